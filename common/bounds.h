@@ -1,0 +1,49 @@
+/*
+ * bounds.h: every size, count and time limit of smtpprobe, in one place.
+ *
+ * Whatever a server, a target list or a message sends us is untrusted; each
+ * buffer that holds such bytes is capped by one of these names, and tests and
+ * fuzzers refer to them instead of repeating numbers.
+ */
+#ifndef SMTPPROBE_BOUNDS_H
+#define SMTPPROBE_BOUNDS_H
+
+/* SMTP replies (prober/reply.c, prober/session.c). */
+#define SMTP_LINE_MAX          1000  /* one reply line, CRLF included (RFC 5321 4.5.3.1.5) */
+#define SMTP_REPLY_LINES_MAX   64    /* lines in one multi-line reply */
+#define SMTP_SESSION_BYTES_MAX 65536 /* everything a server may send in one dialogue */
+#define SMTP_TEXT_MAX          512   /* reply text kept for a report (banner, last reply) */
+#define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
+#define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
+#define SMTP_ADDR_MAX          320   /* a mailbox we build (RFC 5321: 64 + 1 + 255) */
+#define SMTP_CMD_MAX           512   /* one command we send, CRLF included */
+
+/* Relay tests (prober/relay.c). */
+#define RELAY_TESTS_MAX       16  /* tests one probe may record */
+#define RELAY_REPLY_MAX       160 /* the deciding reply line kept per test */
+#define RCPTS_PER_CONNECTION  20 /* RCPT commands on one connection, at most */
+
+/* Targets (targets/). */
+#define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */
+#define TARGET_INPUT_MAX      128  /* the input text kept for a skipped row or a message */
+#define TARGET_ORIGIN_MAX     256  /* "file:line" */
+#define TARGET_REASON_MAX     160  /* why a target was skipped */
+#define TARGET_HOSTNAME_MAX   256  /* a host name given as a target */
+#define CIDR_LIST_MAX         4096 /* ranges in one allowlist */
+
+/* Engine defaults (prober/engine.c, prober/main.c). */
+#define DEFAULT_PORT               25
+#define DEFAULT_CONCURRENCY        256
+#define CONCURRENCY_MAX            100000
+#define DEFAULT_RATE               100 /* new connections per second; 0 = unlimited */
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000
+#define DEFAULT_TIMEOUT_MS         30000 /* one command's reply */
+#define DEFAULT_DEADLINE_MS        120000 /* a whole dialogue */
+#define TIMEOUT_MS_MAX             3600000
+#define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
+#define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
+
+/* Reports (reports/). */
+#define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * strbuf.c: bounded string builder; see strbuf.h.
+ */
+#include "common/strbuf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void
+sb_init(struct strbuf *sb, char *buf, size_t cap)
+{
+	sb->buf = buf;
+	sb->cap = cap;
+	sb_reset(sb);
+}
+
+void
+sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	sb->truncated = 0;
+	if (sb->cap > 0)
+		sb->buf[0] = '\0';
+}
+
+void
+sb_append(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t room;
+
+	if (sb->cap == 0) {
+		sb->truncated |= n > 0;
+		return;
+	}
+	room = sb->cap - 1 - sb->len;
+	if (n > room) {
+		n = room;
+		sb->truncated = 1;
+	}
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+sb_puts(struct strbuf *sb, const char *s)
+{
+	sb_append(sb, s, strlen(s));
+}
+
+void
+sb_putc(struct strbuf *sb, char c)
+{
+	sb_append(sb, &c, 1);
+}
+
+void
+sb_printf(struct strbuf *sb, const char *fmt, ...)
+{
+	char tmp[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(tmp)) {
+		n = sizeof(tmp) - 1;
+		sb->truncated = 1;
+	}
+	sb_append(sb, tmp, (size_t)n);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned int cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Reject overlong forms, surrogates and values past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	/* C1 controls (U+0080..U+009F) can act as terminal escapes. */
+	if (cp >= 0x80 && cp <= 0x9f)
+		return 0;
+	return len;
+}
+
+void
+sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, seq;
+	char esc[5];
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (c == '\\') {
+			sb_append(sb, "\\\\", 2);
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\r' || c == '\t') {
+			esc[0] = '\\';
+			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			sb_append(sb, esc, 2);
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			sb_append(sb, esc, 4);
+			i++;
+			continue;
+		}
+		seq = utf8_seq_len(p + i, n - i);
+		if (seq == 0) {
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+			sb_append(sb, esc, 4);
+			i++;
+			continue;
+		}
+		if (sb->cap == 0 || sb->len + seq > sb->cap - 1) {
+			/* Never cut a character in two. */
+			sb->truncated = 1;
+			return;
+		}
+		sb_append(sb, s + i, seq);
+		i += seq;
+	}
+}

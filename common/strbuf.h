@@ -1,0 +1,30 @@
+/*
+ * strbuf.h: a bounded string builder over a caller's buffer.
+ *
+ * Appends never overflow: what does not fit is dropped and `truncated` is set,
+ * so report and prober code can build text from untrusted bytes without
+ * checking every length. The buffer is always NUL-terminated.
+ */
+#ifndef SMTPPROBE_STRBUF_H
+#define SMTPPROBE_STRBUF_H
+
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap; /* bytes in buf, the NUL included */
+	int truncated;
+};
+
+void sb_init(struct strbuf *sb, char *buf, size_t cap);
+void sb_reset(struct strbuf *sb);
+void sb_append(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends bytes with control bytes, DEL, backslash and invalid UTF-8 shown as
+ * \n \r \t \\ \xNN: the result is printable UTF-8 on one line. */
+void sb_append_escaped(struct strbuf *sb, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,89 @@
+/*
+ * result.c: names of verdicts, errors and flags, as they appear in reports.
+ * These strings are part of the output format: never rename one.
+ */
+#include "prober/result.h"
+
+#include <string.h>
+
+static const char *const verdict_names[VERDICT_COUNT] = {
+    [VERDICT_ACCEPTS_RELAY] = "accepts-relay",
+    [VERDICT_ACCEPTS_LOCALHOST] = "accepts-localhost",
+    [VERDICT_AUTH_REQUIRED] = "auth-required",
+    [VERDICT_SMTP_CLOSED] = "smtp-closed",
+    [VERDICT_TEMPFAIL] = "tempfail",
+    [VERDICT_REFUSED_SERVICE] = "refused-service",
+    [VERDICT_NOT_SMTP] = "not-smtp",
+    [VERDICT_UNREACHABLE] = "unreachable",
+    [VERDICT_SKIPPED] = "skipped",
+};
+
+static const char *const error_names[PROBE_ERROR_COUNT] = {
+    [PROBE_OK] = "",
+    [PROBE_CONNECTION_REFUSED] = "connection-refused",
+    [PROBE_CONNECTION_TIMEOUT] = "connection-timeout",
+    [PROBE_NETWORK_UNREACHABLE] = "network-unreachable",
+    [PROBE_RESET] = "reset",
+    [PROBE_CLOSED] = "closed",
+    [PROBE_GREETING_TIMEOUT] = "greeting-timeout",
+    [PROBE_IO_TIMEOUT] = "io-timeout",
+    [PROBE_PROTOCOL_ERROR] = "protocol-error",
+    [PROBE_LINE_TOO_LONG] = "line-too-long",
+    [PROBE_TOO_MANY_LINES] = "too-many-lines",
+    [PROBE_TOO_MUCH_DATA] = "too-much-data",
+    [PROBE_TLS_FAILED] = "tls-failed",
+    [PROBE_SESSION_DEADLINE] = "session-deadline",
+    [PROBE_SERVER_SHUTDOWN] = "server-shutdown",
+    [PROBE_INTERRUPTED] = "interrupted",
+};
+
+static const char *const flag_names[FLAG_COUNT_BITS] = {
+    "starttls", "starttls-required", "helo-fallback", "localhost-name",
+    "no-fqdn",  "rcpt-354",          "unsolicited",
+};
+
+const char *
+verdict_name(enum verdict v)
+{
+	if ((unsigned)v >= VERDICT_COUNT)
+		return "?";
+	return verdict_names[v];
+}
+
+int
+verdict_from_name(const char *name)
+{
+	int v;
+
+	for (v = 0; v < VERDICT_COUNT; v++)
+		if (strcmp(verdict_names[v], name) == 0)
+			return v;
+	return -1;
+}
+
+const char *
+probe_error_name(enum probe_error e)
+{
+	if ((unsigned)e >= PROBE_ERROR_COUNT)
+		return "?";
+	return error_names[e];
+}
+
+const char *
+probe_flag_name(unsigned int bit)
+{
+	unsigned int i;
+
+	for (i = 0; i < FLAG_COUNT_BITS; i++)
+		if (bit == (1u << i))
+			return flag_names[i];
+	return NULL;
+}
+
+void
+probe_result_init(struct probe_result *r, const struct target *t)
+{
+	memset(r, 0, sizeof(*r));
+	r->target = *t;
+	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
+}

@@ -1,0 +1,108 @@
+/*
+ * result.h: what one probe found, the record handed from prober/ to reports/.
+ *
+ * Plain data, fixed size: copy by assignment, nothing to free. Text fields
+ * hold the server's bytes as received (NUL and control bytes included, up to
+ * their caps); writers escape them, never the prober.
+ */
+#ifndef SMTPPROBE_RESULT_H
+#define SMTPPROBE_RESULT_H
+
+#include <stddef.h>
+#include <sys/time.h>
+
+#include "common/bounds.h"
+#include "targets/target.h"
+
+/* Most severe first: a lower value wins when results are combined. */
+enum verdict {
+	VERDICT_ACCEPTS_RELAY = 0,
+	VERDICT_ACCEPTS_LOCALHOST,
+	VERDICT_AUTH_REQUIRED,
+	VERDICT_SMTP_CLOSED,
+	VERDICT_TEMPFAIL,
+	VERDICT_REFUSED_SERVICE,
+	VERDICT_NOT_SMTP,
+	VERDICT_UNREACHABLE,
+	VERDICT_SKIPPED,
+	VERDICT_COUNT
+};
+
+/* What stopped a dialogue early; PROBE_OK when it ran to QUIT. */
+enum probe_error {
+	PROBE_OK = 0,
+	PROBE_CONNECTION_REFUSED,
+	PROBE_CONNECTION_TIMEOUT,
+	PROBE_NETWORK_UNREACHABLE, /* no route, address not available, other connect errors */
+	PROBE_RESET,               /* the peer reset the connection */
+	PROBE_CLOSED,              /* the peer closed before the dialogue ended */
+	PROBE_GREETING_TIMEOUT,
+	PROBE_IO_TIMEOUT,          /* no whole reply to a command in time */
+	PROBE_PROTOCOL_ERROR,      /* bytes that are not an SMTP reply */
+	PROBE_LINE_TOO_LONG,       /* a reply line longer than SMTP_LINE_MAX */
+	PROBE_TOO_MANY_LINES,      /* a reply of more than SMTP_REPLY_LINES_MAX lines */
+	PROBE_TOO_MUCH_DATA,       /* more than SMTP_SESSION_BYTES_MAX in one dialogue */
+	PROBE_TLS_FAILED,
+	PROBE_SESSION_DEADLINE,
+	PROBE_SERVER_SHUTDOWN,     /* 421 during the dialogue */
+	PROBE_INTERRUPTED,         /* SIGINT/SIGTERM before the dialogue ended */
+	PROBE_ERROR_COUNT
+};
+
+/* Context flags, one bit each; names in result.c. */
+enum probe_flag {
+	FLAG_STARTTLS = 1u << 0,          /* EHLO offered STARTTLS */
+	FLAG_STARTTLS_REQUIRED = 1u << 1, /* 530 "STARTTLS first": relay over TLS not tested yet */
+	FLAG_HELO_FALLBACK = 1u << 2,     /* EHLO refused, HELO used */
+	FLAG_LOCALHOST_NAME = 1u << 3,    /* greeting or EHLO names itself localhost */
+	FLAG_NO_FQDN = 1u << 4,           /* greeting or EHLO name has no dot */
+	FLAG_RCPT_354 = 1u << 5,          /* a 354 (or other 3xx) answered RCPT: never DATA */
+	FLAG_UNSOLICITED = 1u << 6,       /* bytes arrived before our command (early talker) */
+	FLAG_COUNT_BITS = 7
+};
+
+enum relay_kind {
+	RELAY_THIRD_PARTY, /* outside sender to outside domain: accepts-relay */
+	RELAY_LOCALHOST,   /* a RCPT to @localhost from outside: accepts-localhost */
+};
+
+/* One relay test: one MAIL transaction. A code of 0 means "not reached". */
+struct relay_result {
+	const char *name; /* static, e.g. "third-party" */
+	enum relay_kind kind;
+	char mail_from[SMTP_ADDR_MAX];
+	char rcpt_to[SMTP_ADDR_MAX];
+	int mail_code;
+	int rcpt_code;
+	char reply[RELAY_REPLY_MAX]; /* the deciding reply's first line, as received */
+};
+
+struct probe_result {
+	struct target target;
+	struct timeval started;
+	unsigned int duration_ms;
+	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */
+	enum verdict verdict;
+	enum probe_error error;
+	unsigned int flags;
+	int connected;
+	int greeting_code;                  /* 0 when none came */
+	char banner[SMTP_TEXT_MAX];         /* greeting lines, code included, '\n'-joined */
+	char ehlo_name[SMTP_NAME_MAX];      /* the name in the first EHLO/HELO reply line */
+	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */
+	char last_reply[SMTP_TEXT_MAX];     /* the last reply line received, code included */
+	size_t ntests;
+	struct relay_result tests[RELAY_TESTS_MAX];
+};
+
+const char *verdict_name(enum verdict v);
+/* Returns the verdict of a name, or -1. */
+int verdict_from_name(const char *name);
+const char *probe_error_name(enum probe_error e);
+/* Name of a single flag bit, or NULL. */
+const char *probe_flag_name(unsigned int bit);
+
+/* Sets r to an empty result for t: verdict unreachable, nothing found. */
+void probe_result_init(struct probe_result *r, const struct target *t);
+
+#endif

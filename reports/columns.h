@@ -1,0 +1,27 @@
+/*
+ * columns.h: the one table of report columns. CSV's header, its cells, the
+ * text report's fields and the man page's list all come from it; names are
+ * stable once released.
+ */
+#ifndef SMTPPROBE_COLUMNS_H
+#define SMTPPROBE_COLUMNS_H
+
+#include <stddef.h>
+
+#include "common/strbuf.h"
+#include "prober/result.h"
+
+struct column {
+	const char *name;
+	const char *doc; /* one line, for --help-columns and the man page */
+	/* Appends the cell's raw value (server bytes unescaped) to sb. */
+	void (*format)(const struct probe_result *r, struct strbuf *sb);
+};
+
+extern const struct column report_columns[];
+extern const size_t report_ncolumns;
+
+/* Index of a column by name, or -1. */
+int report_column_index(const char *name);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * parse.h: the target-line parser (pure: no I/O, no globals).
+ *
+ * Accepted forms, one target a line:
+ *   192.0.2.7            IPv4, default port
+ *   192.0.2.7:2525       IPv4 and port
+ *   2001:db8::7          IPv6 (no port: a bare IPv6 is never split at a colon)
+ *   [2001:db8::7]        IPv6 in brackets
+ *   [2001:db8::7]:2525   IPv6 and port
+ * Leading and trailing blanks are trimmed; '#' starts a comment (whole line or
+ * after the target); anything after the first whitespace or comma is ignored,
+ * so the first column of zmap, masscan -oL-style lists and CSV files works.
+ * Host names are rejected until DNS lands, with their own message.
+ */
+#ifndef SMTPPROBE_TARGETS_PARSE_H
+#define SMTPPROBE_TARGETS_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "targets/target.h"
+
+enum target_parse {
+	TP_TARGET = 0, /* *t holds sa, salen, port, ip, input */
+	TP_EMPTY,      /* blank or comment line: nothing to do */
+	TP_ERROR,      /* not a target: err says why, t->input holds the text */
+};
+
+/*
+ * Parses one line (len bytes, no line end needed; NUL bytes make it an error).
+ * default_port applies when the line names none. On TP_ERROR, err holds a
+ * short reason such as `not an address: "1.2.3"` (the text escaped).
+ * Fields of *t other than sa, salen, port, ip and input are left alone.
+ */
+enum target_parse target_parse_line(const char *line, size_t len, uint16_t default_port,
+                                    struct target *t, char *err, size_t errlen);
+
+/* Parses a port ("1".."65535"); returns 0 and sets *port, or -1. */
+int target_parse_port(const char *s, uint16_t *port);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * source.h: the stream of targets from the command line and lists.
+ *
+ * Inputs are read only as the prober asks for targets, so memory does not
+ * grow with a list's length beyond the set of targets already seen (dedupe).
+ * Policy is applied here: special ranges, the allowlist, duplicates. Every
+ * input line that names a target comes out exactly once, as a target to
+ * probe or as a target with skip_reason set; a duplicate comes out only the
+ * first time and is counted.
+ *
+ * Pipes and sockets (zmap | smtpprobe -f -) are read without blocking: when
+ * a line is not complete yet, target_source_next says TS_WAIT and the caller
+ * waits for target_source_fd() to be readable.
+ */
+#ifndef SMTPPROBE_TARGETS_SOURCE_H
+#define SMTPPROBE_TARGETS_SOURCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "targets/policy.h"
+#include "targets/target.h"
+
+struct target_source_config {
+	uint16_t default_port;
+	int allow_private;                 /* probe special-purpose ranges too */
+	int strict;                        /* a bad line is fatal (TS_FATAL) */
+	const struct cidr_list *allowlist; /* NULL or empty: no allowlist; not owned */
+	FILE *warn;                        /* one line per bad input; NULL = quiet */
+};
+
+enum target_source_status {
+	TS_FATAL = -1, /* err says why (strict mode, read error) */
+	TS_END = 0,    /* every input is exhausted */
+	TS_TARGET = 1, /* *t is filled: probe it, or report it as skipped */
+	TS_WAIT = 2,   /* wait until target_source_fd() is readable, then ask again */
+};
+
+struct target_source;
+
+/* The config is copied; allowlist and warn stay the caller's. */
+struct target_source *target_source_new(const struct target_source_config *cfg);
+void target_source_free(struct target_source *src);
+
+/* Queues a positional argument (origin "arg:N"). */
+void target_source_add_arg(struct target_source *src, const char *text);
+/*
+ * Queues a list file ("-" is stdin). The file is opened now, so a missing file
+ * is reported before anything is probed: returns 0, or -1 with err filled.
+ */
+int target_source_add_file(struct target_source *src, const char *path, char *err,
+                           size_t errlen);
+
+/* Inputs are consumed in the order they were added. */
+enum target_source_status target_source_next(struct target_source *src, struct target *t,
+                                             char *err, size_t errlen);
+/* The descriptor to wait on after TS_WAIT, else -1. */
+int target_source_fd(const struct target_source *src);
+
+size_t target_source_duplicates(const struct target_source *src);
+size_t target_source_bad_lines(const struct target_source *src);
+
+#endif

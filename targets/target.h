@@ -1,0 +1,28 @@
+/*
+ * target.h: the record that flows from targets/ to prober/ to reports/.
+ *
+ * A target is one address and port to probe, or one input that will not be
+ * probed (skip_reason set). Either way it ends as exactly one report row.
+ * The record is plain data: copy it by assignment, nothing to free.
+ */
+#ifndef SMTPPROBE_TARGET_H
+#define SMTPPROBE_TARGET_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/bounds.h"
+
+struct target {
+	struct sockaddr_storage sa; /* address and port, ready for connect() */
+	socklen_t salen;            /* 0 when the input was not an address */
+	uint16_t port;
+	char ip[INET6_ADDRSTRLEN];            /* canonical text, "" for a bad line */
+	char hostname[TARGET_HOSTNAME_MAX];   /* the name the address came from, "" for literals */
+	char origin[TARGET_ORIGIN_MAX];       /* "ips.txt:12", "-:3" (stdin), "arg:2" */
+	char input[TARGET_INPUT_MAX];         /* the input text as given (trimmed, truncated) */
+	char skip_reason[TARGET_REASON_MAX];  /* non-empty: not probed, and why */
+};
+
+#endif
