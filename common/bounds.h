@@ -19,17 +19,17 @@
 #define SMTP_CMD_MAX           512   /* one command we send, CRLF included */
 
 /* Relay tests (prober/relay.c). */
-#define RELAY_TESTS_MAX       16  /* tests one probe may record */
-#define RELAY_REPLY_MAX       160 /* the deciding reply line kept per test */
-#define RCPTS_PER_CONNECTION  20 /* RCPT commands on one connection, at most */
+#define RELAY_TESTS_MAX      16  /* tests one probe may record */
+#define RELAY_REPLY_MAX      160 /* the deciding reply line kept per test */
+#define RCPTS_PER_CONNECTION 20  /* RCPT commands on one connection, at most */
 
 /* Targets (targets/). */
-#define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */
-#define TARGET_INPUT_MAX      128  /* the input text kept for a skipped row or a message */
-#define TARGET_ORIGIN_MAX     256  /* "file:line" */
-#define TARGET_REASON_MAX     160  /* why a target was skipped */
-#define TARGET_HOSTNAME_MAX   256  /* a host name given as a target */
-#define CIDR_LIST_MAX         4096 /* ranges in one allowlist */
+#define TARGET_LINE_MAX     4096 /* one line of a target list; longer lines are rejected */
+#define TARGET_INPUT_MAX    128  /* the input text kept for a skipped row or a message */
+#define TARGET_ORIGIN_MAX   256  /* "file:line" */
+#define TARGET_REASON_MAX   160  /* why a target was skipped */
+#define TARGET_HOSTNAME_MAX 256  /* a host name given as a target */
+#define CIDR_LIST_MAX       4096 /* ranges in one allowlist */
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25
@@ -37,11 +37,13 @@
 #define CONCURRENCY_MAX            100000
 #define DEFAULT_RATE               100 /* new connections per second; 0 = unlimited */
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
-#define DEFAULT_TIMEOUT_MS         30000 /* one command's reply */
+#define DEFAULT_TIMEOUT_MS         30000  /* one command's reply */
 #define DEFAULT_DEADLINE_MS        120000 /* a whole dialogue */
 #define TIMEOUT_MS_MAX             3600000
 #define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
 #define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
+#define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
+#define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */

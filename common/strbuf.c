@@ -25,6 +25,17 @@ sb_reset(struct strbuf *sb)
 }
 
 void
+sb_resume(struct strbuf *sb, char *buf, size_t cap)
+{
+	sb->buf = buf;
+	sb->cap = cap;
+	sb->truncated = 0;
+	sb->len = cap > 0 ? strnlen(buf, cap - 1) : 0;
+	if (cap > 0)
+		buf[sb->len] = '\0';
+}
+
+void
 sb_append(struct strbuf *sb, const char *s, size_t n)
 {
 	size_t room;

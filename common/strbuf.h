@@ -19,6 +19,8 @@ struct strbuf {
 
 void sb_init(struct strbuf *sb, char *buf, size_t cap);
 void sb_reset(struct strbuf *sb);
+/* Attaches to a buffer that already holds a NUL-terminated string, to append to it. */
+void sb_resume(struct strbuf *sb, char *buf, size_t cap);
 void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);

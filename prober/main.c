@@ -1,5 +1,478 @@
-int
-main(void)
+/*
+ * main.c: smtpprobe's command line. Parses options into the settings of
+ * targets/, prober/ and reports/, wires them together on one event loop,
+ * and turns the outcome into an exit status:
+ *   0  no target accepted a relay or localhost RCPT
+ *   1  at least one did (like grep: for cron and scripts)
+ *   2  usage or input error
+ *   3  runtime failure (output could not be written, out of memory)
+ *   4  interrupted (SIGINT/SIGTERM): the rows finished so far were written
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <event2/event.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prober/engine.h"
+#include "prober/relay.h"
+#include "reports/columns.h"
+#include "reports/report.h"
+#include "targets/parse.h"
+#include "targets/source.h"
+
+enum {
+	EXIT_NOTHING_OPEN = 0,
+	EXIT_FOUND_OPEN = 1,
+	EXIT_USAGE = 2,
+	EXIT_RUNTIME = 3,
+	EXIT_INTERRUPTED = 4,
+};
+
+enum {
+	OPT_ALLOW_PRIVATE = 256,
+	OPT_ALLOWLIST,
+	OPT_CONNECT_TIMEOUT,
+	OPT_DEADLINE,
+	OPT_EHLO,
+	OPT_FORMAT,
+	OPT_HELP_COLUMNS,
+	OPT_MAIL_FROM,
+	OPT_RCPT_DOMAIN,
+	OPT_STRICT,
+	OPT_TIMEOUT,
+};
+
+static const struct option long_options[] = {
+    {"file", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"port", required_argument, NULL, 'p'},
+    {"concurrency", required_argument, NULL, 'c'},
+    {"rate", required_argument, NULL, 'r'},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"deadline", required_argument, NULL, OPT_DEADLINE},
+    {"ehlo", required_argument, NULL, OPT_EHLO},
+    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+    {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
+    {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
+    {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char usage_text[] =
+    "usage: smtpprobe [options] [TARGET ...]\n"
+    "\n"
+    "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
+    "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
+    "\n"
+    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
+    "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
+    "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
+    "  -p, --port PORT         port when a target names none (default 25)\n"
+    "      --allow-private     probe special-purpose ranges too (loopback, RFC 1918, ...)\n"
+    "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
+    "                          (default: $SMTPPROBE_ALLOWLIST)\n"
+    "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "\n"
+    "Dialogue:\n"
+    "  -c, --concurrency N     sessions at once (default 256)\n"
+    "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
+    "      --connect-timeout T connect timeout (default 10s)\n"
+    "      --timeout T         time for each reply, the greeting included (default 30s)\n"
+    "      --deadline T        time for a whole dialogue (default 120s)\n"
+    "                          (T: seconds, e.g. 5, 0.5, 1500ms)\n"
+    "      --ehlo NAME         EHLO/HELO name (default smtpprobe.example.com)\n"
+    "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
+    "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
+    "\n"
+    "Output:\n"
+    "  -o, --output FILE       write the report to FILE (default stdout)\n"
+    "      --format FMT        csv or text (default: text on a terminal, else csv)\n"
+    "      --help-columns      list the report's columns and exit\n"
+    "  -q, --quiet             nothing on stderr but errors\n"
+    "  -h, --help              this text;  -V, --version  the version\n"
+    "\n"
+    "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
+    "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
+
+struct options {
+	const char *output;
+	const char *format;
+	int quiet;
+	struct target_source_config src;
+	struct engine_config eng;
+	const char *allowlist;
+};
+
+struct run {
+	struct report *rep;
+	int write_failed;
+};
+
+static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
+	fprintf(stderr, "smtpprobe: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'smtpprobe --help'.\n");
+	exit(EXIT_USAGE);
+}
+
+static long
+parse_number(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "smtpprobe: %s: not a number from %ld to %ld: \"%s\"\n", opt, min,
+		        max, s);
+		exit(EXIT_USAGE);
+	}
+	return v;
+}
+
+/* "5", "0.5", "5s", "1500ms": to milliseconds, at least 1. */
+static int
+parse_duration(const char *opt, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno == 0 && end != s && v > 0) {
+		if (strcmp(end, "ms") == 0)
+			v /= 1000;
+		else if (strcmp(end, "s") != 0 && *end != '\0')
+			v = -1;
+		if (v > 0 && v * 1000 <= TIMEOUT_MS_MAX)
+			return v * 1000 < 1 ? 1 : (int)(v * 1000);
+	}
+	fprintf(stderr, "smtpprobe: %s: not a duration (seconds, e.g. 5, 0.5, 1500ms): \"%s\"\n",
+	        opt, s);
+	exit(EXIT_USAGE);
+}
+
+static void
+set_word(const char *opt, char *dst, size_t size, const char *value)
+{
+	if (!relay_word_ok(value, size)) {
+		fprintf(stderr,
+		        "smtpprobe: %s: must be 1 to %zu printable characters without "
+		        "blanks or <>: \"%s\"\n",
+		        opt, size - 1, value);
+		exit(EXIT_USAGE);
+	}
+	snprintf(dst, size, "%s", value);
+}
+
+/* Raises the descriptor limit to its hard limit and clamps the concurrency
+ * to what it allows. */
+static void
+fit_descriptors(struct options *o)
+{
+	struct rlimit rl;
+	long room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return;
+	room = (long)rl.rlim_cur - FD_RESERVE;
+	if (room < 1)
+		room = 1;
+	if (o->eng.concurrency > room) {
+		if (!o->quiet)
+			fprintf(stderr,
+			        "smtpprobe: warning: concurrency %d clamped to %ld by the "
+			        "descriptor limit (ulimit -n %ld)\n",
+			        o->eng.concurrency, room, (long)rl.rlim_cur);
+		o->eng.concurrency = (int)room;
+	}
+}
+
+static void
+print_columns(void)
+{
+	size_t i;
+
+	for (i = 0; i < report_ncolumns; i++)
+		printf("%-14s %s\n", report_columns[i].name, report_columns[i].doc);
+}
+
+static int
+on_result(const struct probe_result *r, void *arg)
+{
+	struct run *run = arg;
+
+	if (report_row(run->rep, r) != 0) {
+		run->write_failed = errno ? errno : EIO;
+		return -1;
+	}
 	return 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	engine_interrupt(arg);
+}
+
+static void
+print_summary(const struct engine *e, const struct target_source *src, double secs)
+{
+	const struct engine_stats *st = engine_stats(e);
+	const char *sep = "";
+	int v;
+
+	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs", st->results,
+	        st->results == 1 ? "" : "s", secs);
+	for (v = 0; v < VERDICT_COUNT; v++) {
+		if (st->verdicts[v] == 0)
+			continue;
+		fprintf(stderr, "%s %zu %s", *sep ? sep : ":", st->verdicts[v],
+		        verdict_name((enum verdict)v));
+		sep = ",";
+	}
+	if (target_source_duplicates(src) > 0)
+		fprintf(stderr, " (%zu duplicate%s probed once)", target_source_duplicates(src),
+		        target_source_duplicates(src) == 1 ? "" : "s");
+	fprintf(stderr, "\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o;
+	struct cidr_list *allow = NULL;
+	struct target_source *src;
+	struct event_base *base;
+	struct event *sigint_ev, *sigterm_ev;
+	struct engine *eng;
+	const struct report_writer *w;
+	struct run run = {NULL, 0};
+	enum engine_status status;
+	struct timespec t0, t1;
+	const struct engine_stats *st;
+	const char **files = NULL;
+	size_t nfiles = 0, i;
+	char err[512];
+	FILE *out = stdout;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.src.default_port = DEFAULT_PORT;
+	o.eng.concurrency = DEFAULT_CONCURRENCY;
+	o.eng.rate = DEFAULT_RATE;
+	probe_settings_default(&o.eng.probe);
+	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
+	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+		return EXIT_RUNTIME;
+
+	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			files[nfiles++] = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case OPT_FORMAT:
+			o.format = optarg;
+			break;
+		case 'p':
+			if (target_parse_port(optarg, &o.src.default_port) != 0)
+				usage_error("--port: not a port from 1 to 65535: \"%s\"", optarg);
+			break;
+		case 'c':
+			o.eng.concurrency =
+			    (int)parse_number("--concurrency", optarg, 1, CONCURRENCY_MAX);
+			break;
+		case 'r':
+			o.eng.rate = (int)parse_number("--rate", optarg, 0, 1000000);
+			break;
+		case OPT_CONNECT_TIMEOUT:
+			o.eng.probe.connect_timeout_ms =
+			    parse_duration("--connect-timeout", optarg);
+			break;
+		case OPT_TIMEOUT:
+			o.eng.probe.timeout_ms = parse_duration("--timeout", optarg);
+			break;
+		case OPT_DEADLINE:
+			o.eng.probe.deadline_ms = parse_duration("--deadline", optarg);
+			break;
+		case OPT_EHLO:
+			set_word("--ehlo", o.eng.probe.ehlo, sizeof(o.eng.probe.ehlo), optarg);
+			break;
+		case OPT_MAIL_FROM:
+			set_word("--mail-from", o.eng.probe.mail_from,
+			         sizeof(o.eng.probe.mail_from), optarg);
+			if (strchr(optarg, '@') == NULL)
+				usage_error("--mail-from: not an address: \"%s\"", optarg);
+			break;
+		case OPT_RCPT_DOMAIN:
+			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
+			         sizeof(o.eng.probe.rcpt_domain), optarg);
+			break;
+		case OPT_ALLOW_PRIVATE:
+			o.src.allow_private = 1;
+			break;
+		case OPT_ALLOWLIST:
+			o.allowlist = optarg;
+			break;
+		case OPT_STRICT:
+			o.src.strict = 1;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			free(files);
+			return 0;
+		case OPT_HELP_COLUMNS:
+			print_columns();
+			free(files);
+			return 0;
+		case 'V':
+			printf("smtpprobe %s\n", PACKAGE_VERSION);
+			free(files);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'smtpprobe --help'.\n");
+			free(files);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc && nfiles == 0) {
+		fprintf(stderr, "smtpprobe: no targets: give addresses or -f FILE\n"
+		                "Try 'smtpprobe --help'.\n");
+		free(files);
+		return EXIT_USAGE;
+	}
+
+	if (o.format == NULL)
+		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
+	if ((w = report_writer_find(o.format)) == NULL)
+		usage_error("--format: not csv or text: \"%s\"", o.format);
+
+	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
+		if ((allow = cidr_list_new()) == NULL)
+			return EXIT_RUNTIME;
+		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
+			cidr_list_free(allow);
+			free(files);
+			return EXIT_USAGE;
+		}
+	}
+	o.src.allowlist = allow;
+	o.src.warn = o.quiet ? NULL : stderr;
+	if ((src = target_source_new(&o.src)) == NULL)
+		return EXIT_RUNTIME;
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		target_source_add_arg(src, argv[i]);
+	for (i = 0; i < nfiles; i++) {
+		if (target_source_add_file(src, files[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtpprobe: %s\n", err);
+			target_source_free(src);
+			cidr_list_free(allow);
+			free(files);
+			return EXIT_USAGE;
+		}
+	}
+	free(files);
+
+	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+		target_source_free(src);
+		cidr_list_free(allow);
+		return EXIT_RUNTIME;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	fit_descriptors(&o);
+
+	base = event_base_new();
+	run.rep = report_new(w, out);
+	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
+	if (eng == NULL) {
+		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
+		return EXIT_RUNTIME;
+	}
+	sigint_ev = evsignal_new(base, SIGINT, on_signal, eng);
+	sigterm_ev = evsignal_new(base, SIGTERM, on_signal, eng);
+	event_add(sigint_ev, NULL);
+	event_add(sigterm_ev, NULL);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (report_begin(run.rep) != 0)
+		run.write_failed = errno ? errno : EIO;
+	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
+	if (report_end(run.rep) != 0 && !run.write_failed)
+		run.write_failed = errno ? errno : EIO;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	st = engine_stats(eng);
+	if (!o.quiet)
+		print_summary(eng, src,
+		              (double)(t1.tv_sec - t0.tv_sec) +
+		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	if (status == ENGINE_INPUT_ERROR)
+		fprintf(stderr, "smtpprobe: %s\n", engine_error(eng));
+	if (run.write_failed)
+		fprintf(stderr, "smtpprobe: writing %s: %s\n", o.output ? o.output : "the report",
+		        strerror(run.write_failed));
+	if (status == ENGINE_INTERRUPTED && !o.quiet)
+		fprintf(stderr, "smtpprobe: interrupted; %zu finished rows written\n", st->results);
+
+	if (run.write_failed || status == ENGINE_OUTPUT_ERROR)
+		rc = EXIT_RUNTIME;
+	else if (status == ENGINE_INPUT_ERROR)
+		rc = EXIT_USAGE;
+	else if (status == ENGINE_INTERRUPTED)
+		rc = EXIT_INTERRUPTED;
+	else if (st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] > 0)
+		rc = EXIT_FOUND_OPEN;
+	else
+		rc = EXIT_NOTHING_OPEN;
+
+	event_free(sigint_ev);
+	event_free(sigterm_ev);
+	engine_free(eng);
+	report_free(run.rep);
+	event_base_free(base);
+	target_source_free(src);
+	cidr_list_free(allow);
+	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
+		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
 }

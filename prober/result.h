@@ -37,15 +37,15 @@ enum probe_error {
 	PROBE_RESET,               /* the peer reset the connection */
 	PROBE_CLOSED,              /* the peer closed before the dialogue ended */
 	PROBE_GREETING_TIMEOUT,
-	PROBE_IO_TIMEOUT,          /* no whole reply to a command in time */
-	PROBE_PROTOCOL_ERROR,      /* bytes that are not an SMTP reply */
-	PROBE_LINE_TOO_LONG,       /* a reply line longer than SMTP_LINE_MAX */
-	PROBE_TOO_MANY_LINES,      /* a reply of more than SMTP_REPLY_LINES_MAX lines */
-	PROBE_TOO_MUCH_DATA,       /* more than SMTP_SESSION_BYTES_MAX in one dialogue */
+	PROBE_IO_TIMEOUT,     /* no whole reply to a command in time */
+	PROBE_PROTOCOL_ERROR, /* bytes that are not an SMTP reply */
+	PROBE_LINE_TOO_LONG,  /* a reply line longer than SMTP_LINE_MAX */
+	PROBE_TOO_MANY_LINES, /* a reply of more than SMTP_REPLY_LINES_MAX lines */
+	PROBE_TOO_MUCH_DATA,  /* more than SMTP_SESSION_BYTES_MAX in one dialogue */
 	PROBE_TLS_FAILED,
 	PROBE_SESSION_DEADLINE,
-	PROBE_SERVER_SHUTDOWN,     /* 421 during the dialogue */
-	PROBE_INTERRUPTED,         /* SIGINT/SIGTERM before the dialogue ended */
+	PROBE_SERVER_SHUTDOWN, /* 421 during the dialogue */
+	PROBE_INTERRUPTED,     /* SIGINT/SIGTERM before the dialogue ended */
 	PROBE_ERROR_COUNT
 };
 
@@ -86,11 +86,11 @@ struct probe_result {
 	enum probe_error error;
 	unsigned int flags;
 	int connected;
-	int greeting_code;                  /* 0 when none came */
-	char banner[SMTP_TEXT_MAX];         /* greeting lines, code included, '\n'-joined */
-	char ehlo_name[SMTP_NAME_MAX];      /* the name in the first EHLO/HELO reply line */
+	int greeting_code;                    /* 0 when none came */
+	char banner[SMTP_TEXT_MAX];           /* greeting lines, code included, '\n'-joined */
+	char ehlo_name[SMTP_NAME_MAX];        /* the name in the first EHLO/HELO reply line */
 	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */
-	char last_reply[SMTP_TEXT_MAX];     /* the last reply line received, code included */
+	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
 };

@@ -1,0 +1,354 @@
+/*
+ * engine.c: the scheduler of sessions; see engine.h.
+ *
+ * Sessions live in a fixed array of slots (one per unit of concurrency) with
+ * a free list, so the engine can find and end every running session on
+ * shutdown without a list walk through the sessions themselves.
+ */
+#include "config.h"
+
+#include "prober/engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "prober/session.h"
+
+struct slot {
+	struct engine *e;
+	struct session *s; /* NULL when free */
+	size_t next_free;
+};
+
+struct engine {
+	struct event_base *base;
+	struct engine_config cfg;
+	struct target_source *src;
+	engine_result_cb cb;
+	void *arg;
+
+	struct slot *slots;
+	size_t free_head; /* == cfg.concurrency when none is free */
+	size_t active;
+
+	struct event *pump_ev;  /* the next turn: rate wait or batch yield */
+	struct event *input_ev; /* the source's descriptor became readable */
+	struct event *grace_ev; /* shutdown grace is over */
+
+	long long tokens;  /* in thousandths of a connection */
+	long long last_ms; /* when tokens were last refilled */
+
+	struct target pending; /* taken from the source, not started yet */
+	int have_pending;
+	int source_done;
+	int stopping;
+	int interrupts;
+	enum engine_status status;
+	char err[TARGET_ORIGIN_MAX + TARGET_REASON_MAX];
+	struct engine_stats stats;
+};
+
+static void engine_pump(struct engine *);
+static void engine_pump_cb(evutil_socket_t, short, void *);
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+engine_grace_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+	size_t i;
+
+	for (i = 0; i < (size_t)e->cfg.concurrency; i++)
+		if (e->slots[i].s != NULL)
+			session_abort(e->slots[i].s, PROBE_INTERRUPTED);
+}
+
+struct engine *
+engine_new(struct event_base *base, const struct engine_config *cfg, struct target_source *src,
+           engine_result_cb cb, void *arg)
+{
+	struct engine *e;
+	size_t i, n = (size_t)cfg->concurrency;
+
+	if (n == 0 || (e = calloc(1, sizeof(*e))) == NULL)
+		return NULL;
+	e->base = base;
+	e->cfg = *cfg;
+	e->src = src;
+	e->cb = cb;
+	e->arg = arg;
+	e->slots = calloc(n, sizeof(*e->slots));
+	e->pump_ev = evtimer_new(base, engine_pump_cb, e);
+	e->grace_ev = evtimer_new(base, engine_grace_cb, e);
+	if (e->slots == NULL || e->pump_ev == NULL || e->grace_ev == NULL) {
+		engine_free(e);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		e->slots[i].e = e;
+		e->slots[i].next_free = i + 1;
+	}
+	e->free_head = 0;
+	e->last_ms = now_ms();
+	e->tokens = 1000;
+	return e;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	if (e->pump_ev)
+		event_free(e->pump_ev);
+	if (e->grace_ev)
+		event_free(e->grace_ev);
+	if (e->input_ev)
+		event_free(e->input_ev);
+	free(e->slots);
+	free(e);
+}
+
+const char *
+engine_error(const struct engine *e)
+{
+	return e->err;
+}
+
+const struct engine_stats *
+engine_stats(const struct engine *e)
+{
+	return &e->stats;
+}
+
+static void
+engine_maybe_done(struct engine *e)
+{
+	if (e->active == 0 && (e->stopping || (e->source_done && !e->have_pending)))
+		event_base_loopexit(e->base, NULL);
+}
+
+static void
+engine_abort_all(struct engine *e, enum probe_error why)
+{
+	size_t i;
+
+	for (i = 0; i < (size_t)e->cfg.concurrency; i++)
+		if (e->slots[i].s != NULL)
+			session_abort(e->slots[i].s, why);
+}
+
+static void
+engine_stop(struct engine *e)
+{
+	e->stopping = 1;
+	event_del(e->pump_ev);
+	if (e->input_ev)
+		event_del(e->input_ev);
+}
+
+static void
+engine_emit(struct engine *e, const struct probe_result *r)
+{
+	e->stats.results++;
+	if ((unsigned)r->verdict < VERDICT_COUNT)
+		e->stats.verdicts[r->verdict]++;
+	if (e->cb(r, e->arg) == 0 || e->status == ENGINE_OUTPUT_ERROR)
+		return;
+	/* Output is broken: nothing more can be reported, so stop at once. */
+	e->status = ENGINE_OUTPUT_ERROR;
+	engine_stop(e);
+	engine_abort_all(e, PROBE_INTERRUPTED);
+	event_base_loopexit(e->base, NULL);
+}
+
+static void
+engine_session_done(const struct probe_result *r, void *arg)
+{
+	struct slot *sl = arg;
+	struct engine *e = sl->e;
+
+	sl->s = NULL;
+	sl->next_free = e->free_head;
+	e->free_head = (size_t)(sl - e->slots);
+	e->active--;
+	e->stats.probed++;
+	engine_emit(e, r);
+	if (!e->stopping)
+		engine_pump(e);
+	engine_maybe_done(e);
+}
+
+/* Takes one connection's worth from the token bucket; when empty, returns 0
+ * and sets *wait_ms to when the next one is due. */
+static int
+engine_take_token(struct engine *e, long long *wait_ms)
+{
+	long long now, cap;
+
+	if (e->cfg.rate <= 0)
+		return 1;
+	now = now_ms();
+	e->tokens += (now - e->last_ms) * e->cfg.rate;
+	e->last_ms = now;
+	cap = (long long)e->cfg.rate * RATE_BURST_MS;
+	if (cap < 1000)
+		cap = 1000;
+	if (e->tokens > cap)
+		e->tokens = cap;
+	if (e->tokens >= 1000) {
+		e->tokens -= 1000;
+		return 1;
+	}
+	*wait_ms = (1000 - e->tokens + e->cfg.rate - 1) / e->cfg.rate;
+	return 0;
+}
+
+static void
+engine_input_cb(evutil_socket_t fd, short what, void *arg)
+{
+	engine_pump(arg);
+}
+
+static void
+engine_wait_input(struct engine *e)
+{
+	int fd = target_source_fd(e->src);
+
+	if (e->input_ev != NULL && event_get_fd(e->input_ev) != fd) {
+		event_free(e->input_ev);
+		e->input_ev = NULL;
+	}
+	if (e->input_ev == NULL)
+		e->input_ev = event_new(e->base, fd, EV_READ, engine_input_cb, e);
+	if (e->input_ev == NULL || event_add(e->input_ev, NULL) < 0) {
+		snprintf(e->err, sizeof(e->err), "cannot wait for input");
+		e->status = ENGINE_INPUT_ERROR;
+		engine_stop(e);
+	}
+}
+
+static void
+engine_skip(struct engine *e, const struct target *t)
+{
+	struct probe_result r;
+
+	probe_result_init(&r, t);
+	gettimeofday(&r.started, NULL);
+	engine_emit(e, &r);
+}
+
+/* Fills e->pending from the source; returns 1 when a target is pending. */
+static int
+engine_fetch(struct engine *e)
+{
+	switch (target_source_next(e->src, &e->pending, e->err, sizeof(e->err))) {
+	case TS_TARGET:
+		e->have_pending = 1;
+		return 1;
+	case TS_WAIT:
+		engine_wait_input(e);
+		return 0;
+	case TS_END:
+		e->source_done = 1;
+		return 0;
+	case TS_FATAL:
+	default:
+		/* Running sessions still finish and are reported. */
+		e->status = ENGINE_INPUT_ERROR;
+		e->source_done = 1;
+		engine_stop(e);
+		return 0;
+	}
+}
+
+static void
+engine_pump(struct engine *e)
+{
+	struct timeval tv = {0, 0};
+	long long wait_ms;
+	struct slot *sl;
+	size_t n;
+
+	for (n = 0; n < PUMP_BATCH_MAX && !e->stopping; n++) {
+		if (!e->have_pending) {
+			if (e->source_done || e->active >= (size_t)e->cfg.concurrency)
+				break;
+			if (!engine_fetch(e))
+				break;
+		}
+		if (e->pending.skip_reason[0] != '\0') {
+			e->have_pending = 0;
+			engine_skip(e, &e->pending);
+			continue;
+		}
+		if (e->active >= (size_t)e->cfg.concurrency)
+			break;
+		if (!engine_take_token(e, &wait_ms)) {
+			tv.tv_sec = (time_t)(wait_ms / 1000);
+			tv.tv_usec = (suseconds_t)(wait_ms % 1000) * 1000;
+			evtimer_add(e->pump_ev, &tv);
+			return;
+		}
+		sl = &e->slots[e->free_head];
+		e->free_head = sl->next_free;
+		e->active++;
+		e->have_pending = 0;
+		sl->s = session_start(e->base, &e->cfg.probe, &e->pending, engine_session_done, sl);
+		if (sl->s == NULL) {
+			sl->next_free = e->free_head;
+			e->free_head = (size_t)(sl - e->slots);
+			e->active--;
+			snprintf(e->err, sizeof(e->err), "out of memory");
+			e->status = ENGINE_INPUT_ERROR;
+			engine_stop(e);
+		}
+	}
+	if (n == PUMP_BATCH_MAX && !e->stopping)
+		evtimer_add(e->pump_ev, &tv); /* let the loop breathe, then go on */
+}
+
+static void
+engine_pump_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct engine *e = arg;
+
+	engine_pump(e);
+	engine_maybe_done(e);
+}
+
+enum engine_status
+engine_run(struct engine *e)
+{
+	struct timeval now = {0, 0};
+
+	evtimer_add(e->pump_ev, &now);
+	event_base_dispatch(e->base);
+	return e->status;
+}
+
+void
+engine_interrupt(struct engine *e)
+{
+	struct timeval tv = {SHUTDOWN_GRACE_MS / 1000, (SHUTDOWN_GRACE_MS % 1000) * 1000};
+
+	e->interrupts++;
+	if (e->status == ENGINE_DONE)
+		e->status = ENGINE_INTERRUPTED;
+	engine_stop(e);
+	if (e->interrupts > 1)
+		engine_abort_all(e, PROBE_INTERRUPTED);
+	else
+		evtimer_add(e->grace_ev, &tv);
+	engine_maybe_done(e);
+}

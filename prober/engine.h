@@ -1,0 +1,62 @@
+/*
+ * engine.h: runs many sessions on one libevent loop.
+ *
+ * The engine pulls targets from a target source while fewer than
+ * `concurrency` sessions are open and the token bucket (`rate` new
+ * connections a second) allows, and hands every result, probed or skipped,
+ * to the owner's callback in the order they finish. Nothing is lost: each
+ * target the source yields comes back exactly once.
+ *
+ * Ownership: the engine borrows the event base and the source; the caller
+ * frees them after engine_free.
+ */
+#ifndef SMTPPROBE_ENGINE_H
+#define SMTPPROBE_ENGINE_H
+
+#include <event2/event.h>
+#include <stddef.h>
+
+#include "prober/result.h"
+#include "prober/settings.h"
+#include "targets/source.h"
+
+struct engine_config {
+	int concurrency; /* sessions open at once, >= 1 */
+	int rate;        /* new connections a second; 0 = no limit */
+	struct probe_settings probe;
+};
+
+/* Returns 0, or -1 to stop the run (output failed: errno says why). */
+typedef int (*engine_result_cb)(const struct probe_result *r, void *arg);
+
+struct engine_stats {
+	size_t results; /* rows handed over, skipped included */
+	size_t probed;  /* sessions finished */
+	size_t verdicts[VERDICT_COUNT];
+};
+
+enum engine_status {
+	ENGINE_DONE = 0,     /* every target is reported */
+	ENGINE_INTERRUPTED,  /* engine_interrupt was called */
+	ENGINE_INPUT_ERROR,  /* the source failed (strict mode, read error) */
+	ENGINE_OUTPUT_ERROR, /* the result callback failed */
+};
+
+struct engine;
+
+struct engine *engine_new(struct event_base *base, const struct engine_config *cfg,
+                          struct target_source *src, engine_result_cb cb, void *arg);
+void engine_free(struct engine *e);
+
+/* Runs the loop until every target is reported or the run is stopped.
+ * On ENGINE_INPUT_ERROR, engine_error() says why. */
+enum engine_status engine_run(struct engine *e);
+const char *engine_error(const struct engine *e);
+
+/* Stop starting sessions; running ones get SHUTDOWN_GRACE_MS, then end as
+ * `interrupted`. A second call ends them at once. Safe from a signal event. */
+void engine_interrupt(struct engine *e);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * reply.h: the SMTP reply parser (pure: no I/O, no globals).
+ *
+ * The session cuts its input into lines (at most SMTP_LINE_MAX bytes, line end
+ * removed) and feeds them here one at a time. A reply is one or more lines
+ * "NNN-text" ended by "NNN text" (or a bare "NNN"), every line with the same
+ * code, 200 <= code <= 599 (OpenSMTPD's rules). Bytes after the code are kept
+ * as they came, control bytes included; escaping is for writers. NUL, which
+ * a C string cannot carry, is stored as U+2400 (the symbol for NUL).
+ */
+#ifndef SMTPPROBE_REPLY_H
+#define SMTPPROBE_REPLY_H
+
+#include <stddef.h>
+
+#include "common/bounds.h"
+
+enum reply_status {
+	REPLY_MORE,  /* a continuation line: feed the next one */
+	REPLY_DONE,  /* the reply is complete */
+	REPLY_ERROR, /* not a valid reply line; why says which rule broke */
+};
+
+enum reply_fault {
+	REPLY_FAULT_NONE,
+	REPLY_FAULT_SYNTAX,   /* no 3-digit code, bad separator, code out of range */
+	REPLY_FAULT_MIXED,    /* a line's code differs from the first line's */
+	REPLY_FAULT_TOO_LONG, /* longer than SMTP_LINE_MAX */
+	REPLY_FAULT_TOO_MANY, /* more than SMTP_REPLY_LINES_MAX lines */
+};
+
+struct smtp_reply {
+	int code;
+	size_t nlines;
+	/* All lines as received (code included), '\n'-joined, truncated to fit. */
+	char text[SMTP_TEXT_MAX];
+	size_t textlen;
+	/* The line just fed, without its code and separator: valid until the
+	 * next feed, for callers that read EHLO keywords line by line. */
+	const char *line;
+	size_t linelen;
+	enum reply_fault fault;
+};
+
+void smtp_reply_init(struct smtp_reply *r);
+/* Feeds one line (no CR/LF at its end). After REPLY_DONE or REPLY_ERROR,
+ * call smtp_reply_init before the next reply. */
+enum reply_status smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len);
+const char *smtp_reply_fault_name(enum reply_fault f);
+
+/* The reply's first line (code included) copied to buf, NUL-terminated. */
+void smtp_reply_first_line(const struct smtp_reply *r, char *buf, size_t size);
+
+/*
+ * EHLO replies: from a reply line after the first, appends the extension
+ * ("SIZE 10240000") to a ';'-joined list in ext (size bytes). Returns 1 when
+ * the keyword is STARTTLS, else 0.
+ */
+int smtp_ehlo_extension(const char *line, size_t len, char *ext, size_t size);
+/* The domain of an EHLO/HELO reply's first line, or of a greeting: the first
+ * word after the code. Copied to buf; "" when there is none. */
+void smtp_reply_domain(const char *line, size_t len, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * session.h: one SMTP dialogue with one target, on the caller's event loop.
+ *
+ * The session connects, reads the greeting, says EHLO (HELO if EHLO is
+ * refused), runs the relay tests one MAIL transaction at a time with RSET
+ * between, and says QUIT. It sends nothing but EHLO, HELO, MAIL, RCPT, RSET
+ * and QUIT, lock-step, whatever the server answers. Every phase has a
+ * timeout and the whole dialogue a deadline.
+ *
+ * Ownership: the session copies the settings and the target. When the
+ * dialogue ends, however it ends, it calls done(result, arg) exactly once
+ * and then frees itself; the result is valid only during that call. The
+ * callback must not touch the session.
+ */
+#ifndef SMTPPROBE_SESSION_H
+#define SMTPPROBE_SESSION_H
+
+#include <event2/event.h>
+
+#include "prober/result.h"
+#include "prober/settings.h"
+#include "targets/target.h"
+
+struct session;
+
+typedef void (*session_done_cb)(const struct probe_result *r, void *arg);
+
+/* Starts a dialogue; returns NULL only when memory runs out (nothing is
+ * called back then). A connect that fails at once is reported through done,
+ * from the loop, never from inside session_start. */
+struct session *session_start(struct event_base *base, const struct probe_settings *set,
+                              const struct target *t, session_done_cb done, void *arg);
+
+/* Ends a dialogue now with the given error (used on shutdown); done is
+ * called before this returns. */
+void session_abort(struct session *s, enum probe_error e);
+
+#endif
