@@ -1,0 +1,62 @@
+/*
+ * test_strbuf.c: the bounded string builder and its escaping.
+ */
+#include "config.h"
+
+#include "common/strbuf.h"
+#include "tests/tap.h"
+
+struct esc_case {
+	const char *name;
+	const char *in;
+	size_t len;
+	const char *want;
+};
+
+static const struct esc_case esc_cases[] = {
+    {"plain", "220 ok", 6, "220 ok"},
+    {"CR LF TAB", "a\r\n\tb", 5, "a\\r\\n\\tb"},
+    {"ESC sequence", "\x1b[2J", 4, "\\x1b[2J"},
+    {"NUL", "a\0b", 3, "a\\x00b"},
+    {"DEL", "\x7f", 1, "\\x7f"},
+    {"backslash", "a\\b", 3, "a\\\\b"},
+    {"valid UTF-8 kept", "caf\xc3\xa9", 5, "caf\xc3\xa9"},
+    {"Japanese kept", "\xe4\xbf\xba", 3, "\xe4\xbf\xba"},
+    {"invalid byte", "a\xffz", 3, "a\\xffz"},
+    {"truncated sequence", "\xe4\xbf", 2, "\\xe4\\xbf"},
+    {"overlong form", "\xc0\xaf", 2, "\\xc0\\xaf"},
+    {"C1 control (CSI)", "\xc2\x9b", 2, "\\xc2\\x9b"},
+    {"surrogate", "\xed\xa0\x80", 3, "\\xed\\xa0\\x80"},
+};
+
+int
+main(void)
+{
+	char buf[64], small[8];
+	struct strbuf sb;
+	size_t i;
+
+	for (i = 0; i < sizeof(esc_cases) / sizeof(esc_cases[0]); i++) {
+		sb_init(&sb, buf, sizeof(buf));
+		sb_append_escaped(&sb, esc_cases[i].in, esc_cases[i].len);
+		is_str(buf, esc_cases[i].want, "escape: %s", esc_cases[i].name);
+	}
+
+	sb_init(&sb, small, sizeof(small));
+	sb_puts(&sb, "0123456789");
+	is_str(small, "0123456", "append truncates to the buffer");
+	ok(sb.truncated, "and says so");
+
+	sb_init(&sb, small, sizeof(small));
+	sb_puts(&sb, "ab");
+	sb_append_escaped(&sb, "\xe4\xbf\xba\xe4\xbf\xba", 6);
+	is_str(small, "ab\xe4\xbf\xba", "escaping never cuts a character in two");
+
+	sb_init(&sb, buf, sizeof(buf));
+	sb_printf(&sb, "%d-%s", 42, "x");
+	is_str(buf, "42-x", "printf");
+	sb_resume(&sb, buf, sizeof(buf));
+	sb_putc(&sb, '!');
+	is_str(buf, "42-x!", "resume appends to what is there");
+	return tap_done();
+}
