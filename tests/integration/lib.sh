@@ -1,0 +1,101 @@
+# lib.sh: shared helpers of the integration tests (POSIX sh, TAP output).
+#
+# Every test script sources this, starts the lab on its own loopback
+# addresses and ports, and stops it by PID on exit, whatever happens. All
+# traffic stays on 127.0.0.0/8 and ::1; every wait is bounded.
+
+: "${top_builddir:?run under make check}"
+: "${top_srcdir:?run under make check}"
+SMTPPROBE="$top_builddir/smtpprobe"
+SMTPLAB="$top_builddir/smtplab"
+SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
+export SMTPPROBE_ALLOWLIST
+
+TAP_N=0
+TAP_FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-test.XXXXXX")
+LAB_PID=
+
+cleanup() {
+	lab_stop
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+ok() { # ok COND-EXIT-STATUS DESCRIPTION
+	TAP_N=$((TAP_N + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $TAP_N - $2"
+	else
+		echo "not ok $TAP_N - $2"
+		TAP_FAILED=$((TAP_FAILED + 1))
+	fi
+}
+
+is() { # is GOT WANT DESCRIPTION
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		echo "#   got:  '$1'"
+		echo "#   want: '$2'"
+	fi
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# lab_start SPEC... : starts smtplab with one --listen per SPEC and waits
+# (at most 10 s) for its pidfile, which it writes once every listener is bound.
+lab_start() {
+	LAB_LOG="$WORK/lab.log"
+	LAB_PIDFILE="$WORK/lab.pid"
+	set -- $(for s in "$@"; do printf -- '--listen %s ' "$s"; done)
+	"$SMTPLAB" --log "$LAB_LOG" --pidfile "$LAB_PIDFILE" "$@" 2>"$WORK/lab.err" &
+	LAB_PID=$!
+	i=0
+	while [ ! -s "$LAB_PIDFILE" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$LAB_PID" 2>/dev/null; then
+			echo "# smtplab did not start:"
+			sed 's/^/#   /' "$WORK/lab.err"
+			LAB_PID=
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# lab_stop: SIGTERM to the lab's PID, then wait for it (bounded).
+lab_stop() {
+	[ -n "$LAB_PID" ] || return 0
+	kill "$LAB_PID" 2>/dev/null
+	i=0
+	while kill -0 "$LAB_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	kill -9 "$LAB_PID" 2>/dev/null
+	wait "$LAB_PID" 2>/dev/null
+	LAB_PID=
+}
+
+# csv_tsv FILE: the CSV as tab-separated cells.
+csv_tsv() {
+	awk -f "$top_srcdir/tests/integration/csv2tsv.awk" "$1"
+}
+
+# cell FILE IP COLUMN: the COLUMN cell of the row whose ip is IP.
+cell() {
+	csv_tsv "$1" | awk -F '\t' -v ip="$2" -v col="$3" '
+		NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+		$idx["ip"] == ip { print $idx[col]; exit }'
+}
+
+# rows FILE: number of data rows.
+rows() {
+	echo $(($(wc -l <"$1") - 1))
+}
