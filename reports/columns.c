@@ -1,0 +1,214 @@
+/*
+ * columns.c: the one table of report columns (see columns.h).
+ *
+ * Each format function appends a cell's raw value: server bytes exactly as
+ * stored, unescaped. Escaping belongs to the writer, since CSV and a terminal
+ * need different things. Names and order are part of the output format:
+ * append new columns at the end, never rename or reorder one.
+ *
+ * Text fields of struct probe_result are read up to their first NUL and never
+ * past their array, so a field that the prober failed to terminate is still
+ * read in bounds.
+ */
+#include "reports/columns.h"
+
+#include <string.h>
+#include <time.h>
+
+static void col_timestamp(const struct probe_result *r, struct strbuf *sb);
+static void col_ip(const struct probe_result *r, struct strbuf *sb);
+static void col_port(const struct probe_result *r, struct strbuf *sb);
+static void col_source_ip(const struct probe_result *r, struct strbuf *sb);
+static void col_origin(const struct probe_result *r, struct strbuf *sb);
+static void col_verdict(const struct probe_result *r, struct strbuf *sb);
+static void col_error(const struct probe_result *r, struct strbuf *sb);
+static void col_flags(const struct probe_result *r, struct strbuf *sb);
+static void col_banner(const struct probe_result *r, struct strbuf *sb);
+static void col_ehlo_name(const struct probe_result *r, struct strbuf *sb);
+static void col_extensions(const struct probe_result *r, struct strbuf *sb);
+static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
+static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
+static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+
+const struct column report_columns[] = {
+    {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
+     col_timestamp},
+    {"ip", "the target address; empty for an input line that is not an address", col_ip},
+    {"port", "the target TCP port; empty for an input line that is not an address", col_port},
+    {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip},
+    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin},
+    {"verdict",
+     "accepts-relay, accepts-localhost, auth-required, smtp-closed, tempfail, "
+     "refused-service, not-smtp, unreachable or skipped",
+     col_verdict},
+    {"error", "what stopped the dialogue early, or why a skipped target was not probed", col_error},
+    {"flags", "context flags, ';'-joined (starttls, helo-fallback, localhost-name, ...)",
+     col_flags},
+    {"banner", "the greeting, code included, lines joined by newlines", col_banner},
+    {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name},
+    {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions},
+    {"relay_tests", "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached",
+     col_relay_tests},
+    {"last_reply", "the last reply line the server sent, code included", col_last_reply},
+    {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+};
+
+const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
+
+int
+report_column_index(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < report_ncolumns; i++)
+		if (strcmp(report_columns[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Appends a fixed-size text field up to its NUL, never past its array. */
+static void
+put_field(struct strbuf *sb, const char *field, size_t size)
+{
+	sb_append(sb, field, strnlen(field, size));
+}
+
+#define PUT_FIELD(sb, arr) put_field((sb), (arr), sizeof(arr))
+
+static void
+col_timestamp(const struct probe_result *r, struct strbuf *sb)
+{
+	time_t t = r->started.tv_sec;
+	long ms = (long)r->started.tv_usec / 1000;
+	struct tm tm;
+	char buf[32];
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return;
+	if (ms < 0 || ms > 999)
+		ms = 0;
+	sb_printf(sb, "%s.%03ldZ", buf, ms);
+}
+
+static void
+col_ip(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.ip);
+}
+
+static void
+col_port(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->target.salen == 0)
+		return;
+	sb_printf(sb, "%u", (unsigned)r->target.port);
+}
+
+static void
+col_source_ip(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->source_ip);
+}
+
+static void
+col_origin(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.origin);
+}
+
+static void
+col_verdict(const struct probe_result *r, struct strbuf *sb)
+{
+	sb_puts(sb, verdict_name(r->verdict));
+}
+
+static void
+col_error(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->verdict == VERDICT_SKIPPED)
+		PUT_FIELD(sb, r->target.skip_reason);
+	else
+		sb_puts(sb, probe_error_name(r->error));
+}
+
+static void
+col_flags(const struct probe_result *r, struct strbuf *sb)
+{
+	unsigned int i, bit;
+	const char *name;
+	int first = 1;
+
+	for (i = 0; i < sizeof(r->flags) * 8; i++) {
+		bit = 1u << i;
+		if (!(r->flags & bit))
+			continue;
+		if (!first)
+			sb_putc(sb, ';');
+		first = 0;
+		/* A bit this build has no name for is still shown, not dropped. */
+		name = probe_flag_name(bit);
+		if (name != NULL)
+			sb_puts(sb, name);
+		else
+			sb_printf(sb, "bit%u", i);
+	}
+}
+
+static void
+col_banner(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->banner);
+}
+
+static void
+col_ehlo_name(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->ehlo_name);
+}
+
+static void
+col_extensions(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->extensions);
+}
+
+static void
+put_code(struct strbuf *sb, int code)
+{
+	if (code == 0)
+		sb_putc(sb, '-');
+	else
+		sb_printf(sb, "%d", code);
+}
+
+static void
+col_relay_tests(const struct probe_result *r, struct strbuf *sb)
+{
+	size_t i, n = r->ntests;
+
+	if (n > RELAY_TESTS_MAX)
+		n = RELAY_TESTS_MAX;
+	for (i = 0; i < n; i++) {
+		const struct relay_result *t = &r->tests[i];
+
+		if (i > 0)
+			sb_putc(sb, ';');
+		sb_puts(sb, t->name != NULL ? t->name : "?");
+		sb_putc(sb, ':');
+		put_code(sb, t->mail_code);
+		sb_putc(sb, '/');
+		put_code(sb, t->rcpt_code);
+	}
+}
+
+static void
+col_last_reply(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->last_reply);
+}
+
+static void
+col_duration_ms(const struct probe_result *r, struct strbuf *sb)
+{
+	sb_printf(sb, "%u", r->duration_ms);
+}

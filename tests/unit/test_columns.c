@@ -1,0 +1,209 @@
+/*
+ * test_columns.c: the column table (reports/columns.c): names stable and
+ * unique, every column documented, and each cell formatted as the CSV and
+ * text reports expect, for probed and skipped results.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "reports/columns.h"
+#include "tests/tap.h"
+
+/* The released names, in order: a change here breaks users' scripts. */
+static const char *const names[] = {
+    "timestamp", "ip",     "port",      "source_ip",  "origin",      "verdict",    "error",
+    "flags",     "banner", "ehlo_name", "extensions", "relay_tests", "last_reply", "duration_ms",
+};
+
+static struct probe_result res;
+static char cellbuf[REPORT_CELL_MAX];
+
+/* The raw cell of a column, by name ("" and a failed test if unknown). */
+static const char *
+cell(const char *name)
+{
+	struct strbuf sb;
+	int i = report_column_index(name);
+
+	sb_init(&sb, cellbuf, sizeof(cellbuf));
+	if (i < 0) {
+		ok(0, "column %s exists", name);
+		return "";
+	}
+	report_columns[i].format(&res, &sb);
+	return sb.buf;
+}
+
+static void
+target_v4(struct target *t, const char *ip, unsigned port, const char *origin)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
+
+	memset(t, 0, sizeof(*t));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(port);
+	inet_pton(AF_INET, ip, &sin->sin_addr);
+	t->salen = sizeof(*sin);
+	t->port = (uint16_t)port;
+	snprintf(t->ip, sizeof(t->ip), "%s", ip);
+	snprintf(t->origin, sizeof(t->origin), "%s", origin);
+	snprintf(t->input, sizeof(t->input), "%s:%u", ip, port);
+}
+
+static void
+add_test(const char *name, int mail, int rcpt)
+{
+	struct relay_result *t = &res.tests[res.ntests++];
+
+	t->name = name;
+	t->mail_code = mail;
+	t->rcpt_code = rcpt;
+}
+
+static void
+test_table(void)
+{
+	size_t i, j;
+	int dup = 0;
+
+	is_int(report_ncolumns, sizeof(names) / sizeof(names[0]), "%zu columns",
+	       sizeof(names) / sizeof(names[0]));
+	for (i = 0; i < report_ncolumns && i < sizeof(names) / sizeof(names[0]); i++)
+		is_str(report_columns[i].name, names[i], "column %zu is %s", i, names[i]);
+	for (i = 0; i < report_ncolumns; i++) {
+		const struct column *c = &report_columns[i];
+
+		ok(c->name != NULL && c->name[0] != '\0', "column %zu has a name", i);
+		ok(c->doc != NULL && c->doc[0] != '\0' && strchr(c->doc, '\n') == NULL,
+		   "column %s has a one-line doc", c->name);
+		ok(c->format != NULL, "column %s has a format function", c->name);
+		ok(strspn(c->name, "abcdefghijklmnopqrstuvwxyz_") == strlen(c->name),
+		   "column %s: lower case and _ only (no CSV quoting)", c->name);
+		for (j = i + 1; j < report_ncolumns; j++)
+			dup |= strcmp(c->name, report_columns[j].name) == 0;
+	}
+	ok(!dup, "column names are unique");
+	is_int(report_column_index("banner"), 8, "index of banner");
+	is_int(report_column_index("timestamp"), 0, "index of timestamp");
+	is_int(report_column_index("no-such-column"), -1, "index of an unknown name");
+	is_int(report_column_index(""), -1, "index of the empty name");
+}
+
+static void
+test_probed(void)
+{
+	struct target t;
+
+	target_v4(&t, "192.0.2.25", 2525, "ips.txt:12");
+	probe_result_init(&res, &t);
+	res.started.tv_sec = 1795916394; /* 2026-11-29T01:39:54Z */
+	res.started.tv_usec = 123456;
+	res.duration_ms = 1234;
+	snprintf(res.source_ip, sizeof(res.source_ip), "198.51.100.7");
+	res.verdict = VERDICT_ACCEPTS_RELAY;
+	res.flags = FLAG_STARTTLS | FLAG_LOCALHOST_NAME | FLAG_NO_FQDN;
+	snprintf(res.banner, sizeof(res.banner), "220-mx.example.com ESMTP\n220 hi");
+	snprintf(res.ehlo_name, sizeof(res.ehlo_name), "mx.example.com");
+	snprintf(res.extensions, sizeof(res.extensions), "PIPELINING;SIZE 10240000;STARTTLS");
+	snprintf(res.last_reply, sizeof(res.last_reply), "221 bye");
+	add_test("third-party", 250, 553);
+	add_test("localhost", 250, 250);
+
+	is_str(cell("timestamp"), "2026-11-29T01:39:54.123Z", "timestamp: UTC, milliseconds");
+	is_str(cell("ip"), "192.0.2.25", "ip");
+	is_str(cell("port"), "2525", "port");
+	is_str(cell("source_ip"), "198.51.100.7", "source_ip");
+	is_str(cell("origin"), "ips.txt:12", "origin");
+	is_str(cell("verdict"), "accepts-relay", "verdict");
+	is_str(cell("error"), "", "error: empty when the dialogue ran to the end");
+	is_str(cell("flags"), "starttls;localhost-name;no-fqdn", "flags in bit order");
+	is_str(cell("banner"), "220-mx.example.com ESMTP\n220 hi", "banner raw, newline kept");
+	is_str(cell("ehlo_name"), "mx.example.com", "ehlo_name");
+	is_str(cell("extensions"), "PIPELINING;SIZE 10240000;STARTTLS", "extensions as stored");
+	is_str(cell("relay_tests"), "third-party:250/553;localhost:250/250", "relay_tests");
+	is_str(cell("last_reply"), "221 bye", "last_reply");
+	is_str(cell("duration_ms"), "1234", "duration_ms");
+
+	res.error = PROBE_IO_TIMEOUT;
+	res.verdict = VERDICT_SMTP_CLOSED;
+	is_str(cell("error"), "io-timeout", "error name of a probed result");
+	res.ntests = 0;
+	add_test("third-party", 550, 0);
+	add_test("localhost", 0, 0);
+	is_str(cell("relay_tests"), "third-party:550/-;localhost:-/-", "a code not reached is -");
+	res.ntests = 0;
+	is_str(cell("relay_tests"), "", "relay_tests empty without tests");
+	add_test(NULL, 250, 250);
+	is_str(cell("relay_tests"), "?:250/250", "a test without a name");
+
+	res.flags = 0;
+	is_str(cell("flags"), "", "no flags: empty");
+	res.flags = FLAG_UNSOLICITED | FLAG_STARTTLS;
+	is_str(cell("flags"), "starttls;unsolicited", "first and last flag");
+	res.flags = FLAG_HELO_FALLBACK | (1u << 9);
+	is_str(cell("flags"), "helo-fallback;bit9", "a bit without a name is shown, not dropped");
+
+	res.verdict = VERDICT_UNREACHABLE;
+	res.error = PROBE_CONNECTION_REFUSED;
+	is_str(cell("error"), "connection-refused", "unreachable: error name");
+	is_str(cell("verdict"), "unreachable", "unreachable verdict");
+
+	res.started.tv_sec = 0;
+	res.started.tv_usec = 999999;
+	is_str(cell("timestamp"), "1970-01-01T00:00:00.999Z", "timestamp rounds down to ms");
+}
+
+static void
+test_skipped(void)
+{
+	struct target t;
+
+	target_v4(&t, "192.0.2.9", 25, "ips.txt:3");
+	snprintf(t.skip_reason, sizeof(t.skip_reason), "special-purpose range (RFC 5737)");
+	probe_result_init(&res, &t);
+	res.started.tv_sec = 1795916394;
+	is_str(cell("verdict"), "skipped", "skipped verdict");
+	is_str(cell("error"), "special-purpose range (RFC 5737)",
+	       "skipped: error is the skip reason");
+	is_str(cell("port"), "25", "skipped address: port kept");
+	is_str(cell("relay_tests"), "", "skipped: no relay tests");
+	is_str(cell("timestamp"), "2026-11-29T01:39:54.000Z", "skipped: when the row was made");
+
+	/* A bad input line: no address at all. */
+	memset(&t, 0, sizeof(t));
+	snprintf(t.origin, sizeof(t.origin), "ips.txt:4");
+	snprintf(t.input, sizeof(t.input), "1.2.3");
+	snprintf(t.skip_reason, sizeof(t.skip_reason), "not an address");
+	probe_result_init(&res, &t);
+	is_str(cell("ip"), "", "bad line: ip empty");
+	is_str(cell("port"), "", "bad line: port empty (salen 0)");
+	is_str(cell("error"), "not an address", "bad line: reason");
+	is_str(cell("origin"), "ips.txt:4", "bad line: origin");
+}
+
+static void
+test_unterminated(void)
+{
+	struct target t;
+
+	target_v4(&t, "192.0.2.1", 25, "arg:1");
+	probe_result_init(&res, &t);
+	/* A field filled to the brim with no NUL: read within its array only. */
+	memset(res.banner, 'A', sizeof(res.banner));
+	is_int(strlen(cell("banner")), sizeof(res.banner), "unterminated banner: array length");
+	memset(res.last_reply, 'B', sizeof(res.last_reply));
+	is_int(strlen(cell("last_reply")), sizeof(res.last_reply), "unterminated last_reply");
+	/* A NUL from the server ends the stored text. */
+	memcpy(res.banner, "220 a\0b", 8);
+	is_str(cell("banner"), "220 a", "a field is read up to its first NUL");
+}
+
+int
+main(void)
+{
+	test_table();
+	test_probed();
+	test_skipped();
+	test_unterminated();
+	return tap_done();
+}
