@@ -1,0 +1,206 @@
+/*
+ * csv.c: the CSV writer, a header row of column names, then one row per
+ * result, as RFC 4180 describes, with two departures on purpose:
+ *
+ *  - Lines end in LF, not CRLF. The file is read by grep, awk, cut and
+ *    `tail -f` far more often than by anything that needs CRLF, and
+ *    spreadsheets and RFC 4180 parsers accept LF.
+ *  - Every cell is escaped first (sb_append_escaped: \n, \r, \\, \xNN), so a
+ *    cell never spans lines: a row is always exactly one line of printable
+ *    UTF-8, whatever bytes a server sent.
+ *
+ * A cell a spreadsheet would take for a formula (OWASP "CSV injection":
+ * = + - @ tab CR first) gets a leading ' inside quotes.
+ */
+#include "reports/csv.h"
+
+#include <string.h>
+
+#include "reports/columns.h"
+#include "reports/report_impl.h"
+
+static int csv_begin(struct report *rep);
+static int csv_row(struct report *rep, const struct probe_result *r);
+static int csv_end(struct report *rep);
+
+const struct report_writer csv_writer = {
+    .name = "csv",
+    .begin = csv_begin,
+    .row = csv_row,
+    .end = csv_end,
+};
+
+static int
+formula_start(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/*
+ * Length of cell without an escape that truncation cut short ("\x1" of
+ * "\x1b"): a cut cell must still decode. Escapes are read from the start,
+ * since "\\" makes a backslash ambiguous when read backwards.
+ */
+static size_t
+drop_partial_escape(const char *cell, size_t n)
+{
+	size_t i = 0, esc;
+
+	while (i < n) {
+		if (cell[i] != '\\') {
+			i++;
+			continue;
+		}
+		esc = i + 1 < n && cell[i + 1] == 'x' ? 4 : 2;
+		if (i + esc > n)
+			return i;
+		i += esc;
+	}
+	return n;
+}
+
+/* Length of the unit at cell[i]: an escape, or one UTF-8 character. */
+static size_t
+unit_len(const char *cell, size_t i, size_t n)
+{
+	size_t u = 1;
+
+	if (cell[i] == '\\')
+		u = i + 1 < n && cell[i + 1] == 'x' ? 4 : 2;
+	else if ((unsigned char)cell[i] >= 0xc0)
+		while (i + u < n && ((unsigned char)cell[i + u] & 0xc0) == 0x80)
+			u++;
+	return i + u <= n ? u : n - i;
+}
+
+int
+csv_escape_cell(const char *raw, size_t len, struct strbuf *out)
+{
+	size_t start = out->len, n, i, quotes = 0;
+	int was_truncated = out->truncated, cut, inject, quote;
+	char *cell;
+
+	if (out->cap == 0) {
+		out->truncated |= len > 0;
+		return len > 0 ? -1 : 0;
+	}
+	out->truncated = 0;
+	sb_append_escaped(out, raw, len);
+	cut = out->truncated;
+	cell = out->buf + start;
+	n = out->len - start;
+	if (cut)
+		n = drop_partial_escape(cell, n);
+
+	/* The raw byte catches tab and CR, which escaping turns into "\t", "\r". */
+	inject = (len > 0 && formula_start(raw[0])) || (n > 0 && formula_start(cell[0]));
+	quote = inject || (n > 0 && (cell[0] == ' ' || cell[n - 1] == ' '));
+	for (i = 0; i < n; i++) {
+		if (cell[i] == '"') {
+			quotes++;
+			quote = 1;
+		} else if (cell[i] == ',') {
+			quote = 1;
+		}
+	}
+	if (quote) {
+		size_t extra = 2 + (size_t)inject + quotes, room = out->cap - 1 - start, w;
+
+		if (n + extra > room) {
+			/* Keep the longest prefix of whole units that fits, quoted. */
+			for (i = 0, quotes = 0; i < n; i++) {
+				size_t u = unit_len(cell, i, n), q = cell[i] == '"';
+
+				if (i + u + 2 + (size_t)inject + quotes + q > room)
+					break;
+				i += u - 1;
+				quotes += q;
+			}
+			n = i;
+			extra = 2 + (size_t)inject + quotes;
+			cut = 1;
+		}
+		if (n + extra > room) {
+			/* Not even the quotes fit: leave no half cell behind. */
+			out->len = start;
+			out->buf[start] = '\0';
+			out->truncated = 1;
+			return -1;
+		}
+		/*
+		 * Expand in place from the end: the write position stays above
+		 * every byte not read yet, by the opening quote at least.
+		 */
+		w = start + n + extra;
+		out->buf[w] = '\0';
+		out->buf[--w] = '"';
+		for (i = n; i > 0; i--) {
+			char c = cell[i - 1];
+
+			out->buf[--w] = c;
+			if (c == '"')
+				out->buf[--w] = '"';
+		}
+		if (inject)
+			out->buf[--w] = '\'';
+		out->buf[--w] = '"';
+		out->len = start + n + extra;
+	} else {
+		out->len = start + n;
+		out->buf[out->len] = '\0';
+	}
+	out->truncated = was_truncated || cut;
+	return cut ? -1 : 0;
+}
+
+/* Ends the line in rep->line, writes it and flushes: whole rows only. */
+static int
+put_line(struct report *rep)
+{
+	sb_putc(&rep->line, '\n');
+	if (report_write(rep, rep->line.buf, rep->line.len) < 0)
+		return -1;
+	return report_flush(rep);
+}
+
+/* Appends one encoded cell to rep->line; each is capped at REPORT_CELL_MAX. */
+static void
+put_cell(struct report *rep, size_t col, const char *raw, size_t len)
+{
+	if (col > 0)
+		sb_putc(&rep->line, ',');
+	sb_reset(&rep->esc);
+	(void)csv_escape_cell(raw, len, &rep->esc);
+	sb_append(&rep->line, rep->esc.buf, rep->esc.len);
+}
+
+static int
+csv_begin(struct report *rep)
+{
+	size_t i;
+
+	sb_reset(&rep->line);
+	for (i = 0; i < report_ncolumns; i++)
+		put_cell(rep, i, report_columns[i].name, strlen(report_columns[i].name));
+	return put_line(rep);
+}
+
+static int
+csv_row(struct report *rep, const struct probe_result *r)
+{
+	size_t i;
+
+	sb_reset(&rep->line);
+	for (i = 0; i < report_ncolumns; i++) {
+		const struct strbuf *cell = report_cell(rep, i, r);
+
+		put_cell(rep, i, cell->buf, cell->len);
+	}
+	return put_line(rep);
+}
+
+static int
+csv_end(struct report *rep)
+{
+	return report_flush(rep);
+}

@@ -1,0 +1,128 @@
+/*
+ * report.c: the table of writers and what every report shares: its output
+ * stream and scratch buffers (report_impl.h). The formats are in csv.c and
+ * text.c.
+ */
+#include "reports/report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/columns.h"
+#include "reports/report_impl.h"
+
+static const struct report_writer *const writers[] = {
+    &csv_writer,
+    &text_writer,
+};
+
+const struct report_writer *
+report_writer_find(const char *name)
+{
+	size_t i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (strcmp(writers[i]->name, name) == 0)
+			return writers[i];
+	return NULL;
+}
+
+struct report *
+report_new(const struct report_writer *w, FILE *out)
+{
+	struct report *rep;
+	size_t linecap = REPORT_LINE_MAX(report_ncolumns);
+	char *cell, *esc, *line;
+
+	if ((rep = calloc(1, sizeof(*rep))) == NULL)
+		return NULL;
+	cell = malloc(REPORT_CELL_MAX);
+	esc = malloc(REPORT_CELL_MAX);
+	line = malloc(linecap);
+	if (cell == NULL || esc == NULL || line == NULL) {
+		free(cell);
+		free(esc);
+		free(line);
+		free(rep);
+		return NULL;
+	}
+	rep->writer = w;
+	rep->out = out;
+	sb_init(&rep->cell, cell, REPORT_CELL_MAX);
+	sb_init(&rep->esc, esc, REPORT_CELL_MAX);
+	sb_init(&rep->line, line, linecap);
+	return rep;
+}
+
+void
+report_free(struct report *rep)
+{
+	if (rep == NULL)
+		return;
+	free(rep->cell.buf);
+	free(rep->esc.buf);
+	free(rep->line.buf);
+	free(rep);
+}
+
+int
+report_begin(struct report *rep)
+{
+	return rep->writer->begin != NULL ? rep->writer->begin(rep) : 0;
+}
+
+int
+report_row(struct report *rep, const struct probe_result *r)
+{
+	return rep->writer->row(rep, r);
+}
+
+int
+report_end(struct report *rep)
+{
+	return rep->writer->end != NULL ? rep->writer->end(rep) : 0;
+}
+
+FILE *
+report_out(const struct report *rep)
+{
+	return rep->out;
+}
+
+const struct strbuf *
+report_cell(struct report *rep, size_t i, const struct probe_result *r)
+{
+	sb_reset(&rep->cell);
+	if (i < report_ncolumns)
+		report_columns[i].format(r, &rep->cell);
+	return &rep->cell;
+}
+
+int
+report_write(struct report *rep, const char *s, size_t len)
+{
+	if (len == 0)
+		return 0;
+	errno = 0;
+	if (fwrite(s, 1, len, rep->out) != len) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+report_flush(struct report *rep)
+{
+	errno = 0;
+	if (fflush(rep->out) != 0 || ferror(rep->out)) {
+		if (errno == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,350 @@
+/*
+ * test_text.c: the text writer. A golden set of blocks (probed, skipped,
+ * unreachable, not SMTP, IPv6), and hostile server bytes (ESC [ 2 J, NUL, CR,
+ * C1 controls) that must never reach the terminal raw.
+ *
+ * UPDATE_GOLDEN=1 rewrites tests/unit/golden/block.txt from the output.
+ */
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/report.h"
+#include "tests/tap.h"
+
+static char *
+read_whole(const char *path, size_t *lenp)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		if (len + 4096 + 1 > cap) {
+			char *nb = realloc(buf, cap = len + 4096 + 1);
+
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	*lenp = len;
+	return buf;
+}
+
+/* Compares out with a golden file, or rewrites it when UPDATE_GOLDEN is set. */
+static void
+is_golden(const char *out, size_t len, const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	char path[4096];
+	char *want;
+	size_t wlen = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/%s", top != NULL ? top : ".", name);
+	if (getenv("UPDATE_GOLDEN") != NULL && (f = fopen(path, "wb")) != NULL) {
+		fwrite(out, 1, len, f);
+		fclose(f);
+	}
+	want = read_whole(path, &wlen);
+	ok(want != NULL, "golden file %s readable", path);
+	if (want == NULL)
+		return;
+	ok(wlen == len && memcmp(want, out, len) == 0, "output equals %s", name);
+	if (wlen != len || memcmp(want, out, len) != 0)
+		printf("#   got:\n%.*s#  want:\n%s", (int)len, out, want);
+	free(want);
+}
+
+static void
+target_ip(struct target *t, const char *ip, unsigned port, const char *origin)
+{
+	memset(t, 0, sizeof(*t));
+	if (strchr(ip, ':') != NULL) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->sa;
+
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		inet_pton(AF_INET6, ip, &sin6->sin6_addr);
+		t->salen = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		inet_pton(AF_INET, ip, &sin->sin_addr);
+		t->salen = sizeof(*sin);
+	}
+	t->port = (uint16_t)port;
+	snprintf(t->ip, sizeof(t->ip), "%s", ip);
+	snprintf(t->origin, sizeof(t->origin), "%s", origin);
+	snprintf(t->input, sizeof(t->input), "%s", ip);
+}
+
+static void
+add_test(struct probe_result *r, const char *name, const char *from, const char *to, int mail,
+         int rcpt, const char *reply)
+{
+	struct relay_result *t = &r->tests[r->ntests++];
+
+	t->name = name;
+	t->kind = strcmp(name, "localhost") == 0 ? RELAY_LOCALHOST : RELAY_THIRD_PARTY;
+	snprintf(t->mail_from, sizeof(t->mail_from), "%s", from);
+	snprintf(t->rcpt_to, sizeof(t->rcpt_to), "%s", to);
+	t->mail_code = mail;
+	t->rcpt_code = rcpt;
+	snprintf(t->reply, sizeof(t->reply), "%s", reply);
+}
+
+/* The seed's case, as in the design: a qmail calling itself localhost. */
+static void
+seed_result(struct probe_result *r)
+{
+	struct target t;
+
+	target_ip(&t, "127.0.0.11", 2525, "arg:1");
+	probe_result_init(r, &t);
+	r->started.tv_sec = 1795916394;
+	r->duration_ms = 12;
+	snprintf(r->source_ip, sizeof(r->source_ip), "127.0.0.1");
+	r->verdict = VERDICT_ACCEPTS_LOCALHOST;
+	r->flags = FLAG_LOCALHOST_NAME | FLAG_NO_FQDN;
+	r->connected = 1;
+	r->greeting_code = 220;
+	snprintf(r->banner, sizeof(r->banner), "220 localhost ESMTP");
+	snprintf(r->ehlo_name, sizeof(r->ehlo_name), "localhost");
+	snprintf(r->extensions, sizeof(r->extensions), "PIPELINING;8BITMIME");
+	snprintf(r->last_reply, sizeof(r->last_reply), "221 localhost");
+	add_test(r, "third-party", "probe@example.com", "relay-test@example.net", 250, 553,
+	         "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
+	add_test(r, "localhost", "probe@localhost", "probe@localhost", 250, 250, "250 ok");
+}
+
+static void
+golden_results(struct probe_result *rs)
+{
+	struct target t;
+	struct probe_result *r;
+
+	seed_result(&rs[0]);
+
+	/* An IPv6 server that refused everything, then timed out. */
+	r = &rs[1];
+	target_ip(&t, "2001:db8::25", 25, "ips.txt:2");
+	probe_result_init(r, &t);
+	r->duration_ms = 30012;
+	snprintf(r->source_ip, sizeof(r->source_ip), "2001:db8::7");
+	r->verdict = VERDICT_SMTP_CLOSED;
+	r->error = PROBE_IO_TIMEOUT;
+	r->flags = FLAG_STARTTLS;
+	snprintf(r->banner, sizeof(r->banner),
+	         "220-mx.example.com ESMTP Postfix\n220 no UCE, no relaying");
+	snprintf(r->extensions, sizeof(r->extensions), "STARTTLS;SIZE 10240000");
+	snprintf(r->last_reply, sizeof(r->last_reply),
+	         "554 5.7.1 <relay-test@example.net>: "
+	         "Relay access denied");
+	add_test(r, "third-party", "probe@example.com", "relay-test@example.net", 250, 554,
+	         "554 5.7.1 <relay-test@example.net>: Relay access denied");
+	add_test(r, "localhost", "probe@example.com", "probe@localhost", 550, 0,
+	         "550-5.1.0 sender rejected");
+
+	/* Skipped: a special range, and a line that is no address. */
+	r = &rs[2];
+	target_ip(&t, "192.0.2.70", 25, "spam.eml:Received[3]");
+	snprintf(t.skip_reason, sizeof(t.skip_reason), "special-purpose range (RFC 5737)");
+	probe_result_init(r, &t);
+	r = &rs[3];
+	memset(&t, 0, sizeof(t));
+	snprintf(t.origin, sizeof(t.origin), "ips.txt:4");
+	snprintf(t.input, sizeof(t.input), "1.2.3");
+	snprintf(t.skip_reason, sizeof(t.skip_reason), "not an address");
+	probe_result_init(r, &t);
+
+	/* Unreachable: one line. */
+	r = &rs[4];
+	target_ip(&t, "198.51.100.9", 25, "ips.txt:5");
+	probe_result_init(r, &t);
+	r->verdict = VERDICT_UNREACHABLE;
+	r->error = PROBE_CONNECTION_REFUSED;
+
+	/* Not SMTP: a web server on port 25. */
+	r = &rs[5];
+	target_ip(&t, "203.0.113.80", 25, "ips.txt:6");
+	probe_result_init(r, &t);
+	r->verdict = VERDICT_NOT_SMTP;
+	r->error = PROBE_PROTOCOL_ERROR;
+	r->connected = 1;
+	snprintf(r->last_reply, sizeof(r->last_reply), "HTTP/1.1 400 Bad Request\r");
+
+	/* Not SMTP, and silent. */
+	r = &rs[6];
+	target_ip(&t, "203.0.113.81", 25, "ips.txt:7");
+	probe_result_init(r, &t);
+	r->verdict = VERDICT_NOT_SMTP;
+	r->error = PROBE_GREETING_TIMEOUT;
+	r->connected = 1;
+}
+
+#define NGOLDEN 7
+
+static char *
+render(const struct probe_result *rows, size_t nrows, size_t *lenp, int *rcp)
+{
+	char *out = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&out, &len);
+	struct report *rep;
+	int rc = 0;
+
+	if (f == NULL)
+		return NULL;
+	rep = report_new(report_writer_find("text"), f);
+	if (rep == NULL) {
+		fclose(f);
+		free(out);
+		return NULL;
+	}
+	rc |= report_begin(rep);
+	for (i = 0; i < nrows; i++)
+		rc |= report_row(rep, &rows[i]);
+	rc |= report_end(rep);
+	report_free(rep);
+	fclose(f);
+	*lenp = len;
+	*rcp = rc;
+	return out;
+}
+
+static void
+test_golden(void)
+{
+	static struct probe_result rs[NGOLDEN];
+	size_t len = 0;
+	int rc = 0;
+	char *out;
+
+	ok(report_writer_find("text") != NULL, "writer text exists");
+	ok(report_writer_find("json") == NULL, "no writer json (yet)");
+	ok(report_writer_find("") == NULL, "no writer with an empty name");
+	golden_results(rs);
+	out = render(rs, NGOLDEN, &len, &rc);
+	ok(out != NULL && rc == 0, "blocks written");
+	if (out != NULL)
+		is_golden(out, len, "block.txt");
+	free(out);
+}
+
+/* No byte a terminal would act on: C0 but LF, DEL, C1 (as UTF-8), NUL. */
+static size_t
+count_unsafe(const char *s, size_t n, const char **first)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		int unsafe = (p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f ||
+		             (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 && p[i + 1] <= 0x9f) ||
+		             p[i] == 0xff || p[i] == 0xfe;
+
+		if (unsafe && bad++ == 0)
+			*first = s + i;
+	}
+	return bad;
+}
+
+struct hostile_case {
+	const char *what;
+	enum verdict verdict;
+};
+
+static const struct hostile_case hostile_cases[] = {
+    {"accepts-relay block", VERDICT_ACCEPTS_RELAY},
+    {"smtp-closed block", VERDICT_SMTP_CLOSED},
+    {"not-smtp lines", VERDICT_NOT_SMTP},
+    {"unreachable line", VERDICT_UNREACHABLE},
+    {"skipped line", VERDICT_SKIPPED},
+};
+
+/* Every server- or input-supplied field carries terminal escapes. */
+static void
+hostile_result(struct probe_result *r, enum verdict v)
+{
+	static const char evil[] = "\x1b[2J\x1b]0;pwned\x07\r\x9b\xc2\x9b"
+	                           "31m\x08\x7f\xff";
+
+	seed_result(r);
+	r->verdict = v;
+	r->error = v == VERDICT_SKIPPED ? PROBE_OK : PROBE_IO_TIMEOUT;
+	/* A NUL, then more escapes after it. */
+	memcpy(r->banner, "220 \x1b[2J hi\r\n220 \0\x1b[31mred", 26);
+	snprintf(r->ehlo_name, sizeof(r->ehlo_name), "%s", evil);
+	snprintf(r->extensions, sizeof(r->extensions), "%s;%s", evil, evil);
+	snprintf(r->last_reply, sizeof(r->last_reply), "500 %s", evil);
+	snprintf(r->tests[0].reply, sizeof(r->tests[0].reply), "553 %s", evil);
+	snprintf(r->tests[1].reply, sizeof(r->tests[1].reply), "%s", evil);
+	snprintf(r->tests[1].rcpt_to, sizeof(r->tests[1].rcpt_to), "%s@localhost", evil);
+	snprintf(r->target.origin, sizeof(r->target.origin), "%s.txt:1", evil);
+	snprintf(r->target.input, sizeof(r->target.input), "%s", evil);
+	snprintf(r->target.skip_reason, sizeof(r->target.skip_reason), "bad: %s", evil);
+}
+
+static void
+test_hostile(void)
+{
+	static struct probe_result r;
+	const char *first = NULL;
+	size_t i, len = 0, bad;
+	int rc = 0;
+	char *out;
+
+	for (i = 0; i < sizeof(hostile_cases) / sizeof(hostile_cases[0]); i++) {
+		hostile_result(&r, hostile_cases[i].verdict);
+		out = render(&r, 1, &len, &rc);
+		ok(out != NULL && rc == 0, "%s: written", hostile_cases[i].what);
+		if (out == NULL)
+			continue;
+		bad = count_unsafe(out, len, &first);
+		if (!is_int(bad, 0, "%s: no control byte reaches the terminal",
+		            hostile_cases[i].what))
+			printf("#   first at offset %zu of:\n%.*s", (size_t)(first - out), (int)len,
+			       out);
+		ok(memchr(out, '\0', len) == NULL, "%s: no NUL", hostile_cases[i].what);
+		ok(len > 0 && out[len - 1] == '\n', "%s: ends with a line end",
+		   hostile_cases[i].what);
+		ok(strstr(out, "\\x1b[2J") != NULL, "%s: ESC shown as \\x1b",
+		   hostile_cases[i].what);
+		free(out);
+	}
+
+	/* The banner block shows the escapes, and stops at the NUL. */
+	hostile_result(&r, VERDICT_ACCEPTS_RELAY);
+	out = render(&r, 1, &len, &rc);
+	ok(out != NULL && strstr(out, "  banner      220 \\x1b[2J hi\\r\n"
+	                              "              220 \n") != NULL,
+	   "banner lines escaped, one per line, cut at the NUL");
+	ok(out != NULL && strstr(out, "red") == NULL, "nothing after the NUL is shown");
+	free(out);
+}
+
+int
+main(void)
+{
+	test_golden();
+	test_hostile();
+	return tap_done();
+}
