@@ -2,8 +2,9 @@
  * result.h: what one probe found, the record handed from prober/ to reports/.
  *
  * Plain data, fixed size: copy by assignment, nothing to free. Text fields
- * hold the server's bytes as received (NUL and control bytes included, up to
- * their caps); writers escape them, never the prober.
+ * hold the server's bytes as received (control bytes included, up to their
+ * caps; a NUL, which a C string cannot hold, as U+2400); writers escape
+ * them, never the prober.
  */
 #ifndef SMTPPROBE_RESULT_H
 #define SMTPPROBE_RESULT_H

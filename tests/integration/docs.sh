@@ -1,0 +1,28 @@
+#!/bin/sh
+# docs.sh: the man page and --help stay true to the program: the same
+# columns in the same order, and every long option documented in both.
+. "$top_srcdir/tests/integration/lib.sh"
+
+MAN="$top_srcdir/doc/smtpprobe.1"
+
+man_cols=$(sed -n '/^\.SS Columns/,/^\.SH/p' "$MAN" | sed -n 's/^\.IP \\fB\([a-z_]*\)\\fR.*/\1/p' | tr '\n' ' ')
+prog_cols=$("$SMTPPROBE" --help-columns | awk '{print $1}' | tr '\n' ' ')
+is "$man_cols" "$prog_cols" "the man page lists the report columns, in order"
+
+# Long options: from --help, from the man page (\fB\-\-name\fR), from main.c's table.
+help_opts=$("$SMTPPROBE" --help | grep -o -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ')
+man_opts=$(grep -o '\\fB\\-\\-[a-z\\-]*' "$MAN" | sed 's/\\fB//; s/\\-/-/g' | sort -u | tr '\n' ' ')
+src_opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*argument.*/--\1/p' "$top_srcdir/prober/main.c" | sort -u | tr '\n' ' ')
+is "$help_opts" "$src_opts" "--help names every option the program takes"
+is "$man_opts" "$src_opts" "the man page names every option the program takes"
+
+for v in accepts-relay accepts-localhost auth-required smtp-closed tempfail refused-service not-smtp unreachable skipped; do
+	grep -q "^\.B $v\$" "$MAN"
+	ok $? "the man page explains the verdict $v"
+done
+grep -q 'make demo\|build.sh demo' "$top_srcdir/README.md"
+ok $? "the README names the demo command"
+grep -q 'build.sh check' "$top_srcdir/README.md"
+ok $? "the README names the test command"
+
+done_testing
