@@ -1,0 +1,586 @@
+/*
+ * personality.c: the table of servers smtplab plays, byte for byte.
+ *
+ * Each personality is a row: what it sends at connect, then a dialogue (its
+ * replies to EHLO, HELO, MAIL, RCPT, ...). A reply left empty in a dialogue
+ * falls back to the "polite" Postfix-like default below, so a row only names
+ * what makes that server itself. The lab never relays, never stores and never
+ * enters a data phase: DATA, BDAT, VRFY, EXPN, ETRN and AUTH get NEVER_REPLY
+ * whatever the row says, because the prober must never send them and a test
+ * that sees one in the log should fail loudly, not be helped along.
+ */
+#include "config.h"
+
+#include "lab/personality.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Reply bytes; a length, not a C string, so a hostile row may hold NUL bytes. */
+struct lab_bytes {
+	const char *p;
+	size_t n;
+};
+#define B(s)                                                                                       \
+	{                                                                                          \
+		(s), sizeof(s) - 1                                                                 \
+	}
+
+/* Defaults for a dialogue's empty fields ("polite" behaviour). */
+#define POLITE_RSET      "250 2.0.0 Ok\r\n"
+#define POLITE_NOOP      "250 2.0.0 Ok\r\n"
+#define POLITE_QUIT      "221 2.0.0 Bye\r\n"
+#define POLITE_UNKNOWN   "502 5.5.2 Error: command not recognized\r\n"
+#define POLITE_NEED_MAIL "503 5.5.1 Error: need MAIL command\r\n"
+#define NEVER_REPLY      "502 5.5.1 smtplab never accepts this command\r\n"
+#define TOO_LONG_REPLY   "500 5.5.2 Line too long\r\n"
+
+enum rcpt_policy {
+	RCPT_ACCEPT_ALL,  /* an open relay */
+	RCPT_DENY_ALL,    /* rcpt_denied for every address */
+	RCPT_OWN_DOMAINS, /* rcpt_ok for `domains` (and bare_ok/postmaster), else rcpt_denied */
+};
+
+/*
+ * What a server answers once the greeting is out. In rcpt_ok and rcpt_denied,
+ * "%a" stands for the client's mailbox (what is inside <>), sanitized.
+ */
+struct lab_dialogue {
+	int mute;               /* never sends a byte, never closes on its own */
+	struct lab_bytes other; /* when set: the reply to every command but QUIT */
+	struct lab_bytes ehlo, helo, mail;
+	struct lab_bytes rcpt_ok, rcpt_denied, need_mail;
+	struct lab_bytes rset, noop, quit, unknown;
+	enum rcpt_policy rcpt;
+	const char *const *domains; /* RCPT_OWN_DOMAINS, NULL-terminated, case-insensitive */
+	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
+	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
+};
+
+enum lab_arg {
+	ARG_NONE,
+	ARG_DELAY_MS, /* :MS replaces the greeting delay */
+	ARG_VARIANT,  /* :WORD picks a dialogue among `variants` */
+};
+
+struct lab_variant {
+	const char *arg;
+	const struct lab_dialogue *dialogue;
+};
+
+struct personality {
+	const char *name;
+	const char *arg_help; /* how the argument is written in --help, or "" */
+	const char *summary;  /* one line for --help */
+	struct lab_bytes greeting;
+	enum lab_action after_greeting;
+	unsigned delay_ms;
+	const struct lab_dialogue *dialogue;
+	enum lab_arg arg;
+	const struct lab_variant *variants; /* ARG_VARIANT, ended by a NULL arg */
+};
+
+/* The dialogues. */
+
+static const char *const qmail_domains[] = {"localhost", NULL};
+
+/* qmail-smtpd 1.03 with "localhost" in control/me and control/rcpthosts. */
+static const struct lab_dialogue qmail_localhost = {
+    .ehlo = B("250-localhost\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),
+    .helo = B("250 localhost\r\n"),
+    .mail = B("250 ok\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = qmail_domains,
+    .bare_ok = 1,
+    .rcpt_ok = B("250 ok\r\n"),
+    .rcpt_denied = B("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)\r\n"),
+    .need_mail = B("503 MAIL first (#5.5.1)\r\n"),
+    .rset = B("250 flushed\r\n"),
+    .noop = B("250 ok\r\n"),
+    .quit = B("221 localhost\r\n"),
+    .unknown = B("502 unimplemented (#5.5.1)\r\n"),
+};
+
+static const struct lab_dialogue open_relay = {
+    .ehlo = B("250-mail.example.net\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n"),
+    .helo = B("250 mail.example.net\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+};
+
+static const char *const postfix_domains[] = {"mx.example.org", "example.org", NULL};
+
+/* Postfix with mydestination = mx.example.org, example.org and no relay rights for us. */
+static const struct lab_dialogue postfix_closed = {
+    .ehlo = B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
+              "250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n"
+              "250-SMTPUTF8\r\n250 CHUNKING\r\n"),
+    .helo = B("250 mx.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = postfix_domains,
+    .postmaster = 1,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+    .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+};
+
+#define GREY_EHLO                                                                                  \
+	B("250-grey.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
+
+static const struct lab_dialogue greylist_450 = {
+    .ehlo = GREY_EHLO,
+    .helo = B("250 grey.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("450 4.2.0 <%a>: Recipient address rejected: Greylisted, please try "
+                     "again later\r\n"),
+};
+
+static const struct lab_dialogue greylist_451 = {
+    .ehlo = GREY_EHLO,
+    .helo = B("250 grey.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("451 4.7.1 Try again later\r\n"),
+};
+
+static const struct lab_variant greylist_variants[] = {
+    {"450", &greylist_450},
+    {"451", &greylist_451},
+    {NULL, NULL},
+};
+
+/* MAIL never succeeds, so every RCPT gets need_mail. */
+static const struct lab_dialogue auth_required = {
+    .ehlo = B("250-auth.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+              "250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n"),
+    .helo = B("250 auth.example.org\r\n"),
+    .mail = B("530 5.7.0 Authentication required\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("530 5.7.0 Authentication required\r\n"),
+};
+
+/* RFC 5321 3.1: after a 554 greeting, everything but QUIT is 503. */
+static const struct lab_dialogue refuse_554 = {
+    .other = B("503 5.5.1 Bad sequence of commands\r\n"),
+};
+
+static const struct lab_dialogue helo_only = {
+    .ehlo = B("500 5.5.1 Command unrecognized: \"EHLO\"\r\n"),
+    .helo = B("250 old.example.com\r\n"),
+    .mail = B("250 Sender ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("550 5.7.1 Unable to relay\r\n"),
+};
+
+static const struct lab_dialogue mute = {
+    .mute = 1,
+};
+
+/* The table: one row per personality. */
+
+#define NO_BYTES                                                                                   \
+	{                                                                                          \
+		NULL, 0                                                                            \
+	}
+
+static const struct personality personalities[] = {
+    {
+        .name = "qmail-localhost",
+        .arg_help = "",
+        .summary = "qmail calling itself localhost: RCPT @localhost 250, others 553 (the seed)",
+        .greeting = B("220 localhost ESMTP\r\n"),
+        .dialogue = &qmail_localhost,
+    },
+    {
+        .name = "open-relay",
+        .arg_help = "",
+        .summary = "accepts every RCPT (an open relay)",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .dialogue = &open_relay,
+    },
+    {
+        .name = "postfix-closed",
+        .arg_help = "",
+        .summary = "Postfix: own domains and postmaster 250, everything else 554 relay denied",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &postfix_closed,
+    },
+    {
+        .name = "greylist",
+        .arg_help = "[:451]",
+        .summary = "every RCPT 450 greylisted (:451 for 451 4.7.1 Try again later)",
+        .greeting = B("220 grey.example.org ESMTP\r\n"),
+        .dialogue = &greylist_450,
+        .arg = ARG_VARIANT,
+        .variants = greylist_variants,
+    },
+    {
+        .name = "auth-required",
+        .arg_help = "",
+        .summary = "advertises AUTH; MAIL 530 authentication required",
+        .greeting = B("220 auth.example.org ESMTP\r\n"),
+        .dialogue = &auth_required,
+    },
+    {
+        .name = "refuse-554",
+        .arg_help = "",
+        .summary = "greeting 554 no SMTP service; every command but QUIT 503",
+        .greeting = B("554 5.7.1 No SMTP service here\r\n"),
+        .dialogue = &refuse_554,
+    },
+    {
+        .name = "busy-421",
+        .arg_help = "",
+        .summary = "greeting 421 service not available, then closes",
+        .greeting = B("421 4.3.2 Service not available, closing transmission channel\r\n"),
+        .after_greeting = LAB_CLOSE,
+        .dialogue = &mute,
+    },
+    {
+        .name = "close-on-connect",
+        .arg_help = "",
+        .summary = "accepts and closes at once, no bytes",
+        .greeting = NO_BYTES,
+        .after_greeting = LAB_CLOSE,
+        .dialogue = &mute,
+    },
+    {
+        .name = "silent",
+        .arg_help = "",
+        .summary = "accepts and never sends a byte (idle timeout still applies)",
+        .greeting = NO_BYTES,
+        .dialogue = &mute,
+    },
+    {
+        .name = "slow-greeting",
+        .arg_help = "[:MS]",
+        .summary = "open-relay's greeting after MS ms (default 3000), then postfix-closed",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .delay_ms = 3000,
+        .dialogue = &postfix_closed,
+        .arg = ARG_DELAY_MS,
+    },
+    {
+        .name = "http",
+        .arg_help = "",
+        .summary = "an nginx answering HTTP 400 at connect, then closes",
+        .greeting = B("HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n"
+                      "Content-Length: 0\r\n\r\n"),
+        .after_greeting = LAB_CLOSE,
+        .dialogue = &mute,
+    },
+    {
+        .name = "helo-only",
+        .arg_help = "",
+        .summary = "an old server: EHLO 500, HELO 250, every RCPT 550 unable to relay",
+        .greeting = B("220 old.example.com Service ready\r\n"),
+        .dialogue = &helo_only,
+    },
+};
+
+#define PERSONALITIES_N (sizeof(personalities) / sizeof(personalities[0]))
+
+/* Commands, by their first word. */
+enum verb {
+	VERB_UNKNOWN,
+	VERB_EHLO,
+	VERB_HELO,
+	VERB_MAIL,
+	VERB_RCPT,
+	VERB_RSET,
+	VERB_NOOP,
+	VERB_QUIT,
+	VERB_NEVER, /* never accepted, whatever the personality */
+};
+
+static const struct {
+	const char *word;
+	enum verb verb;
+} verbs[] = {
+    {"EHLO", VERB_EHLO},  {"HELO", VERB_HELO},  {"MAIL", VERB_MAIL},  {"RCPT", VERB_RCPT},
+    {"RSET", VERB_RSET},  {"NOOP", VERB_NOOP},  {"QUIT", VERB_QUIT},  {"DATA", VERB_NEVER},
+    {"BDAT", VERB_NEVER}, {"VRFY", VERB_NEVER}, {"EXPN", VERB_NEVER}, {"ETRN", VERB_NEVER},
+    {"AUTH", VERB_NEVER},
+};
+
+static enum verb
+verb_of(const char *line, size_t len)
+{
+	size_t i, n;
+
+	for (n = 0; n < len && line[n] != ' '; n++)
+		;
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (strlen(verbs[i].word) == n && strncasecmp(line, verbs[i].word, n) == 0)
+			return verbs[i].verb;
+	return VERB_UNKNOWN;
+}
+
+static int
+eq_ci(const char *s, size_t n, const char *word)
+{
+	return strlen(word) == n && strncasecmp(s, word, n) == 0;
+}
+
+/* The mailbox of "RCPT TO:<box>" (or of "RCPT TO:box"), as a span of `line`. */
+static void
+rcpt_mailbox(const char *line, size_t len, const char **box, size_t *boxlen)
+{
+	size_t i = len < 4 ? len : 4, end; /* past "RCPT" */
+
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i + 3 <= len && strncasecmp(line + i, "TO:", 3) == 0)
+		i += 3;
+	while (i < len && line[i] == ' ')
+		i++;
+	if (i < len && line[i] == '<') {
+		i++;
+		for (end = i; end < len && line[end] != '>'; end++)
+			;
+	} else {
+		for (end = i; end < len && line[end] != ' '; end++)
+			;
+	}
+	*box = line + i;
+	*boxlen = end - i;
+}
+
+static int
+rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
+{
+	const char *const *dom;
+	size_t at;
+
+	switch (d->rcpt) {
+	case RCPT_ACCEPT_ALL:
+		return 1;
+	case RCPT_DENY_ALL:
+		return 0;
+	case RCPT_OWN_DOMAINS:
+		break;
+	}
+	for (at = n; at > 0 && box[at - 1] != '@'; at--)
+		;
+	if (at == 0)
+		return d->bare_ok || (d->postmaster && eq_ci(box, n, "postmaster"));
+	for (dom = d->domains; dom && *dom; dom++)
+		if (eq_ci(box + at, n - at, *dom))
+			return 1;
+	return 0;
+}
+
+static void
+reply_put(struct lab_reply *r, const char *p, size_t n)
+{
+	if (n > sizeof(r->buf) - r->len)
+		n = sizeof(r->buf) - r->len;
+	if (n == 0)
+		return;
+	memcpy(r->buf + r->len, p, n);
+	r->len += n;
+}
+
+/* Appends `tmpl`, with "%a" replaced by the mailbox: printable ASCII only, capped. */
+static void
+reply_template(struct lab_reply *r, struct lab_bytes tmpl, const char *box, size_t boxlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < tmpl.n; i++) {
+		if (tmpl.p[i] == '%' && i + 1 < tmpl.n && tmpl.p[i + 1] == 'a') {
+			for (j = 0; j < boxlen && j < LAB_ECHO_MAX; j++) {
+				char c = box[j];
+
+				if (c < 0x20 || c > 0x7e)
+					c = '?';
+				reply_put(r, &c, 1);
+			}
+			i++;
+			continue;
+		}
+		reply_put(r, tmpl.p + i, 1);
+	}
+}
+
+/* The row's reply, or the polite default when the row leaves it empty. */
+static struct lab_bytes
+pick(struct lab_bytes row, const char *fallback)
+{
+	struct lab_bytes b = {fallback, strlen(fallback)};
+
+	return row.p ? row : b;
+}
+
+static const struct personality *
+personality_find(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < PERSONALITIES_N; i++)
+		if (strlen(personalities[i].name) == n &&
+		    strncmp(personalities[i].name, name, n) == 0)
+			return &personalities[i];
+	return NULL;
+}
+
+int
+personality_parse(const char *spec, struct lab_persona *out, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	size_t namelen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *arg = colon ? colon + 1 : NULL;
+	const struct personality *p;
+	const struct lab_variant *v;
+	char *end;
+	unsigned long ms;
+
+	p = personality_find(spec, namelen);
+	if (p == NULL) {
+		snprintf(err, errlen, "unknown personality \"%.*s\" (smtplab --help lists them)",
+		         (int)(namelen > 64 ? 64 : namelen), spec);
+		return -1;
+	}
+	memset(out, 0, sizeof(*out));
+	out->p = p;
+	out->dialogue = p->dialogue;
+	out->delay_ms = p->delay_ms;
+	snprintf(out->name, sizeof(out->name), "%s", p->name);
+	if (arg == NULL)
+		return 0;
+	switch (p->arg) {
+	case ARG_NONE:
+		snprintf(err, errlen, "personality %s takes no argument", p->name);
+		return -1;
+	case ARG_DELAY_MS:
+		errno = 0;
+		ms = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
+		    ms > LAB_DELAY_MAX_MS) {
+			snprintf(err, errlen, "%s: delay must be 0..%d milliseconds", p->name,
+			         LAB_DELAY_MAX_MS);
+			return -1;
+		}
+		out->delay_ms = (unsigned)ms;
+		snprintf(out->name, sizeof(out->name), "%s:%lu", p->name, ms);
+		return 0;
+	case ARG_VARIANT:
+		for (v = p->variants; v->arg; v++) {
+			if (strcmp(v->arg, arg) == 0) {
+				out->dialogue = v->dialogue;
+				snprintf(out->name, sizeof(out->name), "%s:%s", p->name, v->arg);
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "%s: unknown argument (see smtplab --help)", p->name);
+		return -1;
+	}
+	return -1;
+}
+
+void
+personality_greet(const struct lab_persona *lp, struct lab_reply *r)
+{
+	r->len = 0;
+	reply_put(r, lp->p->greeting.p, lp->p->greeting.n);
+	r->action = lp->p->after_greeting;
+	r->delay_ms = lp->delay_ms;
+}
+
+void
+personality_reply(const struct lab_persona *lp, struct lab_session *s, const char *line, size_t len,
+                  struct lab_reply *r)
+{
+	const struct lab_dialogue *d = lp->dialogue;
+	enum verb verb = verb_of(line, len);
+	struct lab_bytes b = {NULL, 0};
+	const char *box = NULL;
+	size_t boxlen = 0;
+
+	r->len = 0;
+	r->action = LAB_KEEP;
+	r->delay_ms = 0;
+	if (d->mute)
+		return;
+	if (verb == VERB_NEVER) {
+		reply_put(r, NEVER_REPLY, strlen(NEVER_REPLY));
+		return;
+	}
+	if (verb == VERB_QUIT) {
+		b = pick(d->quit, POLITE_QUIT);
+		reply_put(r, b.p, b.n);
+		r->action = LAB_CLOSE;
+		return;
+	}
+	if (d->other.p) {
+		reply_put(r, d->other.p, d->other.n);
+		return;
+	}
+	switch (verb) {
+	case VERB_EHLO:
+		b = pick(d->ehlo, POLITE_UNKNOWN);
+		break;
+	case VERB_HELO:
+		b = pick(d->helo, POLITE_UNKNOWN);
+		break;
+	case VERB_MAIL:
+		b = pick(d->mail, POLITE_UNKNOWN);
+		break;
+	case VERB_RCPT:
+		if (!s->in_mail) {
+			b = pick(d->need_mail, POLITE_NEED_MAIL);
+			break;
+		}
+		rcpt_mailbox(line, len, &box, &boxlen);
+		b = rcpt_accepted(d, box, boxlen) ? pick(d->rcpt_ok, POLITE_UNKNOWN)
+		                                  : pick(d->rcpt_denied, POLITE_UNKNOWN);
+		break;
+	case VERB_RSET:
+		b = pick(d->rset, POLITE_RSET);
+		break;
+	case VERB_NOOP:
+		b = pick(d->noop, POLITE_NOOP);
+		break;
+	case VERB_UNKNOWN:
+	case VERB_QUIT:
+	case VERB_NEVER:
+		b = pick(d->unknown, POLITE_UNKNOWN);
+		break;
+	}
+	reply_template(r, b, box, boxlen);
+
+	/* A transaction starts with an accepted MAIL and ends with RSET, EHLO or HELO. */
+	if (r->len > 0 && r->buf[0] == '2') {
+		if (verb == VERB_MAIL)
+			s->in_mail = 1;
+		else if (verb == VERB_RSET || verb == VERB_EHLO || verb == VERB_HELO)
+			s->in_mail = 0;
+	}
+}
+
+void
+personality_overflow(const struct lab_persona *lp, struct lab_reply *r)
+{
+	r->len = 0;
+	r->action = LAB_CLOSE;
+	r->delay_ms = 0;
+	if (!lp->dialogue->mute)
+		reply_put(r, TOO_LONG_REPLY, strlen(TOO_LONG_REPLY));
+}
+
+void
+personality_usage(FILE *fp)
+{
+	char name[LAB_NAME_MAX];
+	size_t i;
+
+	for (i = 0; i < PERSONALITIES_N; i++) {
+		snprintf(name, sizeof(name), "%s%s", personalities[i].name,
+		         personalities[i].arg_help);
+		fprintf(fp, "  %-22s %s\n", name, personalities[i].summary);
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * personality.h: the servers smtplab can play, and what each one answers.
+ *
+ * A personality is one row of a table (personality.c): its greeting, what it
+ * does at connect, and its replies to every command. The reply logic is pure:
+ * (persona, session state, command line) -> reply bytes + what to do next. No
+ * sockets, no libevent, no globals, so a test can call it directly and a new
+ * personality (a hostile one: 354 to RCPT, NUL bytes, ...) is one more row.
+ *
+ * Ownership: personalities are static and constant; a `struct lab_persona` is
+ * a plain value filled by personality_parse() and owned by whoever holds it.
+ */
+#ifndef SMTPPROBE_LAB_PERSONALITY_H
+#define SMTPPROBE_LAB_PERSONALITY_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Bounds of the lab, in one place. */
+#define LAB_LINE_MAX        4096   /* one client line, its CRLF included */
+#define LAB_IDLE_TIMEOUT_MS 60000  /* a client that sends nothing for this long is dropped */
+#define LAB_CLIENTS_MAX     65536  /* concurrent clients */
+#define LAB_LISTENERS_MAX   65536  /* listening sockets, every --listen and --config line */
+#define LAB_REPLY_MAX       2048   /* one reply we build, every line */
+#define LAB_ECHO_MAX        320    /* a client's address echoed in a reply (RFC 5321: 64+1+255) */
+#define LAB_DELAY_MAX_MS    600000 /* slow-greeting:MS */
+#define LAB_NAME_MAX        64     /* "personality:arg" as written in a log line */
+
+/* What the connection does once the reply is written. */
+enum lab_action {
+	LAB_KEEP,  /* go on reading commands */
+	LAB_CLOSE, /* stop reading; close once the reply has drained */
+};
+
+struct lab_reply {
+	char buf[LAB_REPLY_MAX];
+	size_t len; /* 0: send nothing */
+	enum lab_action action;
+	unsigned delay_ms; /* greeting only: wait this long before sending it */
+};
+
+/* What a personality remembers about one client. */
+struct lab_session {
+	int in_mail; /* a MAIL was accepted and no RSET/EHLO/HELO since */
+};
+
+struct personality;
+struct lab_dialogue;
+
+/* A personality with its argument applied: what a listener plays. */
+struct lab_persona {
+	const struct personality *p;
+	const struct lab_dialogue *dialogue;
+	unsigned delay_ms;
+	char name[LAB_NAME_MAX]; /* "name" or "name:arg", for log lines */
+};
+
+/* Fills `out` from "NAME" or "NAME:ARG". Returns 0, or -1 with `err` set. */
+int personality_parse(const char *spec, struct lab_persona *out, char *err, size_t errlen);
+
+/* What to send when a client connects. */
+void personality_greet(const struct lab_persona *lp, struct lab_reply *r);
+
+/* The reply to one command line (without its CRLF; may hold any byte). */
+void personality_reply(const struct lab_persona *lp, struct lab_session *s, const char *line,
+                       size_t len, struct lab_reply *r);
+
+/* The reply to a line longer than LAB_LINE_MAX. */
+void personality_overflow(const struct lab_persona *lp, struct lab_reply *r);
+
+/* Prints every personality with its one-line description. */
+void personality_usage(FILE *fp);
+
+#endif
