@@ -1,0 +1,626 @@
+/*
+ * source.c: the stream of targets from arguments and list files; see source.h.
+ *
+ * Inputs form a queue consumed front to back. List files share one read
+ * buffer sized for a line and a read's worth of bytes: a line is handed out
+ * in place, and a line that outgrows TARGET_LINE_MAX is reported at once and
+ * its remaining bytes thrown away as they arrive, so no input makes memory
+ * grow except the set of distinct targets kept for dedupe.
+ */
+#include "targets/source.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/bounds.h"
+#include "common/strbuf.h"
+#include "targets/parse.h"
+
+#define SOURCE_BUF_SIZE    (4 * TARGET_LINE_MAX)    /* one line and room to read */
+#define SOURCE_NAME_MAX    (TARGET_ORIGIN_MAX - 24) /* leaves room for ":LINE" */
+#define SOURCE_ERR_MAX     (TARGET_ORIGIN_MAX + TARGET_REASON_MAX)
+#define SEEN_INITIAL_SLOTS 1024
+
+/* take_line() result: nothing to hand out for this line, read the next. */
+#define NEXT_LINE 100
+
+enum input_kind {
+	INPUT_ARG,
+	INPUT_FILE,
+};
+
+struct input {
+	struct input *next;
+	enum input_kind kind;
+	char *text;                 /* the argument; NULL for a file */
+	size_t argno;               /* 1-based among arguments */
+	char name[SOURCE_NAME_MAX]; /* a file's path as given, escaped; "-" is stdin */
+	int fd;                     /* -1 once closed */
+	int own_fd;                 /* opened here, so closed here */
+	int saved_flags;            /* fd flags to put back, or -1 */
+};
+
+enum read_status {
+	RL_LINE,
+	RL_TOO_LONG,
+	RL_WAIT,
+	RL_EOF,
+	RL_ERROR,
+};
+
+/* One distinct (family, address, port); family 0 marks a free slot. */
+struct seen {
+	unsigned char family;
+	unsigned char addr[16];
+	uint16_t port;
+};
+
+struct target_source {
+	struct target_source_config cfg;
+	struct input *head, *tail;
+	size_t nargs;
+
+	/* The file at the head of the queue. */
+	char *buf;
+	size_t start, end;    /* unread bytes are buf[start..end) */
+	unsigned long lineno; /* lines handed out so far */
+	int discarding;       /* inside a too-long line: drop bytes until '\n' */
+	int eof;
+	int read_errno;
+	int waiting; /* the last answer was TS_WAIT */
+
+	struct seen *seen;
+	size_t seen_cap, seen_n;
+
+	size_t duplicates, bad_lines;
+	int oom;
+	int failed;
+	char fatal[SOURCE_ERR_MAX];
+};
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void input_close(struct input *in);
+static void input_done(struct target_source *src);
+static enum read_status read_line(struct target_source *src, struct input *in, const char **line,
+                                  size_t *len);
+static void set_origin(struct target *t, const struct input *in, unsigned long lineno);
+static uint64_t seen_hash(const struct seen *k);
+static int seen_add(struct target_source *src, const struct seen *k);
+static void seen_key(const struct target *t, struct seen *k);
+static enum target_source_status fatal(struct target_source *src, char *err, size_t errlen,
+                                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
+                    size_t errlen);
+static int take_line(struct target_source *src, const struct input *in, const char *line,
+                     size_t len, struct target *t, char *err, size_t errlen);
+
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	char tmp[SOURCE_ERR_MAX];
+	struct strbuf sb;
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	sb_init(&sb, err, errlen);
+	sb_puts(&sb, tmp);
+}
+
+struct target_source *
+target_source_new(const struct target_source_config *cfg)
+{
+	struct target_source *src = calloc(1, sizeof(*src));
+
+	if (src == NULL)
+		return NULL;
+	src->cfg = *cfg;
+	return src;
+}
+
+static void
+input_close(struct input *in)
+{
+	if (in->fd < 0)
+		return;
+	/* Put a shared descriptor (stdin from a pipe) back as it was given. */
+	if (in->saved_flags != -1)
+		(void)fcntl(in->fd, F_SETFL, in->saved_flags);
+	if (in->own_fd)
+		(void)close(in->fd);
+	in->fd = -1;
+}
+
+void
+target_source_free(struct target_source *src)
+{
+	struct input *in, *next;
+
+	if (src == NULL)
+		return;
+	for (in = src->head; in != NULL; in = next) {
+		next = in->next;
+		input_close(in);
+		free(in->text);
+		free(in);
+	}
+	free(src->buf);
+	free(src->seen);
+	free(src);
+}
+
+static void
+enqueue(struct target_source *src, struct input *in)
+{
+	if (src->tail != NULL)
+		src->tail->next = in;
+	else
+		src->head = in;
+	src->tail = in;
+}
+
+void
+target_source_add_arg(struct target_source *src, const char *text)
+{
+	struct input *in = calloc(1, sizeof(*in));
+
+	/* No error to return here: target_source_next() reports it. */
+	if (in == NULL || (in->text = strdup(text)) == NULL) {
+		free(in);
+		src->oom = 1;
+		return;
+	}
+	in->kind = INPUT_ARG;
+	in->argno = ++src->nargs;
+	in->fd = -1;
+	in->saved_flags = -1;
+	enqueue(src, in);
+}
+
+int
+target_source_add_file(struct target_source *src, const char *path, char *err, size_t errlen)
+{
+	struct input *in;
+	struct strbuf sb;
+	struct stat st;
+	int fd, own;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	in = calloc(1, sizeof(*in));
+	if (in == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	in->kind = INPUT_FILE;
+	in->saved_flags = -1;
+	sb_init(&sb, in->name, sizeof(in->name));
+	sb_append_escaped(&sb, path, strlen(path));
+
+	if (strcmp(path, "-") == 0) {
+		fd = STDIN_FILENO;
+		own = 0;
+	} else {
+		do
+			fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		while (fd < 0 && errno == EINTR);
+		own = 1;
+	}
+	if (fd >= 0 && fstat(fd, &st) < 0) {
+		int saved = errno;
+
+		if (own)
+			(void)close(fd);
+		fd = -1;
+		errno = saved;
+	} else if (fd >= 0 && S_ISDIR(st.st_mode)) {
+		/* open(2) takes a directory; read(2) would only fail later. */
+		if (own)
+			(void)close(fd);
+		fd = -1;
+		errno = EISDIR;
+	}
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", in->name, strerror(errno));
+		free(in);
+		return -1;
+	}
+	in->fd = fd;
+	in->own_fd = own;
+	/*
+	 * A pipe or socket may hold half a line for a long time (zmap is still
+	 * scanning): read it without blocking so the prober's loop keeps going.
+	 */
+	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) {
+		int flags = fcntl(fd, F_GETFL);
+		if (flags < 0 ||
+		    (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)) {
+			set_err(err, errlen, "%s: %s", in->name, strerror(errno));
+			if (own)
+				(void)close(fd);
+			free(in);
+			return -1;
+		}
+		if (!(flags & O_NONBLOCK))
+			in->saved_flags = flags;
+	}
+	enqueue(src, in);
+	return 0;
+}
+
+/* Drops the input at the head of the queue and resets the reader. */
+static void
+input_done(struct target_source *src)
+{
+	struct input *in = src->head;
+
+	src->head = in->next;
+	if (src->head == NULL)
+		src->tail = NULL;
+	input_close(in);
+	free(in->text);
+	free(in);
+	src->start = src->end = 0;
+	src->lineno = 0;
+	src->discarding = 0;
+	src->eof = 0;
+}
+
+/*
+ * The next line of the file at the head, without its '\n', in place in the
+ * buffer (valid until the next call). RL_TOO_LONG hands out the first bytes
+ * of a line longer than TARGET_LINE_MAX, '\r' before '\n' not counted.
+ */
+static enum read_status
+read_line(struct target_source *src, struct input *in, const char **line, size_t *len)
+{
+	if (src->buf == NULL) {
+		src->buf = malloc(SOURCE_BUF_SIZE);
+		if (src->buf == NULL) {
+			src->read_errno = ENOMEM;
+			return RL_ERROR;
+		}
+	}
+	for (;;) {
+		char *p = src->buf + src->start;
+		size_t pending = src->end - src->start;
+		char *nl = memchr(p, '\n', pending);
+		ssize_t r;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - p);
+
+			src->start += n + 1;
+			if (src->discarding) {
+				src->discarding = 0;
+				continue;
+			}
+			src->lineno++;
+			*line = p;
+			*len = n;
+			if (n > TARGET_LINE_MAX && !(n == TARGET_LINE_MAX + 1 && p[n - 1] == '\r'))
+				return RL_TOO_LONG;
+			return RL_LINE;
+		}
+		if (src->discarding) {
+			src->start = src->end = 0;
+		} else if (pending > TARGET_LINE_MAX + 1) {
+			/* Report it now; its end is dropped as it comes. */
+			src->lineno++;
+			src->discarding = 1;
+			src->start = src->end = 0;
+			*line = p;
+			*len = pending;
+			return RL_TOO_LONG;
+		}
+		if (src->eof) {
+			/* A last line without '\n' still counts. */
+			if (src->discarding || pending == 0)
+				return RL_EOF;
+			src->start = src->end;
+			src->lineno++;
+			*line = p;
+			*len = pending;
+			return pending > TARGET_LINE_MAX &&
+			               !(pending == TARGET_LINE_MAX + 1 && p[pending - 1] == '\r')
+			           ? RL_TOO_LONG
+			           : RL_LINE;
+		}
+		if (src->start > 0) {
+			memmove(src->buf, p, pending);
+			src->start = 0;
+			src->end = pending;
+		}
+		r = read(in->fd, src->buf + src->end, SOURCE_BUF_SIZE - src->end);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return RL_WAIT;
+			src->read_errno = errno;
+			return RL_ERROR;
+		}
+		if (r == 0)
+			src->eof = 1;
+		src->end += (size_t)r;
+	}
+}
+
+static void
+set_origin(struct target *t, const struct input *in, unsigned long lineno)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, t->origin, sizeof(t->origin));
+	if (in->kind == INPUT_ARG)
+		sb_printf(&sb, "arg:%zu", in->argno);
+	else
+		sb_printf(&sb, "%s:%lu", in->name, lineno);
+}
+
+/* splitmix64's finisher over the key's words. */
+static uint64_t
+mix(uint64_t h)
+{
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}
+
+static uint64_t
+seen_hash(const struct seen *k)
+{
+	uint64_t a, b;
+
+	memcpy(&a, k->addr, 8);
+	memcpy(&b, k->addr + 8, 8);
+	return mix(mix(mix(a) ^ b) ^ ((uint64_t)k->port << 8 | k->family));
+}
+
+static int
+seen_equal(const struct seen *a, const struct seen *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* Returns 1 when k is new (and now kept), 0 for a duplicate, -1 out of memory. */
+static int
+seen_add(struct target_source *src, const struct seen *k)
+{
+	size_t i, mask;
+
+	if ((src->seen_n + 1) * 4 > src->seen_cap * 3) {
+		size_t cap = src->seen_cap ? src->seen_cap * 2 : SEEN_INITIAL_SLOTS;
+		struct seen *v;
+
+		if (cap > SIZE_MAX / sizeof(*v))
+			return -1;
+		v = calloc(cap, sizeof(*v));
+		if (v == NULL)
+			return -1;
+		for (i = 0; i < src->seen_cap; i++) {
+			size_t j;
+
+			if (src->seen[i].family == 0)
+				continue;
+			for (j = seen_hash(&src->seen[i]) & (cap - 1); v[j].family != 0;
+			     j = (j + 1) & (cap - 1))
+				;
+			v[j] = src->seen[i];
+		}
+		free(src->seen);
+		src->seen = v;
+		src->seen_cap = cap;
+	}
+	mask = src->seen_cap - 1;
+	for (i = seen_hash(k) & mask; src->seen[i].family != 0; i = (i + 1) & mask) {
+		if (seen_equal(&src->seen[i], k))
+			return 0;
+	}
+	src->seen[i] = *k;
+	src->seen_n++;
+	return 1;
+}
+
+/* An IPv4-mapped IPv6 address is the same host as its IPv4 address. */
+static void
+seen_key(const struct target *t, struct seen *k)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	memset(k, 0, sizeof(*k));
+	k->port = t->port;
+	if (t->sa.ss_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, &t->sa, sizeof(sin));
+		k->family = 4;
+		memcpy(k->addr, &sin.sin_addr, 4);
+	} else {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, &t->sa, sizeof(sin6));
+		if (memcmp(sin6.sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0) {
+			k->family = 4;
+			memcpy(k->addr, sin6.sin6_addr.s6_addr + 12, 4);
+		} else {
+			k->family = 6;
+			memcpy(k->addr, sin6.sin6_addr.s6_addr, 16);
+		}
+	}
+}
+
+/* Every later call answers the same: the stream stops at its first fatal error. */
+static enum target_source_status
+fatal(struct target_source *src, char *err, size_t errlen, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(src->fatal, sizeof(src->fatal), fmt, ap);
+	va_end(ap);
+	src->failed = 1;
+	if (err != NULL && errlen > 0) {
+		sb_init(&sb, err, errlen);
+		sb_puts(&sb, src->fatal);
+	}
+	return TS_FATAL;
+}
+
+/* A line that names no target: a skipped row, a warning, or the end (strict). */
+static int
+bad_line(struct target_source *src, struct target *t, const char *msg, char *err, size_t errlen)
+{
+	struct strbuf sb;
+
+	src->bad_lines++;
+	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
+	sb_puts(&sb, msg);
+	if (src->cfg.strict)
+		return fatal(src, err, errlen, "%s: %s", t->origin, msg);
+	if (src->cfg.warn != NULL)
+		fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin, msg);
+	return TS_TARGET;
+}
+
+/* Parses one line (origin already set) and applies dedupe and policy. */
+static int
+take_line(struct target_source *src, const struct input *in, const char *line, size_t len,
+          struct target *t, char *err, size_t errlen)
+{
+	char msg[TARGET_REASON_MAX];
+	const char *why;
+	struct seen k;
+	struct strbuf sb;
+
+	switch (target_parse_line(line, len, src->cfg.default_port, t, msg, sizeof(msg))) {
+	case TP_EMPTY:
+		/* A blank argument is a mistake ("$IP" unset), not a comment. */
+		if (in->kind == INPUT_ARG)
+			return bad_line(src, t, "empty target", err, errlen);
+		return NEXT_LINE;
+	case TP_ERROR:
+		return bad_line(src, t, msg, err, errlen);
+	case TP_TARGET:
+		break;
+	}
+
+	seen_key(t, &k);
+	switch (seen_add(src, &k)) {
+	case -1:
+		return fatal(src, err, errlen, "out of memory");
+	case 0:
+		src->duplicates++;
+		return NEXT_LINE;
+	}
+
+	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
+	if (cidr_list_count(src->cfg.allowlist) > 0 &&
+	    !cidr_list_contains(src->cfg.allowlist, (const struct sockaddr *)&t->sa))
+		sb_puts(&sb, "outside allowlist");
+	else if (!src->cfg.allow_private &&
+	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	return TS_TARGET;
+}
+
+enum target_source_status
+target_source_next(struct target_source *src, struct target *t, char *err, size_t errlen)
+{
+	src->waiting = 0;
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (src->failed) {
+		set_err(err, errlen, "%s", src->fatal);
+		return TS_FATAL;
+	}
+	if (src->oom)
+		return fatal(src, err, errlen, "out of memory");
+
+	for (;;) {
+		struct input *in = src->head;
+		const char *line = NULL;
+		size_t len = 0;
+		int r;
+
+		if (in == NULL)
+			return TS_END;
+		memset(t, 0, sizeof(*t));
+		if (in->kind == INPUT_ARG) {
+			set_origin(t, in, 0);
+			r = take_line(src, in, in->text, strlen(in->text), t, err, errlen);
+			input_done(src);
+			if (r == NEXT_LINE)
+				continue;
+			return (enum target_source_status)r;
+		}
+
+		switch (read_line(src, in, &line, &len)) {
+		case RL_WAIT:
+			src->waiting = 1;
+			return TS_WAIT;
+		case RL_EOF:
+			input_done(src);
+			continue;
+		case RL_ERROR:
+			return fatal(src, err, errlen, "%s: %s", in->name,
+			             strerror(src->read_errno));
+		case RL_TOO_LONG: {
+			struct strbuf sb;
+			char msg[TARGET_REASON_MAX];
+
+			set_origin(t, in, src->lineno);
+			sb_init(&sb, t->input, sizeof(t->input));
+			while (len > 0 && (*line == ' ' || *line == '\t')) {
+				line++;
+				len--;
+			}
+			sb_append_escaped(&sb, line,
+			                  len < TARGET_INPUT_MAX ? len : TARGET_INPUT_MAX);
+			snprintf(msg, sizeof(msg), "line too long (more than %d bytes)",
+			         TARGET_LINE_MAX);
+			return (enum target_source_status)bad_line(src, t, msg, err, errlen);
+		}
+		case RL_LINE:
+			set_origin(t, in, src->lineno);
+			r = take_line(src, in, line, len, t, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
+			return (enum target_source_status)r;
+		}
+	}
+}
+
+int
+target_source_fd(const struct target_source *src)
+{
+	if (!src->waiting || src->head == NULL || src->head->kind != INPUT_FILE)
+		return -1;
+	return src->head->fd;
+}
+
+size_t
+target_source_duplicates(const struct target_source *src)
+{
+	return src->duplicates;
+}
+
+size_t
+target_source_bad_lines(const struct target_source *src)
+{
+	return src->bad_lines;
+}
