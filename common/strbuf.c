@@ -122,47 +122,44 @@ utf8_seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Appends n bytes only if all fit: an escape or a character is never cut. */
+static int
+sb_append_whole(struct strbuf *sb, const char *s, size_t n)
+{
+	if (sb->cap == 0 || sb->len + n > sb->cap - 1) {
+		sb->truncated = 1;
+		return -1;
+	}
+	sb_append(sb, s, n);
+	return 0;
+}
+
 void
 sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, seq;
 	char esc[5];
+	int r;
 
 	while (i < n) {
 		unsigned char c = p[i];
 
-		if (c == '\\') {
-			sb_append(sb, "\\\\", 2);
-			i++;
-			continue;
-		}
-		if (c == '\n' || c == '\r' || c == '\t') {
+		if (c == '\\')
+			r = sb_append_whole(sb, "\\\\", 2);
+		else if (c == '\n' || c == '\r' || c == '\t') {
 			esc[0] = '\\';
 			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
-			sb_append(sb, esc, 2);
-			i++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
+			r = sb_append_whole(sb, esc, 2);
+		} else if (c < 0x20 || c == 0x7f || (seq = utf8_seq_len(p + i, n - i)) == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", c);
-			sb_append(sb, esc, 4);
-			i++;
-			continue;
+			r = sb_append_whole(sb, esc, 4);
+		} else {
+			r = sb_append_whole(sb, s + i, seq);
+			i += seq - 1;
 		}
-		seq = utf8_seq_len(p + i, n - i);
-		if (seq == 0) {
-			snprintf(esc, sizeof(esc), "\\x%02x", c);
-			sb_append(sb, esc, 4);
-			i++;
-			continue;
-		}
-		if (sb->cap == 0 || sb->len + seq > sb->cap - 1) {
-			/* Never cut a character in two. */
-			sb->truncated = 1;
+		if (r != 0)
 			return;
-		}
-		sb_append(sb, s + i, seq);
-		i += seq;
+		i++;
 	}
 }

@@ -39,7 +39,7 @@ struct input {
 	enum input_kind kind;
 	char *text;                 /* the argument; NULL for a file */
 	size_t argno;               /* 1-based among arguments */
-	char name[SOURCE_NAME_MAX]; /* a file's path as given, escaped; "-" is stdin */
+	char name[SOURCE_NAME_MAX]; /* a file's path as given, escaped; "stdin" for "-" */
 	int fd;                     /* -1 once closed */
 	int own_fd;                 /* opened here, so closed here */
 	int saved_flags;            /* fd flags to put back, or -1 */
@@ -203,8 +203,12 @@ target_source_add_file(struct target_source *src, const char *path, char *err, s
 	}
 	in->kind = INPUT_FILE;
 	in->saved_flags = -1;
+	/* "stdin:3", not "-:3": an origin must not read as a formula or an option. */
 	sb_init(&sb, in->name, sizeof(in->name));
-	sb_append_escaped(&sb, path, strlen(path));
+	if (strcmp(path, "-") == 0)
+		sb_puts(&sb, "stdin");
+	else
+		sb_append_escaped(&sb, path, strlen(path));
 
 	if (strcmp(path, "-") == 0) {
 		fd = STDIN_FILENO;

@@ -20,7 +20,7 @@ struct target {
 	uint16_t port;
 	char ip[INET6_ADDRSTRLEN];            /* canonical text, "" for a bad line */
 	char hostname[TARGET_HOSTNAME_MAX];   /* the name the address came from, "" for literals */
-	char origin[TARGET_ORIGIN_MAX];       /* "ips.txt:12", "-:3" (stdin), "arg:2" */
+	char origin[TARGET_ORIGIN_MAX];       /* "ips.txt:12", "stdin:3", "arg:2" */
 	char input[TARGET_INPUT_MAX];         /* the input text as given (trimmed, truncated) */
 	char skip_reason[TARGET_REASON_MAX];  /* non-empty: not probed, and why */
 };

@@ -60,7 +60,7 @@ ok $? "with a reason"
 
 # stdin and positional targets.
 printf '%s\n' "$N.1:$P" | "$SMTPPROBE" --allow-private --timeout 2 -q -f - -o "$WORK/stdin.csv"
-is "$(cell "$WORK/stdin.csv" "$N.1" origin)" "-:1" "-f - reads stdin; origin -:LINE"
+is "$(cell "$WORK/stdin.csv" "$N.1" origin)" "stdin:1" "-f - reads stdin; origin stdin:LINE"
 "$SMTPPROBE" --allow-private --timeout 2 -q -p "$P" "$N.1" -o "$WORK/arg.csv"
 is "$(cell "$WORK/arg.csv" "$N.1" origin)" "arg:1" "a positional target; -p sets the port"
 is "$(cell "$WORK/arg.csv" "$N.1" port)" "$P" "port from -p"

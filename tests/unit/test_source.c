@@ -553,14 +553,14 @@ test_pipe(void)
 	(void)!write(p[1], "7\n# c\n192.0.2.8", 15);
 	is_int(target_source_next(src, &t, err, sizeof(err)), TS_TARGET, "pipe: the line is whole");
 	is_str(t.ip, "192.0.2.7", "pipe: ip");
-	is_str(t.origin, "-:1", "pipe: origin -:1");
+	is_str(t.origin, "stdin:1", "pipe: origin stdin:1");
 	is_int(target_source_fd(src), -1, "pipe: no wait after a target");
 	is_int(target_source_next(src, &t, err, sizeof(err)), TS_WAIT, "pipe: a last half line");
 	close(p[1]);
 	is_int(target_source_next(src, &t, err, sizeof(err)), TS_TARGET,
 	       "pipe: EOF completes the last line");
 	is_str(t.ip, "192.0.2.8", "pipe: ip of the last line");
-	is_str(t.origin, "-:3", "pipe: origin -:3");
+	is_str(t.origin, "stdin:3", "pipe: origin stdin:3");
 	is_int(target_source_next(src, &t, err, sizeof(err)), TS_END, "pipe: TS_END");
 	is_int(target_source_fd(src), -1, "pipe: nothing to wait on at the end");
 	ok(!(fcntl(STDIN_FILENO, F_GETFL) & O_NONBLOCK), "pipe: flags back at EOF");

@@ -52,6 +52,12 @@ main(void)
 	sb_append_escaped(&sb, "\xe4\xbf\xba\xe4\xbf\xba", 6);
 	is_str(small, "ab\xe4\xbf\xba", "escaping never cuts a character in two");
 
+	sb_init(&sb, small, sizeof(small));
+	sb_puts(&sb, "abcd");
+	sb_append_escaped(&sb, "\x01\x02", 2);
+	is_str(small, "abcd", "escaping never cuts an escape in two");
+	ok(sb.truncated, "and says it truncated");
+
 	sb_init(&sb, buf, sizeof(buf));
 	sb_printf(&sb, "%d-%s", 42, "x");
 	is_str(buf, "42-x", "printf");
