@@ -65,6 +65,26 @@ is "$(cell "$WORK/stdin.csv" "$N.1" origin)" "stdin:1" "-f - reads stdin; origin
 is "$(cell "$WORK/arg.csv" "$N.1" origin)" "arg:1" "a positional target; -p sets the port"
 is "$(cell "$WORK/arg.csv" "$N.1" port)" "$P" "port from -p"
 
+# Streaming: the second line is written only once the first target's row is
+# on disk. If smtpprobe waited for the whole input before probing (or blocked
+# the loop on the pipe), that row would never come and the producer gives up.
+{
+	echo "$N.1:$P"
+	i=0
+	while ! grep -q "$N.1" "$WORK/stream.csv" 2>/dev/null && [ $i -lt 100 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	[ $i -lt 100 ] && echo "$N.2:$P"
+} | "$SMTPPROBE" --allow-private --timeout 2 -q -f - -o "$WORK/stream.csv"
+is "$(rows "$WORK/stream.csv")" 2 "a pipe is probed as it is read (zmap | smtpprobe -f -)"
+
+# The descriptor limit bounds the concurrency, with a warning.
+(ulimit -n 64 && "$SMTPPROBE" --allow-private -c 1000 --timeout 2 "$N.1:$P" -o "$WORK/fd.csv" 2>"$WORK/fd.err")
+is "$?" 0 "a small descriptor limit still runs"
+grep -q "concurrency 1000 clamped to" "$WORK/fd.err"
+ok $? "with a warning that the concurrency was clamped"
+
 # Usage errors.
 "$SMTPPROBE" >/dev/null 2>&1
 is "$?" 2 "no targets: exit 2"
@@ -90,4 +110,5 @@ ok $? "--version"
 "$SMTPPROBE" --help-columns | awk '{print $1}' | tr '\n' ' ' | grep -q "^timestamp ip port source_ip origin verdict error flags banner ehlo_name extensions relay_tests"
 ok $? "--help-columns lists the columns in order"
 
+lab_stop report
 done_testing

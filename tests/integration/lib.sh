@@ -69,7 +69,9 @@ lab_start() {
 	done
 }
 
-# lab_stop: SIGTERM to the lab's PID, then wait for it (bounded).
+# lab_stop [report]: SIGTERM to the lab's PID, then wait for it (bounded).
+# With "report", a TAP line says whether it exited cleanly: status 0, so no
+# sanitizer or leak report either.
 lab_stop() {
 	[ -n "$LAB_PID" ] || return 0
 	kill "$LAB_PID" 2>/dev/null
@@ -80,7 +82,12 @@ lab_stop() {
 	done
 	kill -9 "$LAB_PID" 2>/dev/null
 	wait "$LAB_PID" 2>/dev/null
+	st=$?
 	LAB_PID=
+	if [ "${1:-}" = report ]; then
+		ok $st "smtplab exits cleanly on SIGTERM (status $st)"
+		[ $st -eq 0 ] || sed 's/^/#   /' "$WORK/lab.err" | tail -20
+	fi
 }
 
 # csv_tsv FILE: the CSV as tab-separated cells.

@@ -82,7 +82,7 @@ is "$(cell "$WORK/out.csv" "$N.1" source_ip)" "127.0.0.1" "source address record
 is "$(cell "$WORK/out.csv" "$N.2" origin)" "$WORK/targets.txt:3" "origin is file:line"
 is "$(cell "$WORK/out.csv" "$N.3" last_reply)" "221 2.0.0 Bye" "the dialogue ended with QUIT"
 
-lab_stop
+lab_stop report
 # The safety promise: whatever the personality, only these verbs were sent.
 bad=$(grep ' C: ' "$LAB_LOG" | sed 's/.* C: //' | grep -ivE '^(EHLO|HELO|MAIL FROM:|RCPT TO:|RSET|QUIT)' | head -3)
 is "$bad" "" "the lab received no command but EHLO, HELO, MAIL, RCPT, RSET, QUIT"

@@ -35,4 +35,5 @@ is "$(cell "$WORK/out.csv" "$N.2" error)" interrupted "a running session ends as
 grep -q "interrupted" "$WORK/err.txt"
 ok $? "stderr says the run was interrupted"
 
+lab_stop report
 done_testing
