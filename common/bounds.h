@@ -28,8 +28,9 @@
 #define TARGET_INPUT_MAX    128  /* the input text kept for a skipped row or a message */
 #define TARGET_ORIGIN_MAX   256  /* "file:line" */
 #define TARGET_REASON_MAX   160  /* why a target was skipped */
-#define TARGET_HOSTNAME_MAX 256  /* a host name given as a target */
-#define CIDR_LIST_MAX       4096 /* ranges in one allowlist */
+#define TARGET_QUOTE_MAX    (TARGET_REASON_MAX / 2) /* input quoted in a reason */
+#define TARGET_HOSTNAME_MAX 256                     /* a host name given as a target */
+#define CIDR_LIST_MAX       4096                    /* ranges in one allowlist */
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25

@@ -66,7 +66,7 @@ test_verdict(const struct relay_result *t)
 enum verdict
 verdict_decide(const struct probe_result *r)
 {
-	enum verdict best = VERDICT_COUNT, v;
+	enum verdict best = VERDICT_COUNT;
 	size_t i;
 
 	if (r->target.skip_reason[0] != '\0')
@@ -78,7 +78,8 @@ verdict_decide(const struct probe_result *r)
 	if (code_class(r->greeting_code) != 2)
 		return VERDICT_REFUSED_SERVICE;
 	for (i = 0; i < r->ntests; i++) {
-		v = test_verdict(&r->tests[i]);
+		enum verdict v = test_verdict(&r->tests[i]);
+
 		if (v < best)
 			best = v;
 	}

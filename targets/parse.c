@@ -18,7 +18,6 @@
 #include "common/strbuf.h"
 
 /* Quoted text in a message is cut here, so the message fits a skip_reason. */
-#define PARSE_QUOTE_MAX (TARGET_REASON_MAX / 2)
 /* Longest first field worth looking at: a host name and ":65535". */
 #define PARSE_TOKEN_MAX (TARGET_HOSTNAME_MAX + 8)
 #define HOST_LABEL_MAX  63
@@ -26,8 +25,6 @@
 
 static int is_blank(char c);
 static int is_sep(char c);
-static void fail(char *err, size_t errlen, const char *what, const char *s, size_t n);
-static int parse_ipv4(const char *s, unsigned char out[4]);
 static int looks_like_hostname(const char *s, size_t n);
 static int is_prefix_len(const char *s, unsigned int max);
 static enum target_parse parse_token(const char *tok, size_t n, uint16_t port, struct target *t,
@@ -50,10 +47,10 @@ is_sep(char c)
 	return is_blank(c) || c == ',';
 }
 
-static void
-fail(char *err, size_t errlen, const char *what, const char *s, size_t n)
+void
+target_quote_error(char *err, size_t errlen, const char *what, const char *s, size_t n)
 {
-	char q[PARSE_QUOTE_MAX];
+	char q[TARGET_QUOTE_MAX];
 	struct strbuf qb, sb;
 
 	if (err == NULL || errlen == 0)
@@ -64,13 +61,10 @@ fail(char *err, size_t errlen, const char *what, const char *s, size_t n)
 	sb_printf(&sb, "%s: \"%s\"%s", what, q, qb.truncated ? "..." : "");
 }
 
-/*
- * Strict dotted quad: four decimal octets, no leading zeros. inet_aton()
- * would read "010" as octal and "1.2.3" as 1.2.0.3; a list meaning one
- * thing and a probe going elsewhere is the one mistake not to make.
- */
-static int
-parse_ipv4(const char *s, unsigned char out[4])
+/* A list meaning one thing and a probe going elsewhere is the one mistake
+ * not to make: hence the strict form (see parse.h). */
+int
+target_parse_ipv4(const char *s, unsigned char out[4])
 {
 	int i;
 
@@ -202,7 +196,7 @@ parse_v6(const char *tok, size_t n, const char *addr, uint16_t port, struct targ
 	const char *slash;
 
 	if (strchr(addr, '%') != NULL) {
-		fail(err, errlen, "zone ids are not supported", tok, n);
+		target_quote_error(err, errlen, "zone ids are not supported", tok, n);
 		return TP_ERROR;
 	}
 	slash = strchr(addr, '/');
@@ -214,15 +208,16 @@ parse_v6(const char *tok, size_t n, const char *addr, uint16_t port, struct targ
 			memcpy(a, addr, alen);
 			a[alen] = '\0';
 			if (inet_pton(AF_INET6, a, &a6) == 1 && is_prefix_len(slash + 1, 128)) {
-				fail(err, errlen, "ranges are not supported yet", tok, n);
+				target_quote_error(err, errlen, "ranges are not supported yet", tok,
+				                   n);
 				return TP_ERROR;
 			}
 		}
-		fail(err, errlen, "not an address", tok, n);
+		target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 	if (inet_pton(AF_INET6, addr, &a6) != 1) {
-		fail(err, errlen, "not an address", tok, n);
+		target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 	set_v6(t, &a6, port);
@@ -239,14 +234,14 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	size_t i, colons = 0;
 
 	if (n == 0 || n >= sizeof(buf)) {
-		fail(err, errlen, "not an address", tok, n);
+		target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)tok[i];
 
 		if (c <= 0x20 || c >= 0x7f) {
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 			return TP_ERROR;
 		}
 		colons += c == ':';
@@ -258,22 +253,22 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 		char *close = strchr(buf, ']');
 
 		if (close == NULL || close == buf + 1) {
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 			return TP_ERROR;
 		}
 		*close = '\0';
 		if (close[1] == ':') {
 			if (target_parse_port(close + 2, &port) < 0) {
-				fail(err, errlen, "bad port", tok, n);
+				target_quote_error(err, errlen, "bad port", tok, n);
 				return TP_ERROR;
 			}
 		} else if (close[1] != '\0') {
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 			return TP_ERROR;
 		}
 		/* Brackets are for IPv6 only; "[192.0.2.1]" fails inet_pton(AF_INET6). */
 		if (strchr(buf + 1, '/') != NULL) {
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 			return TP_ERROR;
 		}
 		return parse_v6(tok, n, buf + 1, port, t, err, errlen);
@@ -286,25 +281,25 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	slash = strchr(buf, '/');
 	if (slash != NULL) {
 		*slash = '\0';
-		if (colons == 0 && parse_ipv4(buf, a4) == 0 && is_prefix_len(slash + 1, 32))
-			fail(err, errlen, "ranges are not supported yet", tok, n);
+		if (colons == 0 && target_parse_ipv4(buf, a4) == 0 && is_prefix_len(slash + 1, 32))
+			target_quote_error(err, errlen, "ranges are not supported yet", tok, n);
 		else
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 
 	colon = strchr(buf, ':');
 	if (colon != NULL)
 		*colon = '\0';
-	if (parse_ipv4(buf, a4) < 0) {
+	if (target_parse_ipv4(buf, a4) < 0) {
 		if (looks_like_hostname(buf, strlen(buf)))
-			fail(err, errlen, "host names are not supported yet", tok, n);
+			target_quote_error(err, errlen, "host names are not supported yet", tok, n);
 		else
-			fail(err, errlen, "not an address", tok, n);
+			target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 	if (colon != NULL && target_parse_port(colon + 1, &port) < 0) {
-		fail(err, errlen, "bad port", tok, n);
+		target_quote_error(err, errlen, "bad port", tok, n);
 		return TP_ERROR;
 	}
 	set_v4(t, a4, port);
@@ -370,7 +365,7 @@ target_parse_line(const char *line, size_t len, uint16_t default_port, struct ta
 	sb_append_escaped(&sb, s, (size_t)(e - s));
 
 	if (memchr(s, '\0', (size_t)(e - s)) != NULL) {
-		fail(err, errlen, "nul byte in line", s, (size_t)(e - s));
+		target_quote_error(err, errlen, "nul byte in line", s, (size_t)(e - s));
 		return TP_ERROR;
 	}
 	hash = memchr(s, '#', (size_t)(e - s));

@@ -38,4 +38,14 @@ enum target_parse target_parse_line(const char *line, size_t len, uint16_t defau
 /* Parses a port ("1".."65535"); returns 0 and sets *port, or -1. */
 int target_parse_port(const char *s, uint16_t *port);
 
+/*
+ * Strict dotted quad: four decimal octets, no leading zeros (inet_aton()
+ * would read "010" as octal and "1.2.3" as 1.2.0.3). Returns 0 or -1.
+ */
+int target_parse_ipv4(const char *s, unsigned char out[4]);
+
+/* Writes `what: "text"` to err, the n bytes of text escaped and cut to
+ * TARGET_QUOTE_MAX (marked "..."): the one shape of every input message. */
+void target_quote_error(char *err, size_t errlen, const char *what, const char *s, size_t n);
+
 #endif

@@ -9,6 +9,8 @@
  */
 #include "targets/policy.h"
 
+#include "targets/parse.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -18,7 +20,6 @@
 #include "common/strbuf.h"
 
 /* Quoted text in a message is cut here. */
-#define POLICY_QUOTE_MAX (TARGET_REASON_MAX / 2)
 /* Longest range text worth parsing: an IPv6 address and "/128". */
 #define CIDR_TEXT_MAX (INET6_ADDRSTRLEN + 4)
 
@@ -78,8 +79,6 @@ struct cidr_list {
 
 static int sa_address(const struct sockaddr *sa, int *family, unsigned char addr[16]);
 static int prefix_match(const unsigned char *a, const unsigned char *p, unsigned int len);
-static void fail(char *err, size_t errlen, const char *what, const char *s, size_t n);
-static int parse_ipv4(const char *s, unsigned char out[4]);
 static int parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen);
 
 /*
@@ -150,48 +149,6 @@ policy_special_range(const struct sockaddr *sa)
 	return NULL;
 }
 
-static void
-fail(char *err, size_t errlen, const char *what, const char *s, size_t n)
-{
-	char q[POLICY_QUOTE_MAX];
-	struct strbuf qb, sb;
-
-	if (err == NULL || errlen == 0)
-		return;
-	sb_init(&qb, q, sizeof(q));
-	sb_append_escaped(&qb, s, n);
-	sb_init(&sb, err, errlen);
-	sb_printf(&sb, "%s: \"%s\"%s", what, q, qb.truncated ? "..." : "");
-}
-
-/*
- * Strict dotted quad, as in parse.c: an allowlist must mean what it says,
- * and inet_aton() reads "010" as octal.
- */
-static int
-parse_ipv4(const char *s, unsigned char out[4])
-{
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		unsigned int v = 0;
-		int digits = 0;
-
-		if (i > 0 && *s++ != '.')
-			return -1;
-		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
-			return -1;
-		while (*s >= '0' && *s <= '9' && digits < 4) {
-			v = v * 10 + (unsigned int)(*s++ - '0');
-			digits++;
-		}
-		if (digits == 0 || digits > 3 || v > 255)
-			return -1;
-		out[i] = (unsigned char)v;
-	}
-	return *s == '\0' ? 0 : -1;
-}
-
 /* One "address[/len]" entry, n bytes at s, trimmed. */
 static int
 parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen)
@@ -204,7 +161,7 @@ parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen)
 
 	memset(c, 0, sizeof(*c));
 	if (n >= sizeof(buf) || memchr(s, '\0', n) != NULL) {
-		fail(err, errlen, "not an address", s, n);
+		target_quote_error(err, errlen, "not an address", s, n);
 		return -1;
 	}
 	memcpy(buf, s, n);
@@ -213,7 +170,7 @@ parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen)
 	if (slash != NULL)
 		*slash = '\0';
 
-	if (parse_ipv4(buf, c->addr) == 0) {
+	if (target_parse_ipv4(buf, c->addr) == 0) {
 		c->family = AF_INET;
 		maxlen = 32;
 	} else if (strchr(buf, '%') == NULL && inet_pton(AF_INET6, buf, &a6) == 1) {
@@ -221,7 +178,7 @@ parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen)
 		memcpy(c->addr, a6.s6_addr, 16);
 		maxlen = 128;
 	} else {
-		fail(err, errlen, "not an address", s, n);
+		target_quote_error(err, errlen, "not an address", s, n);
 		return -1;
 	}
 
@@ -232,20 +189,20 @@ parse_cidr(const char *s, size_t n, struct cidr *c, char *err, size_t errlen)
 		size_t digits = strspn(p, "0123456789");
 
 		if (digits == 0 || digits > 3 || p[digits] != '\0' || (p[0] == '0' && digits > 1)) {
-			fail(err, errlen, "bad prefix length", s, n);
+			target_quote_error(err, errlen, "bad prefix length", s, n);
 			return -1;
 		}
 		while (*p != '\0')
 			v = v * 10 + (unsigned int)(*p++ - '0');
 		if (v > maxlen) {
-			fail(err, errlen, "bad prefix length", s, n);
+			target_quote_error(err, errlen, "bad prefix length", s, n);
 			return -1;
 		}
 		c->len = v;
 	}
 	for (bit = c->len; bit < maxlen; bit++) {
 		if (c->addr[bit / 8] & (0x80 >> (bit % 8))) {
-			fail(err, errlen, "host bits set", s, n);
+			target_quote_error(err, errlen, "host bits set", s, n);
 			return -1;
 		}
 	}
@@ -283,7 +240,7 @@ cidr_list_add(struct cidr_list *l, const char *text, char *err, size_t errlen)
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (text == NULL) {
-		fail(err, errlen, "empty range", "", 0);
+		target_quote_error(err, errlen, "empty range", "", 0);
 		return -1;
 	}
 	for (;;) {
@@ -298,7 +255,7 @@ cidr_list_add(struct cidr_list *l, const char *text, char *err, size_t errlen)
 		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 			e--;
 		if (s == e) {
-			fail(err, errlen, "empty range in list", text, strlen(text));
+			target_quote_error(err, errlen, "empty range in list", text, strlen(text));
 			goto undo;
 		}
 		if (parse_cidr(s, (size_t)(e - s), &c, err, errlen) < 0)

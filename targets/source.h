@@ -49,12 +49,11 @@ void target_source_add_arg(struct target_source *src, const char *text);
  * Queues a list file ("-" is stdin). The file is opened now, so a missing file
  * is reported before anything is probed: returns 0, or -1 with err filled.
  */
-int target_source_add_file(struct target_source *src, const char *path, char *err,
-                           size_t errlen);
+int target_source_add_file(struct target_source *src, const char *path, char *err, size_t errlen);
 
 /* Inputs are consumed in the order they were added. */
-enum target_source_status target_source_next(struct target_source *src, struct target *t,
-                                             char *err, size_t errlen);
+enum target_source_status target_source_next(struct target_source *src, struct target *t, char *err,
+                                             size_t errlen);
 /* The descriptor to wait on after TS_WAIT, else -1. */
 int target_source_fd(const struct target_source *src);
 

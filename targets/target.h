@@ -18,11 +18,11 @@ struct target {
 	struct sockaddr_storage sa; /* address and port, ready for connect() */
 	socklen_t salen;            /* 0 when the input was not an address */
 	uint16_t port;
-	char ip[INET6_ADDRSTRLEN];            /* canonical text, "" for a bad line */
-	char hostname[TARGET_HOSTNAME_MAX];   /* the name the address came from, "" for literals */
-	char origin[TARGET_ORIGIN_MAX];       /* "ips.txt:12", "stdin:3", "arg:2" */
-	char input[TARGET_INPUT_MAX];         /* the input text as given (trimmed, truncated) */
-	char skip_reason[TARGET_REASON_MAX];  /* non-empty: not probed, and why */
+	char ip[INET6_ADDRSTRLEN];           /* canonical text, "" for a bad line */
+	char hostname[TARGET_HOSTNAME_MAX];  /* the name the address came from, "" for literals */
+	char origin[TARGET_ORIGIN_MAX];      /* "ips.txt:12", "stdin:3", "arg:2" */
+	char input[TARGET_INPUT_MAX];        /* the input text as given (trimmed, truncated) */
+	char skip_reason[TARGET_REASON_MAX]; /* non-empty: not probed, and why */
 };
 
 #endif

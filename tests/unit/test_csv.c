@@ -16,6 +16,7 @@
 #include "reports/csv.h"
 #include "reports/report.h"
 #include "tests/tap.h"
+#include "tests/golden.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 
@@ -65,71 +66,6 @@ static const struct cell_case cases[] = {
     {"leading apostrophe kept", S("'x"), "'x"},
     {"LF first is escaped, not a formula", S("\n=1"), "\\n=1"},
 };
-
-static char *
-read_whole(const char *path, size_t *lenp)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		size_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = len + 4096 + 1);
-
-			if (nb == NULL) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = fread(buf + len, 1, cap - len - 1, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	*lenp = len;
-	return buf;
-}
-
-static void
-golden_path(char *path, size_t size, const char *name)
-{
-	const char *top = getenv("top_srcdir");
-
-	snprintf(path, size, "%s/tests/unit/golden/%s", top != NULL ? top : ".", name);
-}
-
-/* Compares out with a golden file, or rewrites it when UPDATE_GOLDEN is set. */
-static void
-is_golden(const char *out, size_t len, const char *name)
-{
-	char path[4096];
-	char *want;
-	size_t wlen = 0;
-	FILE *f;
-
-	golden_path(path, sizeof(path), name);
-	if (getenv("UPDATE_GOLDEN") != NULL && (f = fopen(path, "wb")) != NULL) {
-		fwrite(out, 1, len, f);
-		fclose(f);
-	}
-	want = read_whole(path, &wlen);
-	ok(want != NULL, "golden file %s readable", path);
-	if (want == NULL)
-		return;
-	ok(wlen == len && memcmp(want, out, len) == 0, "output equals %s", name);
-	if (wlen != len || memcmp(want, out, len) != 0)
-		printf("#   got:\n%.*s#  want:\n%s", (int)len, out, want);
-	free(want);
-}
 
 static void
 test_cases(void)
