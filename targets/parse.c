@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 #include "common/bounds.h"
@@ -22,6 +23,8 @@
 #define PARSE_TOKEN_MAX (TARGET_HOSTNAME_MAX + 8)
 #define HOST_LABEL_MAX  63
 #define DNS_NAME_MAX    253
+#define MX_PREFIX       "mx:"
+#define MX_PREFIX_LEN   3
 
 static int is_blank(char c);
 static int is_sep(char c);
@@ -33,6 +36,9 @@ static enum target_parse parse_v6(const char *tok, size_t n, const char *addr, u
                                   struct target *t, char *err, size_t errlen);
 static void set_v4(struct target *t, const unsigned char a[4], uint16_t port);
 static void set_v6(struct target *t, const struct in6_addr *a, uint16_t port);
+static void set_name(struct target *t, const char *name, uint16_t port, enum target_name kind);
+static enum target_parse parse_mx(const char *tok, size_t n, uint16_t port, struct target *t,
+                                  char *err, size_t errlen);
 
 static int
 is_blank(char c)
@@ -187,6 +193,18 @@ set_v6(struct target *t, const struct in6_addr *a, uint16_t port)
 	inet_ntop(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
 }
 
+/* A host name to resolve (issue 4): no address yet, so no ip either. */
+static void
+set_name(struct target *t, const char *name, uint16_t port, enum target_name kind)
+{
+	struct strbuf sb;
+
+	t->port = port;
+	t->name_kind = kind;
+	sb_init(&sb, t->hostname, sizeof(t->hostname));
+	sb_puts(&sb, name);
+}
+
 /* addr is the NUL-terminated IPv6 text inside tok (bare or in brackets). */
 static enum target_parse
 parse_v6(const char *tok, size_t n, const char *addr, uint16_t port, struct target *t, char *err,
@@ -291,18 +309,37 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	colon = strchr(buf, ':');
 	if (colon != NULL)
 		*colon = '\0';
-	if (target_parse_ipv4(buf, a4) < 0) {
-		if (looks_like_hostname(buf, strlen(buf)))
-			target_quote_error(err, errlen, "host names are not supported yet", tok, n);
-		else
-			target_quote_error(err, errlen, "not an address", tok, n);
+	if (target_parse_ipv4(buf, a4) < 0 && !looks_like_hostname(buf, strlen(buf))) {
+		target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 	if (colon != NULL && target_parse_port(colon + 1, &port) < 0) {
 		target_quote_error(err, errlen, "bad port", tok, n);
 		return TP_ERROR;
 	}
-	set_v4(t, a4, port);
+	if (target_parse_ipv4(buf, a4) == 0)
+		set_v4(t, a4, port);
+	else
+		set_name(t, buf, port, TARGET_NAME_HOST);
+	return TP_TARGET;
+}
+
+/* "mx:example.com[:port]": the domain's MX hosts (issue 4). */
+static enum target_parse
+parse_mx(const char *tok, size_t n, uint16_t port, struct target *t, char *err, size_t errlen)
+{
+	enum target_parse r = parse_token(tok + MX_PREFIX_LEN, n - MX_PREFIX_LEN, port, t, NULL, 0);
+
+	if (r != TP_TARGET || t->name_kind != TARGET_NAME_HOST) {
+		target_quote_error(err, errlen, "not a mail domain", tok, n);
+		memset(&t->sa, 0, sizeof(t->sa));
+		t->salen = 0;
+		t->ip[0] = '\0';
+		t->hostname[0] = '\0';
+		t->name_kind = TARGET_NAME_NONE;
+		return TP_ERROR;
+	}
+	t->name_kind = TARGET_NAME_MX;
 	return TP_TARGET;
 }
 
@@ -356,6 +393,8 @@ target_parse_line(const char *line, size_t len, uint16_t default_port, struct ta
 	t->salen = 0;
 	t->port = 0;
 	t->ip[0] = '\0';
+	t->hostname[0] = '\0';
+	t->name_kind = TARGET_NAME_NONE;
 
 	while (s < e && is_blank(*s))
 		s++;
@@ -382,5 +421,7 @@ target_parse_line(const char *line, size_t len, uint16_t default_port, struct ta
 			s++;
 		toklen = (size_t)(s - tok);
 	}
+	if (toklen > MX_PREFIX_LEN && strncasecmp(tok, MX_PREFIX, MX_PREFIX_LEN) == 0)
+		return parse_mx(tok, toklen, port, t, err, errlen);
 	return parse_token(tok, toklen, port, t, err, errlen);
 }

@@ -10,7 +10,10 @@
  * Leading and trailing blanks are trimmed; '#' starts a comment (whole line or
  * after the target); anything after the first whitespace or comma is ignored,
  * so the first column of zmap, masscan -oL-style lists and CSV files works.
- * Host names are rejected until DNS lands, with their own message.
+ * Names are resolved later, by the prober (issue 4):
+ *   mail.example.com[:2525]     a host name: its A and AAAA addresses
+ *   mx:example.com[:2525]       a mail domain: its MX hosts' addresses
+ * For those, *t gets hostname, port and name_kind, and no address.
  */
 #ifndef SMTPPROBE_TARGETS_PARSE_H
 #define SMTPPROBE_TARGETS_PARSE_H
@@ -21,7 +24,7 @@
 #include "targets/target.h"
 
 enum target_parse {
-	TP_TARGET = 0, /* *t holds sa, salen, port, ip, input */
+	TP_TARGET = 0, /* *t holds sa, salen, port, ip, input (or hostname, name_kind) */
 	TP_EMPTY,      /* blank or comment line: nothing to do */
 	TP_ERROR,      /* not a target: err says why, t->input holds the text */
 };
@@ -30,7 +33,8 @@ enum target_parse {
  * Parses one line (len bytes, no line end needed; NUL bytes make it an error).
  * default_port applies when the line names none. On TP_ERROR, err holds a
  * short reason such as `not an address: "1.2.3"` (the text escaped).
- * Fields of *t other than sa, salen, port, ip and input are left alone.
+ * Fields of *t other than sa, salen, port, ip, hostname, name_kind and
+ * input are left alone.
  */
 enum target_parse target_parse_line(const char *line, size_t len, uint16_t default_port,
                                     struct target *t, char *err, size_t errlen);

@@ -507,9 +507,6 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
           struct target *t, char *err, size_t errlen)
 {
 	char msg[TARGET_REASON_MAX];
-	const char *why;
-	struct seen k;
-	struct strbuf sb;
 
 	switch (target_parse_line(line, len, src->cfg.default_port, t, msg, sizeof(msg))) {
 	case TP_EMPTY:
@@ -522,14 +519,34 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	case TP_TARGET:
 		break;
 	}
+	/* A name has no address yet: the prober resolves it and brings each
+	 * address back through target_source_admit. */
+	if (t->name_kind != TARGET_NAME_NONE)
+		return TS_TARGET;
+
+	switch (target_source_admit(src, t)) {
+	case -1:
+		return fatal(src, err, errlen, "out of memory");
+	case 0:
+		return NEXT_LINE;
+	}
+	return TS_TARGET;
+}
+
+int
+target_source_admit(struct target_source *src, struct target *t)
+{
+	const char *why;
+	struct seen k;
+	struct strbuf sb;
 
 	seen_key(t, &k);
 	switch (seen_add(src, &k)) {
 	case -1:
-		return fatal(src, err, errlen, "out of memory");
+		return -1;
 	case 0:
 		src->duplicates++;
-		return NEXT_LINE;
+		return 0;
 	}
 
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
@@ -539,7 +556,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	else if (!src->cfg.allow_private &&
 	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
 		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
-	return TS_TARGET;
+	return 1;
 }
 
 enum target_source_status

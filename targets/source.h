@@ -3,7 +3,10 @@
  *
  * Inputs are read only as the prober asks for targets, so memory does not
  * grow with a list's length beyond the set of targets already seen (dedupe).
- * Policy is applied here: special ranges, the allowlist, duplicates. Every
+ * Policy is applied here: special ranges, the allowlist, duplicates. A host
+ * name or mail domain comes out as a target without an address (hostname
+ * and name_kind set); whoever resolves it admits each address it finds with
+ * target_source_admit. Every
  * input line that names a target comes out exactly once, as a target to
  * probe or as a target with skip_reason set; a duplicate comes out only the
  * first time and is counted.
@@ -54,6 +57,15 @@ int target_source_add_file(struct target_source *src, const char *path, char *er
 /* Inputs are consumed in the order they were added. */
 enum target_source_status target_source_next(struct target_source *src, struct target *t, char *err,
                                              size_t errlen);
+/*
+ * The policy every address passes, whether a list gave it or DNS did (a
+ * host name's or an MX host's address, issue 4): dedupe, then the allowlist
+ * and the special-purpose ranges. Returns 1 for a new address (skip_reason
+ * set when policy forbids probing it), 0 for a duplicate (counted; drop
+ * it), -1 out of memory. t must hold an address (salen > 0).
+ */
+int target_source_admit(struct target_source *src, struct target *t);
+
 /* The descriptor to wait on after TS_WAIT, else -1. */
 int target_source_fd(const struct target_source *src);
 

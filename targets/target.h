@@ -23,6 +23,10 @@ struct target {
 	char origin[TARGET_ORIGIN_MAX];      /* "ips.txt:12", "stdin:3", "arg:2" */
 	char input[TARGET_INPUT_MAX];        /* the input text as given (trimmed, truncated) */
 	char skip_reason[TARGET_REASON_MAX]; /* non-empty: not probed, and why */
+	/* Names (issue 4): with salen 0 and hostname set, the engine resolves
+	 * the name (TARGET_NAME_HOST: its A and AAAA; TARGET_NAME_MX: its MX
+	 * hosts') and probes each address as a target of its own. */
+	enum target_name { TARGET_NAME_NONE = 0, TARGET_NAME_HOST, TARGET_NAME_MX } name_kind;
 };
 
 #endif

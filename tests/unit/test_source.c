@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/bounds.h"
+#include "targets/parse.h"
 #include "targets/policy.h"
 #include "targets/source.h"
 #include "tests/tap.h"
@@ -151,7 +152,7 @@ test_list(void)
 	    {"", 0, ":7", "not an address: \"1.2.3\""},
 	    {"2001:db8::1", 587, ":9", NULL},
 	    {"2001:db8::1", 25, ":10", NULL},
-	    {"", 0, ":12", "host names are not supported yet: \"mail.example.com\""},
+	    {"", 25, ":12", NULL}, /* a name: resolved by the prober */
 	    {"192.0.2.9", 25, ":15", NULL},
 	};
 	char *wbuf = NULL, expect[2048], err[512], prefix[600];
@@ -174,13 +175,10 @@ test_list(void)
 	is_str(rows[3].input, "192.0.2.4,1700000000,64", "list: input keeps the line");
 	is_str(rows[4].input, "1.2.3", "list: a bad line's input");
 	is_int(target_source_duplicates(src), 3, "list: three duplicates");
-	is_int(target_source_bad_lines(src), 2, "list: two bad lines");
+	is_int(target_source_bad_lines(src), 1, "list: one bad line");
 	is_int(target_source_next(src, &(struct target){0}, err, sizeof(err)), TS_END,
 	       "list: TS_END again");
-	snprintf(expect, sizeof(expect),
-	         "smtpprobe: %s:7: not an address: \"1.2.3\"\n"
-	         "smtpprobe: %s:12: host names are not supported yet: \"mail.example.com\"\n",
-	         path, path);
+	snprintf(expect, sizeof(expect), "smtpprobe: %s:7: not an address: \"1.2.3\"\n", path);
 	is_str(read_stream(warn, &wbuf), expect, "list: one warning per bad line");
 	target_source_free(src);
 	fclose(warn);
@@ -193,7 +191,7 @@ test_order(void)
 	static const struct want want[] = {
 	    {"192.0.2.20", 25, "arg:1", NULL},
 	    {"192.0.2.21", 25, "A", NULL},
-	    {"", 0, "arg:2", "host names are not supported yet: \"mx.example.net\""},
+	    {"", 0, "arg:2", NULL}, /* a name: resolved by the prober */
 	    {"", 0, "arg:3", "empty target"},
 	    {"192.0.2.22", 2525, "B", NULL},
 	    {"192.0.2.23", 25, "arg:4", NULL},
@@ -231,8 +229,54 @@ test_order(void)
 			is_int(rows[i].port, want[i].port, "order: row %zu port", i + 1);
 	}
 	is_int(target_source_duplicates(src), 1, "order: 192.0.2.20 from a is a duplicate");
-	is_int(target_source_bad_lines(src), 2, "order: two bad arguments");
+	is_int(target_source_bad_lines(src), 1, "order: one bad argument");
 	target_source_free(src);
+}
+
+/* Addresses DNS found pass the same policy as listed ones (issue 4). */
+static void
+test_admit(void)
+{
+	struct cidr_list *allow = cidr_list_new();
+	struct target_source *src;
+	struct target t;
+	char err[512];
+	enum target_source_status last;
+
+	cidr_list_add(allow, "192.0.2.0/24,10.0.0.0/8", err, sizeof(err));
+	src = source(0, 0, allow, NULL);
+	target_source_add_arg(src, "192.0.2.30");
+	target_source_add_arg(src, "mail.example.com:2525");
+	is_int(target_source_next(src, &t, err, sizeof(err)), TS_TARGET, "admit: a literal");
+	is_int(target_source_next(src, &t, err, sizeof(err)), TS_TARGET, "admit: a name");
+	is_str(t.hostname, "mail.example.com", "admit: the name comes out as given");
+	is_int(t.name_kind, TARGET_NAME_HOST, "admit: to be resolved");
+	is_int(t.salen, 0, "admit: without an address");
+	is_str(t.skip_reason, "", "admit: and no policy yet");
+	is_int(t.port, 2525, "admit: with its port");
+	drain(src, &last, err, sizeof(err));
+
+	/* What DNS gave for the name: a duplicate, one outside the allowlist,
+	 * one in a special range, one fine. */
+	target_parse_line("192.0.2.30", 10, 25, &t, err, sizeof(err));
+	is_int(target_source_admit(src, &t), 0, "admit: a duplicate of a listed address");
+	target_parse_line("198.51.100.30", 13, 25, &t, err, sizeof(err));
+	is_int(target_source_admit(src, &t), 1, "admit: outside the allowlist is a row");
+	is_str(t.skip_reason, "outside allowlist", "admit: skipped by the allowlist");
+	target_parse_line("10.0.0.30", 9, 25, &t, err, sizeof(err));
+	t.skip_reason[0] = '\0';
+	is_int(target_source_admit(src, &t), 1, "admit: a private address is a row");
+	ok(strncmp(t.skip_reason, "special-purpose range: private", 30) == 0,
+	   "admit: skipped as special-purpose: %s", t.skip_reason);
+	target_parse_line("192.0.2.31", 10, 25, &t, err, sizeof(err));
+	t.skip_reason[0] = '\0';
+	is_int(target_source_admit(src, &t), 1, "admit: a new address");
+	ok(strncmp(t.skip_reason, "special-purpose range: documentation", 36) == 0,
+	   "admit: documentation range skipped without --allow-private: %s", t.skip_reason);
+	is_int(target_source_admit(src, &t), 0, "admit: the same again is a duplicate");
+	is_int((int)target_source_duplicates(src), 2, "admit: duplicates counted");
+	target_source_free(src);
+	cidr_list_free(allow);
 }
 
 static void
@@ -613,6 +657,7 @@ main(void)
 	test_list();
 	test_order();
 	test_strict();
+	test_admit();
 	test_policy();
 	test_long_lines();
 	test_dedupe();
