@@ -46,6 +46,17 @@
 #define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
+/* DNS (prober/dns.c, prober/rdns.c; issue 4). */
+#define DNS_HOSTNAME_MAX       256 /* a domain name as text, NUL included (RFC 1035: 253) */
+#define DNS_PTR_NAMES_MAX      4   /* PTR names kept, and forward-checked, per address */
+#define DNS_PTR_TEXT_MAX       (DNS_PTR_NAMES_MAX * DNS_HOSTNAME_MAX) /* the ptr column */
+#define DNS_MX_HOSTS_MAX       16   /* MX hosts of one domain that are probed */
+#define DNS_HOST_ADDRS_MAX     64   /* addresses (or failed MX hosts) one name yields */
+#define DNS_ERROR_MAX          96   /* a resolver's error text kept for a row */
+#define DEFAULT_DNS_TIMEOUT_MS 3000 /* one try; c-ares doubles it on the retry */
+#define DNS_TRIES              2    /* tries per query and server */
+#define DNS_NAMES_AT_ONCE      64   /* host names and MX domains resolved at once */
+
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
 

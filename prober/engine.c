@@ -4,22 +4,49 @@
  * Sessions live in a fixed array of slots (one per unit of concurrency) with
  * a free list, so the engine can find and end every running session on
  * shutdown without a list walk through the sessions themselves.
+ *
+ * DNS (issue 4): a slot also holds its address's reverse-DNS lookup, which
+ * starts with the session and runs beside it; the slot's row is handed over
+ * when both are done. Host names and mail domains become name jobs; the
+ * addresses they yield wait in a ready queue that is served before the
+ * source, so a name's addresses are probed in the order DNS gave them.
  */
 #include "config.h"
 
 #include "prober/engine.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "common/strbuf.h"
+#include "prober/rdns.h"
 #include "prober/session.h"
 
 struct slot {
 	struct engine *e;
 	struct session *s; /* NULL when free */
 	size_t next_free;
+	/* Reverse DNS beside the session (issue 4). */
+	int dns_pending;           /* the lookup has not answered yet */
+	int row_sent;              /* the row went without DNS (out of memory) */
+	struct probe_result *held; /* the session's result, waiting for DNS */
+	struct dns_rdns *rdns;     /* DNS's answer, waiting for the session */
+};
+
+/* A host name or mail domain being resolved (issue 4). */
+struct name_job {
+	struct engine *e;
+	struct name_job *prev, *next;
+	struct target t;
+};
+
+/* An address a name yielded, waiting for a slot. */
+struct ready {
+	struct ready *next;
+	struct target t;
 };
 
 struct engine {
@@ -48,10 +75,16 @@ struct engine {
 	enum engine_status status;
 	char err[TARGET_ORIGIN_MAX + TARGET_REASON_MAX];
 	struct engine_stats stats;
+
+	/* Names (issue 4). */
+	struct name_job *jobs; /* being resolved */
+	size_t resolving;
+	struct ready *ready_head, *ready_tail;
 };
 
 static void engine_pump(struct engine *);
 static void engine_pump_cb(evutil_socket_t, short, void *);
+static void engine_abort_all(struct engine *, enum probe_error);
 
 static long long
 now_ms(void)
@@ -65,12 +98,7 @@ now_ms(void)
 static void
 engine_grace_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct engine *e = arg;
-	size_t i;
-
-	for (i = 0; i < (size_t)e->cfg.concurrency; i++)
-		if (e->slots[i].s != NULL)
-			session_abort(e->slots[i].s, PROBE_INTERRUPTED);
+	engine_abort_all(arg, PROBE_INTERRUPTED);
 }
 
 struct engine *
@@ -107,8 +135,27 @@ engine_new(struct event_base *base, const struct engine_config *cfg, struct targ
 void
 engine_free(struct engine *e)
 {
+	size_t i;
+
 	if (e == NULL)
 		return;
+	/* DNS requests still open are dropped by dns_free, never called back. */
+	while (e->jobs != NULL) {
+		struct name_job *j = e->jobs;
+
+		e->jobs = j->next;
+		free(j);
+	}
+	while (e->ready_head != NULL) {
+		struct ready *r = e->ready_head;
+
+		e->ready_head = r->next;
+		free(r);
+	}
+	for (i = 0; e->slots != NULL && i < (size_t)e->cfg.concurrency; i++) {
+		free(e->slots[i].held);
+		free(e->slots[i].rdns);
+	}
 	if (e->pump_ev)
 		event_free(e->pump_ev);
 	if (e->grace_ev)
@@ -134,7 +181,8 @@ engine_stats(const struct engine *e)
 static void
 engine_maybe_done(struct engine *e)
 {
-	if (e->active == 0 && (e->stopping || (e->source_done && !e->have_pending)))
+	if (e->active == 0 && e->resolving == 0 &&
+	    (e->stopping || (e->source_done && !e->have_pending && e->ready_head == NULL)))
 		event_base_loopexit(e->base, NULL);
 }
 
@@ -146,6 +194,8 @@ engine_abort_all(struct engine *e, enum probe_error why)
 	for (i = 0; i < (size_t)e->cfg.concurrency; i++)
 		if (e->slots[i].s != NULL)
 			session_abort(e->slots[i].s, why);
+	/* Rows waiting for DNS go out with what they have. */
+	dns_cancel_all(e->cfg.dns);
 }
 
 static void
@@ -173,19 +223,78 @@ engine_emit(struct engine *e, const struct probe_result *r)
 }
 
 static void
+engine_slot_release(struct engine *e, struct slot *sl)
+{
+	free(sl->held);
+	free(sl->rdns);
+	sl->held = NULL;
+	sl->rdns = NULL;
+	sl->row_sent = 0;
+	sl->next_free = e->free_head;
+	e->free_head = (size_t)(sl - e->slots);
+	e->active--;
+}
+
+/* Runs the pump from the loop, soon: DNS may call back from inside the
+ * pump itself (c-ares fails some queries at once). */
+static void
+engine_kick(struct engine *e)
+{
+	struct timeval now = {0, 0};
+
+	if (!e->stopping)
+		evtimer_add(e->pump_ev, &now);
+}
+
+static void
 engine_session_done(const struct probe_result *r, void *arg)
 {
 	struct slot *sl = arg;
 	struct engine *e = sl->e;
 
 	sl->s = NULL;
-	sl->next_free = e->free_head;
-	e->free_head = (size_t)(sl - e->slots);
-	e->active--;
 	e->stats.probed++;
-	engine_emit(e, r);
+	if (sl->dns_pending && (sl->held = malloc(sizeof(*sl->held))) != NULL) {
+		*sl->held = *r; /* the row waits for its DNS */
+		return;
+	}
+	if (sl->rdns != NULL) {
+		struct probe_result row = *r;
+
+		rdns_apply(&row, sl->rdns);
+		engine_emit(e, &row);
+	} else {
+		engine_emit(e, r);
+	}
+	if (sl->dns_pending)
+		sl->row_sent = 1; /* no memory to hold the row: DNS's answer is dropped */
+	else
+		engine_slot_release(e, sl);
 	if (!e->stopping)
 		engine_pump(e);
+	engine_maybe_done(e);
+}
+
+static void
+engine_rdns_done(const struct dns_rdns *d, void *arg)
+{
+	struct slot *sl = arg;
+	struct engine *e = sl->e;
+
+	sl->dns_pending = 0;
+	if (sl->s != NULL) {
+		/* The session is still talking; without memory, the row goes
+		 * without its DNS columns. */
+		if ((sl->rdns = malloc(sizeof(*sl->rdns))) != NULL)
+			*sl->rdns = *d;
+		return;
+	}
+	if (sl->held != NULL) {
+		rdns_apply(sl->held, d);
+		engine_emit(e, sl->held);
+	}
+	engine_slot_release(e, sl);
+	engine_kick(e);
 	engine_maybe_done(e);
 }
 
@@ -239,6 +348,163 @@ engine_wait_input(struct engine *e)
 }
 
 static void
+engine_ready_push(struct engine *e, const struct target *t)
+{
+	struct ready *r = malloc(sizeof(*r));
+
+	if (r == NULL) {
+		snprintf(e->err, sizeof(e->err), "out of memory");
+		e->status = ENGINE_INPUT_ERROR;
+		engine_stop(e);
+		return;
+	}
+	r->t = *t;
+	r->next = NULL;
+	if (e->ready_tail != NULL)
+		e->ready_tail->next = r;
+	else
+		e->ready_head = r;
+	e->ready_tail = r;
+}
+
+/* "arg:1 mail.example.com", "list.txt:3 mx:example.com mx1.example.com":
+ * where the name was given, the name, and the MX host the address is of. */
+static void
+name_origin(struct target *t, const struct target *from, const char *host)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, t->origin, sizeof(t->origin));
+	sb_printf(&sb, "%s %s%s", from->origin, from->name_kind == TARGET_NAME_MX ? "mx:" : "",
+	          from->hostname);
+	if (from->name_kind == TARGET_NAME_MX)
+		sb_printf(&sb, " %s", host);
+}
+
+static void
+name_skip(struct engine *e, const struct target *from, const char *host, const char *error)
+{
+	struct target t = *from;
+	struct strbuf sb;
+
+	name_origin(&t, from, host);
+	sb_init(&sb, t.hostname, sizeof(t.hostname));
+	sb_puts(&sb, host);
+	t.name_kind = TARGET_NAME_NONE;
+	sb_init(&sb, t.skip_reason, sizeof(t.skip_reason));
+	sb_printf(&sb, "DNS: %s: %s", host, error);
+	engine_ready_push(e, &t);
+}
+
+/* A name's addresses: each passes the same policy as a listed address. */
+static void
+engine_name_done(const struct dns_hosts *h, void *arg)
+{
+	struct name_job *j = arg;
+	struct engine *e = j->e;
+	size_t i;
+
+	if (j->prev != NULL)
+		j->prev->next = j->next;
+	else
+		e->jobs = j->next;
+	if (j->next != NULL)
+		j->next->prev = j->prev;
+	e->resolving--;
+
+	if (e->stopping)
+		;
+	else if (h->status != DNS_OK)
+		name_skip(e, &j->t, j->t.hostname, h->error);
+	else
+		for (i = 0; i < h->n && i < DNS_HOST_ADDRS_MAX && !e->stopping; i++) {
+			const struct dns_addr *a = &h->v[i];
+			struct target t = j->t;
+			struct strbuf sb;
+
+			if (a->salen == 0) {
+				name_skip(e, &j->t, a->host, a->error);
+				continue;
+			}
+			name_origin(&t, &j->t, a->host);
+			sb_init(&sb, t.hostname, sizeof(t.hostname));
+			sb_puts(&sb, a->host);
+			t.name_kind = TARGET_NAME_NONE;
+			memcpy(&t.sa, &a->sa, sizeof(t.sa));
+			t.salen = a->salen;
+			if (t.sa.ss_family == AF_INET) {
+				struct sockaddr_in sin;
+
+				memcpy(&sin, &t.sa, sizeof(sin));
+				sin.sin_port = htons(t.port);
+				memcpy(&t.sa, &sin, sizeof(sin));
+				inet_ntop(AF_INET, &sin.sin_addr, t.ip, sizeof(t.ip));
+			} else {
+				struct sockaddr_in6 sin6;
+
+				memcpy(&sin6, &t.sa, sizeof(sin6));
+				sin6.sin6_port = htons(t.port);
+				memcpy(&t.sa, &sin6, sizeof(sin6));
+				inet_ntop(AF_INET6, &sin6.sin6_addr, t.ip, sizeof(t.ip));
+			}
+			switch (target_source_admit(e->src, &t)) {
+			case -1:
+				snprintf(e->err, sizeof(e->err), "out of memory");
+				e->status = ENGINE_INPUT_ERROR;
+				engine_stop(e);
+				break;
+			case 1:
+				engine_ready_push(e, &t);
+				break;
+			default:
+				break; /* a duplicate: counted, probed once */
+			}
+		}
+	free(j);
+	engine_kick(e);
+	engine_maybe_done(e);
+}
+
+/* Starts resolving e->pending; returns 0, or -1 when the name was turned
+ * into a skipped row instead. */
+static int
+engine_resolve(struct engine *e)
+{
+	struct name_job *j;
+	int rc;
+
+	if (e->cfg.dns == NULL) {
+		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason),
+		         "host names need DNS, which is off (--no-dns)");
+		return -1;
+	}
+	if ((j = calloc(1, sizeof(*j))) == NULL) {
+		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason), "out of memory");
+		return -1;
+	}
+	j->e = e;
+	j->t = e->pending;
+	j->next = e->jobs;
+	if (e->jobs != NULL)
+		e->jobs->prev = j;
+	e->jobs = j;
+	e->resolving++;
+	rc = j->t.name_kind == TARGET_NAME_MX
+	         ? dns_resolve_mx(e->cfg.dns, j->t.hostname, engine_name_done, j)
+	         : dns_resolve_host(e->cfg.dns, j->t.hostname, engine_name_done, j);
+	if (rc != 0) {
+		e->jobs = j->next;
+		if (j->next != NULL)
+			j->next->prev = NULL;
+		e->resolving--;
+		free(j);
+		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void
 engine_skip(struct engine *e, const struct target *t)
 {
 	struct probe_result r;
@@ -281,11 +547,30 @@ engine_pump(struct engine *e)
 	size_t n;
 
 	for (n = 0; n < PUMP_BATCH_MAX && !e->stopping; n++) {
+		if (!e->have_pending && e->ready_head != NULL) {
+			struct ready *r = e->ready_head;
+
+			e->ready_head = r->next;
+			if (e->ready_head == NULL)
+				e->ready_tail = NULL;
+			e->pending = r->t;
+			e->have_pending = 1;
+			free(r);
+		}
 		if (!e->have_pending) {
 			if (e->source_done || e->active >= (size_t)e->cfg.concurrency)
 				break;
 			if (!engine_fetch(e))
 				break;
+		}
+		if (e->pending.skip_reason[0] == '\0' && e->pending.salen == 0 &&
+		    e->pending.name_kind != TARGET_NAME_NONE) {
+			if (e->resolving >= DNS_NAMES_AT_ONCE)
+				break;
+			if (engine_resolve(e) == 0) {
+				e->have_pending = 0;
+				continue;
+			}
 		}
 		if (e->pending.skip_reason[0] != '\0') {
 			e->have_pending = 0;
@@ -305,6 +590,13 @@ engine_pump(struct engine *e)
 		e->active++;
 		e->have_pending = 0;
 		sl->s = session_start(e->base, &e->cfg.probe, &e->pending, engine_session_done, sl);
+		/* Reverse DNS runs beside the dialogue, never before it. */
+		if (sl->s != NULL && e->cfg.dns != NULL) {
+			sl->dns_pending = 1;
+			if (dns_rdns(e->cfg.dns, (const struct sockaddr *)&e->pending.sa,
+			             engine_rdns_done, sl) != 0)
+				sl->dns_pending = 0;
+		}
 		if (sl->s == NULL) {
 			sl->next_free = e->free_head;
 			e->free_head = (size_t)(sl - e->slots);

@@ -16,6 +16,7 @@
 #include <event2/event.h>
 #include <stddef.h>
 
+#include "prober/dns.h"
 #include "prober/result.h"
 #include "prober/settings.h"
 #include "targets/source.h"
@@ -24,6 +25,11 @@ struct engine_config {
 	int concurrency; /* sessions open at once, >= 1 */
 	int rate;        /* new connections a second; 0 = no limit */
 	struct probe_settings probe;
+	/* DNS (issue 4): NULL turns lookups off (--no-dns). Borrowed. With it,
+	 * each probed address's PTR and FCrDNS are looked up beside its
+	 * session (the row waits for both), and host-name and mail-domain
+	 * targets are resolved, each address probed as a target of its own. */
+	struct dns *dns;
 };
 
 /* Returns 0, or -1 to stop the run (output failed: errno says why). */

@@ -50,6 +50,11 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* DNS (issue 4). */
+	OPT_DNS_SERVER,
+	OPT_DNS_TIMEOUT,
+	OPT_MX,
+	OPT_NO_DNS,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +77,11 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
+    /* DNS (issue 4). */
+    {"dns-server", required_argument, NULL, OPT_DNS_SERVER},
+    {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
+    {"mx", required_argument, NULL, OPT_MX},
+    {"no-dns", no_argument, NULL, OPT_NO_DNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -81,7 +91,8 @@ static const char usage_text[] =
     "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
     "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
-    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
+    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, a host\n"
+    "name (all its A and AAAA addresses), mx:DOMAIN (its MX hosts, by preference);\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
@@ -89,6 +100,15 @@ static const char usage_text[] =
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
     "                          (default: $SMTPPROBE_ALLOWLIST)\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "\n"
+    "DNS (PTR and forward-confirmed rDNS of every probed address; names; MX):\n"
+    "      --mx DOMAIN         probe DOMAIN's MX hosts, like the target mx:DOMAIN;\n"
+    "                          repeatable\n"
+    "      --dns-server IP[:PORT][,...]  ask only these servers ([v6]:PORT for IPv6)\n"
+    "                          (default: $SMTPPROBE_DNS_SERVER, else /etc/resolv.conf's;\n"
+    "                          'none' there is --no-dns)\n"
+    "      --dns-timeout T     time for one DNS try, two tries (default 3s)\n"
+    "      --no-dns            no lookups: DNS columns stay empty, names are skipped\n"
     "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
@@ -118,6 +138,10 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
+	/* DNS (issue 4). */
+	const char *dns_server; /* NULL: resolv.conf's servers */
+	int no_dns;
+	struct dns_config dns;
 };
 
 struct run {
@@ -281,8 +305,9 @@ main(int argc, char **argv)
 	enum engine_status status;
 	struct timespec t0, t1;
 	const struct engine_stats *st;
-	const char **files = NULL;
-	size_t nfiles = 0, i;
+	const char **files = NULL, **mx = NULL;
+	size_t nfiles = 0, nmx = 0, i;
+	struct dns *dns = NULL;
 	char err[512];
 	FILE *out = stdout;
 	int c, rc;
@@ -293,7 +318,16 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
-	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+	/* DNS (issue 4): the environment's server, "none" for no lookups. */
+	o.dns_server = getenv("SMTPPROBE_DNS_SERVER");
+	if (o.dns_server != NULL &&
+	    (o.dns_server[0] == '\0' || strcmp(o.dns_server, "none") == 0)) {
+		o.no_dns = o.dns_server[0] != '\0';
+		o.dns_server = NULL;
+	}
+	o.dns.timeout_ms = DEFAULT_DNS_TIMEOUT_MS;
+	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL ||
+	    (mx = calloc((size_t)argc, sizeof(*mx))) == NULL)
 		return EXIT_RUNTIME;
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
@@ -353,28 +387,47 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		/* DNS (issue 4). */
+		case OPT_DNS_SERVER:
+			o.dns_server = optarg;
+			o.no_dns = 0;
+			break;
+		case OPT_DNS_TIMEOUT:
+			o.dns.timeout_ms = parse_duration("--dns-timeout", optarg);
+			break;
+		case OPT_MX:
+			mx[nmx++] = optarg;
+			break;
+		case OPT_NO_DNS:
+			o.no_dns = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			free(files);
+			free(mx);
 			return 0;
 		case OPT_HELP_COLUMNS:
 			print_columns();
 			free(files);
+			free(mx);
 			return 0;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			free(files);
+			free(mx);
 			return 0;
 		default:
 			fprintf(stderr, "Try 'smtpprobe --help'.\n");
 			free(files);
+			free(mx);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc && nfiles == 0) {
+	if (optind >= argc && nfiles == 0 && nmx == 0) {
 		fprintf(stderr, "smtpprobe: no targets: give addresses or -f FILE\n"
 		                "Try 'smtpprobe --help'.\n");
 		free(files);
+		free(mx);
 		return EXIT_USAGE;
 	}
 
@@ -390,6 +443,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
 			cidr_list_free(allow);
 			free(files);
+			free(mx);
 			return EXIT_USAGE;
 		}
 	}
@@ -397,6 +451,12 @@ main(int argc, char **argv)
 	o.src.warn = o.quiet ? NULL : stderr;
 	if ((src = target_source_new(&o.src)) == NULL)
 		return EXIT_RUNTIME;
+	for (i = 0; i < nmx; i++) {
+		char arg[TARGET_LINE_MAX];
+
+		snprintf(arg, sizeof(arg), "mx:%s", mx[i]);
+		target_source_add_arg(src, arg);
+	}
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		target_source_add_arg(src, argv[i]);
 	for (i = 0; i < nfiles; i++) {
@@ -405,10 +465,12 @@ main(int argc, char **argv)
 			target_source_free(src);
 			cidr_list_free(allow);
 			free(files);
+			free(mx);
 			return EXIT_USAGE;
 		}
 	}
 	free(files);
+	free(mx);
 
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
@@ -420,6 +482,15 @@ main(int argc, char **argv)
 	fit_descriptors(&o);
 
 	base = event_base_new();
+	/* DNS (issue 4). */
+	if (base != NULL && !o.no_dns) {
+		o.dns.servers = o.dns_server;
+		if ((dns = dns_new(base, &o.dns, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "smtpprobe: --dns-server: %s\n", err);
+			return EXIT_USAGE;
+		}
+		o.eng.dns = dns;
+	}
 	run.rep = report_new(w, out);
 	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
 	if (eng == NULL) {
@@ -466,6 +537,7 @@ main(int argc, char **argv)
 	event_free(sigint_ev);
 	event_free(sigterm_ev);
 	engine_free(eng);
+	dns_free(dns);
 	report_free(run.rep);
 	event_base_free(base);
 	target_source_free(src);

@@ -38,9 +38,32 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
 };
 
 static const char *const flag_names[FLAG_COUNT_BITS] = {
-    "starttls", "starttls-required", "helo-fallback", "localhost-name",
-    "no-fqdn",  "rcpt-354",          "unsolicited",
+    "starttls",
+    "starttls-required",
+    "helo-fallback",
+    "localhost-name",
+    "no-fqdn",
+    "rcpt-354",
+    "unsolicited",
+    /* Reverse DNS (issue 4). */
+    "no-ptr",
+    "fcrdns-mismatch",
+    "dynamic-rdns",
+    "name-not-ptr",
 };
+
+static const char *const fcrdns_names[FCRDNS_COUNT] = {
+    [FCRDNS_UNKNOWN] = "",  [FCRDNS_YES] = "yes",         [FCRDNS_NO] = "no",
+    [FCRDNS_NONE] = "none", [FCRDNS_TIMEOUT] = "timeout", [FCRDNS_ERROR] = "error",
+};
+
+const char *
+fcrdns_name(enum fcrdns f)
+{
+	if ((unsigned)f >= FCRDNS_COUNT)
+		return "?";
+	return fcrdns_names[f];
+}
 
 const char *
 verdict_name(enum verdict v)

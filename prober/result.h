@@ -59,7 +59,24 @@ enum probe_flag {
 	FLAG_NO_FQDN = 1u << 4,           /* greeting or EHLO name has no dot */
 	FLAG_RCPT_354 = 1u << 5,          /* a 354 (or other 3xx) answered RCPT: never DATA */
 	FLAG_UNSOLICITED = 1u << 6,       /* bytes arrived before our command (early talker) */
-	FLAG_COUNT_BITS = 7
+	/* Reverse DNS (prober/rdns.c; issue 4). */
+	FLAG_NO_PTR = 1u << 7,          /* the address has no PTR name */
+	FLAG_FCRDNS_MISMATCH = 1u << 8, /* no PTR name resolves back to the address */
+	FLAG_DYNAMIC_RDNS = 1u << 9,    /* a PTR name looks like a consumer pool's */
+	FLAG_NAME_NOT_PTR = 1u << 10,   /* greeting or EHLO name is none of the PTR names */
+	FLAG_COUNT_BITS = 11
+};
+
+/* Reverse DNS (issue 4): whether a PTR name of the address resolves back to
+ * it (forward-confirmed reverse DNS). FCRDNS_UNKNOWN: not looked up. */
+enum fcrdns {
+	FCRDNS_UNKNOWN = 0,
+	FCRDNS_YES,
+	FCRDNS_NO,      /* PTR names, none resolves back to the address */
+	FCRDNS_NONE,    /* no PTR name */
+	FCRDNS_TIMEOUT, /* the server did not answer in time */
+	FCRDNS_ERROR,   /* the server failed or refused */
+	FCRDNS_COUNT
 };
 
 enum relay_kind {
@@ -94,12 +111,17 @@ struct probe_result {
 	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
+	/* Reverse DNS (prober/dns.c, prober/rdns.c; issue 4). */
+	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */
+	enum fcrdns fcrdns;
 };
 
 const char *verdict_name(enum verdict v);
 /* Returns the verdict of a name, or -1. */
 int verdict_from_name(const char *name);
 const char *probe_error_name(enum probe_error e);
+/* "yes", "no", "none", "timeout", "error"; "" when not looked up. */
+const char *fcrdns_name(enum fcrdns f);
 /* Name of a single flag bit, or NULL. */
 const char *probe_flag_name(unsigned int bit);
 

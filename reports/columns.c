@@ -29,6 +29,9 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+/* Reverse DNS (issue 4). */
+static void col_ptr(const struct probe_result *r, struct strbuf *sb);
+static void col_fcrdns(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
@@ -36,7 +39,10 @@ const struct column report_columns[] = {
     {"ip", "the target address; empty for an input line that is not an address", col_ip},
     {"port", "the target TCP port; empty for an input line that is not an address", col_port},
     {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip},
-    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin},
+    {"origin",
+     "where the target came from: file:line, arg:N, or a message; then the host name or "
+     "mx:DOMAIN and MX host it was resolved from",
+     col_origin},
     {"verdict",
      "accepts-relay, accepts-localhost, auth-required, smtp-closed, tempfail, "
      "refused-service, not-smtp, unreachable or skipped",
@@ -51,6 +57,12 @@ const struct column report_columns[] = {
      col_relay_tests},
     {"last_reply", "the last reply line the server sent, code included", col_last_reply},
     {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+    /* Reverse DNS (issue 4). */
+    {"ptr", "the address's PTR names, ';'-joined; empty for none or with --no-dns", col_ptr},
+    {"fcrdns",
+     "forward-confirmed reverse DNS: yes, no, none (no PTR), timeout or error; "
+     "empty with --no-dns",
+     col_fcrdns},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -211,4 +223,17 @@ static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_printf(sb, "%u", r->duration_ms);
+}
+
+/* Reverse DNS (issue 4). */
+static void
+col_ptr(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->ptr);
+}
+
+static void
+col_fcrdns(const struct probe_result *r, struct strbuf *sb)
+{
+	sb_puts(sb, fcrdns_name(r->fcrdns));
 }

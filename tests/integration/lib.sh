@@ -10,6 +10,10 @@ SMTPPROBE="$top_builddir/smtpprobe"
 SMTPLAB="$top_builddir/smtplab"
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
+# DNS off unless a test passes --dns-server to its own dnsmasq: no query
+# ever goes to /etc/resolv.conf's server.
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_DNS_SERVER
 
 TAP_N=0
 TAP_FAILED=0

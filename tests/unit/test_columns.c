@@ -11,8 +11,9 @@
 
 /* The released names, in order: a change here breaks users' scripts. */
 static const char *const names[] = {
-    "timestamp", "ip",     "port",      "source_ip",  "origin",      "verdict",    "error",
-    "flags",     "banner", "ehlo_name", "extensions", "relay_tests", "last_reply", "duration_ms",
+    "timestamp",  "ip",          "port",   "source_ip", "origin",     "verdict",
+    "error",      "flags",       "banner", "ehlo_name", "extensions", "relay_tests",
+    "last_reply", "duration_ms", "ptr",    "fcrdns",
 };
 
 static struct probe_result res;
@@ -140,8 +141,28 @@ test_probed(void)
 	is_str(cell("flags"), "", "no flags: empty");
 	res.flags = FLAG_UNSOLICITED | FLAG_STARTTLS;
 	is_str(cell("flags"), "starttls;unsolicited", "first and last flag");
-	res.flags = FLAG_HELO_FALLBACK | (1u << 9);
-	is_str(cell("flags"), "helo-fallback;bit9", "a bit without a name is shown, not dropped");
+	res.flags = FLAG_HELO_FALLBACK | (1u << 30);
+	is_str(cell("flags"), "helo-fallback;bit30", "a bit without a name is shown, not dropped");
+	res.flags = FLAG_NO_PTR | FLAG_FCRDNS_MISMATCH | FLAG_DYNAMIC_RDNS | FLAG_NAME_NOT_PTR;
+	is_str(cell("flags"), "no-ptr;fcrdns-mismatch;dynamic-rdns;name-not-ptr", "DNS flags");
+
+	/* Reverse DNS (issue 4). */
+	is_str(cell("fcrdns"), "", "fcrdns: empty when not looked up");
+	is_str(cell("ptr"), "", "ptr: empty when not looked up");
+	res.fcrdns = FCRDNS_YES;
+	is_str(cell("fcrdns"), "yes", "fcrdns yes");
+	res.fcrdns = FCRDNS_NO;
+	is_str(cell("fcrdns"), "no", "fcrdns no");
+	res.fcrdns = FCRDNS_NONE;
+	is_str(cell("fcrdns"), "none", "fcrdns none");
+	res.fcrdns = FCRDNS_TIMEOUT;
+	is_str(cell("fcrdns"), "timeout", "fcrdns timeout");
+	res.fcrdns = FCRDNS_ERROR;
+	is_str(cell("fcrdns"), "error", "fcrdns error");
+	snprintf(res.ptr, sizeof(res.ptr), "a.example.com;b.example.com");
+	is_str(cell("ptr"), "a.example.com;b.example.com", "ptr: names ';'-joined");
+	res.fcrdns = FCRDNS_UNKNOWN;
+	res.ptr[0] = '\0';
 
 	res.verdict = VERDICT_UNREACHABLE;
 	res.error = PROBE_CONNECTION_REFUSED;

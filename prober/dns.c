@@ -1,0 +1,712 @@
+/*
+ * dns.c: c-ares on the prober's libevent loop; see dns.h.
+ *
+ * The pattern (pgbouncer's dnslookup.c does the same): c-ares tells us
+ * through ARES_OPT_SOCK_STATE_CB which sockets it wants to read or write;
+ * each gets one persistent event whose callback hands the socket to
+ * ares_process_fd. One timer, re-armed from ares_timeout after every
+ * callback and every new query, lets c-ares notice its own timeouts. Every
+ * c-ares call of the program is in this file.
+ *
+ * Requests are small heap objects that count their outstanding c-ares
+ * queries and call the caller back when the count drops to zero. When the
+ * channel is destroyed (dns_free), c-ares calls every pending query back
+ * with ARES_EDESTRUCTION: requests are then freed without calling back.
+ */
+#include "config.h"
+
+#include "prober/dns.h"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/strbuf.h"
+
+#define DNS_MX_HOST_ADDRS_MAX 8 /* addresses kept per MX host */
+
+struct dns_sock {
+	ares_socket_t fd;
+	struct event *ev;
+	struct dns *d;
+};
+
+struct dns {
+	struct event_base *base;
+	ares_channel channel;
+	int channel_ok;
+	int lib_ok;
+	struct event *timer;
+	struct event *cancel_ev;
+	struct dns_sock *socks;
+	size_t nsocks, capsocks;
+	size_t pending;
+	int destroying;
+};
+
+/* An address in comparable form: family and raw bytes. */
+struct raw_addr {
+	int family;
+	unsigned char b[16];
+	size_t len;
+};
+
+struct rdns_req {
+	struct dns *d;
+	struct raw_addr addr;
+	dns_rdns_cb cb;
+	void *arg;
+	size_t outstanding; /* c-ares queries not called back yet, plus a hold */
+	struct dns_rdns res;
+};
+
+struct mx_host {
+	char name[DNS_HOSTNAME_MAX];
+	unsigned int pref;
+	enum dns_status status;
+	char error[DNS_ERROR_MAX];
+	size_t n;
+	struct sockaddr_storage sa[DNS_MX_HOST_ADDRS_MAX];
+	socklen_t salen[DNS_MX_HOST_ADDRS_MAX];
+	struct hosts_req *req;
+};
+
+/* A name's addresses (nmx == 0), or an MX domain's hosts and theirs. */
+struct hosts_req {
+	struct dns *d;
+	dns_hosts_cb cb;
+	void *arg;
+	size_t outstanding;
+	int is_mx;
+	char name[DNS_HOSTNAME_MAX];
+	size_t nmx;
+	struct mx_host mx[DNS_MX_HOSTS_MAX];
+	struct dns_hosts res;
+};
+
+static void dns_rearm(struct dns *d);
+
+const char *
+dns_status_name(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK:
+		return "ok";
+	case DNS_NOT_FOUND:
+		return "not found";
+	case DNS_TIMEOUT:
+		return "timeout";
+	case DNS_FAILED:
+		return "failed";
+	case DNS_CANCELLED:
+		return "cancelled";
+	}
+	return "?";
+}
+
+static enum dns_status
+map_status(int status)
+{
+	switch (status) {
+	case ARES_SUCCESS:
+		return DNS_OK;
+	case ARES_ENOTFOUND:
+	case ARES_ENODATA:
+		return DNS_NOT_FOUND;
+	case ARES_ETIMEOUT:
+		return DNS_TIMEOUT;
+	case ARES_ECANCELLED:
+	case ARES_EDESTRUCTION:
+		return DNS_CANCELLED;
+	default:
+		return DNS_FAILED;
+	}
+}
+
+/* A failure worse than another, for the one status a request reports: a
+ * timeout says more than "not found" about why nothing confirmed. */
+static int
+status_rank(enum dns_status s)
+{
+	switch (s) {
+	case DNS_OK:
+		return 0;
+	case DNS_NOT_FOUND:
+		return 1;
+	case DNS_FAILED:
+		return 2;
+	case DNS_TIMEOUT:
+		return 3;
+	case DNS_CANCELLED:
+		return 4;
+	}
+	return 5;
+}
+
+static void
+set_error(char *dst, size_t size, int status)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, dst, size);
+	sb_puts(&sb, ares_strerror(status));
+}
+
+static void
+copy_name(char *dst, size_t size, const char *src)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, dst, size);
+	sb_puts(&sb, src);
+}
+
+/* --- the loop glue --- */
+
+static void
+dns_sock_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *d = arg;
+
+	ares_process_fd(d->channel, (what & EV_READ) ? (ares_socket_t)fd : ARES_SOCKET_BAD,
+	                (what & EV_WRITE) ? (ares_socket_t)fd : ARES_SOCKET_BAD);
+	dns_rearm(d);
+}
+
+static void
+dns_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *d = arg;
+
+	ares_process_fd(d->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	dns_rearm(d);
+}
+
+static void
+dns_cancel_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct dns *d = arg;
+
+	ares_cancel(d->channel);
+	dns_rearm(d);
+}
+
+static void
+dns_rearm(struct dns *d)
+{
+	struct timeval tv, *tvp;
+
+	if (d->destroying)
+		return;
+	tvp = ares_timeout(d->channel, NULL, &tv);
+	if (tvp != NULL)
+		evtimer_add(d->timer, tvp);
+	else
+		evtimer_del(d->timer);
+}
+
+/* c-ares says which sockets it wants watched, and for what. */
+static void
+dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct dns *d = data;
+	short what = (short)((readable ? EV_READ : 0) | (writable ? EV_WRITE : 0));
+	size_t i;
+
+	for (i = 0; i < d->nsocks; i++)
+		if (d->socks[i].fd == fd)
+			break;
+	if (what == 0) {
+		if (i == d->nsocks)
+			return;
+		event_free(d->socks[i].ev);
+		d->socks[i] = d->socks[--d->nsocks];
+		return;
+	}
+	if (i == d->nsocks) {
+		if (d->nsocks == d->capsocks) {
+			size_t cap = d->capsocks ? d->capsocks * 2 : 4;
+			struct dns_sock *v = realloc(d->socks, cap * sizeof(*v));
+
+			if (v == NULL)
+				return; /* its queries time out: recorded, never fatal */
+			d->socks = v;
+			d->capsocks = cap;
+		}
+		d->socks[i].fd = fd;
+		d->socks[i].d = d;
+		d->socks[i].ev = NULL;
+		d->nsocks++;
+	} else {
+		event_del(d->socks[i].ev);
+		event_free(d->socks[i].ev);
+		d->socks[i].ev = NULL;
+	}
+	d->socks[i].ev = event_new(d->base, fd, what | EV_PERSIST, dns_sock_cb, d);
+	if (d->socks[i].ev == NULL || event_add(d->socks[i].ev, NULL) < 0) {
+		if (d->socks[i].ev != NULL)
+			event_free(d->socks[i].ev);
+		d->socks[i] = d->socks[--d->nsocks];
+	}
+}
+
+struct dns *
+dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t errlen)
+{
+	struct ares_options opt;
+	struct dns *d;
+	int rc, mask;
+	char lookups[] = "b"; /* DNS only: never /etc/hosts */
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		copy_name(err, errlen, "out of memory");
+		return NULL;
+	}
+	d->base = base;
+	if ((rc = ares_library_init(ARES_LIB_INIT_ALL)) != ARES_SUCCESS) {
+		set_error(err, errlen, rc);
+		dns_free(d);
+		return NULL;
+	}
+	d->lib_ok = 1;
+
+	memset(&opt, 0, sizeof(opt));
+	/* No search domains, no HOSTALIASES: a name is asked as given. */
+	opt.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES;
+	opt.timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_DNS_TIMEOUT_MS;
+	opt.tries = DNS_TRIES;
+	opt.lookups = lookups;
+	opt.sock_state_cb = dns_sock_state;
+	opt.sock_state_cb_data = d;
+	mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_LOOKUPS |
+	       ARES_OPT_SOCK_STATE_CB;
+	if ((rc = ares_init_options(&d->channel, &opt, mask)) != ARES_SUCCESS) {
+		set_error(err, errlen, rc);
+		dns_free(d);
+		return NULL;
+	}
+	d->channel_ok = 1;
+	/* ares_set_servers_csv would drop the ports. */
+	if (cfg->servers != NULL &&
+	    (cfg->servers[0] == '\0' ||
+	     (rc = ares_set_servers_ports_csv(d->channel, cfg->servers)) != ARES_SUCCESS)) {
+		char q[TARGET_QUOTE_MAX];
+		struct strbuf sb;
+
+		sb_init(&sb, q, sizeof(q));
+		sb_append_escaped(&sb, cfg->servers, strlen(cfg->servers));
+		sb_init(&sb, err, errlen);
+		sb_printf(&sb, "not IP[:PORT][,...]: \"%s\"", q);
+		dns_free(d);
+		return NULL;
+	}
+	d->timer = evtimer_new(base, dns_timer_cb, d);
+	d->cancel_ev = event_new(base, -1, 0, dns_cancel_cb, d);
+	if (d->timer == NULL || d->cancel_ev == NULL) {
+		copy_name(err, errlen, "out of memory");
+		dns_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+dns_free(struct dns *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	d->destroying = 1;
+	if (d->channel_ok)
+		ares_destroy(d->channel); /* pending requests are dropped, see above */
+	for (i = 0; i < d->nsocks; i++)
+		event_free(d->socks[i].ev);
+	free(d->socks);
+	if (d->timer)
+		event_free(d->timer);
+	if (d->cancel_ev)
+		event_free(d->cancel_ev);
+	if (d->lib_ok)
+		ares_library_cleanup();
+	free(d);
+}
+
+void
+dns_cancel_all(struct dns *d)
+{
+	/* ares_cancel calls back at once, which must not happen inside a
+	 * c-ares callback: the loop runs it on its next turn. */
+	if (d != NULL && d->pending > 0)
+		event_active(d->cancel_ev, 0, 0);
+}
+
+size_t
+dns_pending(const struct dns *d)
+{
+	return d->pending;
+}
+
+/* --- addresses --- */
+
+static int
+raw_from_sa(const struct sockaddr *sa, struct raw_addr *a)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	memset(a, 0, sizeof(*a));
+	if (sa->sa_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, sa, sizeof(sin));
+		a->family = AF_INET;
+		a->len = 4;
+		memcpy(a->b, &sin.sin_addr, 4);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, sa, sizeof(sin6));
+		/* An IPv4-mapped address has the reverse name of its IPv4 address. */
+		if (memcmp(sin6.sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0) {
+			a->family = AF_INET;
+			a->len = 4;
+			memcpy(a->b, sin6.sin6_addr.s6_addr + 12, 4);
+		} else {
+			a->family = AF_INET6;
+			a->len = 16;
+			memcpy(a->b, sin6.sin6_addr.s6_addr, 16);
+		}
+		return 0;
+	}
+	return -1;
+}
+
+/* Appends an ares_addrinfo's addresses of the family (AF_UNSPEC: IPv4 ones
+ * first, then IPv6, so the probe order does not depend on the answer's),
+ * skipping duplicates. Returns how many are kept in total. */
+static size_t
+collect_addrs(const struct ares_addrinfo *ai, int family, struct sockaddr_storage *sa,
+              socklen_t *salen, size_t n, size_t max)
+{
+	static const int order[2] = {AF_INET, AF_INET6};
+	const struct ares_addrinfo_node *node;
+	size_t pass, j;
+
+	for (pass = 0; pass < 2 && ai != NULL; pass++) {
+		if (family != AF_UNSPEC && family != order[pass])
+			continue;
+		for (node = ai->nodes; node != NULL && n < max; node = node->ai_next) {
+			socklen_t len = node->ai_family == AF_INET    ? sizeof(struct sockaddr_in)
+			                : node->ai_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+			                                              : 0;
+
+			if (node->ai_family != order[pass] || len == 0 || node->ai_addr == NULL ||
+			    (socklen_t)node->ai_addrlen < len)
+				continue;
+			for (j = 0; j < n; j++)
+				if (salen[j] == len && memcmp(&sa[j], node->ai_addr, len) == 0)
+					break;
+			if (j < n)
+				continue;
+			memset(&sa[n], 0, sizeof(sa[n]));
+			memcpy(&sa[n], node->ai_addr, len);
+			salen[n] = len;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+start_getaddrinfo(struct dns *d, const char *name, int family, ares_addrinfo_callback cb, void *arg)
+{
+	struct ares_addrinfo_hints hints;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	/* No sorting: RFC 6724 sorting would connect() probe sockets. */
+	hints.ai_flags = ARES_AI_NOSORT;
+	ares_getaddrinfo(d->channel, name, NULL, &hints, cb, arg);
+}
+
+/* --- reverse DNS and forward confirmation --- */
+
+static void
+rdns_release(struct rdns_req *q)
+{
+	struct dns *d = q->d;
+
+	if (--q->outstanding > 0)
+		return;
+	d->pending--;
+	if (!d->destroying)
+		q->cb(&q->res, q->arg);
+	free(q);
+}
+
+static void
+rdns_fwd_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+{
+	struct rdns_req *q = arg;
+	struct sockaddr_storage sa[DNS_MX_HOST_ADDRS_MAX];
+	socklen_t salen[DNS_MX_HOST_ADDRS_MAX];
+	struct raw_addr a;
+	size_t i, n;
+	enum dns_status st = map_status(status);
+
+	if (st == DNS_OK) {
+		n = collect_addrs(ai, q->addr.family, sa, salen, 0, DNS_MX_HOST_ADDRS_MAX);
+		for (i = 0; i < n; i++)
+			if (raw_from_sa((const struct sockaddr *)&sa[i], &a) == 0 &&
+			    a.family == q->addr.family && memcmp(a.b, q->addr.b, a.len) == 0)
+				q->res.confirmed = 1;
+	} else if (status_rank(st) > status_rank(q->res.fwd_status)) {
+		q->res.fwd_status = st;
+		set_error(q->res.error, sizeof(q->res.error), status);
+	}
+	if (ai != NULL)
+		ares_freeaddrinfo(ai);
+	rdns_release(q);
+}
+
+static void
+rdns_ptr_cb(void *arg, int status, int timeouts, struct hostent *h)
+{
+	struct rdns_req *q = arg;
+	struct dns *d = q->d;
+	size_t i, j;
+
+	q->res.status = map_status(status);
+	if (q->res.status != DNS_OK) {
+		set_error(q->res.error, sizeof(q->res.error), status);
+		rdns_release(q);
+		return;
+	}
+	for (i = 0; h != NULL && q->res.nnames < DNS_PTR_NAMES_MAX; i++) {
+		const char *name = i == 0 ? h->h_name : h->h_aliases ? h->h_aliases[i - 1] : NULL;
+
+		if (name == NULL)
+			break;
+		if (name[0] == '\0' || strlen(name) >= DNS_HOSTNAME_MAX)
+			continue;
+		for (j = 0; j < q->res.nnames; j++)
+			if (strcasecmp(q->res.names[j], name) == 0)
+				break;
+		if (j == q->res.nnames)
+			copy_name(q->res.names[q->res.nnames++], DNS_HOSTNAME_MAX, name);
+	}
+	if (q->res.nnames == 0)
+		q->res.status = DNS_NOT_FOUND;
+	/* The hold taken for the PTR query covers the forward ones started here
+	 * (any may call back at once); the last release delivers. */
+	q->outstanding += q->res.nnames;
+	for (i = 0; i < q->res.nnames && !d->destroying; i++)
+		start_getaddrinfo(d, q->res.names[i], q->addr.family, rdns_fwd_cb, q);
+	rdns_release(q);
+}
+
+int
+dns_rdns(struct dns *d, const struct sockaddr *sa, dns_rdns_cb cb, void *arg)
+{
+	struct rdns_req *q = calloc(1, sizeof(*q));
+
+	if (q == NULL)
+		return -1;
+	q->d = d;
+	q->cb = cb;
+	q->arg = arg;
+	q->outstanding = 1;
+	if (raw_from_sa(sa, &q->addr) != 0) {
+		free(q);
+		return -1;
+	}
+	d->pending++;
+	ares_gethostbyaddr(d->channel, q->addr.b, (int)q->addr.len, q->addr.family, rdns_ptr_cb, q);
+	dns_rearm(d);
+	return 0;
+}
+
+/* --- names and MX domains --- */
+
+/* Lays the MX hosts' addresses out in preference order (hosts of equal
+ * preference in the answer's order), then calls back. */
+static void
+hosts_release(struct hosts_req *q)
+{
+	struct dns *d = q->d;
+	struct dns_hosts *r = &q->res;
+	size_t i, k;
+
+	if (--q->outstanding > 0)
+		return;
+	d->pending--;
+	if (d->destroying) {
+		free(q);
+		return;
+	}
+	for (i = 0; i < q->nmx && r->status == DNS_OK; i++) {
+		const struct mx_host *m = &q->mx[i];
+
+		if (m->n == 0 && r->n < DNS_HOST_ADDRS_MAX) {
+			struct dns_addr *a = &r->v[r->n++];
+
+			copy_name(a->host, sizeof(a->host), m->name);
+			a->pref = m->pref;
+			a->status = m->status == DNS_OK ? DNS_NOT_FOUND : m->status;
+			copy_name(a->error, sizeof(a->error), m->error);
+		}
+		for (k = 0; k < m->n && r->n < DNS_HOST_ADDRS_MAX; k++) {
+			struct dns_addr *a = &r->v[r->n++];
+
+			copy_name(a->host, sizeof(a->host), m->name);
+			a->pref = m->pref;
+			memcpy(&a->sa, &m->sa[k], sizeof(a->sa));
+			a->salen = m->salen[k];
+		}
+	}
+	/* A plain name that resolved to nothing is a failure of the name. */
+	if (!q->is_mx && r->status == DNS_OK && (r->n == 0 || r->v[0].salen == 0)) {
+		r->status = q->nmx > 0 ? q->mx[0].status : DNS_NOT_FOUND;
+		if (r->status == DNS_OK)
+			r->status = DNS_NOT_FOUND;
+		copy_name(r->error, sizeof(r->error),
+		          q->nmx > 0 && q->mx[0].error[0] ? q->mx[0].error : "no address");
+		r->n = 0;
+	}
+	q->cb(r, q->arg);
+	free(q);
+}
+
+static void
+host_addr_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+{
+	struct mx_host *m = arg;
+
+	m->status = map_status(status);
+	if (m->status == DNS_OK)
+		m->n = collect_addrs(ai, AF_UNSPEC, m->sa, m->salen, 0, DNS_MX_HOST_ADDRS_MAX);
+	else
+		set_error(m->error, sizeof(m->error), status);
+	if (m->status == DNS_OK && m->n == 0) {
+		m->status = DNS_NOT_FOUND;
+		copy_name(m->error, sizeof(m->error), "no A or AAAA record");
+	}
+	if (ai != NULL)
+		ares_freeaddrinfo(ai);
+	hosts_release(m->req);
+}
+
+static struct hosts_req *
+hosts_req_new(struct dns *d, const char *name, dns_hosts_cb cb, void *arg)
+{
+	struct hosts_req *q;
+
+	if (strlen(name) >= DNS_HOSTNAME_MAX || (q = calloc(1, sizeof(*q))) == NULL)
+		return NULL;
+	q->d = d;
+	q->cb = cb;
+	q->arg = arg;
+	q->outstanding = 1;
+	copy_name(q->name, sizeof(q->name), name);
+	d->pending++;
+	return q;
+}
+
+/* Starts the address lookups of the hosts gathered so far, then drops the
+ * request's own hold. */
+static void
+hosts_start(struct hosts_req *q)
+{
+	size_t i;
+
+	q->outstanding += q->nmx;
+	for (i = 0; i < q->nmx && !q->d->destroying; i++)
+		start_getaddrinfo(q->d, q->mx[i].name, AF_UNSPEC, host_addr_cb, &q->mx[i]);
+	hosts_release(q);
+	/* q may be gone here. */
+}
+
+int
+dns_resolve_host(struct dns *d, const char *name, dns_hosts_cb cb, void *arg)
+{
+	struct hosts_req *q = hosts_req_new(d, name, cb, arg);
+
+	if (q == NULL)
+		return -1;
+	q->nmx = 1;
+	copy_name(q->mx[0].name, sizeof(q->mx[0].name), name);
+	q->mx[0].req = q;
+	hosts_start(q);
+	dns_rearm(d);
+	return 0;
+}
+
+static void
+mx_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct hosts_req *q = arg;
+	struct ares_mx_reply *mx = NULL, *p;
+	size_t i, j;
+
+	if (status == ARES_SUCCESS)
+		status = ares_parse_mx_reply(abuf, alen, &mx);
+	if (status == ARES_ENODATA) {
+		/* No MX record: the domain is its own mail host (RFC 5321 5.1). */
+		q->nmx = 1;
+		copy_name(q->mx[0].name, sizeof(q->mx[0].name), q->name);
+		q->mx[0].req = q;
+	} else if (status != ARES_SUCCESS) {
+		q->res.status = map_status(status);
+		set_error(q->res.error, sizeof(q->res.error), status);
+	} else {
+		for (p = mx; p != NULL && q->nmx < DNS_MX_HOSTS_MAX; p = p->next) {
+			struct mx_host m;
+
+			/* "." is a null MX (RFC 7505): no mail host at all. */
+			if (p->host == NULL || p->host[0] == '\0' || strcmp(p->host, ".") == 0 ||
+			    strlen(p->host) >= DNS_HOSTNAME_MAX)
+				continue;
+			memset(&m, 0, sizeof(m));
+			copy_name(m.name, sizeof(m.name), p->host);
+			m.pref = p->priority;
+			/* Insertion sort, stable: equal preferences keep answer order. */
+			for (i = q->nmx; i > 0 && q->mx[i - 1].pref > m.pref; i--)
+				q->mx[i] = q->mx[i - 1];
+			q->mx[i] = m;
+			q->nmx++;
+		}
+		for (j = 0; j < q->nmx; j++)
+			q->mx[j].req = q;
+		if (q->nmx == 0) {
+			q->res.status = DNS_NOT_FOUND;
+			copy_name(q->res.error, sizeof(q->res.error),
+			          "null MX: the domain takes no mail");
+		}
+	}
+	if (mx != NULL)
+		ares_free_data(mx);
+	if (q->d->destroying)
+		q->nmx = 0;
+	hosts_start(q);
+}
+
+int
+dns_resolve_mx(struct dns *d, const char *domain, dns_hosts_cb cb, void *arg)
+{
+	struct hosts_req *q = hosts_req_new(d, domain, cb, arg);
+
+	if (q == NULL)
+		return -1;
+	q->is_mx = 1;
+	ares_query(d->channel, domain, ns_c_in, ns_t_mx, mx_cb, q);
+	dns_rearm(d);
+	return 0;
+}
