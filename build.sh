@@ -15,6 +15,8 @@ cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
 libc-ares-dev netcat-openbsd"
+# DNS tests (issue 4): a local dnsmasq answers for the lab.
+PACKAGES="$PACKAGES dnsmasq-base"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST

@@ -477,16 +477,46 @@ rdns_fwd_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	rdns_release(q);
 }
 
+/* The PTR query's name: "7.113.0.203.in-addr.arpa", or the nibbles of an
+ * IPv6 address under ip6.arpa (RFC 3596). */
 static void
-rdns_ptr_cb(void *arg, int status, int timeouts, struct hostent *h)
+reverse_name(const struct raw_addr *a, char *out, size_t size)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct strbuf sb;
+	size_t i;
+
+	sb_init(&sb, out, size);
+	if (a->family == AF_INET) {
+		sb_printf(&sb, "%u.%u.%u.%u.in-addr.arpa", a->b[3], a->b[2], a->b[1], a->b[0]);
+		return;
+	}
+	for (i = 16; i > 0; i--)
+		sb_printf(&sb, "%c.%c.", hex[a->b[i - 1] & 0xf], hex[a->b[i - 1] >> 4]);
+	sb_puts(&sb, "ip6.arpa");
+}
+
+/*
+ * ares_query, not ares_gethostbyaddr: the latter turns every failure of its
+ * last lookup method into ARES_ENOTFOUND, and a timeout must not read as
+ * "no PTR".
+ */
+static void
+rdns_ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct rdns_req *q = arg;
 	struct dns *d = q->d;
+	struct hostent *h = NULL;
 	size_t i, j;
 
+	if (status == ARES_SUCCESS)
+		status = ares_parse_ptr_reply(abuf, alen, q->addr.b, (int)q->addr.len,
+		                              q->addr.family, &h);
 	q->res.status = map_status(status);
 	if (q->res.status != DNS_OK) {
 		set_error(q->res.error, sizeof(q->res.error), status);
+		if (h != NULL)
+			ares_free_hostent(h);
 		rdns_release(q);
 		return;
 	}
@@ -503,13 +533,17 @@ rdns_ptr_cb(void *arg, int status, int timeouts, struct hostent *h)
 		if (j == q->res.nnames)
 			copy_name(q->res.names[q->res.nnames++], DNS_HOSTNAME_MAX, name);
 	}
+	if (h != NULL)
+		ares_free_hostent(h);
 	if (q->res.nnames == 0)
 		q->res.status = DNS_NOT_FOUND;
 	/* The hold taken for the PTR query covers the forward ones started here
 	 * (any may call back at once); the last release delivers. */
-	q->outstanding += q->res.nnames;
-	for (i = 0; i < q->res.nnames && !d->destroying; i++)
-		start_getaddrinfo(d, q->res.names[i], q->addr.family, rdns_fwd_cb, q);
+	if (!d->destroying) {
+		q->outstanding += q->res.nnames;
+		for (i = 0; i < q->res.nnames; i++)
+			start_getaddrinfo(d, q->res.names[i], q->addr.family, rdns_fwd_cb, q);
+	}
 	rdns_release(q);
 }
 
@@ -517,6 +551,7 @@ int
 dns_rdns(struct dns *d, const struct sockaddr *sa, dns_rdns_cb cb, void *arg)
 {
 	struct rdns_req *q = calloc(1, sizeof(*q));
+	char rname[80]; /* 32 nibbles, 32 dots, "ip6.arpa" */
 
 	if (q == NULL)
 		return -1;
@@ -529,7 +564,8 @@ dns_rdns(struct dns *d, const struct sockaddr *sa, dns_rdns_cb cb, void *arg)
 		return -1;
 	}
 	d->pending++;
-	ares_gethostbyaddr(d->channel, q->addr.b, (int)q->addr.len, q->addr.family, rdns_ptr_cb, q);
+	reverse_name(&q->addr, rname, sizeof(rname));
+	ares_query(d->channel, rname, ns_c_in, ns_t_ptr, rdns_ptr_cb, q);
 	dns_rearm(d);
 	return 0;
 }
@@ -627,8 +663,10 @@ hosts_start(struct hosts_req *q)
 {
 	size_t i;
 
+	if (q->d->destroying)
+		q->nmx = 0;
 	q->outstanding += q->nmx;
-	for (i = 0; i < q->nmx && !q->d->destroying; i++)
+	for (i = 0; i < q->nmx; i++)
 		start_getaddrinfo(q->d, q->mx[i].name, AF_UNSPEC, host_addr_cb, &q->mx[i]);
 	hosts_release(q);
 	/* q may be gone here. */

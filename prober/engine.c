@@ -474,6 +474,9 @@ engine_resolve(struct engine *e)
 	int rc;
 
 	if (e->cfg.dns == NULL) {
+		struct target from = e->pending;
+
+		name_origin(&e->pending, &from, from.hostname);
 		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason),
 		         "host names need DNS, which is off (--no-dns)");
 		return -1;

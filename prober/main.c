@@ -472,8 +472,26 @@ main(int argc, char **argv)
 	free(files);
 	free(mx);
 
+	base = event_base_new();
+	/* DNS (issue 4): a bad server list is a usage error, found before the
+	 * report file is made. */
+	if (base != NULL && !o.no_dns) {
+		o.dns.servers = o.dns_server;
+		if ((dns = dns_new(base, &o.dns, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "smtpprobe: --dns-server: %s\n", err);
+			event_base_free(base);
+			target_source_free(src);
+			cidr_list_free(allow);
+			return EXIT_USAGE;
+		}
+		o.eng.dns = dns;
+	}
+
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+		dns_free(dns);
+		if (base != NULL)
+			event_base_free(base);
 		target_source_free(src);
 		cidr_list_free(allow);
 		return EXIT_RUNTIME;
@@ -481,16 +499,6 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
 
-	base = event_base_new();
-	/* DNS (issue 4). */
-	if (base != NULL && !o.no_dns) {
-		o.dns.servers = o.dns_server;
-		if ((dns = dns_new(base, &o.dns, err, sizeof(err))) == NULL) {
-			fprintf(stderr, "smtpprobe: --dns-server: %s\n", err);
-			return EXIT_USAGE;
-		}
-		o.eng.dns = dns;
-	}
 	run.rep = report_new(w, out);
 	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
 	if (eng == NULL) {

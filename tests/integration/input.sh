@@ -26,7 +26,7 @@ grep -q "^smtpprobe: $WORK/list.txt:4: not an address: \"1.2.3\"\$" "$WORK/err.t
 ok $? "a bad line is one stderr line naming file:line and the text"
 grep -q "^smtpprobe: $WORK/list.txt:6: " "$WORK/err.txt"
 ok $? "a bad port is reported with its line"
-is "$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$WORK/list.txt:8" '$5 == o {print $6 ": " $7}')" \
+is "$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$WORK/list.txt:8 mail.example.com" '$5 == o {print $6 ": " $7}')" \
 	"skipped: host names need DNS, which is off (--no-dns)" "a host name without DNS is a skipped row saying why"
 is "$(rows "$WORK/out.csv")" 5 "rows: one probed target (duplicates once), bad lines skipped, the comma form"
 is "$(csv_tsv "$WORK/out.csv" | awk -F '\t' 'NR>1 && $6 == "skipped"' | wc -l | tr -d ' ')" 3 "three skipped rows for three bad lines"
