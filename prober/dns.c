@@ -295,7 +295,7 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t
 	/* ares_set_servers_csv would drop the ports. */
 	if (cfg->servers != NULL &&
 	    (cfg->servers[0] == '\0' ||
-	     (rc = ares_set_servers_ports_csv(d->channel, cfg->servers)) != ARES_SUCCESS)) {
+	     ares_set_servers_ports_csv(d->channel, cfg->servers) != ARES_SUCCESS)) {
 		char q[TARGET_QUOTE_MAX];
 		struct strbuf sb;
 
@@ -459,11 +459,12 @@ rdns_fwd_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 	struct sockaddr_storage sa[DNS_MX_HOST_ADDRS_MAX];
 	socklen_t salen[DNS_MX_HOST_ADDRS_MAX];
 	struct raw_addr a;
-	size_t i, n;
 	enum dns_status st = map_status(status);
 
 	if (st == DNS_OK) {
-		n = collect_addrs(ai, q->addr.family, sa, salen, 0, DNS_MX_HOST_ADDRS_MAX);
+		size_t i,
+		    n = collect_addrs(ai, q->addr.family, sa, salen, 0, DNS_MX_HOST_ADDRS_MAX);
+
 		for (i = 0; i < n; i++)
 			if (raw_from_sa((const struct sockaddr *)&sa[i], &a) == 0 &&
 			    a.family == q->addr.family && memcmp(a.b, q->addr.b, a.len) == 0)

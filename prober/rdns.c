@@ -259,8 +259,10 @@ rdns_apply(struct probe_result *r, const struct dns_rdns *d)
 	const char *nl;
 	size_t bl;
 	struct strbuf sb;
-	size_t i, n = d->nnames < DNS_PTR_NAMES_MAX ? d->nnames : DNS_PTR_NAMES_MAX;
+	size_t i, n = d->nnames;
 
+	if (n > DNS_PTR_NAMES_MAX)
+		n = DNS_PTR_NAMES_MAX;
 	sb_init(&sb, r->ptr, sizeof(r->ptr));
 	for (i = 0; i < n; i++) {
 		if (i > 0)

@@ -197,8 +197,9 @@ is "$(csv_tsv "$WORK/nodns.csv" | awk -F '\t' '$5 == "arg:2 multi.example.com" {
 	"--no-dns: a name is a skipped row, the name in its origin"
 is "$(grep -c "query\[" "$WORK/dnsmasq.log")" "$before" "--no-dns: no query at all"
 
-# A server that never answers: a UDP socket that only listens.
-nc -u -l 127.0.0.1 $SILENT_PORT >"$WORK/silent.bin" 2>/dev/null &
+# A server that never answers: a UDP socket that only listens (-k: to every
+# sender, -d: never reads stdin, so never stops on its end).
+nc -d -u -k -l 127.0.0.1 $SILENT_PORT >"$WORK/silent.bin" 2>/dev/null &
 SILENT_PID=$!
 sleep 0.3
 "$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$SILENT_PORT" --dns-timeout 0.2 \
@@ -212,6 +213,30 @@ is "$(csv_tsv "$WORK/silent.csv" | awk -F '\t' '$5 == "arg:2 multi.example.com" 
 	"an unanswered name is a skipped row saying so"
 test -s "$WORK/silent.bin"
 ok $? "the queries went to the server given, which kept silent"
+
+# SIGINT while a row waits for its DNS: the row still comes out, with what
+# it has, once the grace time is over.
+quits=$(grep -c "^$N.9:$P .* C: QUIT" "$LAB_LOG")
+"$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$SILENT_PORT" --dns-timeout 30 \
+	--timeout 2 -p $P -q "$N.9" -o "$WORK/int.csv" &
+PROBE_PID=$!
+i=0
+while [ "$(grep -c "^$N.9:$P .* C: QUIT" "$LAB_LOG")" -eq "$quits" ] && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+ok $((i >= 100)) "the dialogue ends while DNS is still waiting"
+kill -INT "$PROBE_PID"
+i=0
+while kill -0 "$PROBE_PID" 2>/dev/null && [ $i -lt 100 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+kill -9 "$PROBE_PID" 2>/dev/null
+wait "$PROBE_PID"
+is "$?" 4 "SIGINT: exit 4 within the grace time"
+is "$(cell "$WORK/int.csv" "$N.9" verdict)|$(cell "$WORK/int.csv" "$N.9" fcrdns)" "smtp-closed|" \
+	"the row waiting for DNS is written, fcrdns empty (not looked up)"
 
 # A bad server list is a usage error.
 "$SMTPPROBE" --dns-server "not-an-ip" "$N.2" >/dev/null 2>"$WORK/bad.err"
