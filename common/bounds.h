@@ -56,6 +56,7 @@
 #define DEFAULT_DNS_TIMEOUT_MS 3000 /* one try; c-ares doubles it on the retry */
 #define DNS_TRIES              2    /* tries per query and server */
 #define DNS_NAMES_AT_ONCE      64   /* host names and MX domains resolved at once */
+#define DNS_QUERIES_MAX        64   /* queries in flight; more wait their turn */
 
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */

@@ -29,6 +29,23 @@
 
 #define DNS_MX_HOST_ADDRS_MAX 8 /* addresses kept per MX host */
 
+/* The four kinds of c-ares query made here. */
+enum qkind {
+	Q_PTR,  /* an address's PTR records (ares_query) */
+	Q_FWD,  /* a PTR name's A or AAAA, to confirm it (ares_getaddrinfo) */
+	Q_HOST, /* a host name's or MX host's A and AAAA (ares_getaddrinfo) */
+	Q_MX,   /* a domain's MX records (ares_query) */
+};
+
+/* A query waiting for room under DNS_QUERIES_MAX. */
+struct qitem {
+	struct qitem *next;
+	enum qkind kind;
+	int family;
+	void *arg;
+	char name[DNS_HOSTNAME_MAX];
+};
+
 struct dns_sock {
 	ares_socket_t fd;
 	struct event *ev;
@@ -46,6 +63,8 @@ struct dns {
 	size_t nsocks, capsocks;
 	size_t pending;
 	int destroying;
+	size_t inflight; /* queries c-ares holds */
+	struct qitem *qhead, *qtail;
 };
 
 /* An address in comparable form: family and raw bytes. */
@@ -89,6 +108,13 @@ struct hosts_req {
 };
 
 static void dns_rearm(struct dns *d);
+static void dns_launch(struct dns *d, enum qkind kind, const char *name, int family, void *arg);
+static void dns_submit(struct dns *d, enum qkind kind, const char *name, int family, void *arg);
+static void rdns_ptr_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+static void rdns_fwd_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
+static void host_addr_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
+static void mx_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+static void queue_fail_all(struct dns *d, int status);
 
 const char *
 dns_status_name(enum dns_status s)
@@ -191,6 +217,8 @@ dns_cancel_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct dns *d = arg;
 
+	/* Queued queries first, so none is launched as the others end. */
+	queue_fail_all(d, ARES_ECANCELLED);
 	ares_cancel(d->channel);
 	dns_rearm(d);
 }
@@ -202,6 +230,15 @@ dns_rearm(struct dns *d)
 
 	if (d->destroying)
 		return;
+	while (d->qhead != NULL && d->inflight < DNS_QUERIES_MAX) {
+		struct qitem *it = d->qhead;
+
+		d->qhead = it->next;
+		if (d->qhead == NULL)
+			d->qtail = NULL;
+		dns_launch(d, it->kind, it->name, it->family, it->arg);
+		free(it);
+	}
 	tvp = ares_timeout(d->channel, NULL, &tv);
 	if (tvp != NULL)
 		evtimer_add(d->timer, tvp);
@@ -326,6 +363,7 @@ dns_free(struct dns *d)
 	d->destroying = 1;
 	if (d->channel_ok)
 		ares_destroy(d->channel); /* pending requests are dropped, see above */
+	queue_fail_all(d, ARES_EDESTRUCTION);
 	for (i = 0; i < d->nsocks; i++)
 		event_free(d->socks[i].ev);
 	free(d->socks);
@@ -437,6 +475,122 @@ start_getaddrinfo(struct dns *d, const char *name, int family, ares_addrinfo_cal
 	ares_getaddrinfo(d->channel, name, NULL, &hints, cb, arg);
 }
 
+/* --- the gate: at most DNS_QUERIES_MAX queries in flight --- */
+
+/*
+ * A resolver, dnsmasq on a small machine above all, drops UDP queries that
+ * arrive in a burst faster than it reads them, and c-ares then waits a whole
+ * timeout to retry: a thousand sessions starting at once would turn into a
+ * thousand timeouts. So queries beyond DNS_QUERIES_MAX wait here, in order,
+ * and go out as answers come back. The c-ares callbacks below only count the
+ * query out and hand over to the *_done functions.
+ */
+static void
+ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	((struct rdns_req *)arg)->d->inflight--;
+	rdns_ptr_done(arg, status, timeouts, abuf, alen);
+}
+
+static void
+fwd_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+{
+	((struct rdns_req *)arg)->d->inflight--;
+	rdns_fwd_done(arg, status, timeouts, ai);
+}
+
+static void
+host_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+{
+	((struct mx_host *)arg)->req->d->inflight--;
+	host_addr_done(arg, status, timeouts, ai);
+}
+
+static void
+mx_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	((struct hosts_req *)arg)->d->inflight--;
+	mx_done(arg, status, timeouts, abuf, alen);
+}
+
+static void
+dns_launch(struct dns *d, enum qkind kind, const char *name, int family, void *arg)
+{
+	d->inflight++;
+	switch (kind) {
+	case Q_PTR:
+		ares_query(d->channel, name, ns_c_in, ns_t_ptr, ptr_cb, arg);
+		break;
+	case Q_MX:
+		ares_query(d->channel, name, ns_c_in, ns_t_mx, mx_cb, arg);
+		break;
+	case Q_FWD:
+		start_getaddrinfo(d, name, family, fwd_cb, arg);
+		break;
+	case Q_HOST:
+		start_getaddrinfo(d, name, family, host_cb, arg);
+		break;
+	}
+}
+
+/* Ends a query that never reached c-ares as if c-ares had said status. */
+static void
+query_fail(enum qkind kind, void *arg, int status)
+{
+	switch (kind) {
+	case Q_PTR:
+		rdns_ptr_done(arg, status, 0, NULL, 0);
+		break;
+	case Q_MX:
+		mx_done(arg, status, 0, NULL, 0);
+		break;
+	case Q_FWD:
+		rdns_fwd_done(arg, status, 0, NULL);
+		break;
+	case Q_HOST:
+		host_addr_done(arg, status, 0, NULL);
+		break;
+	}
+}
+
+static void
+queue_fail_all(struct dns *d, int status)
+{
+	while (d->qhead != NULL) {
+		struct qitem *it = d->qhead;
+
+		d->qhead = it->next;
+		if (d->qhead == NULL)
+			d->qtail = NULL;
+		query_fail(it->kind, it->arg, status);
+		free(it);
+	}
+}
+
+static void
+dns_submit(struct dns *d, enum qkind kind, const char *name, int family, void *arg)
+{
+	struct qitem *it;
+
+	if (d->inflight < DNS_QUERIES_MAX && d->qhead == NULL) {
+		dns_launch(d, kind, name, family, arg);
+		return;
+	}
+	if ((it = calloc(1, sizeof(*it))) == NULL) {
+		query_fail(kind, arg, ARES_ENOMEM);
+		return;
+	}
+	it->kind = kind;
+	it->family = family;
+	it->arg = arg;
+	copy_name(it->name, sizeof(it->name), name);
+	if (d->qtail != NULL)
+		d->qtail->next = it;
+	else
+		d->qhead = it;
+	d->qtail = it;
+}
+
 /* --- reverse DNS and forward confirmation --- */
 
 static void
@@ -453,7 +607,7 @@ rdns_release(struct rdns_req *q)
 }
 
 static void
-rdns_fwd_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+rdns_fwd_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 {
 	struct rdns_req *q = arg;
 	struct sockaddr_storage sa[DNS_MX_HOST_ADDRS_MAX];
@@ -503,7 +657,7 @@ reverse_name(const struct raw_addr *a, char *out, size_t size)
  * "no PTR".
  */
 static void
-rdns_ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+rdns_ptr_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct rdns_req *q = arg;
 	struct dns *d = q->d;
@@ -543,7 +697,7 @@ rdns_ptr_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (!d->destroying) {
 		q->outstanding += q->res.nnames;
 		for (i = 0; i < q->res.nnames; i++)
-			start_getaddrinfo(d, q->res.names[i], q->addr.family, rdns_fwd_cb, q);
+			dns_submit(d, Q_FWD, q->res.names[i], q->addr.family, q);
 	}
 	rdns_release(q);
 }
@@ -566,7 +720,7 @@ dns_rdns(struct dns *d, const struct sockaddr *sa, dns_rdns_cb cb, void *arg)
 	}
 	d->pending++;
 	reverse_name(&q->addr, rname, sizeof(rname));
-	ares_query(d->channel, rname, ns_c_in, ns_t_ptr, rdns_ptr_cb, q);
+	dns_submit(d, Q_PTR, rname, AF_UNSPEC, q);
 	dns_rearm(d);
 	return 0;
 }
@@ -623,7 +777,7 @@ hosts_release(struct hosts_req *q)
 }
 
 static void
-host_addr_cb(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
+host_addr_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai)
 {
 	struct mx_host *m = arg;
 
@@ -668,7 +822,7 @@ hosts_start(struct hosts_req *q)
 		q->nmx = 0;
 	q->outstanding += q->nmx;
 	for (i = 0; i < q->nmx; i++)
-		start_getaddrinfo(q->d, q->mx[i].name, AF_UNSPEC, host_addr_cb, &q->mx[i]);
+		dns_submit(q->d, Q_HOST, q->mx[i].name, AF_UNSPEC, &q->mx[i]);
 	hosts_release(q);
 	/* q may be gone here. */
 }
@@ -689,7 +843,7 @@ dns_resolve_host(struct dns *d, const char *name, dns_hosts_cb cb, void *arg)
 }
 
 static void
-mx_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+mx_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct hosts_req *q = arg;
 	struct ares_mx_reply *mx = NULL, *p;
@@ -745,7 +899,7 @@ dns_resolve_mx(struct dns *d, const char *domain, dns_hosts_cb cb, void *arg)
 	if (q == NULL)
 		return -1;
 	q->is_mx = 1;
-	ares_query(d->channel, domain, ns_c_in, ns_t_mx, mx_cb, q);
+	dns_submit(d, Q_MX, domain, AF_UNSPEC, q);
 	dns_rearm(d);
 	return 0;
 }
