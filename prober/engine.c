@@ -368,7 +368,8 @@ engine_ready_push(struct engine *e, const struct target *t)
 }
 
 /* "arg:1 mail.example.com", "list.txt:3 mx:example.com mx1.example.com":
- * where the name was given, the name, and the MX host the address is of. */
+ * where the name was given, the name, and the MX host the address is of
+ * (host NULL: the domain itself failed, there is no MX host to name). */
 static void
 name_origin(struct target *t, const struct target *from, const char *host)
 {
@@ -377,7 +378,7 @@ name_origin(struct target *t, const struct target *from, const char *host)
 	sb_init(&sb, t->origin, sizeof(t->origin));
 	sb_printf(&sb, "%s %s%s", from->origin, from->name_kind == TARGET_NAME_MX ? "mx:" : "",
 	          from->hostname);
-	if (from->name_kind == TARGET_NAME_MX)
+	if (from->name_kind == TARGET_NAME_MX && host != NULL)
 		sb_printf(&sb, " %s", host);
 }
 
@@ -388,6 +389,8 @@ name_skip(struct engine *e, const struct target *from, const char *host, const c
 	struct strbuf sb;
 
 	name_origin(&t, from, host);
+	if (host == NULL)
+		host = from->hostname;
 	sb_init(&sb, t.hostname, sizeof(t.hostname));
 	sb_puts(&sb, host);
 	t.name_kind = TARGET_NAME_NONE;
@@ -415,7 +418,7 @@ engine_name_done(const struct dns_hosts *h, void *arg)
 	if (e->stopping)
 		;
 	else if (h->status != DNS_OK)
-		name_skip(e, &j->t, j->t.hostname, h->error);
+		name_skip(e, &j->t, NULL, h->error);
 	else
 		for (i = 0; i < h->n && i < DNS_HOST_ADDRS_MAX && !e->stopping; i++) {
 			const struct dns_addr *a = &h->v[i];
@@ -476,7 +479,7 @@ engine_resolve(struct engine *e)
 	if (e->cfg.dns == NULL) {
 		struct target from = e->pending;
 
-		name_origin(&e->pending, &from, from.hostname);
+		name_origin(&e->pending, &from, NULL);
 		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason),
 		         "host names need DNS, which is off (--no-dns)");
 		return -1;

@@ -121,6 +121,7 @@ multi.example.com
 mx:example.net
 nope.example.com
 outside.example.com
+mx:nomail.example.com
 EOT
 L="$WORK/list.txt"
 
@@ -128,7 +129,7 @@ L="$WORK/list.txt"
 "$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -c 1 -q \
 	--mx solo.example.org -f "$L" -o "$WORK/out.csv"
 is "$?" 1 "exit 1 (open relays found), no sanitizer report"
-is "$(rows "$WORK/out.csv")" 13 "13 rows: 4 addresses, 3 of a name, 3 of MX hosts, 1 implicit MX, 2 names that fail"
+is "$(rows "$WORK/out.csv")" 14 "14 rows: 4 addresses, 3 of a name, 3 of MX hosts, 1 implicit MX, 3 names that fail"
 
 col() { cell "$WORK/out.csv" "$1" "$2"; }
 check() { # check IP PTR FCRDNS FLAGS
@@ -168,6 +169,8 @@ is "$(col "$N.9" origin)" "arg:1 mx:solo.example.org solo.example.org" "--mx: a 
 # Names that fail, and policy on what DNS gave.
 is "$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$L:7 nope.example.com" '$5 == o {print $6 ": " $7}')" \
 	"skipped: DNS: nope.example.com: Domain name not found" "a name that does not resolve is a skipped row with the DNS error"
+is "$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$L:9 mx:nomail.example.com" '$5 == o {print $6 ": " $7}')" \
+	"skipped: DNS: nomail.example.com: Domain name not found" "a mail domain that does not exist is one skipped row"
 is "$(col 192.0.2.50 verdict): $(col 192.0.2.50 error)" "skipped: outside allowlist" \
 	"a resolved address outside the allowlist is skipped, never probed"
 grep -q "query\[PTR\] 4.50.0.127.in-addr.arpa from 127.0.0.1" "$WORK/dnsmasq.log"
