@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench.sh: smtpprobe against 10,240 loopback targets served by smtplab.
 #
-#   bench/bench.sh BUILD_DIR [CONCURRENCY...]      (default: 100 1000)
+#   [BENCH_PORT=2700] bench/bench.sh BUILD_DIR [CONCURRENCY...]   (default: 100 1000)
 #
 # The lab listens on 9,216 addresses of 127.1.0.0/18 with a mix of
 # personalities; 1,024 more addresses have no listener (connection refused).
@@ -22,7 +22,7 @@ shift
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
-PORT=2700
+PORT=${BENCH_PORT:-2700} # another port lets two benchmarks share the machine
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
 LAB_PID=
 DNS_PID=
