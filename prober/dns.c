@@ -48,8 +48,9 @@ struct qitem {
 
 struct dns_sock {
 	ares_socket_t fd;
-	struct event *ev;
-	struct dns *d;
+	struct event *ev; /* allocated once, re-assigned per socket */
+	short wait;       /* EV_READ | EV_WRITE asked for, 0 when unwatched */
+	int in_use;
 };
 
 struct dns {
@@ -246,48 +247,65 @@ dns_rearm(struct dns *d)
 		evtimer_del(d->timer);
 }
 
-/* c-ares says which sockets it wants watched, and for what. */
+/*
+ * c-ares says which sockets it wants watched, and for what. Each socket has
+ * one persistent event, re-assigned when the interest changes (pgbouncer's
+ * way); a closed socket's event is deleted and kept for the next socket,
+ * never freed here, since this runs inside the event's own callback.
+ */
 static void
 dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 {
 	struct dns *d = data;
 	short what = (short)((readable ? EV_READ : 0) | (writable ? EV_WRITE : 0));
+	struct dns_sock *s = NULL, *spare = NULL;
 	size_t i;
 
-	for (i = 0; i < d->nsocks; i++)
-		if (d->socks[i].fd == fd)
-			break;
-	if (what == 0) {
-		if (i == d->nsocks)
+	for (i = 0; i < d->nsocks && s == NULL; i++) {
+		if (d->socks[i].in_use && d->socks[i].fd == fd)
+			s = &d->socks[i];
+		else if (!d->socks[i].in_use && spare == NULL)
+			spare = &d->socks[i];
+	}
+	if (s == NULL) {
+		if (what == 0)
 			return;
-		event_free(d->socks[i].ev);
-		d->socks[i] = d->socks[--d->nsocks];
+		if (spare == NULL) {
+			struct dns_sock *v;
+
+			if (d->nsocks == d->capsocks) {
+				size_t cap = d->capsocks ? d->capsocks * 2 : 4;
+
+				/* Without memory its queries time out: recorded, never fatal. */
+				if ((v = realloc(d->socks, cap * sizeof(*v))) == NULL)
+					return;
+				d->socks = v;
+				d->capsocks = cap;
+			}
+			spare = &d->socks[d->nsocks];
+			memset(spare, 0, sizeof(*spare));
+			if ((spare->ev = event_new(d->base, -1, 0, dns_sock_cb, d)) == NULL)
+				return;
+			d->nsocks++;
+		}
+		s = spare;
+		s->fd = fd;
+		s->in_use = 1;
+		s->wait = 0;
+	}
+	if (s->wait == what)
+		return;
+	if (s->wait != 0)
+		event_del(s->ev);
+	s->wait = what;
+	if (what == 0) {
+		s->in_use = 0;
 		return;
 	}
-	if (i == d->nsocks) {
-		if (d->nsocks == d->capsocks) {
-			size_t cap = d->capsocks ? d->capsocks * 2 : 4;
-			struct dns_sock *v = realloc(d->socks, cap * sizeof(*v));
-
-			if (v == NULL)
-				return; /* its queries time out: recorded, never fatal */
-			d->socks = v;
-			d->capsocks = cap;
-		}
-		d->socks[i].fd = fd;
-		d->socks[i].d = d;
-		d->socks[i].ev = NULL;
-		d->nsocks++;
-	} else {
-		event_del(d->socks[i].ev);
-		event_free(d->socks[i].ev);
-		d->socks[i].ev = NULL;
-	}
-	d->socks[i].ev = event_new(d->base, fd, what | EV_PERSIST, dns_sock_cb, d);
-	if (d->socks[i].ev == NULL || event_add(d->socks[i].ev, NULL) < 0) {
-		if (d->socks[i].ev != NULL)
-			event_free(d->socks[i].ev);
-		d->socks[i] = d->socks[--d->nsocks];
+	if (event_assign(s->ev, d->base, fd, what | EV_PERSIST, dns_sock_cb, d) < 0 ||
+	    event_add(s->ev, NULL) < 0) {
+		s->wait = 0;
+		s->in_use = 0;
 	}
 }
 
