@@ -8,6 +8,10 @@ set -u
 : "${top_srcdir:=.}"
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
+# No DNS in the demo: the lab's loopback names are nobody's to ask about,
+# and no query may leave the machine (tests/integration/dns.sh shows DNS).
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_DNS_SERVER
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-demo.XXXXXX")
 LAB_PID=
 trap '[ -n "$LAB_PID" ] && kill "$LAB_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
