@@ -308,6 +308,15 @@ block(struct report *rep, const struct probe_result *r)
 		put_esc(rep, cell->buf, cell->len);
 		rc |= end_line(rep);
 	}
+	/* Reverse DNS (issue 4): the PTR names and whether they confirm. */
+	if (col(rep, "fcrdns", r)->len > 0) {
+		put_label(rep, "rdns");
+		if (put_col(rep, "ptr", r) > 0)
+			sb_puts(&rep->line, "  ");
+		sb_puts(&rep->line, "fcrdns ");
+		put_col(rep, "fcrdns", r);
+		rc |= end_line(rep);
+	}
 	cell = col(rep, "error", r);
 	if (cell->len > 0) {
 		put_label(rep, "error");

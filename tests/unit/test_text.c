@@ -76,6 +76,10 @@ seed_result(struct probe_result *r)
 	add_test(r, "third-party", "probe@example.com", "relay-test@example.net", 250, 553,
 	         "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
 	add_test(r, "localhost", "probe@localhost", "probe@localhost", 250, 250, "250 ok");
+	/* Reverse DNS (issue 4): the seed's own PTR name, confirmed. */
+	r->flags |= FLAG_DYNAMIC_RDNS;
+	snprintf(r->ptr, sizeof(r->ptr), "d102.GtokyoFL38.vectant.ne.jp");
+	r->fcrdns = FCRDNS_YES;
 }
 
 static void
@@ -94,7 +98,8 @@ golden_results(struct probe_result *rs)
 	snprintf(r->source_ip, sizeof(r->source_ip), "2001:db8::7");
 	r->verdict = VERDICT_SMTP_CLOSED;
 	r->error = PROBE_IO_TIMEOUT;
-	r->flags = FLAG_STARTTLS;
+	r->flags = FLAG_STARTTLS | FLAG_NO_PTR;
+	r->fcrdns = FCRDNS_NONE;
 	snprintf(r->banner, sizeof(r->banner),
 	         "220-mx.example.com ESMTP Postfix\n220 no UCE, no relaying");
 	snprintf(r->extensions, sizeof(r->extensions), "STARTTLS;SIZE 10240000");
