@@ -45,6 +45,7 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "no-fqdn",
     "rcpt-354",
     "unsolicited",
+    "postmaster-refused",
     /* Reverse DNS (issue 4). */
     "no-ptr",
     "fcrdns-mismatch",
