@@ -24,13 +24,15 @@
 #define RCPTS_PER_CONNECTION 20  /* RCPT commands on one connection, at most */
 
 /* Targets (targets/). */
-#define TARGET_LINE_MAX     4096 /* one line of a target list; longer lines are rejected */
-#define TARGET_INPUT_MAX    128  /* the input text kept for a skipped row or a message */
-#define TARGET_ORIGIN_MAX   256  /* "file:line" */
-#define TARGET_REASON_MAX   160  /* why a target was skipped */
-#define TARGET_QUOTE_MAX    (TARGET_REASON_MAX / 2) /* input quoted in a reason */
-#define TARGET_HOSTNAME_MAX 256                     /* a host name given as a target */
-#define CIDR_LIST_MAX       4096                    /* ranges in one allowlist */
+#define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */
+#define TARGET_INPUT_MAX      128  /* the input text kept for a skipped row or a message */
+#define TARGET_ORIGIN_MAX     256  /* "file:line" */
+#define TARGET_REASON_MAX     160  /* why a target was skipped */
+#define TARGET_QUOTE_MAX      (TARGET_REASON_MAX / 2) /* input quoted in a reason */
+#define TARGET_HOSTNAME_MAX   256                     /* a host name given as a target */
+#define TARGET_RANGE_BITS_MAX 32    /* host bits of one range: IPv6 /96 or wider is refused */
+#define EXCLUDE_LINE_MAX      1024  /* one line of an --exclude file */
+#define CIDR_LIST_MAX         65536 /* ranges in one allowlist or exclude list */
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25
@@ -44,6 +46,7 @@
 #define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
 #define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
 #define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
+#define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
 /* Reports (reports/). */
