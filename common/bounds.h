@@ -15,8 +15,11 @@
 #define SMTP_TEXT_MAX          512   /* reply text kept for a report (banner, last reply) */
 #define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
 #define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
-#define SMTP_ADDR_MAX          320   /* a mailbox we build (RFC 5321: 64 + 1 + 255) */
-#define SMTP_CMD_MAX           512   /* one command we send, CRLF included */
+/* A mailbox we build. Ours are short, and every probe keeps RELAY_TESTS_MAX
+ * pairs of them; a test whose address would not fit is left out. */
+#define SMTP_ADDR_MAX   128
+#define SMTP_DOMAIN_MAX 96  /* --rcpt-domain: room for the tests' local parts */
+#define SMTP_CMD_MAX    512 /* one command we send, CRLF included */
 
 /* Relay tests (prober/relay.c). */
 #define RELAY_TESTS_MAX      16  /* tests one probe may record */
