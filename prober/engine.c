@@ -234,7 +234,12 @@ engine_take_token(struct engine *e, long long *wait_ms)
 static void
 engine_input_cb(evutil_socket_t fd, short what, void *arg)
 {
-	engine_pump(arg);
+	struct engine *e = arg;
+
+	/* The input may end (EOF) after every session did: then nothing
+	 * else would notice that the run is over. */
+	engine_pump(e);
+	engine_maybe_done(e);
 }
 
 static void
