@@ -25,6 +25,7 @@
 
 #include "prober/engine.h"
 #include "prober/relay.h"
+#include "prober/tls.h"
 #include "reports/columns.h"
 #include "reports/report.h"
 #include "targets/parse.h"
@@ -50,6 +51,11 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* TLS (issue 3) */
+	OPT_STARTTLS,
+	OPT_SMTPS,
+	OPT_NO_SMTPS,
+	OPT_CA_FILE,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +71,11 @@ static const struct option long_options[] = {
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
+    /* TLS (issue 3) */
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
+    {"smtps", no_argument, NULL, OPT_SMTPS},
+    {"no-smtps", no_argument, NULL, OPT_NO_SMTPS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -101,6 +112,13 @@ static const char usage_text[] =
     "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
     "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
     "\n"
+    "TLS (recorded, never trusted: a bad certificate does not stop a probe):\n"
+    "      --starttls WHEN     auto (when offered or a 530 asks), never or always\n"
+    "                          (default auto)\n"
+    "      --smtps             TLS from the first byte on every target\n"
+    "      --no-smtps          not even on port 465 (default: TLS at once on 465)\n"
+    "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
+    "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
     "      --format FMT        csv or text (default: text on a terminal, else csv)\n"
@@ -118,6 +136,7 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
+	const char *ca_file; /* TLS (issue 3) */
 };
 
 struct run {
@@ -341,6 +360,27 @@ main(int argc, char **argv)
 			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
 			         sizeof(o.eng.probe.rcpt_domain), optarg);
 			break;
+		/* TLS (issue 3) */
+		case OPT_STARTTLS:
+			if (strcmp(optarg, "auto") == 0)
+				o.eng.probe.starttls = STARTTLS_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				o.eng.probe.starttls = STARTTLS_NEVER;
+			else if (strcmp(optarg, "always") == 0)
+				o.eng.probe.starttls = STARTTLS_ALWAYS;
+			else
+				usage_error("--starttls: not auto, never or always: \"%s\"",
+				            optarg);
+			break;
+		case OPT_SMTPS:
+			o.eng.probe.smtps = SMTPS_ALWAYS;
+			break;
+		case OPT_NO_SMTPS:
+			o.eng.probe.smtps = SMTPS_NEVER;
+			break;
+		case OPT_CA_FILE:
+			o.ca_file = optarg;
+			break;
 		case OPT_ALLOW_PRIVATE:
 			o.src.allow_private = 1;
 			break;
@@ -418,6 +458,15 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	/* TLS (issue 3): one client context for the run, borrowed by sessions. */
+	if ((o.eng.probe.tls_ctx = tls_context_new(o.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		target_source_free(src);
+		cidr_list_free(allow);
+		if (out != stdout)
+			fclose(out);
+		return o.ca_file != NULL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
 
 	base = event_base_new();
 	run.rep = report_new(w, out);
@@ -466,6 +515,7 @@ main(int argc, char **argv)
 	event_free(sigint_ev);
 	event_free(sigterm_ev);
 	engine_free(eng);
+	tls_context_free(o.eng.probe.tls_ctx);
 	report_free(run.rep);
 	event_base_free(base);
 	target_source_free(src);

@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include "common/bounds.h"
+#include "prober/tls.h"
 #include "targets/target.h"
 
 /* Most severe first: a lower value wins when results are combined. */
@@ -59,7 +60,11 @@ enum probe_flag {
 	FLAG_NO_FQDN = 1u << 4,           /* greeting or EHLO name has no dot */
 	FLAG_RCPT_354 = 1u << 5,          /* a 354 (or other 3xx) answered RCPT: never DATA */
 	FLAG_UNSOLICITED = 1u << 6,       /* bytes arrived before our command (early talker) */
-	FLAG_COUNT_BITS = 7
+	/* TLS (issue 3) */
+	FLAG_TLS_FAILED = 1u << 7,         /* a TLS handshake failed (tls_error says why) */
+	FLAG_SELF_SIGNED = 1u << 8,        /* the server's certificate signs itself */
+	FLAG_STARTTLS_INJECTION = 1u << 9, /* bytes followed the 220 to STARTTLS */
+	FLAG_COUNT_BITS = 10
 };
 
 enum relay_kind {
@@ -94,6 +99,8 @@ struct probe_result {
 	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
+	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
+	struct tls_facts tls;
 };
 
 const char *verdict_name(enum verdict v);

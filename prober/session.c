@@ -5,9 +5,15 @@
  * (session_reply), one for I/O events (session_event_cb), and one exit
  * (session_finish) that every ending goes through.
  *
- * Safety lives in session_send: the only commands it can write are the six
- * of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY, EXPN,
- * ETRN or AUTH, whatever the server says.
+ * Safety lives in session_send: the only commands it can write are the
+ * seven of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY,
+ * EXPN, ETRN or AUTH, whatever the server says.
+ *
+ * TLS (issue 3) stays on the same loop: after the 220 to STARTTLS (or at
+ * connect for SMTPS) the socket bufferevent is wrapped in a
+ * bufferevent_openssl filter, the handshake runs under the same timer, and
+ * a failed handshake is recorded and followed by a fresh plaintext
+ * connection within the same deadline, so the verdict is still known.
  */
 #include "config.h"
 
@@ -17,13 +23,17 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "prober/relay.h"
 #include "prober/reply.h"
+#include "prober/tls.h"
 #include "prober/verdict.h"
 
 enum session_state {
@@ -35,6 +45,8 @@ enum session_state {
 	S_RCPT,
 	S_RSET,
 	S_QUIT,
+	S_STARTTLS,  /* STARTTLS sent, waiting for its 220 */
+	S_HANDSHAKE, /* the TLS handshake runs */
 };
 
 /* The whole vocabulary of the prober. */
@@ -45,6 +57,7 @@ enum smtp_cmd {
 	CMD_RCPT,
 	CMD_RSET,
 	CMD_QUIT,
+	CMD_STARTTLS,
 };
 
 /* Each command is head + argument + tail + CRLF. */
@@ -52,8 +65,10 @@ static const struct {
 	const char *head;
 	const char *tail;
 } cmd_syntax[] = {
-    [CMD_EHLO] = {"EHLO ", ""},      [CMD_HELO] = {"HELO ", ""}, [CMD_MAIL] = {"MAIL FROM:<", ">"},
-    [CMD_RCPT] = {"RCPT TO:<", ">"}, [CMD_RSET] = {"RSET", ""},  [CMD_QUIT] = {"QUIT", ""},
+    [CMD_EHLO] = {"EHLO ", ""},        [CMD_HELO] = {"HELO ", ""},
+    [CMD_MAIL] = {"MAIL FROM:<", ">"}, [CMD_RCPT] = {"RCPT TO:<", ">"},
+    [CMD_RSET] = {"RSET", ""},         [CMD_QUIT] = {"QUIT", ""},
+    [CMD_STARTTLS] = {"STARTTLS", ""},
 };
 
 struct session {
@@ -71,6 +86,10 @@ struct session {
 	long long deadline_ms; /* monotonic */
 	int timer_is_deadline;
 	enum probe_error pending; /* a failure to report from the loop */
+	int implicit;             /* SMTPS: the handshake comes before the greeting */
+	int tls_on;               /* the channel is TLS now */
+	int no_tls;               /* a handshake failed: this connection stays plaintext */
+	int want_tls;             /* a 530 asked for STARTTLS: upgrade once RSET is answered */
 	session_done_cb done;
 	void *arg;
 };
@@ -82,6 +101,10 @@ static void session_arm(struct session *, int);
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
+static int session_connect(struct session *);
+static void session_tls_record(struct session *, const char *);
+static void session_tls_failed(struct session *, const char *);
+static void session_start_tls(struct session *);
 
 static long long
 now_ms(void)
@@ -110,16 +133,28 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->started_ms = now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
 
+	s->implicit = s->set.tls_ctx != NULL &&
+	              (s->set.smtps == SMTPS_ALWAYS ||
+	               (s->set.smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
+
 	s->timer = evtimer_new(base, session_timer_cb, s);
-	s->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (s->timer == NULL || s->bev == NULL) {
+	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
-		if (s->bev)
-			bufferevent_free(s->bev);
 		free(s);
 		return NULL;
 	}
+	return s;
+}
+
+/* Opens the connection (the first, or the plaintext one after a failed
+ * handshake). Returns -1 only when memory runs out. */
+static int
+session_connect(struct session *s)
+{
+	s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL)
+		return -1;
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	/* Stop reading a little past the longest line we accept: a server that
 	 * never ends its line cannot make us buffer more than that. */
@@ -131,10 +166,10 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 		s->pending =
 		    errno == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
 		event_active(s->timer, EV_TIMEOUT, 0);
-		return s;
+		return 0;
 	}
 	session_arm(s, s->set.connect_timeout_ms);
-	return s;
+	return 0;
 }
 
 void
@@ -172,6 +207,15 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (s->state == S_QUIT) {
 		/* Everything was said; a server that ignores QUIT changes nothing. */
 		session_finish(s, PROBE_OK);
+		return;
+	}
+	if (s->state == S_HANDSHAKE) {
+		/* A stalled handshake is a failed one; the deadline still rules. */
+		session_tls_record(s, "handshake timed out");
+		if (s->timer_is_deadline)
+			session_finish(s, PROBE_SESSION_DEADLINE);
+		else
+			session_tls_failed(s, "handshake timed out");
 		return;
 	}
 	if (s->timer_is_deadline) {
@@ -214,7 +258,8 @@ session_finish(struct session *s, enum probe_error e)
 	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
 	event_free(s->timer);
-	bufferevent_free(s->bev);
+	if (s->bev != NULL)
+		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
 	s->done(r, s->arg);
 	free(s);
 }
@@ -252,7 +297,131 @@ session_connected(struct session *s)
 			s->result.source_ip[0] = '\0';
 	}
 	bufferevent_enable(s->bev, EV_READ);
-	session_enter(s, S_GREETING);
+	if (s->implicit && !s->no_tls)
+		session_start_tls(s);
+	else
+		session_enter(s, S_GREETING);
+}
+
+/* The handshake is done: record what it negotiated and what it showed. */
+static void
+session_tls_done(struct session *s)
+{
+	struct probe_result *r = &s->result;
+
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
+	if (r->tls.have_cert && r->tls.self_signed)
+		r->flags |= FLAG_SELF_SIGNED;
+	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
+	s->tls_on = 1;
+	if (s->implicit) {
+		session_enter(s, S_GREETING);
+		return;
+	}
+	/* RFC 3207 4.2: what the server said in plaintext no longer holds. */
+	r->extensions[0] = '\0';
+	r->ehlo_name[0] = '\0';
+	session_enter(s, S_EHLO);
+}
+
+/*
+ * The handshake failed (or stalled): record why, then finish the relay tests
+ * over a fresh plaintext connection within the same deadline. SMTPS has no
+ * plaintext to fall back to.
+ */
+static void
+session_tls_record(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+
+	r->flags |= FLAG_TLS_FAILED;
+	r->tls.use = TLS_FAILED;
+	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+}
+
+static void
+session_tls_failed(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+	size_t i;
+
+	session_tls_record(s, why);
+	if (s->implicit) {
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	event_del(s->timer);
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	s->no_tls = 1;
+	s->tls_on = 0;
+	s->want_tls = 0;
+	s->test = 0;
+	s->rcpts = 0;
+	s->bytes_in = 0;
+	for (i = 0; i < r->ntests; i++) {
+		r->tests[i].mail_code = 0;
+		r->tests[i].rcpt_code = 0;
+		r->tests[i].reply[0] = '\0';
+	}
+	r->greeting_code = 0;
+	r->banner[0] = r->ehlo_name[0] = r->extensions[0] = r->last_reply[0] = '\0';
+	if (session_connect(s) < 0)
+		session_finish(s, PROBE_TLS_FAILED);
+}
+
+/* Wraps the connection in TLS: the filter owns the socket bufferevent and
+ * the SSL from now on. */
+static void
+session_start_tls(struct session *s)
+{
+	SSL *ssl = tls_client_new(s->set.tls_ctx, s->result.target.hostname);
+	struct bufferevent *filter;
+
+	if (ssl == NULL) {
+		session_tls_failed(s, "out of memory");
+		return;
+	}
+	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+	                                        BEV_OPT_CLOSE_ON_FREE);
+	if (filter == NULL) {
+		/* libevent has freed what it took; nothing is left to close. */
+		s->bev = NULL;
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	s->bev = filter;
+	bufferevent_setcb(filter, session_read_cb, NULL, session_event_cb, s);
+	bufferevent_setwatermark(filter, EV_READ, 0, SMTP_LINE_MAX + 2);
+	bufferevent_enable(filter, EV_READ);
+	session_enter(s, S_HANDSHAKE);
+}
+
+/* Why a handshake failed, from what libevent kept of OpenSSL's errors. */
+static void
+handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t size)
+{
+	unsigned long code, first = 0;
+
+	while ((code = bufferevent_get_openssl_error(bev)) != 0)
+		if (first == 0)
+			first = code;
+	ERR_clear_error();
+	if (first != 0)
+		tls_error_reason(first, buf, size);
+	else if ((what & BEV_EVENT_ERROR) && err != 0)
+		snprintf(buf, size, "%s", strerror(err));
+	else
+		snprintf(buf, size, "connection closed during the handshake");
+}
+
+/* 1 when this connection may still upgrade with STARTTLS. */
+static int
+session_may_starttls(const struct session *s)
+{
+	return s->set.tls_ctx != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
+	       s->set.starttls != STARTTLS_NEVER;
 }
 
 static void
@@ -262,7 +431,17 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	int err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		session_connected(s);
+		if (s->state == S_HANDSHAKE)
+			session_tls_done(s);
+		else
+			session_connected(s);
+		return;
+	}
+	if (s->state == S_HANDSHAKE) {
+		char why[TLS_REASON_MAX];
+
+		handshake_reason(bev, what, err, why, sizeof(why));
+		session_tls_failed(s, why);
 		return;
 	}
 	if (s->state == S_CONNECT) {
@@ -333,7 +512,10 @@ session_reply(struct session *s)
 			session_enter(s, S_QUIT); /* RFC 5321 3.1: wait for QUIT */
 		break;
 	case S_EHLO:
-		if (code / 100 == 2)
+		if (code / 100 == 2 && session_may_starttls(s) &&
+		    (s->set.starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
+			session_enter(s, S_STARTTLS);
+		else if (code / 100 == 2)
 			session_next_test(s);
 		else {
 			r->flags |= FLAG_HELO_FALLBACK;
@@ -350,8 +532,16 @@ session_reply(struct session *s)
 	case S_MAIL:
 		t->mail_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+			if (session_may_starttls(s)) {
+				/* Not a verdict: upgrade, then run this test again. */
+				t->mail_code = 0;
+				t->reply[0] = '\0';
+				session_enter(s, S_STARTTLS);
+				break;
+			}
+		}
 		if (code / 100 == 2)
 			session_enter(s, S_RCPT);
 		else {
@@ -362,8 +552,17 @@ session_reply(struct session *s)
 	case S_RCPT:
 		t->rcpt_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+			if (session_may_starttls(s)) {
+				/* End the open transaction, upgrade, run this test again. */
+				t->mail_code = t->rcpt_code = 0;
+				t->reply[0] = '\0';
+				s->want_tls = 1;
+				session_enter(s, S_RSET);
+				break;
+			}
+		}
 		if (code / 100 == 3) {
 			/* The server now waits for message content: anything we
 			 * send would be read as such. Hang up; never DATA. */
@@ -375,12 +574,26 @@ session_reply(struct session *s)
 		session_enter(s, S_RSET);
 		break;
 	case S_RSET:
-		session_next_test(s);
+		if (s->want_tls) {
+			s->want_tls = 0;
+			session_enter(s, S_STARTTLS);
+		} else
+			session_next_test(s);
 		break;
 	case S_QUIT:
 		session_finish(s, PROBE_OK);
 		break;
+	case S_STARTTLS:
+		if (code == 220) {
+			session_start_tls(s);
+			break;
+		}
+		/* Refused (454 and the like): carry on in plaintext. */
+		s->no_tls = 1;
+		session_next_test(s);
+		break;
 	case S_CONNECT:
+	case S_HANDSHAKE:
 		break;
 	}
 }
@@ -425,6 +638,11 @@ session_enter(struct session *s, enum session_state st)
 		break;
 	case S_QUIT:
 		session_send(s, CMD_QUIT, NULL);
+		break;
+	case S_STARTTLS:
+		session_send(s, CMD_STARTTLS, NULL);
+		break;
+	case S_HANDSHAKE:
 		break;
 	}
 	session_arm(s, s->set.timeout_ms);
@@ -494,15 +712,22 @@ session_read_line(struct session *s, struct evbuffer *in)
 			                  sizeof(s->result.ehlo_name));
 		else if (s->state == S_EHLO &&
 		         smtp_ehlo_extension(s->reply.line, s->reply.linelen, s->result.extensions,
-		                             sizeof(s->result.extensions)))
+		                             sizeof(s->result.extensions)) &&
+		         !s->tls_on) {
 			s->result.flags |= FLAG_STARTTLS;
+			if (s->result.tls.use == TLS_NONE)
+				s->result.tls.use = TLS_OFFERED;
+		}
 	}
 	if (st == REPLY_MORE)
 		return 0;
 	if (evbuffer_get_length(in) > 0 && s->state != S_QUIT) {
 		/* Lock-step: nothing may follow a reply before our next
-		 * command. Extra lines are an early talker or an injection. */
-		s->result.flags |= FLAG_UNSOLICITED;
+		 * command. Extra lines are an early talker or an injection;
+		 * after the 220 to STARTTLS they would be read as if they came
+		 * over TLS (CVE-2011-0411 and its family). */
+		s->result.flags |=
+		    s->state == S_STARTTLS ? FLAG_STARTTLS_INJECTION : FLAG_UNSOLICITED;
 		smtp_reply_first_line(&s->reply, s->result.last_reply,
 		                      sizeof(s->result.last_reply));
 		session_finish(s, PROBE_PROTOCOL_ERROR);
