@@ -112,6 +112,7 @@ static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
 static void on_tls_event(struct bufferevent *bev, short what, void *arg);
 static int client_start_tls(struct lab_client *c);
+static void client_tls_done(struct lab_client *c);
 
 static void
 usage(FILE *fp)
@@ -413,7 +414,10 @@ client_linger(struct lab_client *c)
 		return 1;
 	}
 	c->lingering = 1;
-	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	/* Over TLS the reply may still sit in the socket's own buffer, below
+	 * the filter: no shutdown then; the client closes, or the timeout does. */
+	if (bufferevent_get_underlying(c->bev) == NULL)
+		shutdown(bufferevent_getfd(c->bev), SHUT_WR);
 	evbuffer_drain(in, evbuffer_get_length(in));
 	bufferevent_set_timeouts(c->bev, &tv, NULL);
 	bufferevent_enable(c->bev, EV_READ);
@@ -547,6 +551,8 @@ on_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
+	if (c->handshaking)
+		client_tls_done(c);
 	if (c->tls_garbage && evbuffer_get_length(in) > 0) {
 		static const char garbage[] = "garbage: this is not a TLS record\r\n";
 
@@ -610,26 +616,35 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	}
 }
 
+/* The server handshake is done. libevent may deliver the first bytes read
+ * over TLS before the CONNECTED event, so both paths come here, once. */
+static void
+client_tls_done(struct lab_client *c)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+	const char *cipher = SSL_get_cipher_name(ssl);
+	char buf[LAB_NAME_MAX + TLS_CIPHER_MAX];
+
+	c->handshaking = 0;
+	c->session.tls = 1;
+	c->session.in_mail = 0;
+	snprintf(buf, sizeof(buf), "tls %s %s", SSL_get_version(ssl), cipher ? cipher : "?");
+	lab_log(c->lab, c, buf, NULL, 0);
+	if (personality_implicit_tls(&c->l->spec->persona) && !c->sent)
+		client_greet(c);
+}
+
 /* Events of a TLS connection: the handshake's end, then as on_event. */
 static void
 on_tls_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct lab_client *c = arg;
-	SSL *ssl = bufferevent_openssl_get_ssl(bev);
 	char buf[LAB_NAME_MAX + TLS_REASON_MAX];
 	unsigned long code, first = 0;
 
 	if (what & BEV_EVENT_CONNECTED) {
-		const char *cipher = SSL_get_cipher_name(ssl);
-
-		c->handshaking = 0;
-		c->session.tls = 1;
-		c->session.in_mail = 0;
-		snprintf(buf, sizeof(buf), "tls %s %s", SSL_get_version(ssl),
-		         cipher ? cipher : "?");
-		lab_log(c->lab, c, buf, NULL, 0);
-		if (personality_implicit_tls(&c->l->spec->persona) && !c->sent)
-			client_greet(c);
+		if (c->handshaking)
+			client_tls_done(c);
 		return;
 	}
 	if (c->handshaking) {

@@ -90,6 +90,7 @@ struct session {
 	int tls_on;               /* the channel is TLS now */
 	int no_tls;               /* a handshake failed: this connection stays plaintext */
 	int want_tls;             /* a 530 asked for STARTTLS: upgrade once RSET is answered */
+	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
 };
@@ -105,6 +106,7 @@ static int session_connect(struct session *);
 static void session_tls_record(struct session *, const char *);
 static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
+static void session_tls_done(struct session *);
 
 static long long
 now_ms(void)
@@ -260,6 +262,8 @@ session_finish(struct session *s, enum probe_error e)
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
+	if (s->gone != NULL)
+		*s->gone = 1;
 	s->done(r, s->arg);
 	free(s);
 }
@@ -447,6 +451,17 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	if (s->state == S_CONNECT) {
 		session_finish(s, connect_error(err));
 		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		/* The TLS filter reports the peer's close before the last
+		 * bytes it decrypted (a 221, a 421): read them first. */
+		int gone = 0;
+
+		s->gone = &gone;
+		session_read_cb(bev, s);
+		if (gone)
+			return;
+		s->gone = NULL;
 	}
 	if (s->state == S_QUIT) {
 		/* Closing after QUIT is what a server should do. */
@@ -743,6 +758,17 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	struct session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
+	if (s->state == S_HANDSHAKE) {
+		/* libevent may deliver the first bytes over TLS before the
+		 * CONNECTED event: the handshake is done. */
+		session_tls_done(s);
+		if (s->state != S_GREETING) {
+			/* Nothing is due before our EHLO over TLS. */
+			s->result.flags |= FLAG_UNSOLICITED;
+			session_finish(s, PROBE_PROTOCOL_ERROR);
+			return;
+		}
+	}
 	/* One complete reply per call at most: after it the session has sent
 	 * its next command (or ended), and lock-step says nothing else is due. */
 	while (evbuffer_get_length(in) > 0)
