@@ -255,7 +255,8 @@ col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 static void
 col_starttls(const struct probe_result *r, struct strbuf *sb)
 {
-	if (r->verdict != VERDICT_SKIPPED && r->connected)
+	/* Empty where no dialogue took place (skipped, unreachable). */
+	if (r->connected || r->tls.use != TLS_NONE)
 		sb_puts(sb, tls_use_name(r->tls.use));
 }
 

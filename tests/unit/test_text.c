@@ -105,6 +105,21 @@ golden_results(struct probe_result *rs)
 	         "554 5.7.1 <relay-test@example.net>: Relay access denied");
 	add_test(r, "localhost", "probe@example.com", "probe@localhost", 550, 0,
 	         "550-5.1.0 sender rejected");
+	/* TLS (issue 3): upgraded, with a self-signed, expired certificate. */
+	r->tls.use = TLS_USED;
+	snprintf(r->tls.version, sizeof(r->tls.version), "TLSv1.2");
+	snprintf(r->tls.cipher, sizeof(r->tls.cipher), "ECDHE-RSA-AES256-GCM-SHA384");
+	r->tls.have_cert = 1;
+	snprintf(r->tls.subject, sizeof(r->tls.subject), "CN = mx.example.com, O = \"Ex, Inc\"");
+	snprintf(r->tls.issuer, sizeof(r->tls.issuer), "CN = mx.example.com, O = \"Ex, Inc\"");
+	snprintf(r->tls.san, sizeof(r->tls.san), "mx.example.com;\x1b[2Jevil.example.com");
+	snprintf(r->tls.not_before, sizeof(r->tls.not_before), "2020-01-01 00:00:00Z");
+	snprintf(r->tls.not_after, sizeof(r->tls.not_after), "2021-01-01 00:00:00Z");
+	snprintf(r->tls.sha256, sizeof(r->tls.sha256), "AB:CD:EF");
+	r->tls.self_signed = 1;
+	r->tls.expired = 1;
+	snprintf(r->tls.verify, sizeof(r->tls.verify), "self-signed certificate");
+	r->tls.matches = 0;
 
 	/* Skipped: a special range, and a line that is no address. */
 	r = &rs[2];
