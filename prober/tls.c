@@ -88,7 +88,11 @@ tls_context_new(const char *ca_file, char *err, size_t errlen)
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
 	if (ca_file != NULL) {
 		if (SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
-			queue_reason(err, errlen, "--ca-file: cannot load CA certificates");
+			char what[TLS_REASON_MAX];
+
+			snprintf(what, sizeof(what), "--ca-file: %.100s: no CA certificates read",
+			         ca_file);
+			queue_reason(err, errlen, what);
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
