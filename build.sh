@@ -14,7 +14,7 @@ set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-libc-ares-dev netcat-openbsd"
+libc-ares-dev netcat-openbsd openssl"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST

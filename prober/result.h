@@ -54,7 +54,7 @@ enum probe_error {
 /* Context flags, one bit each; names in result.c. */
 enum probe_flag {
 	FLAG_STARTTLS = 1u << 0,          /* EHLO offered STARTTLS */
-	FLAG_STARTTLS_REQUIRED = 1u << 1, /* 530 "STARTTLS first": relay over TLS not tested yet */
+	FLAG_STARTTLS_REQUIRED = 1u << 1, /* 530 "STARTTLS first": the session upgrades */
 	FLAG_HELO_FALLBACK = 1u << 2,     /* EHLO refused, HELO used */
 	FLAG_LOCALHOST_NAME = 1u << 3,    /* greeting or EHLO names itself localhost */
 	FLAG_NO_FQDN = 1u << 4,           /* greeting or EHLO name has no dot */

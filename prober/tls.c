@@ -49,7 +49,9 @@ tls_error_reason(unsigned long code, char *buf, size_t size)
 
 	if (size == 0)
 		return;
-	if (reason != NULL)
+	if (ERR_SYSTEM_ERROR(code))
+		snprintf(buf, size, "%s", strerror(ERR_GET_REASON(code)));
+	else if (reason != NULL)
 		snprintf(buf, size, "%s", reason);
 	else
 		ERR_error_string_n(code, buf, size);
