@@ -639,8 +639,6 @@ static void
 on_tls_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct lab_client *c = arg;
-	char buf[LAB_NAME_MAX + TLS_REASON_MAX];
-	unsigned long code, first = 0;
 
 	if (what & BEV_EVENT_CONNECTED) {
 		if (c->handshaking)
@@ -649,6 +647,8 @@ on_tls_event(struct bufferevent *bev, short what, void *arg)
 	}
 	if (c->handshaking) {
 		char reason[TLS_REASON_MAX] = "connection closed";
+		char buf[LAB_NAME_MAX + TLS_REASON_MAX];
+		unsigned long code, first = 0;
 
 		while ((code = bufferevent_get_openssl_error(bev)) != 0)
 			if (first == 0)

@@ -459,9 +459,13 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 
 		s->gone = &gone;
 		session_read_cb(bev, s);
+		/* session_finish sets it through s->gone. */
+		// cppcheck-suppress knownConditionTrueFalse
 		if (gone)
 			return;
 		s->gone = NULL;
+		if (s->bev != bev)
+			return; /* a 220 to STARTTLS: the new filter reports its own end */
 	}
 	if (s->state == S_QUIT) {
 		/* Closing after QUIT is what a server should do. */

@@ -69,7 +69,6 @@ make_cert(const struct cert_case *c, EVP_PKEY *key)
 	X509 *x = X509_new();
 	X509_NAME *name = X509_NAME_new();
 	X509V3_CTX v3;
-	X509_EXTENSION *ext;
 
 	X509_set_version(x, 2);
 	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
@@ -85,7 +84,8 @@ make_cert(const struct cert_case *c, EVP_PKEY *key)
 	X509_set_pubkey(x, key);
 	if (c->san != NULL) {
 		X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
-		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, c->san);
+		X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, c->san);
+
 		X509_add_ext(x, ext, -1);
 		X509_EXTENSION_free(ext);
 	}
