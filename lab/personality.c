@@ -62,6 +62,7 @@ struct lab_dialogue {
 	struct lab_bytes starttls;
 	enum lab_action starttls_action;
 	const struct lab_dialogue *tls;
+	int tls_max_version; /* an old server: TLS1_VERSION, ...; 0 = what OpenSSL has */
 };
 
 enum lab_arg {
@@ -205,6 +206,22 @@ static const struct lab_dialogue postfix_starttls = {
     .starttls = B(STARTTLS_READY),
     .starttls_action = LAB_TLS,
     .tls = &postfix_closed,
+};
+
+/* An old server that speaks TLS 1.0 at most (0x0301, OpenSSL's TLS1_VERSION):
+ * a client at the default security level would refuse it. */
+static const struct lab_dialogue postfix_starttls_tls10 = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+    .tls_max_version = 0x0301,
+};
+
+static const struct lab_variant postfix_starttls_variants[] = {
+    {"tls1.0", &postfix_starttls_tls10},
+    {NULL, NULL},
 };
 
 /* smtpd_tls_security_level = encrypt on a server that relays for anyone
@@ -378,10 +395,13 @@ static const struct personality personalities[] = {
     /* TLS (issue 3): these need smtplab --tls-cert and --tls-key. */
     {
         .name = "postfix-starttls",
-        .arg_help = "",
-        .summary = "Postfix offering STARTTLS (the lab's certificate); over TLS, postfix-closed",
+        .arg_help = "[:tls1.0]",
+        .summary = "Postfix offering STARTTLS (the lab's certificate); over TLS, postfix-closed "
+                   "(:tls1.0 speaks TLS 1.0 at most)",
         .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
         .dialogue = &postfix_starttls,
+        .arg = ARG_VARIANT,
+        .variants = postfix_starttls_variants,
         .needs_tls = 1,
     },
     {
@@ -743,6 +763,12 @@ int
 personality_implicit_tls(const struct lab_persona *lp)
 {
 	return lp->p->implicit_tls;
+}
+
+int
+personality_tls_max_version(const struct lab_persona *lp)
+{
+	return lp->dialogue->tls_max_version;
 }
 
 void

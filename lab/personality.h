@@ -77,6 +77,8 @@ void personality_overflow(const struct lab_persona *lp, struct lab_reply *r);
  * certificate); 1 when it speaks TLS from the first byte (SMTPS). */
 int personality_needs_tls(const struct lab_persona *lp);
 int personality_implicit_tls(const struct lab_persona *lp);
+/* The highest TLS version it speaks (OpenSSL's TLS1_VERSION, ...), 0: any. */
+int personality_tls_max_version(const struct lab_persona *lp);
 
 /* Prints every personality with its one-line description. */
 void personality_usage(FILE *fp);

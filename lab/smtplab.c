@@ -488,11 +488,14 @@ client_start_tls(struct lab_client *c)
 		client_close(c);
 		return 1;
 	}
+	if (personality_tls_max_version(&c->l->spec->persona) != 0)
+		SSL_set_max_proto_version(ssl, personality_tls_max_version(&c->l->spec->persona));
 	filter = bufferevent_openssl_filter_new(c->lab->base, c->bev, ssl,
 	                                        BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (filter == NULL) {
-		/* libevent freed the socket and the SSL; only the client is left. */
-		c->bev = NULL;
+		/* libevent 2.1 fails a filter only before it takes ownership
+		 * (out of memory): the SSL and the socket are still ours. */
+		SSL_free(ssl);
 		lab_log(c->lab, c, "tls-failed out of memory", NULL, 0);
 		client_close(c);
 		return 1;
@@ -650,8 +653,9 @@ on_tls_event(struct bufferevent *bev, short what, void *arg)
 		char buf[LAB_NAME_MAX + TLS_REASON_MAX];
 		unsigned long code, first = 0;
 
+		/* Newest first, the cause last; SSL_get_error() codes skipped. */
 		while ((code = bufferevent_get_openssl_error(bev)) != 0)
-			if (first == 0)
+			if (ERR_GET_LIB(code) != 0)
 				first = code;
 		if (first != 0)
 			tls_error_reason(first, reason, sizeof(reason));

@@ -89,8 +89,8 @@ static const struct option long_options[] = {
 static const char usage_text[] =
     "usage: smtpprobe [options] [TARGET ...]\n"
     "\n"
-    "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
-    "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
+    "Audits SMTP servers for open relaying, safely: EHLO/HELO, STARTTLS, MAIL FROM,\n"
+    "RCPT TO, RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
     "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"

@@ -328,11 +328,7 @@ session_tls_done(struct session *s)
 	session_enter(s, S_EHLO);
 }
 
-/*
- * The handshake failed (or stalled): record why, then finish the relay tests
- * over a fresh plaintext connection within the same deadline. SMTPS has no
- * plaintext to fall back to.
- */
+/* A handshake failed or stalled: the facts for the report. */
 static void
 session_tls_record(struct session *s, const char *why)
 {
@@ -343,6 +339,11 @@ session_tls_record(struct session *s, const char *why)
 	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
 }
 
+/*
+ * The handshake failed (or stalled): record why, then finish the relay tests
+ * over a fresh plaintext connection within the same deadline. SMTPS has no
+ * plaintext to fall back to.
+ */
 static void
 session_tls_failed(struct session *s, const char *why)
 {
@@ -389,8 +390,10 @@ session_start_tls(struct session *s)
 	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
 	                                        BEV_OPT_CLOSE_ON_FREE);
 	if (filter == NULL) {
-		/* libevent has freed what it took; nothing is left to close. */
-		s->bev = NULL;
+		/* libevent 2.1 fails a filter only before it takes ownership
+		 * (out of memory): the SSL and the socket are still ours. */
+		SSL_free(ssl);
+		session_tls_record(s, "out of memory");
 		session_finish(s, PROBE_TLS_FAILED);
 		return;
 	}
@@ -402,14 +405,16 @@ session_start_tls(struct session *s)
 	session_enter(s, S_HANDSHAKE);
 }
 
-/* Why a handshake failed, from what libevent kept of OpenSSL's errors. */
+/* Why a handshake failed, from what libevent kept of OpenSSL's errors. It
+ * hands them back newest first, the oldest (the cause) last, mixed with
+ * SSL_get_error() codes, which name no library and are skipped. */
 static void
 handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t size)
 {
 	unsigned long code, first = 0;
 
 	while ((code = bufferevent_get_openssl_error(bev)) != 0)
-		if (first == 0)
+		if (ERR_GET_LIB(code) != 0)
 			first = code;
 	ERR_clear_error();
 	if (first != 0)

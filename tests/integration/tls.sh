@@ -32,7 +32,8 @@ lab_start \
 	"$N.9:$P=postfix-closed" \
 	"$N.10:$P=postfix-starttls" \
 	"$N.11:$P=starttls-required" \
-	"$N.12:$P=postfix-starttls" || { ok 1 "lab starts"; done_testing; exit 1; }
+	"$N.12:$P=postfix-starttls" \
+	"$N.13:$P=postfix-starttls:tls1.0" || { ok 1 "lab starts"; done_testing; exit 1; }
 ok 0 "lab starts with a certificate"
 
 probe() { # probe OUT ARGS...: smtpprobe, CSV into OUT; prints its exit status
@@ -144,6 +145,12 @@ grep -q "^$N.9:$P .* C: STARTTLS" "$LAB_LOG"
 ok $? "--starttls always: STARTTLS sent though not offered"
 is "$(c "$N.9" verdict)" smtp-closed "--starttls always: refused (502), the tests go on in plaintext"
 is "$(c "$N.9" relay_tests)" "third-party:250/554;localhost:250/554" "--starttls always: tests done"
+# An old server: security level 0 lets the prober see TLS 1.0, not refuse it.
+rc=$(probe old.csv "$N.13:$P")
+CSV=old.csv
+is "$(c "$N.13" tls_version)" TLSv1 "postfix-starttls:tls1.0: TLS 1.0 observed"
+is "$(c "$N.13" tls_cipher)" "$(lab_tls "$N.13" 6)" "postfix-starttls:tls1.0: the cipher the server chose"
+is "$(c "$N.13" verdict)" smtp-closed "postfix-starttls:tls1.0: tested inside TLS 1.0"
 rc=$(probe ca.csv --ca-file "$CERT" "$N.12:$P")
 CSV=ca.csv
 is "$(c "$N.12" cert_verify)" ok "--ca-file: the certificate verifies against it"
