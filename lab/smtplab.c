@@ -13,7 +13,7 @@
  *   <listen-addr>:<port> <personality> <peer-addr>:<peer-port> <EVENT>
  *
  * with EVENT one of "connect", "close", "C: <line>" or "S: <first reply line>",
- * and for TLS "tls <version> <cipher>" or "tls-failed <reason>".
+ * and for TLS "tls <version> <cipher> <sni or ->" or "tls-failed <reason>".
  */
 #include "config.h"
 
@@ -135,7 +135,7 @@ usage(FILE *fp)
 	        "\n"
 	        "Log: <listen-addr>:<port> <personality> <peer-addr>:<peer-port> <EVENT>\n"
 	        "     EVENT is connect, close, \"C: <client line>\", \"S: <first reply line>\",\n"
-	        "     \"tls <version> <cipher>\" or \"tls-failed <reason>\"\n"
+	        "     \"tls <version> <cipher> <SNI or ->\" or \"tls-failed <reason>\"\n"
 	        "\n"
 	        "Personalities:\n");
 	personality_usage(fp);
@@ -626,12 +626,15 @@ client_tls_done(struct lab_client *c)
 {
 	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 	const char *cipher = SSL_get_cipher_name(ssl);
-	char buf[LAB_NAME_MAX + TLS_CIPHER_MAX];
+	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	char buf[LAB_NAME_MAX + TLS_CIPHER_MAX + TARGET_HOSTNAME_MAX];
 
 	c->handshaking = 0;
 	c->session.tls = 1;
 	c->session.in_mail = 0;
-	snprintf(buf, sizeof(buf), "tls %s %s", SSL_get_version(ssl), cipher ? cipher : "?");
+	/* The client's SNI, "-" for none: tests check none is sent for literals. */
+	snprintf(buf, sizeof(buf), "tls %s %s %.255s", SSL_get_version(ssl), cipher ? cipher : "?",
+	         sni ? sni : "-");
 	lab_log(c->lab, c, buf, NULL, 0);
 	if (personality_implicit_tls(&c->l->spec->persona) && !c->sent)
 		client_greet(c);

@@ -750,8 +750,9 @@ session_read_line(struct session *s, struct evbuffer *in)
 		 * command. Extra lines are an early talker or an injection;
 		 * after the 220 to STARTTLS they would be read as if they came
 		 * over TLS (CVE-2011-0411 and its family). */
-		s->result.flags |=
-		    s->state == S_STARTTLS ? FLAG_STARTTLS_INJECTION : FLAG_UNSOLICITED;
+		s->result.flags |= s->state == S_STARTTLS && s->reply.code == 220
+		                       ? FLAG_STARTTLS_INJECTION
+		                       : FLAG_UNSOLICITED;
 		smtp_reply_first_line(&s->reply, s->result.last_reply,
 		                      sizeof(s->result.last_reply));
 		session_finish(s, PROBE_PROTOCOL_ERROR);

@@ -70,6 +70,7 @@ is "$(c "$N.1" tls_version)" "$(lab_tls "$N.1" 5)" "tls_version as the server ne
 is "$(c "$N.1" tls_cipher)" "$(lab_tls "$N.1" 6)" "tls_cipher as the server negotiated it"
 [ -n "$(c "$N.1" tls_cipher)" ]
 ok $? "tls_cipher is not empty ($(c "$N.1" tls_cipher))"
+is "$(lab_tls "$N.1" 7)" "-" "no SNI for an address literal (the lab saw none)"
 is "$(c "$N.1" extensions)" "PIPELINING;SIZE 10240000;VRFY;ETRN;ENHANCEDSTATUSCODES;8BITMIME;DSN;SMTPUTF8;CHUNKING" \
 	"extensions are the TLS EHLO's; the plaintext ones are forgotten"
 is "$(c "$N.1" last_reply)" "221 2.0.0 Bye" "the 221 to QUIT is read over TLS"
