@@ -313,6 +313,8 @@ tls_lines(struct report *rep, const struct probe_result *r)
 		sb_puts(&rep->line, ": ");
 		put_col(rep, "tls_error", r);
 	}
+	if (r->tls.use == TLS_FAILED && r->ntests > 0 && r->tests[0].mail_code != 0)
+		sb_puts(&rep->line, "; the tests below ran in plaintext");
 	rc |= end_line(rep);
 	if (!r->tls.have_cert)
 		return rc;
