@@ -156,9 +156,23 @@ golden_results(struct probe_result *rs)
 	r->verdict = VERDICT_NOT_SMTP;
 	r->error = PROBE_GREETING_TIMEOUT;
 	r->connected = 1;
+
+	/* TLS (issue 3): the handshake failed; the tests ran in plaintext. */
+	r = &rs[7];
+	target_ip(&t, "192.0.2.26", 25, "ips.txt:8");
+	probe_result_init(r, &t);
+	r->verdict = VERDICT_SMTP_CLOSED;
+	r->connected = 1;
+	r->greeting_code = 220;
+	r->flags = FLAG_STARTTLS | FLAG_TLS_FAILED;
+	r->tls.use = TLS_FAILED;
+	snprintf(r->tls.error, sizeof(r->tls.error), "wrong version number");
+	snprintf(r->banner, sizeof(r->banner), "220 mx.example.org ESMTP");
+	add_test(r, "third-party", "probe@example.com", "relay-test@example.net", 250, 554,
+	         "554 5.7.1 Relay access denied");
 }
 
-#define NGOLDEN 7
+#define NGOLDEN 8
 
 static char *
 render(const struct probe_result *rows, size_t nrows, size_t *lenp, int *rcp)
