@@ -52,6 +52,17 @@
 #define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
+/* TLS (prober/tls.c, issue 3): facts kept per target, each capped. */
+#define TLS_VERSION_MAX       16  /* "TLSv1.3" */
+#define TLS_CIPHER_MAX        64  /* an IANA/OpenSSL cipher suite name */
+#define TLS_REASON_MAX        160 /* why a handshake failed, from OpenSSL */
+#define CERT_NAME_MAX         256 /* a subject or issuer, one line */
+#define CERT_SAN_MAX          512 /* DNS names of subjectAltName, ';'-joined */
+#define CERT_DATE_MAX         32  /* "2026-11-29 02:00:43Z" */
+#define CERT_SHA256_MAX       96  /* "AB:CD:..." 32 bytes, colon-separated */
+#define CERT_VERIFY_MAX       96  /* X509_verify_cert_error_string() */
+#define SMTPS_WELL_KNOWN_PORT 465 /* implicit TLS unless --no-smtps (RFC 8314) */
+
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
 

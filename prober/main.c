@@ -25,6 +25,7 @@
 
 #include "prober/engine.h"
 #include "prober/relay.h"
+#include "prober/tls.h"
 #include "reports/columns.h"
 #include "reports/report.h"
 #include "targets/exclude.h"
@@ -61,6 +62,11 @@ enum {
 	OPT_SHARD,
 	OPT_MAX_TARGETS,
 	OPT_PER_NET,
+	/* TLS (issue 3) */
+	OPT_STARTTLS,
+	OPT_SMTPS,
+	OPT_NO_SMTPS,
+	OPT_CA_FILE,
 };
 
 static const struct option long_options[] = {
@@ -76,6 +82,11 @@ static const struct option long_options[] = {
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
+    /* TLS (issue 3) */
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
+    {"smtps", no_argument, NULL, OPT_SMTPS},
+    {"no-smtps", no_argument, NULL, OPT_NO_SMTPS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -98,8 +109,8 @@ static const struct option long_options[] = {
 static const char usage_text[] =
     "usage: smtpprobe [options] [TARGET ...]\n"
     "\n"
-    "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
-    "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
+    "Audits SMTP servers for open relaying, safely: EHLO/HELO, STARTTLS, MAIL FROM,\n"
+    "RCPT TO, RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
     "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, CIDR;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
@@ -132,6 +143,13 @@ static const char usage_text[] =
     "                          comma-separated list of test names\n"
     "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
     "\n"
+    "TLS (recorded, never trusted: a bad certificate does not stop a probe):\n"
+    "      --starttls WHEN     auto (when offered or a 530 asks), never or always\n"
+    "                          (default auto)\n"
+    "      --smtps             TLS from the first byte on every target\n"
+    "      --no-smtps          not even on port 465 (default: TLS at once on 465)\n"
+    "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
+    "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
     "      --format FMT        csv or text (default: text on a terminal, else csv)\n"
@@ -151,6 +169,7 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
+	const char *ca_file; /* TLS (issue 3) */
 };
 
 struct run {
@@ -378,6 +397,27 @@ main(int argc, char **argv)
 			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
 			         sizeof(o.eng.probe.rcpt_domain), optarg);
 			break;
+		/* TLS (issue 3) */
+		case OPT_STARTTLS:
+			if (strcmp(optarg, "auto") == 0)
+				o.eng.probe.starttls = STARTTLS_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				o.eng.probe.starttls = STARTTLS_NEVER;
+			else if (strcmp(optarg, "always") == 0)
+				o.eng.probe.starttls = STARTTLS_ALWAYS;
+			else
+				usage_error("--starttls: not auto, never or always: \"%s\"",
+				            optarg);
+			break;
+		case OPT_SMTPS:
+			o.eng.probe.smtps = SMTPS_ALWAYS;
+			break;
+		case OPT_NO_SMTPS:
+			o.eng.probe.smtps = SMTPS_NEVER;
+			break;
+		case OPT_CA_FILE:
+			o.ca_file = optarg;
+			break;
 		case OPT_ALLOW_PRIVATE:
 			o.src.allow_private = 1;
 			break;
@@ -497,6 +537,15 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	/* TLS (issue 3): one client context for the run, borrowed by sessions. */
+	if ((o.eng.probe.tls_ctx = tls_context_new(o.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		target_source_free(src);
+		cidr_list_free(allow);
+		if (out != stdout)
+			fclose(out);
+		return o.ca_file != NULL ? EXIT_USAGE : EXIT_RUNTIME;
+	}
 
 	base = event_base_new();
 	run.rep = report_new(w, out);
@@ -545,6 +594,7 @@ main(int argc, char **argv)
 	event_free(sigint_ev);
 	event_free(sigterm_ev);
 	engine_free(eng);
+	tls_context_free(o.eng.probe.tls_ctx);
 	report_free(run.rep);
 	event_base_free(base);
 	target_source_free(src);
