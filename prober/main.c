@@ -26,9 +26,12 @@
 #include "prober/engine.h"
 #include "prober/relay.h"
 #include "reports/columns.h"
+#include "reports/hops.h"
 #include "reports/report.h"
 #include "targets/parse.h"
 #include "targets/source.h"
+#include "targets/suspects.h"
+#include "targets/trust.h"
 
 enum {
 	EXIT_NOTHING_OPEN = 0,
@@ -50,6 +53,12 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* Suspects from messages. */
+	OPT_MESSAGE,
+	OPT_TRUSTED,
+	OPT_TRUSTED_FILE,
+	OPT_PROBE_CLAIMED,
+	OPT_EXTRACT_ONLY,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +81,12 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
+    /* Suspects from messages. */
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"trusted", required_argument, NULL, OPT_TRUSTED},
+    {"trusted-file", required_argument, NULL, OPT_TRUSTED_FILE},
+    {"probe-claimed", no_argument, NULL, OPT_PROBE_CLAIMED},
+    {"extract-only", no_argument, NULL, OPT_EXTRACT_ONLY},
     {NULL, 0, NULL, 0},
 };
 
@@ -89,6 +104,15 @@ static const char usage_text[] =
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
     "                          (default: $SMTPPROBE_ALLOWLIST)\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "\n"
+    "Suspects from spam (Received chains of .eml, mbox, Maildir):\n"
+    "      --message FILE      read messages from FILE, an mbox or a Maildir ('-' is\n"
+    "                          stdin); probe each one's suspect; repeatable\n"
+    "      --trusted SPEC      our own relays: CIDRs or host names, comma-separated;\n"
+    "                          repeatable (default: private and authenticated hops)\n"
+    "      --trusted-file FILE the same, one per line\n"
+    "      --probe-claimed     probe the public addresses below the suspect too\n"
+    "      --extract-only      print each message's hops and suspect; probe nothing\n"
     "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
@@ -283,6 +307,11 @@ main(int argc, char **argv)
 	const struct engine_stats *st;
 	const char **files = NULL;
 	size_t nfiles = 0, i;
+	/* Suspects from messages. */
+	const char **messages = NULL;
+	size_t nmessages = 0;
+	struct trust *trust = NULL;
+	int extract_only = 0;
 	char err[512];
 	FILE *out = stdout;
 	int c, rc;
@@ -294,6 +323,9 @@ main(int argc, char **argv)
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
 	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+		return EXIT_RUNTIME;
+	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
+	    (trust = trust_new()) == NULL)
 		return EXIT_RUNTIME;
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
@@ -353,6 +385,24 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		/* Suspects from messages. */
+		case OPT_MESSAGE:
+			messages[nmessages++] = optarg;
+			break;
+		case OPT_TRUSTED:
+			if (trust_add(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted: %s", err);
+			break;
+		case OPT_TRUSTED_FILE:
+			if (trust_add_file(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted-file: %s", err);
+			break;
+		case OPT_PROBE_CLAIMED:
+			o.src.probe_claimed = 1;
+			break;
+		case OPT_EXTRACT_ONLY:
+			extract_only = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			free(files);
@@ -371,8 +421,8 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc && nfiles == 0) {
-		fprintf(stderr, "smtpprobe: no targets: give addresses or -f FILE\n"
+	if (optind >= argc && nfiles == 0 && nmessages == 0) {
+		fprintf(stderr, "smtpprobe: no targets: give addresses, -f FILE or --message FILE\n"
 		                "Try 'smtpprobe --help'.\n");
 		free(files);
 		return EXIT_USAGE;
@@ -380,6 +430,26 @@ main(int argc, char **argv)
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
+	/* --extract-only: the hop tables, nothing probed. */
+	if (extract_only) {
+		if (nmessages == 0)
+			usage_error("--extract-only needs --message FILE");
+		if (strcmp(o.format, "csv") != 0 && strcmp(o.format, "text") != 0)
+			usage_error("--format: not csv or text: \"%s\"", o.format);
+		if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+			fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+		rc = hops_extract(out, strcmp(o.format, "text") == 0, messages, nmessages, trust,
+		                  o.quiet ? NULL : stderr);
+		if (out != stdout && fclose(out) != 0)
+			rc = EXIT_RUNTIME;
+		free(files);
+		free(messages);
+		trust_free(trust);
+		return rc;
+	}
+	o.src.trust = trust;
 	if ((w = report_writer_find(o.format)) == NULL)
 		usage_error("--format: not csv or text: \"%s\"", o.format);
 
@@ -408,7 +478,19 @@ main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	for (i = 0; i < nmessages; i++) {
+		if (target_source_add_message(src, messages[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtpprobe: %s\n", err);
+			target_source_free(src);
+			cidr_list_free(allow);
+			free(files);
+			free(messages);
+			trust_free(trust);
+			return EXIT_USAGE;
+		}
+	}
 	free(files);
+	free(messages);
 
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
@@ -470,6 +552,7 @@ main(int argc, char **argv)
 	event_base_free(base);
 	target_source_free(src);
 	cidr_list_free(allow);
+	trust_free(trust);
 	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		rc = EXIT_RUNTIME;

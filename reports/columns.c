@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "targets/suspects.h"
+
 static void col_timestamp(const struct probe_result *r, struct strbuf *sb);
 static void col_ip(const struct probe_result *r, struct strbuf *sb);
 static void col_port(const struct probe_result *r, struct strbuf *sb);
@@ -29,6 +31,9 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+/* Columns of targets from a message (--message). */
+static void col_hop(const struct probe_result *r, struct strbuf *sb);
+static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
@@ -51,6 +56,11 @@ const struct column report_columns[] = {
      col_relay_tests},
     {"last_reply", "the last reply line the server sent, code included", col_last_reply},
     {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+    /* Targets from a message (--message). */
+    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop},
+    {"message_flags",
+     "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
+     col_message_flags},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -211,4 +221,19 @@ static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_printf(sb, "%u", r->duration_ms);
+}
+
+static void
+col_hop(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.hop);
+}
+
+static void
+col_message_flags(const struct probe_result *r, struct strbuf *sb)
+{
+	char buf[REPORT_CELL_MAX];
+
+	message_flags_format(r->target.message_flags, buf, sizeof(buf));
+	sb_puts(sb, buf);
 }

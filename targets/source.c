@@ -19,7 +19,9 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
+#include "targets/message.h"
 #include "targets/parse.h"
+#include "targets/suspects.h"
 
 #define SOURCE_BUF_SIZE    (4 * TARGET_LINE_MAX)    /* one line and room to read */
 #define SOURCE_NAME_MAX    (TARGET_ORIGIN_MAX - 24) /* leaves room for ":LINE" */
@@ -32,6 +34,7 @@
 enum input_kind {
 	INPUT_ARG,
 	INPUT_FILE,
+	INPUT_MESSAGE, /* --message: targets from Received chains */
 };
 
 struct input {
@@ -43,6 +46,7 @@ struct input {
 	int fd;                     /* -1 once closed */
 	int own_fd;                 /* opened here, so closed here */
 	int saved_flags;            /* fd flags to put back, or -1 */
+	struct message_file *mf;    /* INPUT_MESSAGE */
 };
 
 enum read_status {
@@ -77,6 +81,11 @@ struct target_source {
 	struct seen *seen;
 	size_t seen_cap, seen_n;
 
+	/* The targets of the message being read (INPUT_MESSAGE). */
+	struct message_chain *chain;
+	struct target mq[MESSAGE_RECEIVED_MAX + 1];
+	size_t mq_n, mq_i;
+
 	size_t duplicates, bad_lines;
 	int oom;
 	int failed;
@@ -97,6 +106,9 @@ static enum target_source_status fatal(struct target_source *src, char *err, siz
                                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
                     size_t errlen);
+static int apply_policy(struct target_source *src, struct target *t);
+static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+                        size_t errlen);
 static int take_line(struct target_source *src, const struct input *in, const char *line,
                      size_t len, struct target *t, char *err, size_t errlen);
 
@@ -150,9 +162,11 @@ target_source_free(struct target_source *src)
 	for (in = src->head; in != NULL; in = next) {
 		next = in->next;
 		input_close(in);
+		message_file_free(in->mf);
 		free(in->text);
 		free(in);
 	}
+	free(src->chain);
 	free(src->buf);
 	free(src->seen);
 	free(src);
@@ -271,8 +285,10 @@ input_done(struct target_source *src)
 	if (src->head == NULL)
 		src->tail = NULL;
 	input_close(in);
+	message_file_free(in->mf);
 	free(in->text);
 	free(in);
+	src->mq_n = src->mq_i = 0;
 	src->start = src->end = 0;
 	src->lineno = 0;
 	src->discarding = 0;
@@ -507,9 +523,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
           struct target *t, char *err, size_t errlen)
 {
 	char msg[TARGET_REASON_MAX];
-	const char *why;
 	struct seen k;
-	struct strbuf sb;
 
 	switch (target_parse_line(line, len, src->cfg.default_port, t, msg, sizeof(msg))) {
 	case TP_EMPTY:
@@ -531,6 +545,15 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		src->duplicates++;
 		return NEXT_LINE;
 	}
+	return apply_policy(src, t);
+}
+
+/* The allowlist and the special ranges: a target may come out skipped. */
+static int
+apply_policy(struct target_source *src, struct target *t)
+{
+	struct strbuf sb;
+	const char *why;
 
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
 	if (cidr_list_count(src->cfg.allowlist) > 0 &&
@@ -540,6 +563,83 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
 		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
 	return TS_TARGET;
+}
+
+int
+target_source_add_message(struct target_source *src, const char *path, char *err, size_t errlen)
+{
+	struct input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (src->chain == NULL && (src->chain = malloc(sizeof(*src->chain))) == NULL) {
+		free(in);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((in->mf = message_file_open(path, err, errlen)) == NULL) {
+		free(in);
+		return -1;
+	}
+	in->kind = INPUT_MESSAGE;
+	in->fd = -1;
+	in->saved_flags = -1;
+	enqueue(src, in);
+	return 0;
+}
+
+/*
+ * The next target of a message input: what is left of the current
+ * message's targets, else the next message's. A suspect seen before (two
+ * spams from one host) still gives its row, skipped as a duplicate, so every
+ * message shows in the report.
+ */
+static int
+take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+             size_t errlen)
+{
+	char name[TARGET_ORIGIN_MAX], why[TARGET_REASON_MAX];
+	const char *hdr;
+	size_t len;
+	int too_big, r;
+
+	if (src->mq_i < src->mq_n) {
+		struct seen k;
+
+		*t = src->mq[src->mq_i++];
+		if (t->skip_reason[0] != '\0') {
+			set_err(why, sizeof(why), "%s", t->skip_reason);
+			return bad_line(src, t, why, err, errlen);
+		}
+		seen_key(t, &k);
+		switch (seen_add(src, &k)) {
+		case -1:
+			return fatal(src, err, errlen, "out of memory");
+		case 0:
+			src->duplicates++;
+			set_err(t->skip_reason, sizeof(t->skip_reason),
+			        "duplicate: already a target of this run");
+			return TS_TARGET;
+		}
+		return apply_policy(src, t);
+	}
+	src->mq_n = src->mq_i = 0;
+	r = message_file_next(in->mf, &hdr, &len, &too_big, name, sizeof(name), why, sizeof(why));
+	if (r == 0) {
+		input_done(src);
+		return NEXT_LINE;
+	}
+	if (r < 0) {
+		set_err(t->origin, sizeof(t->origin), "%s", name);
+		set_err(t->input, sizeof(t->input), "%s", name);
+		return bad_line(src, t, why, err, errlen);
+	}
+	chain_read(src->chain, hdr, len, too_big, name, src->cfg.trust);
+	src->mq_n = chain_targets(src->chain, src->cfg.probe_claimed, src->cfg.default_port,
+	                          src->mq, sizeof(src->mq) / sizeof(src->mq[0]));
+	return NEXT_LINE;
 }
 
 enum target_source_status
@@ -564,6 +664,12 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		if (in == NULL)
 			return TS_END;
 		memset(t, 0, sizeof(*t));
+		if (in->kind == INPUT_MESSAGE) {
+			r = take_message(src, in, t, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
+			return (enum target_source_status)r;
+		}
 		if (in->kind == INPUT_ARG) {
 			set_origin(t, in, 0);
 			r = take_line(src, in, in->text, strlen(in->text), t, err, errlen);

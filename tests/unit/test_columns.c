@@ -13,6 +13,7 @@
 static const char *const names[] = {
     "timestamp", "ip",     "port",      "source_ip",  "origin",      "verdict",    "error",
     "flags",     "banner", "ehlo_name", "extensions", "relay_tests", "last_reply", "duration_ms",
+    "hop",       "message_flags",
 };
 
 static struct probe_result res;
