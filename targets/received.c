@@ -647,12 +647,11 @@ received_parse(const char *line, size_t len, struct hop *h)
 	}
 	if (strcasecmp(h->with, "local") == 0) {
 		/* Exim's "from user by host with local": a local submission. */
-		h->kind = HOP_LOCAL;
-		put(h->reason, sizeof(h->reason), "with local", 10);
 		read_from(h, tok, ntok, (size_t)from_at);
 		h->kind = HOP_LOCAL;
 		h->salen = 0;
 		h->ip[0] = '\0';
+		put(h->reason, sizeof(h->reason), "with local", 10);
 		return h->kind;
 	}
 	read_from(h, tok, ntok, (size_t)from_at);
