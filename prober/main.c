@@ -325,8 +325,11 @@ main(int argc, char **argv)
 	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
 		return EXIT_RUNTIME;
 	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
-	    (trust = trust_new()) == NULL)
+	    (trust = trust_new()) == NULL) {
+		free(files);
+		free(messages);
 		return EXIT_RUNTIME;
+	}
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -406,18 +409,26 @@ main(int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return 0;
 		case OPT_HELP_COLUMNS:
 			print_columns();
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return 0;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return 0;
 		default:
 			fprintf(stderr, "Try 'smtpprobe --help'.\n");
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return EXIT_USAGE;
 		}
 	}
@@ -425,6 +436,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: no targets: give addresses, -f FILE or --message FILE\n"
 		                "Try 'smtpprobe --help'.\n");
 		free(files);
+		free(messages);
+		trust_free(trust);
 		return EXIT_USAGE;
 	}
 
@@ -438,6 +451,9 @@ main(int argc, char **argv)
 			usage_error("--format: not csv or text: \"%s\"", o.format);
 		if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 			fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+			free(files);
+			free(messages);
+			trust_free(trust);
 			return EXIT_RUNTIME;
 		}
 		rc = hops_extract(out, strcmp(o.format, "text") == 0, messages, nmessages, trust,
@@ -460,6 +476,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
 			cidr_list_free(allow);
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return EXIT_USAGE;
 		}
 	}
@@ -475,6 +493,8 @@ main(int argc, char **argv)
 			target_source_free(src);
 			cidr_list_free(allow);
 			free(files);
+			free(messages);
+			trust_free(trust);
 			return EXIT_USAGE;
 		}
 	}

@@ -99,14 +99,23 @@ utf8_len(const unsigned char *s, size_t n)
 static int
 utf8_valid(const char *s, size_t n)
 {
-	size_t i = 0, k;
+	size_t i = 0;
 
 	while (i < n) {
+		size_t k;
+
 		if ((k = utf8_len((const unsigned char *)s + i, n - i)) == 0)
 			return 0;
 		i += k;
 	}
 	return 1;
+}
+
+/* A line's length without the CR of a CRLF. */
+static size_t
+without_cr(const char *line, size_t n)
+{
+	return n > 0 && line[n - 1] == '\r' ? n - 1 : n;
 }
 
 /* A field name: printable ASCII but ':' (RFC 5322 3.6.8), then ':'. */
@@ -137,11 +146,10 @@ message_parse_header(const char *buf, size_t len, struct message_header *m, char
 	}
 	while (pos < len) {
 		const char *line = buf + pos, *nl = memchr(line, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - line) : len - pos, content = n, name;
+		size_t n = nl ? (size_t)(nl - line) : len - pos, content, name;
 
 		pos += n + (nl != NULL);
-		if (content > 0 && line[content - 1] == '\r')
-			content--;
+		content = without_cr(line, n);
 		lineno++;
 		if (content == 0)
 			break; /* the empty line: the body follows */

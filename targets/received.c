@@ -215,14 +215,12 @@ received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, s
 {
 	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	char buf[INET6_ADDRSTRLEN + 16];
-	unsigned char a4[4];
-	struct in6_addr a6;
-	const char *close;
 	size_t n;
 	char *pct;
 
 	if (len > 0 && s[0] == '[') {
-		close = memchr(s, ']', len);
+		const char *close = memchr(s, ']', len);
+
 		if (close == NULL)
 			return -1;
 		/* "[ip]:port" and "[ip]" only: nothing else may follow. */
@@ -262,6 +260,7 @@ received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, s
 		/* IPv4, or IPv4 and a port. */
 		char *colon = strchr(buf, ':');
 		struct sockaddr_in sin;
+		unsigned char a4[4];
 
 		if (colon != NULL) {
 			uint16_t port;
@@ -279,6 +278,7 @@ received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, s
 		*salen = sizeof(sin);
 	} else {
 		struct sockaddr_in6 sin6;
+		struct in6_addr a6;
 
 		if (n == 0 || inet_pton(AF_INET6, buf, &a6) != 1)
 			return -1;
@@ -685,6 +685,14 @@ digits(const char *s, size_t n, size_t max, int *v)
 	return i;
 }
 
+static const char *
+skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
 int
 received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
 {
@@ -703,31 +711,29 @@ received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
 	size_t n, i;
 
 	*zone_unknown = 0;
-#define SKIP_BLANKS()                                                                              \
-	while (p < end && (*p == ' ' || *p == '\t'))                                               \
-	p++
-	SKIP_BLANKS();
+	p = skip_blanks(p, end);
 	/* An optional day name and comma. */
 	if (p < end && is_alpha(*p)) {
 		while (p < end && is_alpha(*p))
 			p++;
 		if (p < end && *p == ',')
 			p++;
-		SKIP_BLANKS();
+		p = skip_blanks(p, end);
 	}
 	if ((n = digits(p, (size_t)(end - p), 2, &day)) == 0 || day < 1 || day > 31)
 		return -1;
 	p += n;
-	SKIP_BLANKS();
+	p = skip_blanks(p, end);
+	n = (size_t)(end - p);
 	for (i = 0; i < 12; i++)
-		if (end - p >= 3 && strncasecmp(p, months[i], 3) == 0)
+		if (n >= 3 && strncasecmp(p, months[i], 3) == 0)
 			mon = (int)i;
 	if (mon < 0)
 		return -1;
 	p += 3;
 	while (p < end && is_alpha(*p))
 		p++; /* "March" */
-	SKIP_BLANKS();
+	p = skip_blanks(p, end);
 	if ((n = digits(p, (size_t)(end - p), 4, &year)) == 0 || n == 3)
 		return -1;
 	if (n == 2)
@@ -735,7 +741,7 @@ received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
 	else if (n == 1 || year < 1970)
 		return -1;
 	p += n;
-	SKIP_BLANKS();
+	p = skip_blanks(p, end);
 	if ((n = digits(p, (size_t)(end - p), 2, &hh)) == 0 || hh > 23)
 		return -1;
 	p += n;
@@ -750,14 +756,13 @@ received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
 			return -1;
 		p += n;
 	}
-	SKIP_BLANKS();
+	p = skip_blanks(p, end);
 	if (p < end && (*p == '+' || *p == '-')) {
 		int sign = *p == '-' ? -1 : 1;
 
 		p++;
 		if (digits(p, (size_t)(end - p), 4, &k) != 4 || k % 100 > 59)
 			return -1;
-		p += 4;
 		zone = sign * (k / 100 * 60 + k % 100);
 		if (sign < 0 && k == 0)
 			*zone_unknown = 1;
@@ -774,7 +779,6 @@ received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
 			return -1;
 		zone = zones[i].minutes;
 	}
-#undef SKIP_BLANKS
 	*when = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 +
 	        mm * 60 + ss - (int64_t)zone * 60;
 	return 0;
