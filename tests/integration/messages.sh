@@ -105,6 +105,21 @@ is "$(grep -c "C: EHLO" "$LAB_LOG" | tr -d ' ')" 1 "the private LAN hop was not 
 "$SMTPPROBE" --timeout 2 -p "$P" --trusted 203.0.113.0/24 --message "$M/lab.eml" -o "$WORK/noallow.csv" 2>/dev/null
 cell "$WORK/noallow.csv" "$N.2" error | grep -q loopback
 ok $? "without --allow-private a private suspect is a skipped row"
+"$SMTPPROBE" --allow-private --timeout 2 -p "$P" --trusted 203.0.113.0/24 --format text \
+	--message "$M/lab.eml" -o "$WORK/probe.txt" 2>/dev/null
+grep -q "^  message     hop 1:suspect  lan-hops;utc-zero-timestamps\$" "$WORK/probe.txt"
+ok $? "the text report shows the hop and the telltales"
 lab_stop report
+
+# --probe-claimed: the forged lower line's public address becomes a target
+# too. Both are documentation addresses outside the allowlist: skipped rows,
+# nothing connects.
+"$SMTPPROBE" --timeout 2 --message "$M/forged.eml" -o "$WORK/claimed0.csv" 2>/dev/null
+is "$(rows "$WORK/claimed0.csv")" 1 "by default only the suspect"
+"$SMTPPROBE" --timeout 2 --probe-claimed --message "$M/forged.eml" -o "$WORK/claimed.csv" 2>/dev/null
+is "$(csv_tsv "$WORK/claimed.csv" | awk -F '\t' 'NR > 1 {print $15 "=" $2}' | tr '\n' ' ')" \
+	"1:suspect=198.51.100.23 2:claimed=203.0.113.5 " "--probe-claimed adds the claimed public hop"
+"$SMTPPROBE" --timeout 2 --probe-claimed --message "$M/seed.eml" -o "$WORK/claimed2.csv" 2>/dev/null
+is "$(rows "$WORK/claimed2.csv")" 1 "a private claimed hop is never a target, even with --probe-claimed"
 
 done_testing
