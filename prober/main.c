@@ -53,6 +53,9 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* relay matrix (issue 7) */
+	OPT_TESTS,
+	OPT_RETRY_AFTER,
 	/* Suspects from messages. */
 	OPT_MESSAGE,
 	OPT_TRUSTED,
@@ -81,6 +84,9 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
+    /* relay matrix (issue 7) */
+    {"tests", required_argument, NULL, OPT_TESTS},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
     /* Suspects from messages. */
     {"message", required_argument, NULL, OPT_MESSAGE},
     {"trusted", required_argument, NULL, OPT_TRUSTED},
@@ -124,6 +130,10 @@ static const char usage_text[] =
     "      --ehlo NAME         EHLO/HELO name (default smtpprobe.example.com)\n"
     "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
     "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
+    "      --tests SET         relay tests: basic (third-party, localhost, postmaster;\n"
+    "                          the default), full (15 address tricks), or a\n"
+    "                          comma-separated list of test names\n"
+    "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
@@ -418,6 +428,13 @@ main(int argc, char **argv)
 			free(messages);
 			trust_free(trust);
 			return 0;
+		case OPT_TESTS:
+			if (relay_tests_parse(optarg, &o.eng.probe.tests, err, sizeof(err)) != 0)
+				usage_error("--tests: %s", err);
+			break;
+		case OPT_RETRY_AFTER:
+			o.eng.probe.retry_after_ms = parse_duration("--retry-after", optarg);
+			break;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			free(files);

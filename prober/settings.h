@@ -13,8 +13,10 @@ struct probe_settings {
 	char mail_from[SMTP_ADDR_MAX];   /* third-party test's sender */
 	char rcpt_domain[SMTP_NAME_MAX]; /* third-party test's recipient domain */
 	int connect_timeout_ms;
-	int timeout_ms;  /* one reply, the greeting included */
-	int deadline_ms; /* the whole dialogue */
+	int timeout_ms;     /* one reply, the greeting included */
+	int deadline_ms;    /* the whole dialogue */
+	unsigned int tests; /* relay tests to run: a mask (relay.h) */
+	int retry_after_ms; /* a 4xx test is retried once after this; 0 = never */
 };
 
 /* The defaults: reserved names only (RFC 2606), so a default run can never

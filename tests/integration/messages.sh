@@ -117,7 +117,8 @@ lab_stop report
 "$SMTPPROBE" --timeout 2 --message "$M/forged.eml" -o "$WORK/claimed0.csv" 2>/dev/null
 is "$(rows "$WORK/claimed0.csv")" 1 "by default only the suspect"
 "$SMTPPROBE" --timeout 2 --probe-claimed --message "$M/forged.eml" -o "$WORK/claimed.csv" 2>/dev/null
-is "$(csv_tsv "$WORK/claimed.csv" | awk -F '\t' 'NR > 1 {print $15 "=" $2}' | tr '\n' ' ')" \
+is "$(csv_tsv "$WORK/claimed.csv" | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+	{ print $idx["hop"] "=" $idx["ip"] }' | tr '\n' ' ')" \
 	"1:suspect=198.51.100.23 2:claimed=203.0.113.5 " "--probe-claimed adds the claimed public hop"
 "$SMTPPROBE" --timeout 2 --probe-claimed --message "$M/seed.eml" -o "$WORK/claimed2.csv" 2>/dev/null
 is "$(rows "$WORK/claimed2.csv")" 1 "a private claimed hop is never a target, even with --probe-claimed"
