@@ -39,6 +39,11 @@ relays.eml|203.0.113.0/24|
 ipv6.eml||
 time-travel.eml||
 internal.eml||
+exchange.eml|198.51.100.0/24|
+sendmail.eml||
+gmail.eml||
+opensmtpd.eml||
+courier.eml||
 lab.eml||
 lab.eml|203.0.113.0/24|127.0.60.2/192.168.0.70:SpamAssassin always adds 127.0.0.0/8 to trusted_networks; with --trusted we trust exactly what is given, so the lab can play a suspect on loopback
 auth.eml||192.0.2.77/-:an authenticated public hop is a compromised-account suspect here; SpamAssassin trusts it and, with nothing below it, finds no untrusted relay
