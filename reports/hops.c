@@ -156,15 +156,13 @@ write_text(FILE *out, const struct message_chain *c, struct strbuf *line)
 	return rc;
 }
 
-int
-hops_write(FILE *out, int text, const struct message_chain *c, int *header_done)
+/* One chain, then a flush, so a reader sees whole messages only. */
+static int
+write_chain(FILE *out, int text, const struct message_chain *c, struct strbuf *line,
+            int *header_done)
 {
-	static char buf[HOPS_LINE_MAX];
-	struct strbuf line;
-	int rc;
+	int rc = text ? write_text(out, c, line) : write_csv(out, c, line, header_done);
 
-	sb_init(&line, buf, sizeof(buf));
-	rc = text ? write_text(out, c, &line) : write_csv(out, c, &line, header_done);
 	if (fflush(out) != 0)
 		rc = -1;
 	return rc;
@@ -175,11 +173,17 @@ hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const
              FILE *warn)
 {
 	struct message_chain *c = malloc(sizeof(*c));
+	char *buf = malloc(HOPS_LINE_MAX);
 	int header_done = 0, status = 0;
+	struct strbuf line;
 	size_t i;
 
-	if (c == NULL)
+	if (c == NULL || buf == NULL) {
+		free(c);
+		free(buf);
 		return 3;
+	}
+	sb_init(&line, buf, HOPS_LINE_MAX);
 	for (i = 0; i < npaths; i++) {
 		char err[TARGET_ORIGIN_MAX + TARGET_REASON_MAX], name[TARGET_ORIGIN_MAX];
 		struct message_file *f = message_file_open(paths[i], err, sizeof(err));
@@ -203,14 +207,16 @@ hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const
 			if (warn != NULL && (c->error[0] != '\0' || c->walk.boundary < 0))
 				fprintf(warn, "smtpprobe: %s: %s\n", c->name,
 				        c->error[0] != '\0' ? c->error : c->walk.reason);
-			if (hops_write(out, text, c, &header_done) != 0) {
+			if (write_chain(out, text, c, &line, &header_done) != 0) {
 				message_file_free(f);
 				free(c);
+				free(buf);
 				return 3;
 			}
 		}
 		message_file_free(f);
 	}
 	free(c);
+	free(buf);
 	return status;
 }

@@ -25,7 +25,4 @@ extern const size_t hops_ncolumns;
 int hops_extract(FILE *out, int text, const char *const *paths, size_t npaths,
                  const struct trust *t, FILE *warn);
 
-/* Writes one chain (CSV header first when *header_done is 0): 0 or -1. */
-int hops_write(FILE *out, int text, const struct message_chain *c, int *header_done);
-
 #endif

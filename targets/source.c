@@ -609,9 +609,17 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		struct seen k;
 
 		*t = src->mq[src->mq_i++];
-		if (t->skip_reason[0] != '\0') {
+		if (t->skip_reason[0] != '\0' && src->chain->error[0] != '\0') {
+			/* Not a readable message: bad input, like a bad line. */
 			set_err(why, sizeof(why), "%s", t->skip_reason);
 			return bad_line(src, t, why, err, errlen);
+		}
+		if (t->skip_reason[0] != '\0') {
+			/* A message whose chain names no suspect: said, never fatal. */
+			if (src->cfg.warn != NULL)
+				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
+				        t->skip_reason);
+			return TS_TARGET;
 		}
 		seen_key(t, &k);
 		switch (seen_add(src, &k)) {

@@ -87,6 +87,17 @@ is "$?" 2 "a missing file is an input error"
 "$SMTPPROBE" --extract-only --trusted 'not a name!' --message "$M/seed.eml" >/dev/null 2>&1
 is "$?" 2 "a bad --trusted is a usage error"
 
+# --strict: unreadable input is fatal, a chain without a suspect is not.
+"$SMTPPROBE" --strict --message "$M/not-a-message.txt" -o "$WORK/strict.csv" 2>"$WORK/strict.err"
+is "$?" 2 "--strict: a file that is not a message ends the run"
+grep -q "not a message" "$WORK/strict.err"
+ok $? "with the reason"
+"$SMTPPROBE" --strict --message "$M/internal.eml" -o "$WORK/strict2.csv" 2>"$WORK/strict2.err"
+is "$?" 0 "--strict: a message whose chain names no suspect is not an error"
+is "$(csv_tsv "$WORK/strict2.csv" | awk -F '\t' 'NR == 2 {print $6}')" skipped "it is a skipped row"
+grep -q "every hop is trusted" "$WORK/strict2.err"
+ok $? "and one line on stderr says why"
+
 # Probing: the seed's chain with its suspect on the lab. Loopback is
 # private, so --trusted names our server's range (auto mode would trust it).
 lab_start "$N.2:$P=qmail-localhost" || { ok 1 "lab starts"; done_testing; exit 1; }
