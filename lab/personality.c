@@ -427,8 +427,9 @@ rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
 		break;
 	case RCPT_OWN_DOMAINS:
 		if (d->resolves_routing &&
-		    (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL))
-			return 0; /* relay-test%example.net@own resolves to example.net */
+		    (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
+		     memchr(box, '@', n) != memrchr(box, '@', n)))
+			return 0; /* user%example.net@own, user@example.net@own: routed, refused */
 		break;
 	}
 	for (at = n; at > 0 && box[at - 1] != '@'; at--)

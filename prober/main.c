@@ -28,7 +28,9 @@
 #include "reports/columns.h"
 #include "reports/hops.h"
 #include "reports/report.h"
+#include "targets/exclude.h"
 #include "targets/parse.h"
+#include "targets/range.h"
 #include "targets/source.h"
 #include "targets/suspects.h"
 #include "targets/trust.h"
@@ -56,6 +58,12 @@ enum {
 	/* relay matrix (issue 7) */
 	OPT_TESTS,
 	OPT_RETRY_AFTER,
+	/* scale (issue 8) */
+	OPT_EXCLUDE,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_MAX_TARGETS,
+	OPT_PER_NET,
 	/* Suspects from messages. */
 	OPT_MESSAGE,
 	OPT_TRUSTED,
@@ -87,6 +95,12 @@ static const struct option long_options[] = {
     /* relay matrix (issue 7) */
     {"tests", required_argument, NULL, OPT_TESTS},
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    /* scale (issue 8) */
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-targets", required_argument, NULL, OPT_MAX_TARGETS},
+    {"per-net", required_argument, NULL, OPT_PER_NET},
     /* Suspects from messages. */
     {"message", required_argument, NULL, OPT_MESSAGE},
     {"trusted", required_argument, NULL, OPT_TRUSTED},
@@ -102,7 +116,7 @@ static const char usage_text[] =
     "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
     "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
-    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
+    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, CIDR;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
@@ -110,6 +124,12 @@ static const char usage_text[] =
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
     "                          (default: $SMTPPROBE_ALLOWLIST)\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "      --exclude FILE      skip the ranges of FILE (zmap blocklist format: CIDR,\n"
+    "                          '#' reason); repeatable\n"
+    "      --seed N            order of addresses within CIDR ranges (default 1)\n"
+    "      --shard I/N         probe only shard I (0..N-1) of N: the N shards of a run\n"
+    "                          are disjoint and together complete\n"
+    "      --max-targets N     stop after N targets\n"
     "\n"
     "Suspects from spam (Received chains of .eml, mbox, Maildir):\n"
     "      --message FILE      read messages from FILE, an mbox or a Maildir ('-' is\n"
@@ -123,6 +143,7 @@ static const char usage_text[] =
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
     "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
+    "      --per-net N         dialogues at once per /24 (IPv4) or /64 (IPv6)\n"
     "      --connect-timeout T connect timeout (default 10s)\n"
     "      --timeout T         time for each reply, the greeting included (default 30s)\n"
     "      --deadline T        time for a whole dialogue (default 120s)\n"
@@ -146,6 +167,8 @@ static const char usage_text[] =
     "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
 
 struct options {
+	const char **excludes;
+	size_t nexcludes;
 	const char *output;
 	const char *format;
 	int quiet;
@@ -305,7 +328,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct cidr_list *allow = NULL;
+	struct cidr_list *allow = NULL, *exclude = NULL;
 	struct target_source *src;
 	struct event_base *base;
 	struct event *sigint_ev, *sigterm_ev;
@@ -332,8 +355,12 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
-	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+	o.src.seed = RANGE_DEFAULT_SEED;
+	/* One allocation for both lists of file names, so one free(files)
+	 * releases them on every way out. */
+	if ((files = calloc(2 * (size_t)argc, sizeof(*files))) == NULL)
 		return EXIT_RUNTIME;
+	o.excludes = files + argc;
 	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
 	    (trust = trust_new()) == NULL) {
 		free(files);
@@ -435,6 +462,24 @@ main(int argc, char **argv)
 		case OPT_RETRY_AFTER:
 			o.eng.probe.retry_after_ms = parse_duration("--retry-after", optarg);
 			break;
+		case OPT_EXCLUDE:
+			o.excludes[o.nexcludes++] = optarg;
+			break;
+		case OPT_SEED:
+			o.src.seed = (uint64_t)parse_number("--seed", optarg, 0, LONG_MAX);
+			break;
+		case OPT_SHARD:
+			if (range_shard_parse(optarg, &o.src.shard_index, &o.src.shard_count) != 0)
+				usage_error("--shard: not I/N with 0 <= I < N <= 65536: \"%s\"",
+				            optarg);
+			break;
+		case OPT_MAX_TARGETS:
+			o.src.max_targets =
+			    (uint64_t)parse_number("--max-targets", optarg, 1, LONG_MAX);
+			break;
+		case OPT_PER_NET:
+			o.eng.per_net = (int)parse_number("--per-net", optarg, 1, CONCURRENCY_MAX);
+			break;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			free(files);
@@ -492,6 +537,7 @@ main(int argc, char **argv)
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			free(files);
 			free(messages);
 			trust_free(trust);
@@ -499,6 +545,22 @@ main(int argc, char **argv)
 		}
 	}
 	o.src.allowlist = allow;
+	if (o.nexcludes > 0) {
+		if ((exclude = cidr_list_new()) == NULL)
+			return EXIT_RUNTIME;
+		for (i = 0; i < o.nexcludes; i++) {
+			if (exclude_load(exclude, o.excludes[i], err, sizeof(err)) != 0) {
+				fprintf(stderr, "smtpprobe: --exclude: %s\n", err);
+				cidr_list_free(exclude);
+				cidr_list_free(allow);
+				free(files);
+				free(messages);
+				trust_free(trust);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	o.src.exclude = exclude;
 	o.src.warn = o.quiet ? NULL : stderr;
 	if ((src = target_source_new(&o.src)) == NULL)
 		return EXIT_RUNTIME;
@@ -509,6 +571,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			target_source_free(src);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			free(files);
 			free(messages);
 			trust_free(trust);
@@ -520,6 +583,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			target_source_free(src);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			free(files);
 			free(messages);
 			trust_free(trust);
@@ -533,6 +597,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		target_source_free(src);
 		cidr_list_free(allow);
+		cidr_list_free(exclude);
+		trust_free(trust);
 		return EXIT_RUNTIME;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -589,6 +655,7 @@ main(int argc, char **argv)
 	event_base_free(base);
 	target_source_free(src);
 	cidr_list_free(allow);
+	cidr_list_free(exclude);
 	trust_free(trust);
 	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));

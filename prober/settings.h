@@ -9,9 +9,9 @@
 #include "common/bounds.h"
 
 struct probe_settings {
-	char ehlo[SMTP_NAME_MAX];        /* EHLO/HELO argument */
-	char mail_from[SMTP_ADDR_MAX];   /* third-party test's sender */
-	char rcpt_domain[SMTP_NAME_MAX]; /* third-party test's recipient domain */
+	char ehlo[SMTP_NAME_MAX];          /* EHLO/HELO argument */
+	char mail_from[SMTP_ADDR_MAX];     /* third-party test's sender */
+	char rcpt_domain[SMTP_DOMAIN_MAX]; /* third-party test's recipient domain */
 	int connect_timeout_ms;
 	int timeout_ms;     /* one reply, the greeting included */
 	int deadline_ms;    /* the whole dialogue */

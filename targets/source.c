@@ -9,6 +9,8 @@
  */
 #include "targets/source.h"
 
+#include "targets/range.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -81,6 +83,13 @@ struct target_source {
 	struct seen *seen;
 	size_t seen_cap, seen_n;
 
+	/* The range being handed out, if any (issue 8). */
+	struct range range;
+	int in_range;
+	uint64_t range_next; /* the next index of the range this shard takes */
+	uint64_t seq;        /* items numbered so far in the run, for sharding */
+	uint64_t emitted;    /* targets handed out, for max_targets */
+
 	/* The targets of the message being read (INPUT_MESSAGE). */
 	struct message_chain *chain;
 	struct target mq[MESSAGE_RECEIVED_MAX + 1];
@@ -106,7 +115,10 @@ static enum target_source_status fatal(struct target_source *src, char *err, siz
                                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
                     size_t errlen);
-static int apply_policy(struct target_source *src, struct target *t);
+static void apply_policy(const struct target_source *src, struct target *t);
+static int my_turn(struct target_source *src);
+static void range_start(struct target_source *src, const struct target *base);
+static int range_take(struct target_source *src, struct target *t);
 static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
                         size_t errlen);
 static int take_line(struct target_source *src, const struct input *in, const char *line,
@@ -532,7 +544,12 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 			return bad_line(src, t, "empty target", err, errlen);
 		return NEXT_LINE;
 	case TP_ERROR:
+		if (!my_turn(src))
+			return NEXT_LINE;
 		return bad_line(src, t, msg, err, errlen);
+	case TP_RANGE:
+		range_start(src, t);
+		return NEXT_LINE;
 	case TP_TARGET:
 		break;
 	}
@@ -545,23 +562,10 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		src->duplicates++;
 		return NEXT_LINE;
 	}
-	return apply_policy(src, t);
-}
 
-/* The allowlist and the special ranges: a target may come out skipped. */
-static int
-apply_policy(struct target_source *src, struct target *t)
-{
-	struct strbuf sb;
-	const char *why;
-
-	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
-	if (cidr_list_count(src->cfg.allowlist) > 0 &&
-	    !cidr_list_contains(src->cfg.allowlist, (const struct sockaddr *)&t->sa))
-		sb_puts(&sb, "outside allowlist");
-	else if (!src->cfg.allow_private &&
-	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
-		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	if (!my_turn(src))
+		return NEXT_LINE;
+	apply_policy(src, t);
 	return TS_TARGET;
 }
 
@@ -631,7 +635,10 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 			        "duplicate: already a target of this run");
 			return TS_TARGET;
 		}
-		return apply_policy(src, t);
+		if (!my_turn(src))
+			return NEXT_LINE; /* another shard's target (--shard) */
+		apply_policy(src, t);
+		return TS_TARGET;
 	}
 	src->mq_n = src->mq_i = 0;
 	r = message_file_next(in->mf, &hdr, &len, &too_big, name, sizeof(name), why, sizeof(why));
@@ -648,6 +655,61 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 	src->mq_n = chain_targets(src->chain, src->cfg.probe_claimed, src->cfg.default_port,
 	                          src->mq, sizeof(src->mq) / sizeof(src->mq[0]));
 	return NEXT_LINE;
+}
+
+/* Sets t->skip_reason when policy says the address is not to be probed. */
+static void
+apply_policy(const struct target_source *src, struct target *t)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&t->sa;
+	const char *why;
+	struct strbuf sb;
+
+	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
+	if (cidr_list_count(src->cfg.allowlist) > 0 && !cidr_list_contains(src->cfg.allowlist, sa))
+		sb_puts(&sb, "outside allowlist");
+	else if ((why = cidr_list_match(src->cfg.exclude, sa)) != NULL)
+		sb_printf(&sb, "excluded: %s", why);
+	else if (!src->cfg.allow_private && (why = policy_special_range(sa)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+}
+
+/* Numbers one item; 1 when it belongs to this shard. */
+static int
+my_turn(struct target_source *src)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	return src->seq++ % n == src->cfg.shard_index;
+}
+
+/* Starts handing out a range: the first index that falls to this shard. */
+static void
+range_start(struct target_source *src, const struct target *base)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	range_init(&src->range, base, src->cfg.seed);
+	src->in_range = 1;
+	src->range_next = (src->cfg.shard_index + n - src->seq % n) % n;
+}
+
+/* The next address of the range in progress; 0 when it is used up. */
+static int
+range_take(struct target_source *src, struct target *t)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+	uint64_t size = range_size(&src->range);
+
+	if (src->range_next >= size) {
+		src->in_range = 0;
+		src->seq += size;
+		return 0;
+	}
+	range_nth(&src->range, src->range_next, t);
+	src->range_next += n;
+	apply_policy(src, t);
+	return 1;
 }
 
 enum target_source_status
@@ -669,6 +731,15 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		size_t len = 0;
 		int r;
 
+		if (src->cfg.max_targets > 0 && src->emitted >= src->cfg.max_targets)
+			return TS_END;
+		if (src->in_range) {
+			if (range_take(src, t)) {
+				src->emitted++;
+				return TS_TARGET;
+			}
+			continue;
+		}
 		if (in == NULL)
 			return TS_END;
 		memset(t, 0, sizeof(*t));
@@ -676,6 +747,7 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			r = take_message(src, in, t, err, errlen);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 		if (in->kind == INPUT_ARG) {
@@ -684,6 +756,7 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			input_done(src);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 
@@ -711,13 +784,18 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			                  len < TARGET_INPUT_MAX ? len : TARGET_INPUT_MAX);
 			snprintf(msg, sizeof(msg), "line too long (more than %d bytes)",
 			         TARGET_LINE_MAX);
-			return (enum target_source_status)bad_line(src, t, msg, err, errlen);
+			if (!my_turn(src))
+				continue;
+			r = bad_line(src, t, msg, err, errlen);
+			src->emitted += r == TS_TARGET;
+			return (enum target_source_status)r;
 		}
 		case RL_LINE:
 			set_origin(t, in, src->lineno);
 			r = take_line(src, in, line, len, t, err, errlen);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 	}
