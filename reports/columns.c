@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "targets/suspects.h"
+
 static void col_timestamp(const struct probe_result *r, struct strbuf *sb);
 static void col_ip(const struct probe_result *r, struct strbuf *sb);
 static void col_port(const struct probe_result *r, struct strbuf *sb);
@@ -49,6 +51,9 @@ static void col_cert_expired(const struct probe_result *r, struct strbuf *sb);
 static void col_cert_verify(const struct probe_result *r, struct strbuf *sb);
 static void col_cert_matches(const struct probe_result *r, struct strbuf *sb);
 static void col_tls_error(const struct probe_result *r, struct strbuf *sb);
+/* Columns of targets from a message (--message). */
+static void col_hop(const struct probe_result *r, struct strbuf *sb);
+static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
@@ -101,6 +106,11 @@ const struct column report_columns[] = {
      "yes or no: a certificate name matches the target's host name; empty when none is known",
      col_cert_matches},
     {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error},
+    /* Targets from a message (--message). */
+    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop},
+    {"message_flags",
+     "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
+     col_message_flags},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -402,4 +412,19 @@ static void
 col_tls_error(const struct probe_result *r, struct strbuf *sb)
 {
 	PUT_FIELD(sb, r->tls.error);
+}
+
+static void
+col_hop(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.hop);
+}
+
+static void
+col_message_flags(const struct probe_result *r, struct strbuf *sb)
+{
+	char buf[REPORT_CELL_MAX];
+
+	message_flags_format(r->target.message_flags, buf, sizeof(buf));
+	sb_puts(sb, buf);
 }

@@ -177,6 +177,25 @@ put_head(struct report *rep, const struct probe_result *r, int with_error)
 	put_origin(rep, r);
 }
 
+/* For a target from a message: "message     hop 1:suspect  localhost-helo;lan-hops". */
+static int
+message_line(struct report *rep, const struct probe_result *r)
+{
+	const struct strbuf *cell = col(rep, "hop", r);
+
+	if (cell->len == 0)
+		return 0;
+	put_label(rep, "message");
+	sb_puts(&rep->line, "hop ");
+	put_esc(rep, cell->buf, cell->len);
+	cell = col(rep, "message_flags", r);
+	if (cell->len > 0) {
+		sb_puts(&rep->line, "  ");
+		put_esc(rep, cell->buf, cell->len);
+	}
+	return end_line(rep);
+}
+
 /* Unreachable: one line. Not SMTP: that line, and what came back if anything. */
 static int
 failed_lines(struct report *rep, const struct probe_result *r)
@@ -186,6 +205,7 @@ failed_lines(struct report *rep, const struct probe_result *r)
 
 	put_head(rep, r, 1);
 	rc |= end_line(rep);
+	rc |= message_line(rep, r);
 	if (r->verdict != VERDICT_NOT_SMTP)
 		return rc;
 	cell = col(rep, "banner", r);
@@ -352,6 +372,7 @@ block(struct report *rep, const struct probe_result *r)
 		n = RELAY_TESTS_MAX;
 	put_head(rep, r, 0);
 	rc |= end_line(rep);
+	rc |= message_line(rep, r);
 	rc |= banner_lines(rep, r);
 
 	if (col(rep, "ehlo_name", r)->len > 0 || col(rep, "extensions", r)->len > 0) {

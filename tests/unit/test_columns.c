@@ -45,6 +45,9 @@ static const char *const names[] = {
     "cert_verify",
     "cert_matches",
     "tls_error",
+    /* issue 5 */
+    "hop",
+    "message_flags",
 };
 
 static struct probe_result res;
