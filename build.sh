@@ -16,7 +16,8 @@ set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-libc-ares-dev netcat-openbsd clang libclang-rt-14-dev"
+libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time openssl
+spamassassin"
 # DNS tests (issue 4): a local dnsmasq answers for the lab.
 PACKAGES="$PACKAGES dnsmasq-base"
 JOBS=$(nproc 2>/dev/null || echo 2)

@@ -24,6 +24,7 @@
 struct engine_config {
 	int concurrency; /* sessions open at once, >= 1 */
 	int rate;        /* new connections a second; 0 = no limit */
+	int per_net;     /* dialogues at once per /24 or /64; 0 = no limit */
 	struct probe_settings probe;
 	/* DNS (issue 4): NULL turns lookups off (--no-dns). Borrowed. With it,
 	 * each probed address's PTR and FCrDNS are looked up beside its

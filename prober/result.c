@@ -46,6 +46,10 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "rcpt-354",
     "unsolicited",
     "postmaster-refused",
+    /* TLS (issue 3) */
+    "tls-failed",
+    "self-signed",
+    "starttls-injection",
     /* Reverse DNS (issue 4). */
     "no-ptr",
     "fcrdns-mismatch",
@@ -109,5 +113,6 @@ probe_result_init(struct probe_result *r, const struct target *t)
 {
 	memset(r, 0, sizeof(*r));
 	r->target = *t;
+	r->tls.matches = -1;
 	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
 }

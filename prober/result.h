@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include "common/bounds.h"
+#include "prober/tls.h"
 #include "targets/target.h"
 
 /* Most severe first: a lower value wins when results are combined. */
@@ -53,19 +54,23 @@ enum probe_error {
 /* Context flags, one bit each; names in result.c. */
 enum probe_flag {
 	FLAG_STARTTLS = 1u << 0,           /* EHLO offered STARTTLS */
-	FLAG_STARTTLS_REQUIRED = 1u << 1,  /* 530 "STARTTLS first": relay over TLS not tested yet */
+	FLAG_STARTTLS_REQUIRED = 1u << 1,  /* 530 "STARTTLS first": the session upgrades */
 	FLAG_HELO_FALLBACK = 1u << 2,      /* EHLO refused, HELO used */
 	FLAG_LOCALHOST_NAME = 1u << 3,     /* greeting or EHLO names itself localhost */
 	FLAG_NO_FQDN = 1u << 4,            /* greeting or EHLO name has no dot */
 	FLAG_RCPT_354 = 1u << 5,           /* a 354 (or other 3xx) answered RCPT: never DATA */
 	FLAG_UNSOLICITED = 1u << 6,        /* bytes arrived before our command (early talker) */
 	FLAG_POSTMASTER_REFUSED = 1u << 7, /* RCPT TO:<postmaster> refused (RFC 5321 4.5.1) */
+	/* TLS (issue 3) */
+	FLAG_TLS_FAILED = 1u << 8,          /* a TLS handshake failed (tls_error says why) */
+	FLAG_SELF_SIGNED = 1u << 9,         /* the server's certificate signs itself */
+	FLAG_STARTTLS_INJECTION = 1u << 10, /* bytes followed the 220 to STARTTLS */
 	/* Reverse DNS (prober/rdns.c; issue 4). */
-	FLAG_NO_PTR = 1u << 8,           /* the address has no PTR name */
-	FLAG_FCRDNS_MISMATCH = 1u << 9,  /* no PTR name resolves back to the address */
-	FLAG_DYNAMIC_RDNS = 1u << 10,    /* a PTR name looks like a consumer pool's */
-	FLAG_NAME_NOT_PTR = 1u << 11,    /* greeting or EHLO name is none of the PTR names */
-	FLAG_COUNT_BITS = 12
+	FLAG_NO_PTR = 1u << 11,          /* the address has no PTR name */
+	FLAG_FCRDNS_MISMATCH = 1u << 12, /* no PTR name resolves back to the address */
+	FLAG_DYNAMIC_RDNS = 1u << 13,    /* a PTR name looks like a consumer pool's */
+	FLAG_NAME_NOT_PTR = 1u << 14,    /* greeting or EHLO name is none of the PTR names */
+	FLAG_COUNT_BITS = 15
 };
 
 /* Reverse DNS (issue 4): whether a PTR name of the address resolves back to
@@ -126,6 +131,9 @@ struct probe_result {
 	const char *mta;                  /* static name, NULL when unknown */
 	int mta_confidence;               /* 0..100 */
 	char mta_rules[SMTP_TEXT_MAX];    /* ids of the rules that matched, ';'-joined */
+
+	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
+	struct tls_facts tls;
 
 	/* Reverse DNS (prober/dns.c, prober/rdns.c; issue 4). */
 	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */

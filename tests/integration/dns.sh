@@ -80,6 +80,8 @@ host-record=mx2.example.net,$N.8
 host-record=solo.example.org,$N.9
 # A name whose address is outside the allowlist.
 host-record=outside.example.com,192.0.2.50
+# A STARTTLS server reached by name: SNI and cert_matches come from the name.
+host-record=tls.example.com,$N.10
 EOT
 
 "$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
@@ -99,7 +101,13 @@ until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
 done
 ok 0 "dnsmasq starts on 127.0.0.1:$DNS_PORT"
 
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 30 -subj "/CN=tls.example.com" \
+	-addext "subjectAltName=DNS:tls.example.com" >"$WORK/openssl.err" 2>&1 ||
+	sed 's/^/#   /' "$WORK/openssl.err"
+LAB_OPTS="--tls-cert $WORK/cert.pem --tls-key $WORK/key.pem"
 lab_start \
+	"$N.10:$P=postfix-starttls" \
 	"$N.1:$P=qmail-localhost" \
 	"$N.2:$P=postfix-closed" \
 	"$N.3:$P=open-relay" \
@@ -177,6 +185,16 @@ grep -q "query\[PTR\] 4.50.0.127.in-addr.arpa from 127.0.0.1" "$WORK/dnsmasq.log
 ok $? "the PTR queries went to the test's dnsmasq"
 ptrs=$(grep -c "query\[PTR\]" "$WORK/dnsmasq.log")
 is "$ptrs" 10 "one PTR query per probed address (10), none for skipped rows"
+
+# A name's address is probed with the name as SNI, and the certificate is
+# checked against it (issue 3's TLS, issue 4's names).
+"$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q \
+	tls.example.com -o "$WORK/tls.csv"
+is "$?" 0 "TLS run: exit 0, no sanitizer report"
+is "$(cell "$WORK/tls.csv" "$N.10" starttls)" used "the name's address is probed over STARTTLS"
+is "$(grep "^$N.10:$P [^ ]* [^ ]* tls " "$LAB_LOG" | head -1 | awk '{print $7}')" tls.example.com \
+	"the lab saw the host name as SNI"
+is "$(cell "$WORK/tls.csv" "$N.10" cert_matches)" yes "cert_matches: the certificate names the host"
 
 # Policy: without --allow-private, a name's loopback addresses are skipped.
 "$SMTPPROBE" --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q multi.example.com \
