@@ -21,10 +21,11 @@
 #define SMTP_DOMAIN_MAX 96  /* --rcpt-domain: room for the tests' local parts */
 #define SMTP_CMD_MAX    512 /* one command we send, CRLF included */
 
-/* Relay tests (prober/relay.c). */
-#define RELAY_TESTS_MAX      16  /* tests one probe may record */
-#define RELAY_REPLY_MAX      160 /* the deciding reply line kept per test */
-#define RCPTS_PER_CONNECTION 20  /* RCPT commands on one connection, at most */
+/* Relay tests (prober/relay.c) and the fingerprint (prober/fingerprint.c). */
+#define FINGERPRINT_RULES_TEXT_MAX 256 /* the matched rules' ids, ';'-joined */
+#define RELAY_TESTS_MAX            15  /* tests one probe may record: every row of relay.c */
+#define RELAY_REPLY_MAX            160 /* the deciding reply line kept per test */
+#define RCPTS_PER_CONNECTION       20  /* RCPT commands on one connection, at most */
 
 /* Targets (targets/). */
 #define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */

@@ -124,13 +124,13 @@ struct probe_result {
 	unsigned int connections; /* connections the dialogue needed (RCPT cap) */
 
 	/* What the fingerprint reads (issue 7) and what it found. */
-	char ehlo_line[RELAY_REPLY_MAX];  /* the first line of the EHLO/HELO reply */
-	char mail_reply[RELAY_REPLY_MAX]; /* the first accepted MAIL's reply */
-	char rset_reply[RELAY_REPLY_MAX]; /* the first RSET's reply */
-	char quit_reply[RELAY_REPLY_MAX]; /* the reply to QUIT */
-	const char *mta;                  /* static name, NULL when unknown */
-	int mta_confidence;               /* 0..100 */
-	char mta_rules[SMTP_TEXT_MAX];    /* ids of the rules that matched, ';'-joined */
+	char ehlo_line[RELAY_REPLY_MAX];            /* the first line of the EHLO/HELO reply */
+	char mail_reply[RELAY_REPLY_MAX];           /* the first accepted MAIL's reply */
+	char rset_reply[RELAY_REPLY_MAX];           /* the first RSET's reply */
+	char quit_reply[RELAY_REPLY_MAX];           /* the reply to QUIT */
+	const char *mta;                            /* static name, NULL when unknown */
+	int mta_confidence;                         /* 0..100 */
+	char mta_rules[FINGERPRINT_RULES_TEXT_MAX]; /* ids of the rules that matched, ';'-joined */
 
 	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
 	struct tls_facts tls;
