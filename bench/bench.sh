@@ -38,6 +38,9 @@ shift
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
+# No DNS unless asked for (issue 4): no query may leave the machine.
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_DNS_SERVER
 PORT=${BENCH_PORT:-2700} # another port when two benchmarks share a machine
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
 LAB_PID=

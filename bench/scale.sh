@@ -27,6 +27,9 @@ if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
 fi
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
+# No DNS unless asked for (issue 4): no query may leave the machine.
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_DNS_SERVER
 P=2750
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-scale.XXXXXX")
 PIDS=
