@@ -94,6 +94,10 @@ struct probe_result {
 	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
+
+	/* Audit reports (issue 6), filled outside the session: */
+	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
+	char change[CHANGE_MAX]; /* vs --baseline: new, same, changed:<old>, gone; "" if none */
 };
 
 const char *verdict_name(enum verdict v);

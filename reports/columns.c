@@ -29,28 +29,41 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+static void col_transcript(const struct probe_result *r, struct strbuf *sb);
+static void col_change(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
-     col_timestamp},
-    {"ip", "the target address; empty for an input line that is not an address", col_ip},
-    {"port", "the target TCP port; empty for an input line that is not an address", col_port},
-    {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip},
-    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin},
+     col_timestamp, COL_STRING},
+    {"ip", "the target address; empty for an input line that is not an address", col_ip,
+     COL_STRING},
+    {"port", "the target TCP port; empty for an input line that is not an address", col_port,
+     COL_NUMBER},
+    {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip,
+     COL_STRING},
+    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin,
+     COL_STRING},
     {"verdict",
      "accepts-relay, accepts-localhost, auth-required, smtp-closed, tempfail, "
      "refused-service, not-smtp, unreachable or skipped",
-     col_verdict},
-    {"error", "what stopped the dialogue early, or why a skipped target was not probed", col_error},
-    {"flags", "context flags, ';'-joined (starttls, helo-fallback, localhost-name, ...)",
-     col_flags},
-    {"banner", "the greeting, code included, lines joined by newlines", col_banner},
-    {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name},
-    {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions},
+     col_verdict, COL_STRING},
+    {"error", "what stopped the dialogue early, or why a skipped target was not probed", col_error,
+     COL_STRING},
+    {"flags", "context flags, ';'-joined (starttls, helo-fallback, localhost-name, ...)", col_flags,
+     COL_LIST},
+    {"banner", "the greeting, code included, lines joined by newlines", col_banner, COL_STRING},
+    {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name, COL_STRING},
+    {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions, COL_LIST},
     {"relay_tests", "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached",
-     col_relay_tests},
-    {"last_reply", "the last reply line the server sent, code included", col_last_reply},
-    {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+     col_relay_tests, COL_LIST},
+    {"last_reply", "the last reply line the server sent, code included", col_last_reply,
+     COL_STRING},
+    {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms, COL_NUMBER},
+    /* Audit reports (issue 6). */
+    {"transcript", "the evidence file of the dialogue (--transcripts), empty without",
+     col_transcript, COL_STRING},
+    {"change", "against --baseline: new, same, changed:<old verdict> or gone; empty without",
+     col_change, COL_STRING},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -211,4 +224,17 @@ static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_printf(sb, "%u", r->duration_ms);
+}
+
+/* Audit reports (issue 6). */
+static void
+col_transcript(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->transcript);
+}
+
+static void
+col_change(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->change);
 }
