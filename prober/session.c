@@ -73,6 +73,7 @@ struct session {
 	enum probe_error pending; /* a failure to report from the loop */
 	session_done_cb done;
 	void *arg;
+	void *obs; /* the observer's handle (issue 6: transcripts), or NULL */
 };
 
 static void session_enter(struct session *, enum session_state);
@@ -82,6 +83,7 @@ static void session_arm(struct session *, int);
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
+static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 
 static long long
 now_ms(void)
@@ -109,6 +111,8 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->result.ntests = relay_plan(&s->set, t, s->result.tests, RELAY_TESTS_MAX);
 	s->started_ms = now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
+	if (s->set.observer != NULL)
+		s->obs = s->set.observer->open(s->set.observer->arg, t);
 
 	s->timer = evtimer_new(base, session_timer_cb, s);
 	s->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
@@ -117,6 +121,8 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 			event_free(s->timer);
 		if (s->bev)
 			bufferevent_free(s->bev);
+		if (s->obs != NULL)
+			s->set.observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
@@ -203,6 +209,23 @@ session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 		evbuffer_add(out, arg, strlen(arg));
 	evbuffer_add(out, cmd_syntax[cmd].tail, strlen(cmd_syntax[cmd].tail));
 	evbuffer_add(out, "\r\n", 2);
+	if (s->obs != NULL) {
+		char line[SMTP_CMD_MAX];
+		int n = snprintf(line, sizeof(line), "%s%s%s", cmd_syntax[cmd].head,
+		                 arg != NULL ? arg : "", cmd_syntax[cmd].tail);
+
+		if (n > 0)
+			session_observe(s, OBSERVE_SENT, line,
+			                (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	}
+}
+
+/* Tells the observer, if any (issue 6: transcripts). */
+static void
+session_observe(struct session *s, enum observe_kind kind, const char *bytes, size_t len)
+{
+	if (s->obs != NULL)
+		s->set.observer->line(s->obs, kind, bytes, len);
 }
 
 static void
@@ -213,6 +236,8 @@ session_finish(struct session *s, enum probe_error e)
 	r->error = e;
 	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
+	if (s->obs != NULL)
+		s->set.observer->close(s->obs, r);
 	event_free(s->timer);
 	bufferevent_free(s->bev);
 	s->done(r, s->arg);
@@ -250,6 +275,13 @@ session_connected(struct session *s)
 		if (addr == NULL || inet_ntop(ss.ss_family, addr, s->result.source_ip,
 		                              sizeof(s->result.source_ip)) == NULL)
 			s->result.source_ip[0] = '\0';
+	}
+	if (s->obs != NULL) {
+		char note[INET6_ADDRSTRLEN + 32];
+		int n = snprintf(note, sizeof(note), "connected from %s",
+		                 s->result.source_ip[0] ? s->result.source_ip : "?");
+
+		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
 	bufferevent_enable(s->bev, EV_READ);
 	session_enter(s, S_GREETING);
@@ -479,6 +511,7 @@ session_read_line(struct session *s, struct evbuffer *in)
 	evbuffer_remove(in, line, len);
 	evbuffer_drain(in, eol_len);
 	line[len] = '\0';
+	session_observe(s, OBSERVE_RECEIVED, line, len);
 
 	st = smtp_reply_feed(&s->reply, line, len);
 	if (st == REPLY_ERROR) {

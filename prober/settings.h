@@ -7,6 +7,7 @@
 #define SMTPPROBE_SETTINGS_H
 
 #include "common/bounds.h"
+#include "prober/observer.h"
 
 struct probe_settings {
 	char ehlo[SMTP_NAME_MAX];        /* EHLO/HELO argument */
@@ -15,6 +16,10 @@ struct probe_settings {
 	int connect_timeout_ms;
 	int timeout_ms;  /* one reply, the greeting included */
 	int deadline_ms; /* the whole dialogue */
+
+	/* Audit reports (issue 6): who is told every line (--transcripts);
+	 * NULL for nobody. Not owned; outlives every session. */
+	const struct session_observer *observer;
 };
 
 /* The defaults: reserved names only (RFC 2606), so a default run can never
