@@ -175,6 +175,27 @@ put_head(struct report *rep, const struct probe_result *r, int with_error)
 	put_origin(rep, r);
 }
 
+/* Audit reports (issue 6): the evidence file and the change since the
+ * baseline, each on its own line when there is one. */
+static int
+audit_lines(struct report *rep, const struct probe_result *r)
+{
+	static const char *const names[] = {"change", "transcript"};
+	const struct strbuf *cell;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cell = col(rep, names[i], r);
+		if (cell->len == 0)
+			continue;
+		put_label(rep, names[i]);
+		put_esc(rep, cell->buf, cell->len);
+		rc |= end_line(rep);
+	}
+	return rc;
+}
+
 /* Unreachable: one line. Not SMTP: that line, and what came back if anything. */
 static int
 failed_lines(struct report *rep, const struct probe_result *r)
@@ -184,6 +205,7 @@ failed_lines(struct report *rep, const struct probe_result *r)
 
 	put_head(rep, r, 1);
 	rc |= end_line(rep);
+	rc |= audit_lines(rep, r);
 	if (r->verdict != VERDICT_NOT_SMTP)
 		return rc;
 	cell = col(rep, "banner", r);
@@ -329,6 +351,7 @@ block(struct report *rep, const struct probe_result *r)
 		sb_puts(&rep->line, meaning);
 	}
 	rc |= end_line(rep);
+	rc |= audit_lines(rep, r);
 
 	sb_puts(&rep->line, "  took ");
 	put_col(rep, "duration_ms", r);

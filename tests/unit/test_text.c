@@ -105,6 +105,9 @@ golden_results(struct probe_result *rs)
 	         "554 5.7.1 <relay-test@example.net>: Relay access denied");
 	add_test(r, "localhost", "probe@example.com", "probe@localhost", 550, 0,
 	         "550-5.1.0 sender rejected");
+	/* Audit reports (issue 6): evidence file and change, one line each. */
+	snprintf(r->transcript, sizeof(r->transcript), "evidence/2001-db8--25_25.txt");
+	snprintf(r->change, sizeof(r->change), "changed:accepts-relay");
 
 	/* Skipped: a special range, and a line that is no address. */
 	r = &rs[2];
@@ -124,6 +127,7 @@ golden_results(struct probe_result *rs)
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_UNREACHABLE;
 	r->error = PROBE_CONNECTION_REFUSED;
+	snprintf(r->change, sizeof(r->change), "new");
 
 	/* Not SMTP: a web server on port 25. */
 	r = &rs[5];
