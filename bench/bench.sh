@@ -10,6 +10,11 @@
 # RSS of smtpprobe alone. Prints a Markdown table row per run. A benchmark,
 # not a test: numbers depend on the machine; compare runs made side by side.
 # Traffic stays on 127.0.0.0/8.
+#
+# BENCH_TRANSCRIPTS=1 runs each concurrency twice in a row, without and with
+# --transcripts (10,240 evidence files written to a fresh directory under
+# $TMPDIR), and adds a column saying which (issue 6). BENCH_RATE=N sets
+# --rate (default 0, no limit).
 set -eu
 BUILD=${1:?usage: bench.sh BUILD_DIR [CONCURRENCY...]}
 shift
@@ -45,11 +50,26 @@ while [ ! -s "$WORK/lab.pid" ]; do
 	sleep 0.1
 done
 
-echo "| concurrency | targets | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+MODES=off
+TCOL=
+TSEP=
+if [ "${BENCH_TRANSCRIPTS:-0}" = 1 ]; then
+	MODES="off on"
+	TCOL=" transcripts |"
+	TSEP=" --- |"
+fi
+echo "| concurrency |$TCOL targets | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
+echo "| ---: |$TSEP ---: | ---: | ---: | ---: | ---: | --- |"
 for c in "$@"; do
+for mode in $MODES; do
+	topt= # mktemp's path has no blanks: split on purpose below
+	if [ "$mode" = on ]; then
+		rm -rf "$WORK/ev"
+		mkdir "$WORK/ev"
+		topt="--transcripts $WORK/ev"
+	fi
 	/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" \
-		"$BUILD/smtpprobe" --allow-private -r 0 -c "$c" --timeout 10 -q \
+		"$BUILD/smtpprobe" --allow-private -r "${BENCH_RATE:-0}" -c "$c" --timeout 10 -q $topt \
 		-f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
 	# /usr/bin/time puts "Command exited with non-zero status 1" first.
 	read -r wall user sys rss <<EOT
@@ -58,7 +78,14 @@ EOT
 	n=$(($(wc -l <"$WORK/out.csv") - 1))
 	verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
 		awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
-	awk -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v v="$verdicts" \
-		'BEGIN { printf "| %d | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
-			c, n, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+	tcell=
+	[ -z "$TCOL" ] || tcell=" $mode |"
+	awk -v c="$c" -v t="$tcell" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v v="$verdicts" \
+		'BEGIN { printf "| %d |%s %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
+			c, t, n, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+	if [ "$mode" = on ]; then
+		files=$(ls "$WORK/ev" | wc -l)
+		[ "$files" -eq "$n" ] || echo "bench.sh: $files transcripts for $n rows" >&2
+	fi
+done
 done

@@ -201,8 +201,10 @@ audit_progress_start(struct audit *a, struct event_base *base, const struct engi
 }
 
 void
-audit_progress_stop(struct audit *a)
+audit_end_run(struct audit *a)
 {
+	if (a->tr != NULL)
+		transcripts_finish(a->tr);
 	if (a->tick != NULL)
 		event_del(a->tick);
 	if (a->drawn) {
@@ -213,7 +215,7 @@ audit_progress_stop(struct audit *a)
 }
 
 void
-audit_summary(const struct audit *a, FILE *fp)
+audit_summary(struct audit *a, FILE *fp)
 {
 	int e = 0;
 	size_t n;

@@ -54,11 +54,12 @@ int audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, v
 /* Starts the progress line (if asked for); total is 0 when unknown. */
 void audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
                           const struct target_source *src, size_t total);
-/* Erases the progress line, so the summary starts on a clean line. */
-void audit_progress_stop(struct audit *a);
+/* The loop is over: waits for the transcript writer, erases the progress
+ * line so the summary starts on a clean line. */
+void audit_end_run(struct audit *a);
 
 /* Lines for the end of run summary (baseline changes, resume, transcripts). */
-void audit_summary(const struct audit *a, FILE *fp);
+void audit_summary(struct audit *a, FILE *fp);
 
 /* Counts target lines in a regular file (not '#', not blank): the progress
  * line's total. 0 for a pipe or an unreadable file: unknown. */

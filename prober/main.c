@@ -516,7 +516,7 @@ main(int argc, char **argv)
 		run.write_failed = errno ? errno : EIO;
 	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
-	audit_progress_stop(run.audit);
+	audit_end_run(run.audit);
 	/* Gone rows only after a whole run: an interrupted one saw too little. */
 	if (status == ENGINE_DONE && !run.write_failed)
 		(void)audit_emit_gone(run.audit, on_gone, &run);

@@ -15,9 +15,11 @@
  * transcript is plain printable UTF-8 that is safe to cat on a terminal.
  *
  * A dialogue's lines are kept in memory (at most TRANSCRIPT_BYTES_MAX) and
- * the file is written once, when the dialogue ends: no descriptor is held
- * per session, and a file is written whole (to a temporary name, then
- * renamed) or not at all. Its path goes in the transcript column.
+ * the file is written once, when the dialogue ends, by a writer thread: no
+ * descriptor is held per session and the event loop never waits for the
+ * disk (unless 64 MiB of transcripts are queued). Its path goes in the
+ * transcript column at once; the file is there by transcripts_finish(), or
+ * counted by transcripts_failed().
  */
 #ifndef SMTPPROBE_TRANSCRIPT_H
 #define SMTPPROBE_TRANSCRIPT_H
@@ -38,8 +40,13 @@ void transcripts_free(struct transcripts *tr);
 /* The observer to put in probe_settings; valid while tr is. */
 const struct session_observer *transcripts_observer(struct transcripts *tr);
 
-/* Files that could not be written, and why the first one failed (errno). */
-size_t transcripts_failed(const struct transcripts *tr, int *first_errno);
+/* Waits until every queued file is written; the observer must not be used
+ * after. transcripts_free() calls it too. */
+void transcripts_finish(struct transcripts *tr);
+
+/* Files that could not be written, and why the first one failed (errno);
+ * final after transcripts_finish(). */
+size_t transcripts_failed(struct transcripts *tr, int *first_errno);
 
 /* Pure helpers, for tests. */
 

@@ -23,7 +23,11 @@ is "$(cell "$WORK/out.csv" "$N.21" transcript)" "$T" "its path is in the transcr
 is "$(ls "$WORK/ev" | wc -l | tr -d ' ')" 4 "four targets, four files (unreachable included)"
 [ -f "$WORK/ev/--1_$P.txt" ]
 ok $? "IPv6 ::1 gets a safe name (--1_$P.txt)"
-is "$(ls -a "$WORK/ev" | grep -c '\.tmp$' | tr -d ' ')" 0 "no temporary file left behind"
+missing=0
+for f in $(csv_tsv "$WORK/out.csv" | awk -F '\t' 'NR > 1 && $15 != "" {print $15}'); do
+	[ -s "$f" ] || missing=$((missing + 1))
+done
+is "$missing" 0 "every file named in the transcript column is there when smtpprobe exits"
 
 # The seed's telnet session, in order, in the transcript.
 sed 's/^[^ ]* //' "$T" | grep -E '^(S: 220|C: MAIL FROM:<probe@localhost>|C: RCPT TO:<probe@localhost>|S: 250 ok)' |

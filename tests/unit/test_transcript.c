@@ -147,6 +147,7 @@ test_observer(void)
 	probe_result_init(&r, &t);
 	r.verdict = VERDICT_ACCEPTS_LOCALHOST;
 	obs->close(h, &r);
+	transcripts_finish(tr);
 
 	snprintf(path, sizeof(path), "%s/127.0.0.11_2525.txt", dir);
 	is_str(r.transcript, path, "the transcript column names the file");
@@ -160,8 +161,14 @@ test_observer(void)
 	}
 	is_int(transcripts_failed(tr, NULL), 0, "no failures");
 	unlink(path);
+	transcripts_free(tr);
 
 	/* A dialogue far past the cap is cut, says so, and still ends. */
+	tr = transcripts_new(dir, err, sizeof(err));
+	ok(tr != NULL, "a second writer");
+	if (tr == NULL)
+		return;
+	obs = transcripts_observer(tr);
 	h = obs->open(obs->arg, &t);
 	for (i = 0; i < TRANSCRIPT_BYTES_MAX / 100; i++)
 		obs->line(h, OBSERVE_RECEIVED,
@@ -170,6 +177,7 @@ test_observer(void)
 		          34);
 	r.verdict = VERDICT_SMTP_CLOSED;
 	obs->close(h, &r);
+	transcripts_finish(tr);
 	text = read_whole(path, &len);
 	ok(text != NULL && len <= TRANSCRIPT_BYTES_MAX, "a long dialogue stays under the cap (%zu)",
 	   len);
@@ -177,7 +185,22 @@ test_observer(void)
 	ok(text != NULL && strstr(text, "*: end: smtp-closed\n") != NULL, "and still ends");
 	free(text);
 	unlink(path);
+
 	transcripts_free(tr);
+
+	/* A file that cannot be written is counted, not silently lost. */
+	tr = transcripts_new(dir, err, sizeof(err));
+	ok(tr != NULL, "a third writer");
+	if (tr == NULL)
+		return;
+	obs = transcripts_observer(tr);
+	rmdir(dir); /* gone before the file is written */
+	h = obs->open(obs->arg, &t);
+	obs->close(h, &r);
+	transcripts_finish(tr);
+	ok(transcripts_failed(tr, NULL) == 1, "a file that cannot be written is counted");
+	transcripts_free(tr);
+	unlink(path);
 	rmdir(dir);
 }
 
