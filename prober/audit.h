@@ -44,7 +44,8 @@ const struct session_observer *audit_observer(struct audit *a);
 FILE *audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
                         int *need_header, char *err, size_t errlen);
 
-/* The row to write for r: r itself, or a copy with its change column set. */
+/* The row to write for r: r itself, or a copy with its change column set;
+ * NULL when --resume's file already has it (a bad input line, by origin). */
 const struct probe_result *audit_result(struct audit *a, const struct probe_result *r);
 
 /* Rows for baseline targets this run did not report, through emit. */

@@ -249,8 +249,9 @@ static int
 on_result(const struct probe_result *r, void *arg)
 {
 	struct run *run = arg;
+	const struct probe_result *row = audit_result(run->audit, r);
 
-	if (report_row(run->rep, audit_result(run->audit, r)) != 0) {
+	if (row != NULL && report_row(run->rep, row) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
 	}

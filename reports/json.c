@@ -69,7 +69,7 @@ int
 json_escape_string(const char *raw, size_t len, struct strbuf *out)
 {
 	const unsigned char *p = (const unsigned char *)raw;
-	size_t i = 0, seq, unit;
+	size_t i = 0;
 	char esc[8];
 	const char *u;
 	unsigned int cp;
@@ -81,7 +81,8 @@ json_escape_string(const char *raw, size_t len, struct strbuf *out)
 	}
 	out->buf[out->len++] = '"';
 	while (i < len) {
-		seq = utf8_decode(p + i, len - i, &cp);
+		size_t seq = utf8_decode(p + i, len - i, &cp), unit;
+
 		if (seq == 0) {
 			cp = p[i]; /* an invalid byte, read as Latin-1 */
 			seq = 1;

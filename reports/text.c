@@ -181,12 +181,12 @@ static int
 audit_lines(struct report *rep, const struct probe_result *r)
 {
 	static const char *const names[] = {"change", "transcript"};
-	const struct strbuf *cell;
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		cell = col(rep, names[i], r);
+		const struct strbuf *cell = col(rep, names[i], r);
+
 		if (cell->len == 0)
 			continue;
 		put_label(rep, names[i]);

@@ -387,10 +387,11 @@ writer_main(void *arg)
 {
 	struct transcripts *tr = arg;
 	struct job *job;
-	int e;
 
 	pthread_mutex_lock(&tr->mu);
 	for (;;) {
+		int e;
+
 		while (tr->head == NULL && !tr->stop)
 			pthread_cond_wait(&tr->work, &tr->mu);
 		if ((job = tr->head) == NULL)

@@ -16,7 +16,7 @@ while [ $i -le 60 ]; do
 done
 lab_start $specs || { ok 1 "lab starts"; done_testing; exit 1; }
 i=41
-: >"$WORK/list.txt"
+echo "not-an-address" >"$WORK/list.txt" # a bad line is a row too: once
 while [ $i -le 60 ]; do
 	echo "$N.$i:$P" >>"$WORK/list.txt"
 	i=$((i + 1))
@@ -32,7 +32,7 @@ done
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 before=$(rows "$WORK/out.csv")
-ok $((before < 6 || before >= 20)) "killed halfway: $before of 20 rows written"
+ok $((before < 6 || before >= 21)) "killed halfway: $before of 21 rows written"
 # SIGKILL in the middle of a write leaves a cut last line: make one.
 printf '2026-11-29T00:00:00.000Z,%s,%s,127.0.0.1,x:1,smtp-cl' "$N.60" "$P" >>"$WORK/out.csv"
 csv_tsv "$WORK/out.csv" | sed 1d | cut -f2 | sort >"$WORK/done-before.txt"
@@ -41,8 +41,9 @@ csv_tsv "$WORK/out.csv" | sed 1d | cut -f2 | sort >"$WORK/done-before.txt"
 	-o "$WORK/out.csv" 2>"$WORK/err.txt"
 is "$?" 0 "--resume: exit 0"
 sed 's/^/#   /' "$WORK/err.txt"
-is "$(rows "$WORK/out.csv")" 20 "the union has 20 rows"
-is "$(csv_tsv "$WORK/out.csv" | sed 1d | cut -f2 | sort -u | wc -l | tr -d ' ')" 20 "every target exactly once"
+is "$(rows "$WORK/out.csv")" 21 "the union has 21 rows"
+is "$(csv_tsv "$WORK/out.csv" | sed 1d | awk -F '\t' '$2 != ""' | cut -f2 | sort -u | wc -l | tr -d ' ')" 20 "every target exactly once"
+is "$(grep -c 'not an address: ' "$WORK/out.csv" | tr -d ' ')" 1 "the bad input line exactly once"
 is "$(grep -c '^timestamp,' "$WORK/out.csv" | tr -d ' ')" 1 "one header"
 grep -q 'smtp-cl$' "$WORK/out.csv"
 ok $((! $?)) "the half-written line is gone"
@@ -63,7 +64,24 @@ is "$again" 0 "no target already written was probed again"
 # --resume once more: nothing left to probe.
 "$SMTPPROBE" --allow-private --resume -f "$WORK/list.txt" -o "$WORK/out.csv" 2>"$WORK/err.txt"
 is "$?" 0 "a second --resume: exit 0"
-is "$(rows "$WORK/out.csv")" 20 "and adds nothing"
+is "$(rows "$WORK/out.csv")" 21 "and adds nothing"
+
+# Progress: never on a stderr that is not a terminal; on one (script(1)
+# gives a pseudo-terminal), a line redrawn in place, erased before the summary.
+LC_ALL=C grep -q "$(printf '\r\|\033')" "$WORK/err.txt"
+ok $((! $?)) "no progress line when stderr is a file"
+if command -v script >/dev/null 2>&1; then
+	script -qec "'$SMTPPROBE' --allow-private -c 2 -r 0 -f '$WORK/list.txt' -o '$WORK/tty.csv'" \
+		/dev/null </dev/null >"$WORK/tty.txt" 2>&1
+	grep -q "$(printf '\r')smtpprobe: [0-9]*/21 done, [0-9]*/s, 0 accepting" "$WORK/tty.txt"
+	ok $? "on a terminal: a progress line with done/total, rate, accepting"
+	grep -q "$(printf '\r\033')\[K" "$WORK/tty.txt"
+	ok $? "erased before the summary"
+	grep -q "$(printf '\033')\[Ksmtpprobe: 21 targets in .*/s): .*; report in " "$WORK/tty.txt"
+	ok $? "then the summary: targets, time, rate, where the report went"
+else
+	ok 0 "# SKIP no script(1) for a pseudo-terminal"
+fi
 
 # --append: header once; a foreign header is an error, and the file is left alone.
 "$SMTPPROBE" --allow-private -q --append -o "$WORK/app.csv" "$N.41:$P"
