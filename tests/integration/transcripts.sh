@@ -24,7 +24,9 @@ is "$(ls "$WORK/ev" | wc -l | tr -d ' ')" 4 "four targets, four files (unreachab
 [ -f "$WORK/ev/--1_$P.txt" ]
 ok $? "IPv6 ::1 gets a safe name (--1_$P.txt)"
 missing=0
-for f in $(csv_tsv "$WORK/out.csv" | awk -F '\t' 'NR > 1 && $15 != "" {print $15}'); do
+for f in $(csv_tsv "$WORK/out.csv" | awk -F '\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
+	$idx["transcript"] != "" { print $idx["transcript"] }'); do
 	[ -s "$f" ] || missing=$((missing + 1))
 done
 is "$missing" 0 "every file named in the transcript column is there when smtpprobe exits"
