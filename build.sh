@@ -5,7 +5,9 @@
 #   ./build.sh demo    deps, build, start the lab on loopback, probe it,
 #                      print the report, stop the lab
 #   ./build.sh check   deps, build with -Werror and ASan/UBSan (leak check
-#                      included), run the whole test suite, then make distcheck
+#                      included), run the whole test suite, make distcheck,
+#                      then fuzz each libFuzzer target for FUZZ_SECONDS (30)
+#   ./build.sh fuzz    only the fuzzing step
 #
 # Builds happen out of tree, in build/demo and build/check. Nothing here
 # connects anywhere but loopback: SMTPPROBE_ALLOWLIST is set to it.
@@ -14,7 +16,7 @@ set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-libc-ares-dev netcat-openbsd"
+libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time"
 # Audit reports (issue 6): the tests read JSON and CSV with Python's own parsers.
 PACKAGES="$PACKAGES python3"
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -43,9 +45,38 @@ configure_in() { # configure_in DIR CONFIGURE-ARGS...
 	(cd "$dir" && "$TOP/configure" -q "$@")
 }
 
+# Builds the fuzz targets with clang's libFuzzer and ASan/UBSan and runs each
+# for FUZZ_SECONDS on a scratch copy of its seed corpus; a crash leaves its
+# input in build/fuzz/crashes/ and fails the step.
+fuzz() {
+	configure_in build/fuzz CC=clang --enable-fuzzers --enable-sanitizers
+	make -C build/fuzz -j"$JOBS" fuzz-targets
+	mkdir -p build/fuzz/crashes
+	fstatus=0
+	for src in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$src" .c)
+		scratch=build/fuzz/corpus-${name#fuzz_}
+		rm -rf "$scratch" && mkdir -p "$scratch"
+		cp tests/fuzz/corpus/"${name#fuzz_}"/* "$scratch"/
+		echo "build.sh: fuzzing $name for ${FUZZ_SECONDS:-30}s"
+		if build/fuzz/tests/fuzz/"$name" -max_total_time="${FUZZ_SECONDS:-30}" \
+			-rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crashes/"$name"- "$scratch" \
+			>build/fuzz/"$name".log 2>&1; then
+			echo "ok - fuzz $name: $(ls "$scratch" | wc -l) corpus files, $(grep -o 'stat::number_of_executed_units: *[0-9]*' build/fuzz/"$name".log | grep -o '[0-9]*$') runs" |
+				tee -a build/fuzz/fuzz.log
+		else
+			echo "not ok - fuzz $name: see build/fuzz/$name.log" | tee -a build/fuzz/fuzz.log
+			tail -n 40 build/fuzz/"$name".log
+			fstatus=1
+		fi
+	done
+	return $fstatus
+}
+
 # Adds up the TAP lines of every test log into one closing line.
 tally() {
-	find "$1" -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' -exec cat {} + |
+	find "$@" -name '*.log' ! -name 'test-suite.log' ! -name 'config.log' -exec cat {} + 2>/dev/null |
 		awk '/^ok /{p++} /^not ok /{f++} END {printf "tests: %d passed, %d failed\n", p, f}'
 }
 
@@ -69,11 +100,19 @@ check)
 	if [ $status -eq 0 ]; then
 		make -C build/check distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror || status=$?
 	fi
-	tally build/check
+	if [ $status -eq 0 ]; then
+		rm -f build/fuzz/fuzz.log
+		fuzz || status=$?
+	fi
+	tally build/check build/fuzz
 	exit $status
 	;;
+fuzz)
+	deps
+	fuzz
+	;;
 *)
-	echo "usage: ./build.sh deps|demo|check" >&2
+	echo "usage: ./build.sh deps|demo|check|fuzz" >&2
 	exit 2
 	;;
 esac

@@ -15,8 +15,11 @@
 #define SMTP_TEXT_MAX          512   /* reply text kept for a report (banner, last reply) */
 #define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
 #define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
-#define SMTP_ADDR_MAX          320   /* a mailbox we build (RFC 5321: 64 + 1 + 255) */
-#define SMTP_CMD_MAX           512   /* one command we send, CRLF included */
+/* A mailbox we build. Ours are short, and every probe keeps RELAY_TESTS_MAX
+ * pairs of them; a test whose address would not fit is left out. */
+#define SMTP_ADDR_MAX   128
+#define SMTP_DOMAIN_MAX 96  /* --rcpt-domain: room for the tests' local parts */
+#define SMTP_CMD_MAX    512 /* one command we send, CRLF included */
 
 /* Relay tests (prober/relay.c). */
 #define RELAY_TESTS_MAX      16  /* tests one probe may record */
@@ -24,13 +27,15 @@
 #define RCPTS_PER_CONNECTION 20  /* RCPT commands on one connection, at most */
 
 /* Targets (targets/). */
-#define TARGET_LINE_MAX     4096 /* one line of a target list; longer lines are rejected */
-#define TARGET_INPUT_MAX    128  /* the input text kept for a skipped row or a message */
-#define TARGET_ORIGIN_MAX   256  /* "file:line" */
-#define TARGET_REASON_MAX   160  /* why a target was skipped */
-#define TARGET_QUOTE_MAX    (TARGET_REASON_MAX / 2) /* input quoted in a reason */
-#define TARGET_HOSTNAME_MAX 256                     /* a host name given as a target */
-#define CIDR_LIST_MAX       4096                    /* ranges in one allowlist */
+#define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */
+#define TARGET_INPUT_MAX      128  /* the input text kept for a skipped row or a message */
+#define TARGET_ORIGIN_MAX     256  /* "file:line" */
+#define TARGET_REASON_MAX     160  /* why a target was skipped */
+#define TARGET_QUOTE_MAX      (TARGET_REASON_MAX / 2) /* input quoted in a reason */
+#define TARGET_HOSTNAME_MAX   256                     /* a host name given as a target */
+#define TARGET_RANGE_BITS_MAX 32    /* host bits of one range: IPv6 /96 or wider is refused */
+#define EXCLUDE_LINE_MAX      1024  /* one line of an --exclude file */
+#define CIDR_LIST_MAX         65536 /* ranges in one allowlist or exclude list */
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25
@@ -44,6 +49,7 @@
 #define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
 #define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
 #define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
+#define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
 /* Reports (reports/). */

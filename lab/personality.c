@@ -41,6 +41,7 @@ enum rcpt_policy {
 	RCPT_ACCEPT_ALL,  /* an open relay */
 	RCPT_DENY_ALL,    /* rcpt_denied for every address */
 	RCPT_OWN_DOMAINS, /* rcpt_ok for `domains` (and bare_ok/postmaster), else rcpt_denied */
+	RCPT_ROUTING,     /* as RCPT_OWN_DOMAINS, and also any address with %, ! or a quote */
 };
 
 /*
@@ -57,12 +58,14 @@ struct lab_dialogue {
 	const char *const *domains; /* RCPT_OWN_DOMAINS, NULL-terminated, case-insensitive */
 	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
 	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
+	int resolves_routing;       /* % and ! are resolved before the relay check (Postfix) */
 };
 
 enum lab_arg {
 	ARG_NONE,
 	ARG_DELAY_MS, /* :MS replaces the greeting delay */
 	ARG_VARIANT,  /* :WORD picks a dialogue among `variants` */
+	ARG_REPLY_MS, /* :MS replaces the delay of every reply (tarpits) */
 };
 
 struct lab_variant {
@@ -77,6 +80,7 @@ struct personality {
 	struct lab_bytes greeting;
 	enum lab_action after_greeting;
 	unsigned delay_ms;
+	unsigned reply_delay_ms; /* every reply waits this long (tarpits) */
 	const struct lab_dialogue *dialogue;
 	enum lab_arg arg;
 	const struct lab_variant *variants; /* ARG_VARIANT, ended by a NULL arg */
@@ -123,6 +127,7 @@ static const struct lab_dialogue postfix_closed = {
     .rcpt = RCPT_OWN_DOMAINS,
     .domains = postfix_domains,
     .postmaster = 1,
+    .resolves_routing = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
     .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
 };
@@ -174,6 +179,36 @@ static const struct lab_dialogue helo_only = {
     .mail = B("250 Sender ok\r\n"),
     .rcpt = RCPT_DENY_ALL,
     .rcpt_denied = B("550 5.7.1 Unable to relay\r\n"),
+};
+
+/* A Postfix-like server with old source-routing rules: refuses plain
+ * relaying but forwards %-hack, bang paths and quoted local parts. */
+static const struct lab_dialogue percent_hack = {
+    .ehlo = B("250-legacy.example.org\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),
+    .helo = B("250 legacy.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ROUTING,
+    .domains = postfix_domains,
+    .postmaster = 1,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+    .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+};
+
+/* Exim 4.96 as Debian ships it (exim4-daemon-light), relaying for nobody. */
+static const struct lab_dialogue exim_closed = {
+    .ehlo = B("250-mx.example.com Hello smtpprobe.example.com [127.0.0.1]\r\n"
+              "250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n"
+              "250-PIPECONNECT\r\n250-CHUNKING\r\n250-PRDR\r\n250 HELP\r\n"),
+    .helo = B("250 mx.example.com Hello smtpprobe.example.com [127.0.0.1]\r\n"),
+    .mail = B("250 OK\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS, /* no domains: only the bare postmaster */
+    .postmaster = 1,
+    .rcpt_ok = B("250 Accepted\r\n"),
+    .rcpt_denied = B("550 relay not permitted\r\n"),
+    .need_mail = B("503 sender not yet given\r\n"),
+    .rset = B("250 Reset OK\r\n"),
+    .quit = B("221 mx.example.com closing connection\r\n"),
+    .unknown = B("500 unrecognized command\r\n"),
 };
 
 /* Audit reports (issue 6): a server whose words are built to break reports. */
@@ -294,6 +329,30 @@ static const struct personality personalities[] = {
         .dialogue = &hostile_banner,
     },
     {
+        .name = "percent-hack",
+        .arg_help = "",
+        .summary = "refuses plain relay, accepts %-hack, bang paths and quoted local parts",
+        .greeting = B("220 legacy.example.org ESMTP\r\n"),
+        .dialogue = &percent_hack,
+    },
+    {
+        .name = "exim-closed",
+        .arg_help = "",
+        .summary = "Exim 4.96: own domains and postmaster, everything else 550 relay not permitted",
+        .greeting = B("220 mx.example.com ESMTP Exim 4.96 Sun, 29 Nov 2026 01:39:54 +0000\r\n"),
+        .dialogue = &exim_closed,
+    },
+    {
+        .name = "tarpit",
+        .arg_help = "[:MS]",
+        .summary = "open-relay that waits MS ms (default 3000) before every reply, greeting too",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .delay_ms = 3000,
+        .reply_delay_ms = 3000,
+        .dialogue = &open_relay,
+        .arg = ARG_REPLY_MS,
+    },
+    {
         .name = "helo-only",
         .arg_help = "",
         .summary = "an old server: EHLO 500, HELO 250, every RCPT 550 unable to relay",
@@ -381,7 +440,16 @@ rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
 		return 1;
 	case RCPT_DENY_ALL:
 		return 0;
+	case RCPT_ROUTING:
+		if (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
+		    (n > 0 && box[0] == '"'))
+			return 1;
+		break;
 	case RCPT_OWN_DOMAINS:
+		if (d->resolves_routing &&
+		    (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
+		     memchr(box, '@', n) != memrchr(box, '@', n)))
+			return 0; /* user%example.net@own, user@example.net@own: routed, refused */
 		break;
 	}
 	for (at = n; at > 0 && box[at - 1] != '@'; at--)
@@ -469,6 +537,7 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 	out->p = p;
 	out->dialogue = p->dialogue;
 	out->delay_ms = p->delay_ms;
+	out->reply_delay_ms = p->reply_delay_ms;
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
 	if (arg == NULL)
 		return 0;
@@ -477,6 +546,7 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 		snprintf(err, errlen, "personality %s takes no argument", p->name);
 		return -1;
 	case ARG_DELAY_MS:
+	case ARG_REPLY_MS:
 		errno = 0;
 		ms = strtoul(arg, &end, 10);
 		if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
@@ -486,6 +556,8 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 			return -1;
 		}
 		out->delay_ms = (unsigned)ms;
+		if (p->arg == ARG_REPLY_MS)
+			out->reply_delay_ms = (unsigned)ms;
 		snprintf(out->name, sizeof(out->name), "%s:%lu", p->name, ms);
 		return 0;
 	case ARG_VARIANT:
@@ -523,7 +595,7 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 
 	r->len = 0;
 	r->action = LAB_KEEP;
-	r->delay_ms = 0;
+	r->delay_ms = lp->reply_delay_ms;
 	if (d->mute)
 		return;
 	if (verb == VERB_NEVER) {

@@ -36,7 +36,7 @@ struct lab_reply {
 	char buf[LAB_REPLY_MAX];
 	size_t len; /* 0: send nothing */
 	enum lab_action action;
-	unsigned delay_ms; /* greeting only: wait this long before sending it */
+	unsigned delay_ms; /* wait this long before sending it */
 };
 
 /* What a personality remembers about one client. */
@@ -51,7 +51,8 @@ struct lab_dialogue;
 struct lab_persona {
 	const struct personality *p;
 	const struct lab_dialogue *dialogue;
-	unsigned delay_ms;
+	unsigned delay_ms;       /* the greeting waits this long */
+	unsigned reply_delay_ms; /* every other reply waits this long (tarpits) */
 	char name[LAB_NAME_MAX]; /* "name" or "name:arg", for log lines */
 };
 

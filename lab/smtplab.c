@@ -72,6 +72,8 @@ struct lab_client {
 	const struct lab_listener *l;
 	struct bufferevent *bev;
 	struct event *greet_timer; /* slow greetings */
+	struct event *reply_timer; /* tarpits: a reply held back for its delay */
+	struct lab_reply held;     /* the reply reply_timer will send */
 	struct lab_session session;
 	int closing;   /* no more commands; lingers once the output drains */
 	int lingering; /* our side shut down; reading until the client closes */
@@ -375,6 +377,8 @@ client_close(struct lab_client *c)
 	lab->nclients--;
 	if (c->greet_timer)
 		event_free(c->greet_timer);
+	if (c->reply_timer)
+		event_free(c->reply_timer);
 	bufferevent_free(c->bev);
 	free(c);
 }
@@ -456,6 +460,39 @@ on_greet_timer(evutil_socket_t fd, short what, void *arg)
 	client_greet(arg);
 }
 
+static void on_read(struct bufferevent *bev, void *arg);
+
+/* A tarpit's reply is due: send it, then read the next command. */
+static void
+on_reply_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct lab_client *c = arg;
+
+	if (client_send(c, &c->held))
+		return;
+	if (!c->closing) {
+		bufferevent_enable(c->bev, EV_READ);
+		on_read(c->bev, c);
+	}
+}
+
+/* Holds a reply back for its delay; reading stops meanwhile (lock-step). */
+static int
+client_hold(struct lab_client *c, const struct lab_reply *r)
+{
+	struct timeval tv = {r->delay_ms / 1000, (r->delay_ms % 1000) * 1000};
+
+	if (c->reply_timer == NULL &&
+	    (c->reply_timer = evtimer_new(c->lab->base, on_reply_timer, c)) == NULL) {
+		client_close(c);
+		return 1;
+	}
+	c->held = *r;
+	bufferevent_disable(c->bev, EV_READ);
+	evtimer_add(c->reply_timer, &tv);
+	return 1;
+}
+
 static int
 client_too_long(struct lab_client *c)
 {
@@ -482,6 +519,8 @@ on_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, evbuffer_get_length(in));
 		return;
 	}
+	if (c->reply_timer != NULL && evtimer_pending(c->reply_timer, NULL))
+		return; /* a held reply comes first */
 	while (!c->closing) {
 		size_t n;
 
@@ -500,6 +539,10 @@ on_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, eol_len);
 		lab_log(c->lab, c, "C: ", line, n);
 		personality_reply(&c->l->spec->persona, &c->session, line, n, &r);
+		if (r.delay_ms > 0) {
+			client_hold(c, &r);
+			return;
+		}
 		if (client_send(c, &r))
 			return;
 	}

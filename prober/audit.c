@@ -305,6 +305,9 @@ audit_count_targets(const char *path)
 				bol = 0;
 				skip = c == '#';
 				n += !skip;
+			} else if (c == '/' && !skip) {
+				close(fd);
+				return 0; /* a range: its size is the source's business */
 			}
 		}
 	}

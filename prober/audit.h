@@ -63,7 +63,8 @@ void audit_end_run(struct audit *a);
 void audit_summary(struct audit *a, FILE *fp);
 
 /* Counts target lines in a regular file (not '#', not blank): the progress
- * line's total. 0 for a pipe or an unreadable file: unknown. */
+ * line's total. 0 for a pipe, an unreadable file or one with a range (a '/'
+ * in a target line): unknown. */
 size_t audit_count_targets(const char *path);
 
 #endif

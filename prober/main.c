@@ -28,7 +28,9 @@
 #include "prober/relay.h"
 #include "reports/columns.h"
 #include "reports/report.h"
+#include "targets/exclude.h"
 #include "targets/parse.h"
+#include "targets/range.h"
 #include "targets/source.h"
 
 enum {
@@ -51,6 +53,15 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* relay matrix (issue 7) */
+	OPT_TESTS,
+	OPT_RETRY_AFTER,
+	/* scale (issue 8) */
+	OPT_EXCLUDE,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_MAX_TARGETS,
+	OPT_PER_NET,
 	/* Audit reports (issue 6). */
 	OPT_APPEND,
 	OPT_BASELINE,
@@ -78,6 +89,15 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
+    /* relay matrix (issue 7) */
+    {"tests", required_argument, NULL, OPT_TESTS},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    /* scale (issue 8) */
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-targets", required_argument, NULL, OPT_MAX_TARGETS},
+    {"per-net", required_argument, NULL, OPT_PER_NET},
     /* Audit reports (issue 6). */
     {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -92,7 +112,7 @@ static const char usage_text[] =
     "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
     "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
-    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
+    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, CIDR;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
@@ -100,10 +120,17 @@ static const char usage_text[] =
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
     "                          (default: $SMTPPROBE_ALLOWLIST)\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "      --exclude FILE      skip the ranges of FILE (zmap blocklist format: CIDR,\n"
+    "                          '#' reason); repeatable\n"
+    "      --seed N            order of addresses within CIDR ranges (default 1)\n"
+    "      --shard I/N         probe only shard I (0..N-1) of N: the N shards of a run\n"
+    "                          are disjoint and together complete\n"
+    "      --max-targets N     stop after N targets\n"
     "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
     "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
+    "      --per-net N         dialogues at once per /24 (IPv4) or /64 (IPv6)\n"
     "      --connect-timeout T connect timeout (default 10s)\n"
     "      --timeout T         time for each reply, the greeting included (default 30s)\n"
     "      --deadline T        time for a whole dialogue (default 120s)\n"
@@ -111,6 +138,10 @@ static const char usage_text[] =
     "      --ehlo NAME         EHLO/HELO name (default smtpprobe.example.com)\n"
     "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
     "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
+    "      --tests SET         relay tests: basic (third-party, localhost, postmaster;\n"
+    "                          the default), full (15 address tricks), or a\n"
+    "                          comma-separated list of test names\n"
+    "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
@@ -128,6 +159,8 @@ static const char usage_text[] =
     "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
 
 struct options {
+	const char **excludes;
+	size_t nexcludes;
 	struct audit_options audit; /* issue 6 */
 	const char *output;
 	const char *format;
@@ -304,7 +337,7 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct cidr_list *allow = NULL;
+	struct cidr_list *allow = NULL, *exclude = NULL;
 	struct target_source *src;
 	struct event_base *base;
 	struct event *sigint_ev, *sigterm_ev;
@@ -328,8 +361,12 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
-	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+	o.src.seed = RANGE_DEFAULT_SEED;
+	/* One allocation for both lists of file names, so one free(files)
+	 * releases them on every way out. */
+	if ((files = calloc(2 * (size_t)argc, sizeof(*files))) == NULL)
 		return EXIT_RUNTIME;
+	o.excludes = files + argc;
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -396,6 +433,31 @@ main(int argc, char **argv)
 			print_columns();
 			free(files);
 			return 0;
+		case OPT_TESTS:
+			if (relay_tests_parse(optarg, &o.eng.probe.tests, err, sizeof(err)) != 0)
+				usage_error("--tests: %s", err);
+			break;
+		case OPT_RETRY_AFTER:
+			o.eng.probe.retry_after_ms = parse_duration("--retry-after", optarg);
+			break;
+		case OPT_EXCLUDE:
+			o.excludes[o.nexcludes++] = optarg;
+			break;
+		case OPT_SEED:
+			o.src.seed = (uint64_t)parse_number("--seed", optarg, 0, LONG_MAX);
+			break;
+		case OPT_SHARD:
+			if (range_shard_parse(optarg, &o.src.shard_index, &o.src.shard_count) != 0)
+				usage_error("--shard: not I/N with 0 <= I < N <= 65536: \"%s\"",
+				            optarg);
+			break;
+		case OPT_MAX_TARGETS:
+			o.src.max_targets =
+			    (uint64_t)parse_number("--max-targets", optarg, 1, LONG_MAX);
+			break;
+		case OPT_PER_NET:
+			o.eng.per_net = (int)parse_number("--per-net", optarg, 1, CONCURRENCY_MAX);
+			break;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			free(files);
@@ -436,8 +498,14 @@ main(int argc, char **argv)
 	if (o.audit.resume && strcmp(o.format, "csv") != 0)
 		usage_error("--resume reads back CSV only, not --format %s", o.format);
 	o.audit.progress = !o.quiet && isatty(STDERR_FILENO);
-	/* The progress line's total: known for arguments and regular files. */
+	/* The progress line's total: known for addresses in arguments and
+	 * regular files, not for ranges or a shard. */
 	total = (size_t)(argc - optind);
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (strchr(argv[i], '/') != NULL)
+			total = (size_t)-1;
+	if (o.src.shard_count > 1)
+		total = (size_t)-1;
 	for (i = 0; o.audit.progress && i < nfiles && total != (size_t)-1; i++) {
 		size_t n = audit_count_targets(files[i]);
 
@@ -452,11 +520,26 @@ main(int argc, char **argv)
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			free(files);
 			return EXIT_USAGE;
 		}
 	}
 	o.src.allowlist = allow;
+	if (o.nexcludes > 0) {
+		if ((exclude = cidr_list_new()) == NULL)
+			return EXIT_RUNTIME;
+		for (i = 0; i < o.nexcludes; i++) {
+			if (exclude_load(exclude, o.excludes[i], err, sizeof(err)) != 0) {
+				fprintf(stderr, "smtpprobe: --exclude: %s\n", err);
+				cidr_list_free(exclude);
+				cidr_list_free(allow);
+				free(files);
+				return EXIT_USAGE;
+			}
+		}
+	}
+	o.src.exclude = exclude;
 	o.src.warn = o.quiet ? NULL : stderr;
 	if ((src = target_source_new(&o.src)) == NULL)
 		return EXIT_RUNTIME;
@@ -467,6 +550,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			target_source_free(src);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			free(files);
 			return EXIT_USAGE;
 		}
@@ -477,6 +561,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: %s\n", err);
 		target_source_free(src);
 		cidr_list_free(allow);
+		cidr_list_free(exclude);
 		return EXIT_USAGE;
 	}
 	o.eng.probe.observer = audit_observer(run.audit);
@@ -487,6 +572,7 @@ main(int argc, char **argv)
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			target_source_free(src);
 			cidr_list_free(allow);
+			cidr_list_free(exclude);
 			audit_free(run.audit);
 			return EXIT_USAGE;
 		}
@@ -494,6 +580,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		target_source_free(src);
 		cidr_list_free(allow);
+		cidr_list_free(exclude);
 		audit_free(run.audit);
 		return EXIT_RUNTIME;
 	}
@@ -560,6 +647,7 @@ main(int argc, char **argv)
 	event_base_free(base);
 	target_source_free(src);
 	cidr_list_free(allow);
+	cidr_list_free(exclude);
 	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		rc = EXIT_RUNTIME;

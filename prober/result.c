@@ -39,7 +39,7 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
 
 static const char *const flag_names[FLAG_COUNT_BITS] = {
     "starttls", "starttls-required", "helo-fallback", "localhost-name",
-    "no-fqdn",  "rcpt-354",          "unsolicited",
+    "no-fqdn",  "rcpt-354",          "unsolicited",   "postmaster-refused",
 };
 
 const char *

@@ -18,10 +18,14 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
+#include "common/strbuf.h"
+#include "prober/fingerprint.h"
 #include "prober/relay.h"
 #include "prober/reply.h"
 #include "prober/verdict.h"
@@ -35,6 +39,7 @@ enum session_state {
 	S_RCPT,
 	S_RSET,
 	S_QUIT,
+	S_RETRY_WAIT, /* idle until --retry-after has passed, then the same test again */
 };
 
 /* The whole vocabulary of the prober. */
@@ -63,9 +68,10 @@ struct session {
 	struct probe_settings set;
 	enum session_state state;
 	struct smtp_reply reply;
-	struct probe_result result;
-	size_t test;  /* the relay test in progress */
-	size_t rcpts; /* RCPT commands sent on this connection */
+	size_t test;       /* the relay test in progress */
+	size_t rcpts;      /* RCPT commands sent on this connection */
+	int retry_pending; /* the current test is to be run again after a wait */
+	int reconnect;     /* after QUIT, a fresh connection for the rest of the tests */
 	size_t bytes_in;
 	long long started_ms;  /* monotonic */
 	long long deadline_ms; /* monotonic */
@@ -74,6 +80,9 @@ struct session {
 	session_done_cb done;
 	void *arg;
 	void *obs; /* the observer's handle (issue 6: transcripts), or NULL */
+	/* Last, so session_start zeroes the fields above and lets
+	 * probe_result_init do this large one: memset was the top cost. */
+	struct probe_result result;
 };
 
 static void session_enter(struct session *, enum session_state);
@@ -84,6 +93,7 @@ static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
 static void session_observe(struct session *, enum observe_kind, const char *, size_t);
+static int session_connect(struct session *);
 
 static long long
 now_ms(void)
@@ -100,47 +110,74 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 {
 	struct session *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = malloc(sizeof(*s))) == NULL)
 		return NULL;
+	memset(s, 0, offsetof(struct session, result));
 	s->base = base;
 	s->set = *set;
 	s->done = done;
 	s->arg = arg;
 	probe_result_init(&s->result, t);
 	gettimeofday(&s->result.started, NULL);
-	s->result.ntests = relay_plan(&s->set, t, s->result.tests, RELAY_TESTS_MAX);
+	/* The plan is made again once the greeting names the server. */
+	s->result.ntests = relay_plan(&s->set, t, "", s->result.tests, RELAY_TESTS_MAX);
 	s->started_ms = now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
 	if (s->set.observer != NULL)
 		s->obs = s->set.observer->open(s->set.observer->arg, t);
 
-	s->timer = evtimer_new(base, session_timer_cb, s);
-	s->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (s->timer == NULL || s->bev == NULL) {
+	if ((s->timer = evtimer_new(base, session_timer_cb, s)) == NULL ||
+	    session_connect(s) != 0) {
 		if (s->timer)
 			event_free(s->timer);
-		if (s->bev)
-			bufferevent_free(s->bev);
 		if (s->obs != NULL)
 			s->set.observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
+	return s;
+}
+
+/* Opens a connection to the target: the first, or a fresh one when the
+ * tests need more RCPTs than one connection may carry. Returns -1 only
+ * when memory runs out. */
+static int
+session_connect(struct session *s)
+{
+	if ((s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+		return -1;
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	/* Stop reading a little past the longest line we accept: a server that
 	 * never ends its line cannot make us buffer more than that. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
 	s->state = S_CONNECT;
+	s->rcpts = 0;
+	s->result.connections++;
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
 		/* Report from the loop, so the owner is never re-entered. */
 		s->pending =
 		    errno == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
 		event_active(s->timer, EV_TIMEOUT, 0);
-		return s;
+		return 0;
 	}
 	session_arm(s, s->set.connect_timeout_ms);
-	return s;
+	return 0;
+}
+
+/* The QUIT of a connection is done: end, or go on with a fresh connection. */
+static void
+session_quit_done(struct session *s)
+{
+	if (!s->reconnect) {
+		session_finish(s, PROBE_OK);
+		return;
+	}
+	s->reconnect = 0;
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	if (session_connect(s) != 0)
+		session_finish(s, PROBE_CLOSED);
 }
 
 void
@@ -175,13 +212,22 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 		session_finish(s, s->pending);
 		return;
 	}
-	if (s->state == S_QUIT) {
+	if (s->state == S_QUIT && !s->reconnect) {
 		/* Everything was said; a server that ignores QUIT changes nothing. */
 		session_finish(s, PROBE_OK);
 		return;
 	}
 	if (s->timer_is_deadline) {
 		session_finish(s, PROBE_SESSION_DEADLINE);
+		return;
+	}
+	if (s->state == S_QUIT) {
+		session_quit_done(s);
+		return;
+	}
+	if (s->state == S_RETRY_WAIT) {
+		s->retry_pending = 0;
+		session_next_test(s);
 		return;
 	}
 	switch (s->state) {
@@ -201,23 +247,35 @@ static void
 session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
+	char buf[SMTP_CMD_MAX];
+	struct strbuf sb;
+	ssize_t n = 0;
 
 	if (cmd == CMD_RCPT)
 		s->rcpts++;
-	evbuffer_add(out, cmd_syntax[cmd].head, strlen(cmd_syntax[cmd].head));
+	sb_init(&sb, buf, sizeof(buf));
+	sb_puts(&sb, cmd_syntax[cmd].head);
 	if (arg != NULL)
-		evbuffer_add(out, arg, strlen(arg));
-	evbuffer_add(out, cmd_syntax[cmd].tail, strlen(cmd_syntax[cmd].tail));
-	evbuffer_add(out, "\r\n", 2);
-	if (s->obs != NULL) {
-		char line[SMTP_CMD_MAX];
-		int n = snprintf(line, sizeof(line), "%s%s%s", cmd_syntax[cmd].head,
-		                 arg != NULL ? arg : "", cmd_syntax[cmd].tail);
-
-		if (n > 0)
-			session_observe(s, OBSERVE_SENT, line,
-			                (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		sb_puts(&sb, arg);
+	sb_puts(&sb, cmd_syntax[cmd].tail);
+	sb_append(&sb, "\r\n", 2);
+	/*
+	 * Lock-step means our output is empty whenever we send, and a command
+	 * nearly always fits the socket at once. Writing it here spares libevent
+	 * turning write interest on and off again (two epoll_ctl calls per
+	 * command, the largest cost after the reads); whatever the socket does
+	 * not take, or an error, goes the bufferevent's way. Only on a plain
+	 * socket: a filter (TLS) must see every byte.
+	 */
+	if (evbuffer_get_length(out) == 0 && bufferevent_get_underlying(s->bev) == NULL) {
+		n = send(bufferevent_getfd(s->bev), buf, sb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			n = 0;
 	}
+	if ((size_t)n < sb.len)
+		evbuffer_add(out, buf + n, sb.len - (size_t)n);
+	if (s->obs != NULL)
+		session_observe(s, OBSERVE_SENT, buf, sb.len >= 2 ? sb.len - 2 : sb.len);
 }
 
 /* Tells the observer, if any (issue 6: transcripts). */
@@ -236,10 +294,12 @@ session_finish(struct session *s, enum probe_error e)
 	r->error = e;
 	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
+	fingerprint_apply(r);
 	if (s->obs != NULL)
 		s->set.observer->close(s->obs, r);
 	event_free(s->timer);
-	bufferevent_free(s->bev);
+	if (s->bev != NULL)
+		bufferevent_free(s->bev);
 	s->done(r, s->arg);
 	free(s);
 }
@@ -303,7 +363,7 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if (s->state == S_QUIT) {
 		/* Closing after QUIT is what a server should do. */
-		session_finish(s, PROBE_OK);
+		session_quit_done(s);
 		return;
 	}
 	if ((what & BEV_EVENT_ERROR) && err == ECONNRESET)
@@ -324,6 +384,35 @@ session_note_name(struct session *s, const char *line, size_t len, char *name, s
 		s->result.flags |= FLAG_LOCALHOST_NAME;
 	else if (strchr(name, '.') == NULL && name[0] != '[')
 		s->result.flags |= FLAG_NO_FQDN;
+}
+
+/* Keeps the first reply of its kind for the fingerprint. */
+static void
+session_note_reply(struct session *s, char *dst, size_t size)
+{
+	if (dst[0] == '\0')
+		smtp_reply_first_line(&s->reply, dst, size);
+}
+
+/*
+ * A 4xx (greylisting) is retried once after --retry-after, when asked and
+ * when the deadline leaves room for the wait and a reply: never a tight
+ * loop. Returns 1 when the test t is to run again (its first codes saved).
+ */
+static int
+session_want_retry(struct session *s, struct relay_result *t)
+{
+	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
+
+	if (code / 100 != 4 || code == 421 || s->set.retry_after_ms <= 0 || t->retried ||
+	    s->deadline_ms - now_ms() <= (long long)s->set.retry_after_ms + s->set.timeout_ms)
+		return 0;
+	t->retried = 1;
+	t->first_mail_code = t->mail_code;
+	t->first_rcpt_code = t->rcpt_code;
+	t->mail_code = t->rcpt_code = 0;
+	s->retry_pending = 1;
+	return 1;
 }
 
 /* Reads a complete reply in the current state and moves on. */
@@ -352,11 +441,21 @@ session_reply(struct session *s)
 
 	switch (s->state) {
 	case S_GREETING:
+		if (r->connections > 1) {
+			/* A fresh connection for more tests: the first one's
+			 * greeting is the one on record. */
+			if (code / 100 == 2)
+				session_enter(s, S_EHLO);
+			else
+				session_finish(s, PROBE_OK);
+			break;
+		}
 		r->greeting_code = code;
 		memcpy(r->banner, s->reply.text, s->reply.textlen);
 		r->banner[s->reply.textlen] = '\0';
 		session_note_name(s, s->reply.text, strcspn(s->reply.text, "\n"), name,
 		                  sizeof(name));
+		r->ntests = relay_plan(&s->set, &r->target, name, r->tests, RELAY_TESTS_MAX);
 		if (code / 100 == 2)
 			session_enter(s, S_EHLO);
 		else if (code == 421)
@@ -365,18 +464,20 @@ session_reply(struct session *s)
 			session_enter(s, S_QUIT); /* RFC 5321 3.1: wait for QUIT */
 		break;
 	case S_EHLO:
-		if (code / 100 == 2)
+		if (code / 100 == 2) {
+			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
 			session_next_test(s);
-		else {
+		} else {
 			r->flags |= FLAG_HELO_FALLBACK;
 			r->extensions[0] = '\0';
 			session_enter(s, S_HELO);
 		}
 		break;
 	case S_HELO:
-		if (code / 100 == 2)
+		if (code / 100 == 2) {
+			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
 			session_next_test(s);
-		else
+		} else
 			session_enter(s, S_QUIT);
 		break;
 	case S_MAIL:
@@ -384,8 +485,11 @@ session_reply(struct session *s)
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
 		if (verdict_is_starttls_530(code, t->reply))
 			r->flags |= FLAG_STARTTLS_REQUIRED;
-		if (code / 100 == 2)
+		if (code / 100 == 2) {
+			session_note_reply(s, r->mail_reply, sizeof(r->mail_reply));
 			session_enter(s, S_RCPT);
+		} else if (session_want_retry(s, t))
+			session_enter(s, S_RSET);
 		else {
 			s->test++;
 			session_next_test(s);
@@ -396,6 +500,8 @@ session_reply(struct session *s)
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
 		if (verdict_is_starttls_530(code, t->reply))
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+		if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
+			r->flags |= FLAG_POSTMASTER_REFUSED;
 		if (code / 100 == 3) {
 			/* The server now waits for message content: anything we
 			 * send would be read as such. Hang up; never DATA. */
@@ -403,16 +509,23 @@ session_reply(struct session *s)
 			session_finish(s, PROBE_OK);
 			return;
 		}
-		s->test++;
+		if (!session_want_retry(s, t))
+			s->test++;
 		session_enter(s, S_RSET);
 		break;
 	case S_RSET:
-		session_next_test(s);
+		session_note_reply(s, r->rset_reply, sizeof(r->rset_reply));
+		if (s->retry_pending)
+			session_enter(s, S_RETRY_WAIT);
+		else
+			session_next_test(s);
 		break;
 	case S_QUIT:
-		session_finish(s, PROBE_OK);
+		session_note_reply(s, r->quit_reply, sizeof(r->quit_reply));
+		session_quit_done(s);
 		break;
 	case S_CONNECT:
+	case S_RETRY_WAIT:
 		break;
 	}
 }
@@ -421,10 +534,14 @@ session_reply(struct session *s)
 static void
 session_next_test(struct session *s)
 {
-	if (s->test < s->result.ntests && s->rcpts < RCPTS_PER_CONNECTION)
-		session_enter(s, S_MAIL);
-	else
+	if (s->test >= s->result.ntests)
 		session_enter(s, S_QUIT);
+	else if (s->rcpts >= RCPTS_PER_CONNECTION) {
+		/* One connection carries RCPTS_PER_CONNECTION at most. */
+		s->reconnect = 1;
+		session_enter(s, S_QUIT);
+	} else
+		session_enter(s, S_MAIL);
 }
 
 /* What to send on entering a state. */
@@ -458,6 +575,9 @@ session_enter(struct session *s, enum session_state st)
 	case S_QUIT:
 		session_send(s, CMD_QUIT, NULL);
 		break;
+	case S_RETRY_WAIT:
+		session_arm(s, s->set.retry_after_ms);
+		return;
 	}
 	session_arm(s, s->set.timeout_ms);
 }
@@ -521,7 +641,8 @@ session_read_line(struct session *s, struct evbuffer *in)
 		session_finish(s, fault_error(s->reply.fault));
 		return 1;
 	}
-	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2) {
+	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2 &&
+	    s->result.connections == 1) {
 		if (s->reply.nlines == 1)
 			session_note_name(s, line, len, s->result.ehlo_name,
 			                  sizeof(s->result.ehlo_name));

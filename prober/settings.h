@@ -10,12 +10,14 @@
 #include "prober/observer.h"
 
 struct probe_settings {
-	char ehlo[SMTP_NAME_MAX];        /* EHLO/HELO argument */
-	char mail_from[SMTP_ADDR_MAX];   /* third-party test's sender */
-	char rcpt_domain[SMTP_NAME_MAX]; /* third-party test's recipient domain */
+	char ehlo[SMTP_NAME_MAX];          /* EHLO/HELO argument */
+	char mail_from[SMTP_ADDR_MAX];     /* third-party test's sender */
+	char rcpt_domain[SMTP_DOMAIN_MAX]; /* third-party test's recipient domain */
 	int connect_timeout_ms;
-	int timeout_ms;  /* one reply, the greeting included */
-	int deadline_ms; /* the whole dialogue */
+	int timeout_ms;     /* one reply, the greeting included */
+	int deadline_ms;    /* the whole dialogue */
+	unsigned int tests; /* relay tests to run: a mask (relay.h) */
+	int retry_after_ms; /* a 4xx test is retried once after this; 0 = never */
 
 	/* Audit reports (issue 6): who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */

@@ -29,6 +29,11 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+/* Relay matrix and fingerprint (issue 7). */
+static void col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb);
+static void col_mta(const struct probe_result *r, struct strbuf *sb);
+static void col_mta_confidence(const struct probe_result *r, struct strbuf *sb);
+static void col_mta_rules(const struct probe_result *r, struct strbuf *sb);
 static void col_transcript(const struct probe_result *r, struct strbuf *sb);
 static void col_change(const struct probe_result *r, struct strbuf *sb);
 
@@ -54,11 +59,20 @@ const struct column report_columns[] = {
     {"banner", "the greeting, code included, lines joined by newlines", col_banner, COL_STRING},
     {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name, COL_STRING},
     {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions, COL_LIST},
-    {"relay_tests", "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached",
+    {"relay_tests",
+     "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached; "
+     "a retried test shows its first codes too (name:451/-,250/250)",
      col_relay_tests, COL_LIST},
     {"last_reply", "the last reply line the server sent, code included", col_last_reply,
      COL_STRING},
     {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms, COL_NUMBER},
+    /* Relay matrix and fingerprint (issue 7). */
+    {"relay_accepted_by", "the relay tests whose RCPT was accepted, ';'-joined",
+     col_relay_accepted_by, COL_LIST},
+    {"mta", "the MTA software the replies point to (qmail, postfix, exim, ...), or empty", col_mta,
+     COL_STRING},
+    {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence, COL_NUMBER},
+    {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules, COL_LIST},
     /* Audit reports (issue 6). */
     {"transcript", "the evidence file of the dialogue (--transcripts), empty without",
      col_transcript, COL_STRING},
@@ -208,6 +222,12 @@ col_relay_tests(const struct probe_result *r, struct strbuf *sb)
 			sb_putc(sb, ';');
 		sb_puts(sb, t->name != NULL ? t->name : "?");
 		sb_putc(sb, ':');
+		if (t->retried) {
+			put_code(sb, t->first_mail_code);
+			sb_putc(sb, '/');
+			put_code(sb, t->first_rcpt_code);
+			sb_putc(sb, ',');
+		}
 		put_code(sb, t->mail_code);
 		sb_putc(sb, '/');
 		put_code(sb, t->rcpt_code);
@@ -224,6 +244,45 @@ static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_printf(sb, "%u", r->duration_ms);
+}
+
+static void
+col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb)
+{
+	size_t i, n = r->ntests < RELAY_TESTS_MAX ? r->ntests : RELAY_TESTS_MAX;
+	const char *sep = "";
+
+	for (i = 0; i < n; i++) {
+		const struct relay_result *t = &r->tests[i];
+
+		/* Accepting postmaster is every server's duty, not a relay. */
+		if (t->kind == RELAY_POSTMASTER || t->mail_code / 100 != 2 ||
+		    (t->rcpt_code / 100 != 2 && t->rcpt_code / 100 != 3))
+			continue;
+		sb_puts(sb, sep);
+		sb_puts(sb, t->name != NULL ? t->name : "?");
+		sep = ";";
+	}
+}
+
+static void
+col_mta(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->mta != NULL)
+		sb_puts(sb, r->mta);
+}
+
+static void
+col_mta_confidence(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->mta != NULL)
+		sb_printf(sb, "%d", r->mta_confidence);
+}
+
+static void
+col_mta_rules(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->mta_rules);
 }
 
 /* Audit reports (issue 6). */

@@ -9,6 +9,8 @@
  */
 #include "targets/source.h"
 
+#include "targets/range.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +81,13 @@ struct target_source {
 	struct seen *seen;
 	size_t seen_cap, seen_n;
 
+	/* The range being handed out, if any (issue 8). */
+	struct range range;
+	int in_range;
+	uint64_t range_next; /* the next index of the range this shard takes */
+	uint64_t seq;        /* items numbered so far in the run, for sharding */
+	uint64_t emitted;    /* targets handed out, for max_targets */
+
 	size_t duplicates, bad_lines;
 	size_t already_done; /* targets skipped because an earlier run reported them */
 	int oom;
@@ -100,6 +109,10 @@ static enum target_source_status fatal(struct target_source *src, char *err, siz
                                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
                     size_t errlen);
+static void apply_policy(const struct target_source *src, struct target *t);
+static int my_turn(struct target_source *src);
+static void range_start(struct target_source *src, const struct target *base);
+static int range_take(struct target_source *src, struct target *t);
 static int take_line(struct target_source *src, const struct input *in, const char *line,
                      size_t len, struct target *t, char *err, size_t errlen);
 
@@ -511,9 +524,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
           struct target *t, char *err, size_t errlen)
 {
 	char msg[TARGET_REASON_MAX];
-	const char *why;
 	struct seen k;
-	struct strbuf sb;
 
 	switch (target_parse_line(line, len, src->cfg.default_port, t, msg, sizeof(msg))) {
 	case TP_EMPTY:
@@ -522,7 +533,12 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 			return bad_line(src, t, "empty target", err, errlen);
 		return NEXT_LINE;
 	case TP_ERROR:
+		if (!my_turn(src))
+			return NEXT_LINE;
 		return bad_line(src, t, msg, err, errlen);
+	case TP_RANGE:
+		range_start(src, t);
+		return NEXT_LINE;
 	case TP_TARGET:
 		break;
 	}
@@ -539,14 +555,65 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		return NEXT_LINE;
 	}
 
-	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
-	if (cidr_list_count(src->cfg.allowlist) > 0 &&
-	    !cidr_list_contains(src->cfg.allowlist, (const struct sockaddr *)&t->sa))
-		sb_puts(&sb, "outside allowlist");
-	else if (!src->cfg.allow_private &&
-	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
-		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	if (!my_turn(src))
+		return NEXT_LINE;
+	apply_policy(src, t);
 	return TS_TARGET;
+}
+
+/* Sets t->skip_reason when policy says the address is not to be probed. */
+static void
+apply_policy(const struct target_source *src, struct target *t)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&t->sa;
+	const char *why;
+	struct strbuf sb;
+
+	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
+	if (cidr_list_count(src->cfg.allowlist) > 0 && !cidr_list_contains(src->cfg.allowlist, sa))
+		sb_puts(&sb, "outside allowlist");
+	else if ((why = cidr_list_match(src->cfg.exclude, sa)) != NULL)
+		sb_printf(&sb, "excluded: %s", why);
+	else if (!src->cfg.allow_private && (why = policy_special_range(sa)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+}
+
+/* Numbers one item; 1 when it belongs to this shard. */
+static int
+my_turn(struct target_source *src)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	return src->seq++ % n == src->cfg.shard_index;
+}
+
+/* Starts handing out a range: the first index that falls to this shard. */
+static void
+range_start(struct target_source *src, const struct target *base)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	range_init(&src->range, base, src->cfg.seed);
+	src->in_range = 1;
+	src->range_next = (src->cfg.shard_index + n - src->seq % n) % n;
+}
+
+/* The next address of the range in progress; 0 when it is used up. */
+static int
+range_take(struct target_source *src, struct target *t)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+	uint64_t size = range_size(&src->range);
+
+	if (src->range_next >= size) {
+		src->in_range = 0;
+		src->seq += size;
+		return 0;
+	}
+	range_nth(&src->range, src->range_next, t);
+	src->range_next += n;
+	apply_policy(src, t);
+	return 1;
 }
 
 enum target_source_status
@@ -568,6 +635,15 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		size_t len = 0;
 		int r;
 
+		if (src->cfg.max_targets > 0 && src->emitted >= src->cfg.max_targets)
+			return TS_END;
+		if (src->in_range) {
+			if (range_take(src, t)) {
+				src->emitted++;
+				return TS_TARGET;
+			}
+			continue;
+		}
 		if (in == NULL)
 			return TS_END;
 		memset(t, 0, sizeof(*t));
@@ -577,6 +653,7 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			input_done(src);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 
@@ -604,13 +681,18 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			                  len < TARGET_INPUT_MAX ? len : TARGET_INPUT_MAX);
 			snprintf(msg, sizeof(msg), "line too long (more than %d bytes)",
 			         TARGET_LINE_MAX);
-			return (enum target_source_status)bad_line(src, t, msg, err, errlen);
+			if (!my_turn(src))
+				continue;
+			r = bad_line(src, t, msg, err, errlen);
+			src->emitted += r == TS_TARGET;
+			return (enum target_source_status)r;
 		}
 		case RL_LINE:
 			set_origin(t, in, src->lineno);
 			r = take_line(src, in, line, len, t, err, errlen);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 	}

@@ -8,6 +8,11 @@
  * probe or as a target with skip_reason set; a duplicate comes out only the
  * first time and is counted.
  *
+ * CIDR lines are ranges: their addresses come out one by one in a seeded
+ * order (range.h) without ever being stored, and are not deduplicated.
+ * With shard_count > 1, only this shard's items come out (range.h says how
+ * items are numbered); bad lines too, so merged shards report each once.
+ *
  * Pipes and sockets (zmap | smtpprobe -f -) are read without blocking: when
  * a line is not complete yet, target_source_next says TS_WAIT and the caller
  * waits for target_source_fd() to be readable.
@@ -28,6 +33,12 @@ struct target_source_config {
 	int strict;                        /* a bad line is fatal (TS_FATAL) */
 	const struct cidr_list *allowlist; /* NULL or empty: no allowlist; not owned */
 	FILE *warn;                        /* one line per bad input; NULL = quiet */
+	/* Scale (issue 8). */
+	const struct cidr_list *exclude; /* --exclude ranges with reasons; not owned */
+	uint64_t seed;                   /* order within ranges (range.h) */
+	unsigned int shard_index;        /* this run takes items shard_index mod shard_count */
+	unsigned int shard_count;        /* 0 or 1: no sharding */
+	uint64_t max_targets;            /* stop after this many targets; 0 = no limit */
 };
 
 enum target_source_status {

@@ -23,6 +23,7 @@ struct target {
 	char origin[TARGET_ORIGIN_MAX];      /* "ips.txt:12", "stdin:3", "arg:2" */
 	char input[TARGET_INPUT_MAX];        /* the input text as given (trimmed, truncated) */
 	char skip_reason[TARGET_REASON_MAX]; /* non-empty: not probed, and why */
+	unsigned char range_prefix;          /* TP_RANGE from the parser: the prefix length */
 };
 
 #endif

@@ -11,9 +11,28 @@
 
 /* The released names, in order: a change here breaks users' scripts. */
 static const char *const names[] = {
-    "timestamp",  "ip",          "port",       "source_ip", "origin",     "verdict",
-    "error",      "flags",       "banner",     "ehlo_name", "extensions", "relay_tests",
-    "last_reply", "duration_ms", "transcript", "change",
+    "timestamp",
+    "ip",
+    "port",
+    "source_ip",
+    "origin",
+    "verdict",
+    "error",
+    "flags",
+    "banner",
+    "ehlo_name",
+    "extensions",
+    "relay_tests",
+    "last_reply",
+    "duration_ms",
+    /* issue 7 */
+    "relay_accepted_by",
+    "mta",
+    "mta_confidence",
+    "mta_rules",
+    /* issue 6 */
+    "transcript",
+    "change",
 };
 
 static struct probe_result res;
@@ -136,6 +155,33 @@ test_probed(void)
 	is_str(cell("relay_tests"), "", "relay_tests empty without tests");
 	add_test(NULL, 250, 250);
 	is_str(cell("relay_tests"), "?:250/250", "a test without a name");
+
+	/* Issue 7: retries, accepted tests, fingerprint. */
+	res.ntests = 0;
+	add_test("third-party", 250, 250);
+	res.tests[0].retried = 1;
+	res.tests[0].first_mail_code = 250;
+	res.tests[0].first_rcpt_code = 451;
+	add_test("postmaster", 250, 250);
+	res.tests[1].kind = RELAY_POSTMASTER;
+	add_test("quoted", 250, 554);
+	add_test("bang", 250, 354);
+	is_str(cell("relay_tests"),
+	       "third-party:250/451,250/250;postmaster:250/250;quoted:250/554;bang:250/354",
+	       "a retried test shows its first codes, then the retry's");
+	is_str(cell("relay_accepted_by"), "third-party;bang",
+	       "relay_accepted_by: 2xx and 3xx RCPTs, postmaster never");
+	res.mta = NULL;
+	is_str(cell("mta"), "", "no mta: empty");
+	is_str(cell("mta_confidence"), "", "no mta: no confidence");
+	res.mta = "qmail";
+	res.mta_confidence = 100;
+	snprintf(res.mta_rules, sizeof(res.mta_rules), "qmail-mail-ok;qmail-rset-flushed");
+	is_str(cell("mta"), "qmail", "mta");
+	is_str(cell("mta_confidence"), "100", "mta_confidence");
+	is_str(cell("mta_rules"), "qmail-mail-ok;qmail-rset-flushed", "mta_rules");
+	res.mta = NULL;
+	res.mta_rules[0] = '\0';
 
 	res.flags = 0;
 	is_str(cell("flags"), "", "no flags: empty");
