@@ -19,14 +19,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct csv_record rec;
 	char *buf, err[128];
-	size_t i, cap = size + CSV_FIELDS_MAX;
+	size_t cap = size + CSV_FIELDS_MAX;
 
 	if ((buf = malloc(cap)) == NULL)
 		return 0;
 	if (csv_parse_record((const char *)data, size, &rec, buf, cap, err, sizeof(err)) == 0) {
 		if (rec.n == 0 || rec.n > CSV_FIELDS_MAX)
 			abort();
-		for (i = 0; i < rec.n; i++)
+		for (size_t i = 0; i < rec.n; i++)
 			if (rec.cell[i] < buf || rec.cell[i] + rec.len[i] >= buf + cap ||
 			    rec.cell[i][rec.len[i]] != '\0')
 				abort();
