@@ -59,6 +59,12 @@ struct lab_dialogue {
 	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
 	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
 	int resolves_routing;       /* % and ! are resolved before the relay check (Postfix) */
+	/* TLS (issue 3): the reply to STARTTLS (empty: not understood), what
+	 * follows it, and the dialogue once TLS is on (NULL: this one). */
+	struct lab_bytes starttls;
+	enum lab_action starttls_action;
+	const struct lab_dialogue *tls;
+	int tls_max_version; /* an old server: TLS1_VERSION, ...; 0 = what OpenSSL has */
 };
 
 enum lab_arg {
@@ -84,6 +90,8 @@ struct personality {
 	const struct lab_dialogue *dialogue;
 	enum lab_arg arg;
 	const struct lab_variant *variants; /* ARG_VARIANT, ended by a NULL arg */
+	int needs_tls;                      /* TLS (issue 3): a handshake happens */
+	int implicit_tls;                   /* TLS from the first byte (SMTPS) */
 };
 
 /* The dialogues. */
@@ -224,6 +232,110 @@ static const struct lab_dialogue mute = {
     .mute = 1,
 };
 
+/* TLS (issue 3). Every STARTTLS-capable row starts from Postfix's replies. */
+#define STARTTLS_READY "220 2.0.0 Ready to start TLS\r\n"
+#define POSTFIX_TLS_EHLO                                                                           \
+	B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n"          \
+	  "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING\r\n")
+#define POSTFIX_CLOSED_FIELDS                                                                      \
+	.helo = B("250 mx.example.org\r\n"), .mail = B("250 2.1.0 Ok\r\n"),                        \
+	.rcpt = RCPT_OWN_DOMAINS, .domains = postfix_domains, .postmaster = 1,                     \
+	.rcpt_ok = B("250 2.1.5 Ok\r\n"),                                                          \
+	.rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n")
+
+/* Postfix with smtpd_tls_security_level = may; after TLS, postfix-closed. */
+static const struct lab_dialogue postfix_starttls = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+};
+
+/* An old server that speaks TLS 1.0 at most (0x0301, OpenSSL's TLS1_VERSION):
+ * a client at the default security level would refuse it. */
+static const struct lab_dialogue postfix_starttls_tls10 = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+    .tls_max_version = 0x0301,
+};
+
+static const struct lab_variant postfix_starttls_variants[] = {
+    {"tls1.0", &postfix_starttls_tls10},
+    {NULL, NULL},
+};
+
+/* smtpd_tls_security_level = encrypt on a server that relays for anyone
+ * who comes over TLS: the prober must upgrade to see it. */
+#define MUST_STARTTLS "530 5.7.0 Must issue a STARTTLS command first\r\n"
+static const struct lab_dialogue starttls_required = {
+    .ehlo = B("250-mail.example.net\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
+    .helo = B("250 mail.example.net\r\n"),
+    .mail = B(MUST_STARTTLS),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B(MUST_STARTTLS),
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &open_relay,
+};
+
+/* The same, without STARTTLS in EHLO: only the 530 says to upgrade. */
+static const struct lab_dialogue starttls_required_hidden = {
+    .ehlo = B("250-mail.example.net\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),
+    .helo = B("250 mail.example.net\r\n"),
+    .mail = B(MUST_STARTTLS),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B(MUST_STARTTLS),
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &open_relay,
+};
+
+static const struct lab_variant starttls_required_variants[] = {
+    {"hidden", &starttls_required_hidden},
+    {NULL, NULL},
+};
+
+static const struct lab_dialogue tls_broken_garbage = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS_GARBAGE,
+};
+
+static const struct lab_dialogue tls_broken_close = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_CLOSE,
+};
+
+static const struct lab_variant tls_broken_variants[] = {
+    {"garbage", &tls_broken_garbage},
+    {"close", &tls_broken_close},
+    {NULL, NULL},
+};
+
+/* A second reply in the same write as the 220: what an attacker on the path
+ * injects (CVE-2011-0411). A prober that reads it as a TLS reply is fooled. */
+static const struct lab_dialogue starttls_inject = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY "250 2.0.0 injected reply\r\n"),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+};
+
+static const struct lab_dialogue tls_stall = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_STALL,
+};
+
 /* The table: one row per personality. */
 
 #define NO_BYTES                                                                                   \
@@ -359,6 +471,63 @@ static const struct personality personalities[] = {
         .greeting = B("220 old.example.com Service ready\r\n"),
         .dialogue = &helo_only,
     },
+    /* TLS (issue 3): these need smtplab --tls-cert and --tls-key. */
+    {
+        .name = "postfix-starttls",
+        .arg_help = "[:tls1.0]",
+        .summary = "Postfix offering STARTTLS (the lab's certificate); over TLS, postfix-closed "
+                   "(:tls1.0 speaks TLS 1.0 at most)",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &postfix_starttls,
+        .arg = ARG_VARIANT,
+        .variants = postfix_starttls_variants,
+        .needs_tls = 1,
+    },
+    {
+        .name = "starttls-required",
+        .arg_help = "[:hidden]",
+        .summary = "MAIL 530 must issue STARTTLS until TLS, then an open relay "
+                   "(:hidden does not offer STARTTLS in EHLO)",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .dialogue = &starttls_required,
+        .arg = ARG_VARIANT,
+        .variants = starttls_required_variants,
+        .needs_tls = 1,
+    },
+    {
+        .name = "smtps",
+        .arg_help = "",
+        .summary = "implicit TLS from the first byte (port 465 style), then an open relay",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .dialogue = &open_relay,
+        .needs_tls = 1,
+        .implicit_tls = 1,
+    },
+    {
+        .name = "tls-broken",
+        .arg_help = "[:close]",
+        .summary = "offers STARTTLS, answers 220, then garbage to the handshake (:close "
+                   "closes); in plaintext, postfix-closed",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &tls_broken_garbage,
+        .arg = ARG_VARIANT,
+        .variants = tls_broken_variants,
+    },
+    {
+        .name = "starttls-inject",
+        .arg_help = "",
+        .summary = "offers STARTTLS and sends its 220 and a second reply in one write",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &starttls_inject,
+        .needs_tls = 1,
+    },
+    {
+        .name = "tls-stall",
+        .arg_help = "",
+        .summary = "offers STARTTLS, answers 220, then never answers the handshake",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &tls_stall,
+    },
 };
 
 #define PERSONALITIES_N (sizeof(personalities) / sizeof(personalities[0]))
@@ -374,16 +543,17 @@ enum verb {
 	VERB_NOOP,
 	VERB_QUIT,
 	VERB_NEVER, /* never accepted, whatever the personality */
+	VERB_STARTTLS,
 };
 
 static const struct {
 	const char *word;
 	enum verb verb;
 } verbs[] = {
-    {"EHLO", VERB_EHLO},  {"HELO", VERB_HELO},  {"MAIL", VERB_MAIL},  {"RCPT", VERB_RCPT},
-    {"RSET", VERB_RSET},  {"NOOP", VERB_NOOP},  {"QUIT", VERB_QUIT},  {"DATA", VERB_NEVER},
-    {"BDAT", VERB_NEVER}, {"VRFY", VERB_NEVER}, {"EXPN", VERB_NEVER}, {"ETRN", VERB_NEVER},
-    {"AUTH", VERB_NEVER},
+    {"EHLO", VERB_EHLO},  {"HELO", VERB_HELO},         {"MAIL", VERB_MAIL},  {"RCPT", VERB_RCPT},
+    {"RSET", VERB_RSET},  {"NOOP", VERB_NOOP},         {"QUIT", VERB_QUIT},  {"DATA", VERB_NEVER},
+    {"BDAT", VERB_NEVER}, {"VRFY", VERB_NEVER},        {"EXPN", VERB_NEVER}, {"ETRN", VERB_NEVER},
+    {"AUTH", VERB_NEVER}, {"STARTTLS", VERB_STARTTLS},
 };
 
 static enum verb
@@ -596,6 +766,8 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 	r->len = 0;
 	r->action = LAB_KEEP;
 	r->delay_ms = lp->reply_delay_ms;
+	if (s->tls && d->tls != NULL)
+		d = d->tls;
 	if (d->mute)
 		return;
 	if (verb == VERB_NEVER) {
@@ -637,6 +809,15 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 	case VERB_NOOP:
 		b = pick(d->noop, POLITE_NOOP);
 		break;
+	case VERB_STARTTLS:
+		if (s->tls) {
+			b = pick(d->unknown, "554 5.5.1 Error: TLS already active\r\n");
+			break;
+		}
+		b = pick(d->starttls, POLITE_UNKNOWN);
+		if (d->starttls.p != NULL)
+			r->action = d->starttls_action;
+		break;
 	case VERB_UNKNOWN:
 	case VERB_QUIT:
 	case VERB_NEVER:
@@ -662,6 +843,24 @@ personality_overflow(const struct lab_persona *lp, struct lab_reply *r)
 	r->delay_ms = 0;
 	if (!lp->dialogue->mute)
 		reply_put(r, TOO_LONG_REPLY, strlen(TOO_LONG_REPLY));
+}
+
+int
+personality_needs_tls(const struct lab_persona *lp)
+{
+	return lp->p->needs_tls;
+}
+
+int
+personality_implicit_tls(const struct lab_persona *lp)
+{
+	return lp->p->implicit_tls;
+}
+
+int
+personality_tls_max_version(const struct lab_persona *lp)
+{
+	return lp->dialogue->tls_max_version;
 }
 
 void

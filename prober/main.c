@@ -26,12 +26,16 @@
 #include "prober/audit.h"
 #include "prober/engine.h"
 #include "prober/relay.h"
+#include "prober/tls.h"
 #include "reports/columns.h"
+#include "reports/hops.h"
 #include "reports/report.h"
 #include "targets/exclude.h"
 #include "targets/parse.h"
 #include "targets/range.h"
 #include "targets/source.h"
+#include "targets/suspects.h"
+#include "targets/trust.h"
 
 enum {
 	EXIT_NOTHING_OPEN = 0,
@@ -62,6 +66,17 @@ enum {
 	OPT_SHARD,
 	OPT_MAX_TARGETS,
 	OPT_PER_NET,
+	/* TLS (issue 3) */
+	OPT_STARTTLS,
+	OPT_SMTPS,
+	OPT_NO_SMTPS,
+	OPT_CA_FILE,
+	/* Suspects from messages. */
+	OPT_MESSAGE,
+	OPT_TRUSTED,
+	OPT_TRUSTED_FILE,
+	OPT_PROBE_CLAIMED,
+	OPT_EXTRACT_ONLY,
 	/* Audit reports (issue 6). */
 	OPT_APPEND,
 	OPT_BASELINE,
@@ -82,6 +97,11 @@ static const struct option long_options[] = {
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
+    /* TLS (issue 3) */
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
+    {"smtps", no_argument, NULL, OPT_SMTPS},
+    {"no-smtps", no_argument, NULL, OPT_NO_SMTPS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -98,6 +118,12 @@ static const struct option long_options[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"max-targets", required_argument, NULL, OPT_MAX_TARGETS},
     {"per-net", required_argument, NULL, OPT_PER_NET},
+    /* Suspects from messages. */
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"trusted", required_argument, NULL, OPT_TRUSTED},
+    {"trusted-file", required_argument, NULL, OPT_TRUSTED_FILE},
+    {"probe-claimed", no_argument, NULL, OPT_PROBE_CLAIMED},
+    {"extract-only", no_argument, NULL, OPT_EXTRACT_ONLY},
     /* Audit reports (issue 6). */
     {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
     {"baseline", required_argument, NULL, OPT_BASELINE},
@@ -109,8 +135,8 @@ static const struct option long_options[] = {
 static const char usage_text[] =
     "usage: smtpprobe [options] [TARGET ...]\n"
     "\n"
-    "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
-    "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
+    "Audits SMTP servers for open relaying, safely: EHLO/HELO, STARTTLS, MAIL FROM,\n"
+    "RCPT TO, RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
     "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, CIDR;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
@@ -127,6 +153,15 @@ static const char usage_text[] =
     "                          are disjoint and together complete\n"
     "      --max-targets N     stop after N targets\n"
     "\n"
+    "Suspects from spam (Received chains of .eml, mbox, Maildir):\n"
+    "      --message FILE      read messages from FILE, an mbox or a Maildir ('-' is\n"
+    "                          stdin); probe each one's suspect; repeatable\n"
+    "      --trusted SPEC      our own relays: CIDRs or host names, comma-separated;\n"
+    "                          repeatable (default: private and authenticated hops)\n"
+    "      --trusted-file FILE the same, one per line\n"
+    "      --probe-claimed     probe the public addresses below the suspect too\n"
+    "      --extract-only      print each message's hops and suspect; probe nothing\n"
+    "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
     "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
@@ -142,6 +177,13 @@ static const char usage_text[] =
     "                          the default), full (15 address tricks), or a\n"
     "                          comma-separated list of test names\n"
     "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
+    "\n"
+    "TLS (recorded, never trusted: a bad certificate does not stop a probe):\n"
+    "      --starttls WHEN     auto (when offered or a 530 asks), never or always\n"
+    "                          (default auto)\n"
+    "      --smtps             TLS from the first byte on every target\n"
+    "      --no-smtps          not even on port 465 (default: TLS at once on 465)\n"
+    "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
@@ -168,6 +210,7 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
+	const char *ca_file; /* TLS (issue 3) */
 };
 
 struct run {
@@ -338,10 +381,10 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct cidr_list *allow = NULL, *exclude = NULL;
-	struct target_source *src;
-	struct event_base *base;
-	struct event *sigint_ev, *sigterm_ev;
-	struct engine *eng;
+	struct target_source *src = NULL;
+	struct event_base *base = NULL;
+	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
+	struct engine *eng = NULL;
 	const struct report_writer *w;
 	struct run run = {NULL, NULL, 0};
 	size_t total = 0;
@@ -351,9 +394,14 @@ main(int argc, char **argv)
 	const struct engine_stats *st;
 	const char **files = NULL;
 	size_t nfiles = 0, i;
+	/* Suspects from messages. */
+	const char **messages = NULL;
+	size_t nmessages = 0;
+	struct trust *trust = NULL;
+	int extract_only = 0;
 	char err[512];
 	FILE *out = stdout;
-	int c, rc;
+	int c, rc = EXIT_RUNTIME;
 
 	memset(&o, 0, sizeof(o));
 	o.src.default_port = DEFAULT_PORT;
@@ -367,6 +415,9 @@ main(int argc, char **argv)
 	if ((files = calloc(2 * (size_t)argc, sizeof(*files))) == NULL)
 		return EXIT_RUNTIME;
 	o.excludes = files + argc;
+	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
+	    (trust = trust_new()) == NULL)
+		goto done;
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -413,6 +464,27 @@ main(int argc, char **argv)
 			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
 			         sizeof(o.eng.probe.rcpt_domain), optarg);
 			break;
+		/* TLS (issue 3) */
+		case OPT_STARTTLS:
+			if (strcmp(optarg, "auto") == 0)
+				o.eng.probe.starttls = STARTTLS_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				o.eng.probe.starttls = STARTTLS_NEVER;
+			else if (strcmp(optarg, "always") == 0)
+				o.eng.probe.starttls = STARTTLS_ALWAYS;
+			else
+				usage_error("--starttls: not auto, never or always: \"%s\"",
+				            optarg);
+			break;
+		case OPT_SMTPS:
+			o.eng.probe.smtps = SMTPS_ALWAYS;
+			break;
+		case OPT_NO_SMTPS:
+			o.eng.probe.smtps = SMTPS_NEVER;
+			break;
+		case OPT_CA_FILE:
+			o.ca_file = optarg;
+			break;
 		case OPT_ALLOW_PRIVATE:
 			o.src.allow_private = 1;
 			break;
@@ -425,14 +497,32 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		/* Suspects from messages. */
+		case OPT_MESSAGE:
+			messages[nmessages++] = optarg;
+			break;
+		case OPT_TRUSTED:
+			if (trust_add(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted: %s", err);
+			break;
+		case OPT_TRUSTED_FILE:
+			if (trust_add_file(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted-file: %s", err);
+			break;
+		case OPT_PROBE_CLAIMED:
+			o.src.probe_claimed = 1;
+			break;
+		case OPT_EXTRACT_ONLY:
+			extract_only = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
 		case OPT_HELP_COLUMNS:
 			print_columns();
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
 		case OPT_TESTS:
 			if (relay_tests_parse(optarg, &o.eng.probe.tests, err, sizeof(err)) != 0)
 				usage_error("--tests: %s", err);
@@ -460,8 +550,8 @@ main(int argc, char **argv)
 			break;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
 		/* Audit reports (issue 6). */
 		case OPT_TRANSCRIPTS:
 			o.audit.transcripts = optarg;
@@ -477,19 +567,34 @@ main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr, "Try 'smtpprobe --help'.\n");
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
-	if (optind >= argc && nfiles == 0) {
-		fprintf(stderr, "smtpprobe: no targets: give addresses or -f FILE\n"
+	if (optind >= argc && nfiles == 0 && nmessages == 0) {
+		fprintf(stderr, "smtpprobe: no targets: give addresses, -f FILE or --message FILE\n"
 		                "Try 'smtpprobe --help'.\n");
-		free(files);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto done;
 	}
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
+	/* --extract-only: the hop tables, nothing probed. */
+	if (extract_only) {
+		if (nmessages == 0)
+			usage_error("--extract-only needs --message FILE");
+		if (strcmp(o.format, "csv") != 0 && strcmp(o.format, "text") != 0)
+			usage_error("--format: not csv or text: \"%s\"", o.format);
+		if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+			fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+			goto done;
+		}
+		rc = hops_extract(out, strcmp(o.format, "text") == 0, messages, nmessages, trust,
+		                  o.quiet ? NULL : stderr);
+		goto done;
+	}
+	o.src.trust = trust;
 	if ((w = report_writer_find(o.format)) == NULL)
 		usage_error("--format: not csv, jsonl or text: \"%s\"", o.format);
 	/* Audit reports (issue 6). */
@@ -516,53 +621,50 @@ main(int argc, char **argv)
 
 	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
 		if ((allow = cidr_list_new()) == NULL)
-			return EXIT_RUNTIME;
+			goto done;
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
-			cidr_list_free(allow);
-			cidr_list_free(exclude);
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
 	o.src.allowlist = allow;
 	if (o.nexcludes > 0) {
 		if ((exclude = cidr_list_new()) == NULL)
-			return EXIT_RUNTIME;
+			goto done;
 		for (i = 0; i < o.nexcludes; i++) {
 			if (exclude_load(exclude, o.excludes[i], err, sizeof(err)) != 0) {
 				fprintf(stderr, "smtpprobe: --exclude: %s\n", err);
-				cidr_list_free(exclude);
-				cidr_list_free(allow);
-				free(files);
-				return EXIT_USAGE;
+				rc = EXIT_USAGE;
+				goto done;
 			}
 		}
 	}
 	o.src.exclude = exclude;
 	o.src.warn = o.quiet ? NULL : stderr;
 	if ((src = target_source_new(&o.src)) == NULL)
-		return EXIT_RUNTIME;
+		goto done;
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		target_source_add_arg(src, argv[i]);
 	for (i = 0; i < nfiles; i++) {
 		if (target_source_add_file(src, files[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
-			target_source_free(src);
-			cidr_list_free(allow);
-			cidr_list_free(exclude);
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
-	free(files);
+	for (i = 0; i < nmessages; i++) {
+		if (target_source_add_message(src, messages[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtpprobe: %s\n", err);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	}
 
 	if ((run.audit = audit_new(&o.audit, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
-		target_source_free(src);
-		cidr_list_free(allow);
-		cidr_list_free(exclude);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto done;
 	}
 	o.eng.probe.observer = audit_observer(run.audit);
 	if (o.audit.append) {
@@ -570,29 +672,28 @@ main(int argc, char **argv)
 		                        &need_header, err, sizeof(err));
 		if (out == NULL) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
-			target_source_free(src);
-			cidr_list_free(allow);
-			cidr_list_free(exclude);
-			audit_free(run.audit);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	} else if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
-		target_source_free(src);
-		cidr_list_free(allow);
-		cidr_list_free(exclude);
-		audit_free(run.audit);
-		return EXIT_RUNTIME;
+		goto done;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	/* TLS (issue 3): one client context for the run, borrowed by sessions. */
+	if ((o.eng.probe.tls_ctx = tls_context_new(o.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		rc = o.ca_file != NULL ? EXIT_USAGE : EXIT_RUNTIME;
+		goto done;
+	}
 
 	base = event_base_new();
 	run.rep = report_new(w, out);
 	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
 	if (eng == NULL) {
 		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
-		return EXIT_RUNTIME;
+		goto done;
 	}
 	sigint_ev = evsignal_new(base, SIGINT, on_signal, eng);
 	sigterm_ev = evsignal_new(base, SIGTERM, on_signal, eng);
@@ -639,16 +740,25 @@ main(int argc, char **argv)
 	else
 		rc = EXIT_NOTHING_OPEN;
 
-	event_free(sigint_ev);
-	event_free(sigterm_ev);
+done:
+	/* Every way out comes here: each is freed only if it was made. */
+	if (sigint_ev != NULL)
+		event_free(sigint_ev);
+	if (sigterm_ev != NULL)
+		event_free(sigterm_ev);
 	engine_free(eng);
+	tls_context_free(o.eng.probe.tls_ctx);
 	report_free(run.rep);
 	audit_free(run.audit);
-	event_base_free(base);
+	if (base != NULL)
+		event_base_free(base);
 	target_source_free(src);
 	cidr_list_free(allow);
 	cidr_list_free(exclude);
-	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
+	trust_free(trust);
+	free(files);
+	free(messages);
+	if (out != stdout && out != NULL && fclose(out) != 0 && rc != EXIT_RUNTIME) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		rc = EXIT_RUNTIME;
 	}

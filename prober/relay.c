@@ -46,6 +46,7 @@ static const struct relay_row relay_rows[] = {
 };
 
 #define RELAY_ROWS (sizeof(relay_rows) / sizeof(relay_rows[0]))
+_Static_assert(RELAY_ROWS <= RELAY_TESTS_MAX, "a probe records every row of the matrix");
 
 void
 probe_settings_default(struct probe_settings *s)

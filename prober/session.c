@@ -5,9 +5,15 @@
  * (session_reply), one for I/O events (session_event_cb), and one exit
  * (session_finish) that every ending goes through.
  *
- * Safety lives in session_send: the only commands it can write are the six
- * of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY, EXPN,
- * ETRN or AUTH, whatever the server says.
+ * Safety lives in session_send: the only commands it can write are the
+ * seven of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY,
+ * EXPN, ETRN or AUTH, whatever the server says.
+ *
+ * TLS (issue 3) stays on the same loop: after the 220 to STARTTLS (or at
+ * connect for SMTPS) the socket bufferevent is wrapped in a
+ * bufferevent_openssl filter, the handshake runs under the same timer, and
+ * a failed handshake is recorded and followed by a fresh plaintext
+ * connection within the same deadline, so the verdict is still known.
  */
 #include "config.h"
 
@@ -17,7 +23,10 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +37,7 @@
 #include "prober/fingerprint.h"
 #include "prober/relay.h"
 #include "prober/reply.h"
+#include "prober/tls.h"
 #include "prober/verdict.h"
 
 enum session_state {
@@ -39,6 +49,8 @@ enum session_state {
 	S_RCPT,
 	S_RSET,
 	S_QUIT,
+	S_STARTTLS,   /* STARTTLS sent, waiting for its 220 */
+	S_HANDSHAKE,  /* the TLS handshake runs */
 	S_RETRY_WAIT, /* idle until --retry-after has passed, then the same test again */
 };
 
@@ -50,6 +62,7 @@ enum smtp_cmd {
 	CMD_RCPT,
 	CMD_RSET,
 	CMD_QUIT,
+	CMD_STARTTLS,
 };
 
 /* Each command is head + argument + tail + CRLF. */
@@ -57,8 +70,10 @@ static const struct {
 	const char *head;
 	const char *tail;
 } cmd_syntax[] = {
-    [CMD_EHLO] = {"EHLO ", ""},      [CMD_HELO] = {"HELO ", ""}, [CMD_MAIL] = {"MAIL FROM:<", ">"},
-    [CMD_RCPT] = {"RCPT TO:<", ">"}, [CMD_RSET] = {"RSET", ""},  [CMD_QUIT] = {"QUIT", ""},
+    [CMD_EHLO] = {"EHLO ", ""},        [CMD_HELO] = {"HELO ", ""},
+    [CMD_MAIL] = {"MAIL FROM:<", ">"}, [CMD_RCPT] = {"RCPT TO:<", ">"},
+    [CMD_RSET] = {"RSET", ""},         [CMD_QUIT] = {"QUIT", ""},
+    [CMD_STARTTLS] = {"STARTTLS", ""},
 };
 
 struct session {
@@ -72,11 +87,17 @@ struct session {
 	size_t rcpts;      /* RCPT commands sent on this connection */
 	int retry_pending; /* the current test is to be run again after a wait */
 	int reconnect;     /* after QUIT, a fresh connection for the rest of the tests */
+	int ehlo_noted;    /* the EHLO reply on record; a fresh connection's is not kept */
 	size_t bytes_in;
 	long long started_ms;  /* monotonic */
 	long long deadline_ms; /* monotonic */
 	int timer_is_deadline;
 	enum probe_error pending; /* a failure to report from the loop */
+	int implicit;             /* SMTPS: the handshake comes before the greeting */
+	int tls_on;               /* the channel is TLS now */
+	int no_tls;               /* a handshake failed: this connection stays plaintext */
+	int want_tls;             /* a 530 asked for STARTTLS: upgrade once RSET is answered */
+	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
 	void *obs; /* the observer's handle (issue 6: transcripts), or NULL */
@@ -94,6 +115,11 @@ static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
 static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 static int session_connect(struct session *);
+static void session_quit_done(struct session *);
+static void session_tls_record(struct session *, const char *);
+static void session_tls_failed(struct session *, const char *);
+static void session_start_tls(struct session *);
+static void session_tls_done(struct session *);
 
 static long long
 now_ms(void)
@@ -126,8 +152,12 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->set.observer != NULL)
 		s->obs = s->set.observer->open(s->set.observer->arg, t);
 
-	if ((s->timer = evtimer_new(base, session_timer_cb, s)) == NULL ||
-	    session_connect(s) != 0) {
+	s->implicit = s->set.tls_ctx != NULL &&
+	              (s->set.smtps == SMTPS_ALWAYS ||
+	               (s->set.smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
+
+	s->timer = evtimer_new(base, session_timer_cb, s);
+	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
 		if (s->obs != NULL)
@@ -138,13 +168,14 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	return s;
 }
 
-/* Opens a connection to the target: the first, or a fresh one when the
- * tests need more RCPTs than one connection may carry. Returns -1 only
- * when memory runs out. */
+/* Opens a connection: the first, the plaintext one after a failed
+ * handshake, or a fresh one when the tests need more RCPTs than one
+ * connection may carry. Returns -1 only when memory runs out. */
 static int
 session_connect(struct session *s)
 {
-	if ((s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+	s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL)
 		return -1;
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	/* Stop reading a little past the longest line we accept: a server that
@@ -174,6 +205,8 @@ session_quit_done(struct session *s)
 		return;
 	}
 	s->reconnect = 0;
+	s->tls_on = 0; /* a fresh connection starts in plaintext */
+	s->want_tls = 0;
 	bufferevent_free(s->bev);
 	s->bev = NULL;
 	if (session_connect(s) != 0)
@@ -215,6 +248,15 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 	if (s->state == S_QUIT && !s->reconnect) {
 		/* Everything was said; a server that ignores QUIT changes nothing. */
 		session_finish(s, PROBE_OK);
+		return;
+	}
+	if (s->state == S_HANDSHAKE) {
+		/* A stalled handshake is a failed one; the deadline still rules. */
+		session_tls_record(s, "handshake timed out");
+		if (s->timer_is_deadline)
+			session_finish(s, PROBE_SESSION_DEADLINE);
+		else
+			session_tls_failed(s, "handshake timed out");
 		return;
 	}
 	if (s->timer_is_deadline) {
@@ -299,7 +341,9 @@ session_finish(struct session *s, enum probe_error e)
 		s->set.observer->close(s->obs, r);
 	event_free(s->timer);
 	if (s->bev != NULL)
-		bufferevent_free(s->bev);
+		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
+	if (s->gone != NULL)
+		*s->gone = 1;
 	s->done(r, s->arg);
 	free(s);
 }
@@ -344,7 +388,158 @@ session_connected(struct session *s)
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
 	bufferevent_enable(s->bev, EV_READ);
-	session_enter(s, S_GREETING);
+	if (s->implicit && !s->no_tls)
+		session_start_tls(s);
+	else
+		session_enter(s, S_GREETING);
+}
+
+/* The handshake is done: record what it negotiated and what it showed. */
+static void
+session_tls_done(struct session *s)
+{
+	struct probe_result *r = &s->result;
+
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
+	if (r->tls.have_cert && r->tls.self_signed)
+		r->flags |= FLAG_SELF_SIGNED;
+	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
+	s->tls_on = 1;
+	if (s->obs != NULL) {
+		/* Audit reports (issue 6): the transcript marks the upgrade. */
+		char note[96];
+		int n = snprintf(note, sizeof(note), "TLS started: %.20s %.60s", r->tls.version,
+		                 r->tls.cipher);
+
+		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
+	}
+	if (s->implicit) {
+		session_enter(s, S_GREETING);
+		return;
+	}
+	/* RFC 3207 4.2: what the server said in plaintext no longer holds. */
+	r->extensions[0] = '\0';
+	r->ehlo_name[0] = '\0';
+	s->ehlo_noted = 0;
+	session_enter(s, S_EHLO);
+}
+
+/* A handshake failed or stalled: the facts for the report. */
+static void
+session_tls_record(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+
+	r->flags |= FLAG_TLS_FAILED;
+	r->tls.use = TLS_FAILED;
+	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+	if (s->obs != NULL) {
+		char note[TLS_REASON_MAX + 16];
+		int n = snprintf(note, sizeof(note), "TLS failed: %s", why);
+
+		session_observe(s, OBSERVE_NOTE, note,
+		                n < 0                      ? 0
+		                : (size_t)n < sizeof(note) ? (size_t)n
+		                                           : sizeof(note) - 1);
+	}
+}
+
+/*
+ * The handshake failed (or stalled): record why, then finish the relay tests
+ * over a fresh plaintext connection within the same deadline. SMTPS has no
+ * plaintext to fall back to.
+ */
+static void
+session_tls_failed(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+	size_t i;
+
+	session_tls_record(s, why);
+	if (s->implicit) {
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	event_del(s->timer);
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	s->no_tls = 1;
+	s->tls_on = 0;
+	s->want_tls = 0;
+	s->test = 0;
+	s->rcpts = 0;
+	s->bytes_in = 0;
+	s->retry_pending = 0;
+	s->reconnect = 0;
+	s->ehlo_noted = 0;
+	for (i = 0; i < r->ntests; i++) {
+		r->tests[i].mail_code = 0;
+		r->tests[i].rcpt_code = 0;
+		r->tests[i].reply[0] = '\0';
+		r->tests[i].retried = 0;
+	}
+	r->greeting_code = 0;
+	r->banner[0] = r->ehlo_name[0] = r->extensions[0] = r->last_reply[0] = '\0';
+	if (session_connect(s) < 0)
+		session_finish(s, PROBE_TLS_FAILED);
+}
+
+/* Wraps the connection in TLS: the filter owns the socket bufferevent and
+ * the SSL from now on. */
+static void
+session_start_tls(struct session *s)
+{
+	SSL *ssl = tls_client_new(s->set.tls_ctx, s->result.target.hostname);
+	struct bufferevent *filter;
+
+	if (ssl == NULL) {
+		session_tls_failed(s, "out of memory");
+		return;
+	}
+	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+	                                        BEV_OPT_CLOSE_ON_FREE);
+	if (filter == NULL) {
+		/* libevent 2.1 fails a filter only before it takes ownership
+		 * (out of memory): the SSL and the socket are still ours. */
+		SSL_free(ssl);
+		session_tls_record(s, "out of memory");
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	s->bev = filter;
+	bufferevent_setcb(filter, session_read_cb, NULL, session_event_cb, s);
+	bufferevent_setwatermark(filter, EV_READ, 0, SMTP_LINE_MAX + 2);
+	bufferevent_enable(filter, EV_READ);
+	session_enter(s, S_HANDSHAKE);
+}
+
+/* Why a handshake failed, from what libevent kept of OpenSSL's errors. It
+ * hands them back newest first, the oldest (the cause) last, mixed with
+ * SSL_get_error() codes, which name no library and are skipped. */
+static void
+handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t size)
+{
+	unsigned long code, first = 0;
+
+	while ((code = bufferevent_get_openssl_error(bev)) != 0)
+		if (ERR_GET_LIB(code) != 0)
+			first = code;
+	ERR_clear_error();
+	if (first != 0)
+		tls_error_reason(first, buf, size);
+	else if ((what & BEV_EVENT_ERROR) && err != 0)
+		snprintf(buf, size, "%s", strerror(err));
+	else
+		snprintf(buf, size, "connection closed during the handshake");
+}
+
+/* 1 when this connection may still upgrade with STARTTLS. */
+static int
+session_may_starttls(const struct session *s)
+{
+	return s->set.tls_ctx != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
+	       s->set.starttls != STARTTLS_NEVER;
 }
 
 static void
@@ -354,12 +549,37 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	int err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		session_connected(s);
+		if (s->state == S_HANDSHAKE)
+			session_tls_done(s);
+		else
+			session_connected(s);
+		return;
+	}
+	if (s->state == S_HANDSHAKE) {
+		char why[TLS_REASON_MAX];
+
+		handshake_reason(bev, what, err, why, sizeof(why));
+		session_tls_failed(s, why);
 		return;
 	}
 	if (s->state == S_CONNECT) {
 		session_finish(s, connect_error(err));
 		return;
+	}
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		/* The TLS filter reports the peer's close before the last
+		 * bytes it decrypted (a 221, a 421): read them first. */
+		int gone = 0;
+
+		s->gone = &gone;
+		session_read_cb(bev, s);
+		/* session_finish sets it through s->gone. */
+		// cppcheck-suppress knownConditionTrueFalse
+		if (gone)
+			return;
+		s->gone = NULL;
+		if (s->bev != bev)
+			return; /* a 220 to STARTTLS: the new filter reports its own end */
 	}
 	if (s->state == S_QUIT) {
 		/* Closing after QUIT is what a server should do. */
@@ -441,7 +661,7 @@ session_reply(struct session *s)
 
 	switch (s->state) {
 	case S_GREETING:
-		if (r->connections > 1) {
+		if (r->greeting_code != 0) {
 			/* A fresh connection for more tests: the first one's
 			 * greeting is the one on record. */
 			if (code / 100 == 2)
@@ -465,9 +685,15 @@ session_reply(struct session *s)
 		break;
 	case S_EHLO:
 		if (code / 100 == 2) {
+			s->ehlo_noted = 1;
 			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
+		}
+		if (code / 100 == 2 && session_may_starttls(s) &&
+		    (s->set.starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
+			session_enter(s, S_STARTTLS);
+		else if (code / 100 == 2)
 			session_next_test(s);
-		} else {
+		else {
 			r->flags |= FLAG_HELO_FALLBACK;
 			r->extensions[0] = '\0';
 			session_enter(s, S_HELO);
@@ -475,6 +701,7 @@ session_reply(struct session *s)
 		break;
 	case S_HELO:
 		if (code / 100 == 2) {
+			s->ehlo_noted = 1;
 			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
 			session_next_test(s);
 		} else
@@ -483,8 +710,16 @@ session_reply(struct session *s)
 	case S_MAIL:
 		t->mail_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+			if (session_may_starttls(s)) {
+				/* Not a verdict: upgrade, then run this test again. */
+				t->mail_code = 0;
+				t->reply[0] = '\0';
+				session_enter(s, S_STARTTLS);
+				break;
+			}
+		}
 		if (code / 100 == 2) {
 			session_note_reply(s, r->mail_reply, sizeof(r->mail_reply));
 			session_enter(s, S_RCPT);
@@ -498,8 +733,17 @@ session_reply(struct session *s)
 	case S_RCPT:
 		t->rcpt_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+			if (session_may_starttls(s)) {
+				/* End the open transaction, upgrade, run this test again. */
+				t->mail_code = t->rcpt_code = 0;
+				t->reply[0] = '\0';
+				s->want_tls = 1;
+				session_enter(s, S_RSET);
+				break;
+			}
+		}
 		if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
 			r->flags |= FLAG_POSTMASTER_REFUSED;
 		if (code / 100 == 3) {
@@ -515,7 +759,10 @@ session_reply(struct session *s)
 		break;
 	case S_RSET:
 		session_note_reply(s, r->rset_reply, sizeof(r->rset_reply));
-		if (s->retry_pending)
+		if (s->want_tls) {
+			s->want_tls = 0;
+			session_enter(s, S_STARTTLS);
+		} else if (s->retry_pending)
 			session_enter(s, S_RETRY_WAIT);
 		else
 			session_next_test(s);
@@ -524,7 +771,17 @@ session_reply(struct session *s)
 		session_note_reply(s, r->quit_reply, sizeof(r->quit_reply));
 		session_quit_done(s);
 		break;
+	case S_STARTTLS:
+		if (code == 220) {
+			session_start_tls(s);
+			break;
+		}
+		/* Refused (454 and the like): carry on in plaintext. */
+		s->no_tls = 1;
+		session_next_test(s);
+		break;
 	case S_CONNECT:
+	case S_HANDSHAKE:
 	case S_RETRY_WAIT:
 		break;
 	}
@@ -574,6 +831,11 @@ session_enter(struct session *s, enum session_state st)
 		break;
 	case S_QUIT:
 		session_send(s, CMD_QUIT, NULL);
+		break;
+	case S_STARTTLS:
+		session_send(s, CMD_STARTTLS, NULL);
+		break;
+	case S_HANDSHAKE:
 		break;
 	case S_RETRY_WAIT:
 		session_arm(s, s->set.retry_after_ms);
@@ -642,21 +904,29 @@ session_read_line(struct session *s, struct evbuffer *in)
 		return 1;
 	}
 	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2 &&
-	    s->result.connections == 1) {
+	    !s->ehlo_noted) {
 		if (s->reply.nlines == 1)
 			session_note_name(s, line, len, s->result.ehlo_name,
 			                  sizeof(s->result.ehlo_name));
 		else if (s->state == S_EHLO &&
 		         smtp_ehlo_extension(s->reply.line, s->reply.linelen, s->result.extensions,
-		                             sizeof(s->result.extensions)))
+		                             sizeof(s->result.extensions)) &&
+		         !s->tls_on) {
 			s->result.flags |= FLAG_STARTTLS;
+			if (s->result.tls.use == TLS_NONE)
+				s->result.tls.use = TLS_OFFERED;
+		}
 	}
 	if (st == REPLY_MORE)
 		return 0;
 	if (evbuffer_get_length(in) > 0 && s->state != S_QUIT) {
 		/* Lock-step: nothing may follow a reply before our next
-		 * command. Extra lines are an early talker or an injection. */
-		s->result.flags |= FLAG_UNSOLICITED;
+		 * command. Extra lines are an early talker or an injection;
+		 * after the 220 to STARTTLS they would be read as if they came
+		 * over TLS (CVE-2011-0411 and its family). */
+		s->result.flags |= s->state == S_STARTTLS && s->reply.code == 220
+		                       ? FLAG_STARTTLS_INJECTION
+		                       : FLAG_UNSOLICITED;
 		smtp_reply_first_line(&s->reply, s->result.last_reply,
 		                      sizeof(s->result.last_reply));
 		session_finish(s, PROBE_PROTOCOL_ERROR);
@@ -672,6 +942,17 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	struct session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
+	if (s->state == S_HANDSHAKE) {
+		/* libevent may deliver the first bytes over TLS before the
+		 * CONNECTED event: the handshake is done. */
+		session_tls_done(s);
+		if (s->state != S_GREETING) {
+			/* Nothing is due before our EHLO over TLS. */
+			s->result.flags |= FLAG_UNSOLICITED;
+			session_finish(s, PROBE_PROTOCOL_ERROR);
+			return;
+		}
+	}
 	/* One complete reply per call at most: after it the session has sent
 	 * its next command (or ended), and lock-step says nothing else is due. */
 	while (evbuffer_get_length(in) > 0)

@@ -6,8 +6,23 @@
 #ifndef SMTPPROBE_SETTINGS_H
 #define SMTPPROBE_SETTINGS_H
 
+#include <openssl/types.h>
+
 #include "common/bounds.h"
 #include "prober/observer.h"
+
+/* TLS (issue 3): when to upgrade with STARTTLS, when to speak TLS at once. */
+enum starttls_mode {
+	STARTTLS_AUTO = 0, /* when EHLO offers it, or a 530 asks for it */
+	STARTTLS_NEVER,
+	STARTTLS_ALWAYS, /* even when not offered */
+};
+
+enum smtps_mode {
+	SMTPS_PORT = 0, /* TLS from the first byte on port 465 (SMTPS_WELL_KNOWN_PORT) */
+	SMTPS_ALWAYS,   /* on every target (--smtps) */
+	SMTPS_NEVER,    /* on none (--no-smtps) */
+};
 
 struct probe_settings {
 	char ehlo[SMTP_NAME_MAX];          /* EHLO/HELO argument */
@@ -18,6 +33,10 @@ struct probe_settings {
 	int deadline_ms;    /* the whole dialogue */
 	unsigned int tests; /* relay tests to run: a mask (relay.h) */
 	int retry_after_ms; /* a 4xx test is retried once after this; 0 = never */
+	/* TLS (issue 3) */
+	enum starttls_mode starttls;
+	enum smtps_mode smtps;
+	SSL_CTX *tls_ctx; /* borrowed from main.c, one per run; NULL: no TLS at all */
 
 	/* Audit reports (issue 6): who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "targets/suspects.h"
+
 static void col_timestamp(const struct probe_result *r, struct strbuf *sb);
 static void col_ip(const struct probe_result *r, struct strbuf *sb);
 static void col_port(const struct probe_result *r, struct strbuf *sb);
@@ -34,6 +36,24 @@ static void col_relay_accepted_by(const struct probe_result *r, struct strbuf *s
 static void col_mta(const struct probe_result *r, struct strbuf *sb);
 static void col_mta_confidence(const struct probe_result *r, struct strbuf *sb);
 static void col_mta_rules(const struct probe_result *r, struct strbuf *sb);
+/* TLS (issue 3) */
+static void col_starttls(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_version(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_cipher(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_subject(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_issuer(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_san(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_not_before(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_not_after(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_sha256(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_self_signed(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_expired(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_verify(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_matches(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_error(const struct probe_result *r, struct strbuf *sb);
+/* Columns of targets from a message (--message). */
+static void col_hop(const struct probe_result *r, struct strbuf *sb);
+static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
 static void col_transcript(const struct probe_result *r, struct strbuf *sb);
 static void col_change(const struct probe_result *r, struct strbuf *sb);
 
@@ -73,6 +93,37 @@ const struct column report_columns[] = {
      COL_STRING},
     {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence, COL_NUMBER},
     {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules, COL_LIST},
+    /* TLS (issue 3). The cert_* cells are empty when no certificate was seen. */
+    {"starttls",
+     "none, offered (not used), used (tests ran inside TLS), failed, or implicit (SMTPS)",
+     col_starttls, COL_STRING},
+    {"tls_version", "the TLS version negotiated (TLSv1.3, TLSv1.2, ...)", col_tls_version,
+     COL_STRING},
+    {"tls_cipher", "the cipher suite negotiated, OpenSSL's name", col_tls_cipher, COL_STRING},
+    {"cert_subject", "the server certificate's subject, as openssl x509 -subject prints it",
+     col_cert_subject, COL_STRING},
+    {"cert_issuer", "the certificate's issuer, in the same form", col_cert_issuer, COL_STRING},
+    {"cert_san", "the certificate's subjectAltName DNS names, ';'-joined", col_cert_san, COL_LIST},
+    {"cert_not_before", "start of validity, UTC, ISO 8601", col_cert_not_before, COL_STRING},
+    {"cert_not_after", "end of validity, UTC, ISO 8601", col_cert_not_after, COL_STRING},
+    {"cert_sha256", "SHA-256 fingerprint of the leaf certificate, colon-separated hex",
+     col_cert_sha256, COL_STRING},
+    {"cert_self_signed", "yes or no: the certificate signs itself", col_cert_self_signed,
+     COL_STRING},
+    {"cert_expired", "yes or no: past its end of validity when probed", col_cert_expired,
+     COL_STRING},
+    {"cert_verify", "OpenSSL's verify result (ok, or why not: recorded, never enforced)",
+     col_cert_verify, COL_STRING},
+    {"cert_matches",
+     "yes or no: a certificate name matches the target's host name; empty when none is known",
+     col_cert_matches, COL_STRING},
+    {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error, COL_STRING},
+    /* Targets from a message (--message). */
+    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop,
+     COL_STRING},
+    {"message_flags",
+     "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
+     col_message_flags, COL_LIST},
     /* Audit reports (issue 6). */
     {"transcript", "the evidence file of the dialogue (--transcripts), empty without",
      col_transcript, COL_STRING},
@@ -283,6 +334,117 @@ static void
 col_mta_rules(const struct probe_result *r, struct strbuf *sb)
 {
 	PUT_FIELD(sb, r->mta_rules);
+}
+
+/* TLS (issue 3) */
+
+static void
+col_starttls(const struct probe_result *r, struct strbuf *sb)
+{
+	/* Empty where no dialogue took place (skipped, unreachable). */
+	if (r->connected || r->tls.use != TLS_NONE)
+		sb_puts(sb, tls_use_name(r->tls.use));
+}
+
+static void
+col_tls_version(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.version);
+}
+
+static void
+col_tls_cipher(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.cipher);
+}
+
+static void
+col_cert_subject(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.subject);
+}
+
+static void
+col_cert_issuer(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.issuer);
+}
+
+static void
+col_cert_san(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.san);
+}
+
+static void
+col_cert_not_before(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.not_before);
+}
+
+static void
+col_cert_not_after(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.not_after);
+}
+
+static void
+col_cert_sha256(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.sha256);
+}
+
+static void
+put_yes_no(const struct probe_result *r, struct strbuf *sb, int v)
+{
+	if (r->tls.have_cert)
+		sb_puts(sb, v ? "yes" : "no");
+}
+
+static void
+col_cert_self_signed(const struct probe_result *r, struct strbuf *sb)
+{
+	put_yes_no(r, sb, r->tls.self_signed);
+}
+
+static void
+col_cert_expired(const struct probe_result *r, struct strbuf *sb)
+{
+	put_yes_no(r, sb, r->tls.expired);
+}
+
+static void
+col_cert_verify(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.verify);
+}
+
+static void
+col_cert_matches(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->tls.matches >= 0)
+		put_yes_no(r, sb, r->tls.matches);
+}
+
+static void
+col_tls_error(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.error);
+}
+
+static void
+col_hop(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.hop);
+}
+
+static void
+col_message_flags(const struct probe_result *r, struct strbuf *sb)
+{
+	char buf[REPORT_CELL_MAX];
+
+	message_flags_format(r->target.message_flags, buf, sizeof(buf));
+	sb_puts(sb, buf);
 }
 
 /* Audit reports (issue 6). */

@@ -22,7 +22,9 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
+#include "targets/message.h"
 #include "targets/parse.h"
+#include "targets/suspects.h"
 
 #define SOURCE_BUF_SIZE    (4 * TARGET_LINE_MAX)    /* one line and room to read */
 #define SOURCE_NAME_MAX    (TARGET_ORIGIN_MAX - 24) /* leaves room for ":LINE" */
@@ -35,6 +37,7 @@
 enum input_kind {
 	INPUT_ARG,
 	INPUT_FILE,
+	INPUT_MESSAGE, /* --message: targets from Received chains */
 };
 
 struct input {
@@ -46,6 +49,7 @@ struct input {
 	int fd;                     /* -1 once closed */
 	int own_fd;                 /* opened here, so closed here */
 	int saved_flags;            /* fd flags to put back, or -1 */
+	struct message_file *mf;    /* INPUT_MESSAGE */
 };
 
 enum read_status {
@@ -88,6 +92,11 @@ struct target_source {
 	uint64_t seq;        /* items numbered so far in the run, for sharding */
 	uint64_t emitted;    /* targets handed out, for max_targets */
 
+	/* The targets of the message being read (INPUT_MESSAGE). */
+	struct message_chain *chain;
+	struct target mq[MESSAGE_RECEIVED_MAX + 1];
+	size_t mq_n, mq_i;
+
 	size_t duplicates, bad_lines;
 	size_t already_done; /* targets skipped because an earlier run reported them */
 	int oom;
@@ -113,6 +122,8 @@ static void apply_policy(const struct target_source *src, struct target *t);
 static int my_turn(struct target_source *src);
 static void range_start(struct target_source *src, const struct target *base);
 static int range_take(struct target_source *src, struct target *t);
+static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+                        size_t errlen);
 static int take_line(struct target_source *src, const struct input *in, const char *line,
                      size_t len, struct target *t, char *err, size_t errlen);
 
@@ -166,9 +177,11 @@ target_source_free(struct target_source *src)
 	for (in = src->head; in != NULL; in = next) {
 		next = in->next;
 		input_close(in);
+		message_file_free(in->mf);
 		free(in->text);
 		free(in);
 	}
+	free(src->chain);
 	free(src->buf);
 	free(src->seen);
 	free(src);
@@ -287,8 +300,10 @@ input_done(struct target_source *src)
 	if (src->head == NULL)
 		src->tail = NULL;
 	input_close(in);
+	message_file_free(in->mf);
 	free(in->text);
 	free(in);
+	src->mq_n = src->mq_i = 0;
 	src->start = src->end = 0;
 	src->lineno = 0;
 	src->discarding = 0;
@@ -561,6 +576,94 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	return TS_TARGET;
 }
 
+int
+target_source_add_message(struct target_source *src, const char *path, char *err, size_t errlen)
+{
+	struct input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (src->chain == NULL && (src->chain = malloc(sizeof(*src->chain))) == NULL) {
+		free(in);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((in->mf = message_file_open(path, err, errlen)) == NULL) {
+		free(in);
+		return -1;
+	}
+	in->kind = INPUT_MESSAGE;
+	in->fd = -1;
+	in->saved_flags = -1;
+	enqueue(src, in);
+	return 0;
+}
+
+/*
+ * The next target of a message input: what is left of the current
+ * message's targets, else the next message's. A suspect seen before (two
+ * spams from one host) still gives its row, skipped as a duplicate, so every
+ * message shows in the report.
+ */
+static int
+take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+             size_t errlen)
+{
+	char name[TARGET_ORIGIN_MAX], why[TARGET_REASON_MAX];
+	const char *hdr;
+	size_t len;
+	int too_big, r;
+
+	if (src->mq_i < src->mq_n) {
+		struct seen k;
+
+		*t = src->mq[src->mq_i++];
+		if (t->skip_reason[0] != '\0' && src->chain->error[0] != '\0') {
+			/* Not a readable message: bad input, like a bad line. */
+			set_err(why, sizeof(why), "%s", t->skip_reason);
+			return bad_line(src, t, why, err, errlen);
+		}
+		if (t->skip_reason[0] != '\0') {
+			/* A message whose chain names no suspect: said, never fatal. */
+			if (src->cfg.warn != NULL)
+				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
+				        t->skip_reason);
+			return TS_TARGET;
+		}
+		seen_key(t, &k);
+		switch (seen_add(src, &k)) {
+		case -1:
+			return fatal(src, err, errlen, "out of memory");
+		case 0:
+			src->duplicates++;
+			set_err(t->skip_reason, sizeof(t->skip_reason),
+			        "duplicate: already a target of this run");
+			return TS_TARGET;
+		}
+		if (!my_turn(src))
+			return NEXT_LINE; /* another shard's target (--shard) */
+		apply_policy(src, t);
+		return TS_TARGET;
+	}
+	src->mq_n = src->mq_i = 0;
+	r = message_file_next(in->mf, &hdr, &len, &too_big, name, sizeof(name), why, sizeof(why));
+	if (r == 0) {
+		input_done(src);
+		return NEXT_LINE;
+	}
+	if (r < 0) {
+		set_err(t->origin, sizeof(t->origin), "%s", name);
+		set_err(t->input, sizeof(t->input), "%s", name);
+		return bad_line(src, t, why, err, errlen);
+	}
+	chain_read(src->chain, hdr, len, too_big, name, src->cfg.trust);
+	src->mq_n = chain_targets(src->chain, src->cfg.probe_claimed, src->cfg.default_port,
+	                          src->mq, sizeof(src->mq) / sizeof(src->mq[0]));
+	return NEXT_LINE;
+}
+
 /* Sets t->skip_reason when policy says the address is not to be probed. */
 static void
 apply_policy(const struct target_source *src, struct target *t)
@@ -647,6 +750,13 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		if (in == NULL)
 			return TS_END;
 		memset(t, 0, sizeof(*t));
+		if (in->kind == INPUT_MESSAGE) {
+			r = take_message(src, in, t, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
+			src->emitted += r == TS_TARGET;
+			return (enum target_source_status)r;
+		}
 		if (in->kind == INPUT_ARG) {
 			set_origin(t, in, 0);
 			r = take_line(src, in, in->text, strlen(in->text), t, err, errlen);

@@ -25,6 +25,7 @@
 #include <stdio.h>
 
 #include "targets/policy.h"
+#include "targets/trust.h"
 #include "targets/target.h"
 
 struct target_source_config {
@@ -39,6 +40,10 @@ struct target_source_config {
 	unsigned int shard_index;        /* this run takes items shard_index mod shard_count */
 	unsigned int shard_count;        /* 0 or 1: no sharding */
 	uint64_t max_targets;            /* stop after this many targets; 0 = no limit */
+
+	/* --message inputs (targets/suspects.h). */
+	const struct trust *trust; /* NULL: auto mode; not owned */
+	int probe_claimed;         /* probe the public claimed hops too */
 };
 
 enum target_source_status {
@@ -61,6 +66,15 @@ void target_source_add_arg(struct target_source *src, const char *text);
  * is reported before anything is probed: returns 0, or -1 with err filled.
  */
 int target_source_add_file(struct target_source *src, const char *path, char *err, size_t errlen);
+
+/*
+ * Queues a message source (--message): a .eml, an mbox, a Maildir, or "-"
+ * for stdin (read blocking: a message is finite). Each message gives its
+ * suspect (and with probe_claimed its public claimed hops), or one skipped
+ * row saying why it gives none. Returns 0, or -1 with err filled.
+ */
+int target_source_add_message(struct target_source *src, const char *path, char *err,
+                              size_t errlen);
 
 /* Inputs are consumed in the order they were added. */
 enum target_source_status target_source_next(struct target_source *src, struct target *t, char *err,
