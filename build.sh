@@ -18,6 +18,8 @@ TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
 libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time openssl
 spamassassin"
+# Audit reports (issue 6): the tests read JSON and CSV with Python's own parsers.
+PACKAGES="$PACKAGES python3"
 # DNS tests (issue 4): a local dnsmasq answers for the lab.
 PACKAGES="$PACKAGES dnsmasq-base"
 JOBS=$(nproc 2>/dev/null || echo 2)

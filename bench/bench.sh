@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench.sh: smtpprobe against 10,240 loopback targets served by smtplab.
 #
-#   [BENCH_PORT=2700] bench/bench.sh [--tls] [--dns] BUILD_DIR [CONCURRENCY...]
+#   [BENCH_PORT=2700] bench/bench.sh [--tls] [--transcripts] [--dns] BUILD_DIR [CONCURRENCY...]
 #                                                 (default: 100 1000)
 #
 # The lab listens on 9,216 addresses of 127.1.0.0/18 with a mix of
@@ -16,23 +16,31 @@
 # dialogue that connects upgrades: one TLS 1.3 handshake each, with a P-256
 # certificate made here by the openssl command), side by side in one table.
 #
-# --dns (issue 4): the plaintext runs again with DNS on, against a local
-# dnsmasq (Debian package dnsmasq-base) on 127.0.0.1:5359 that holds a PTR
-# and a matching A record for every one of the 10,240 addresses, so every row
-# costs a PTR and a forward lookup. Every other run is --no-dns.
+# --transcripts (issue 6): each plaintext run is followed at once by the same
+# run with --transcripts (10,240 evidence files written to a fresh directory
+# under $TMPDIR), mode "transcripts". BENCH_RATE=N sets --rate (default 0,
+# no limit) for every run.
+#
+# --dns (issue 4): after the plaintext runs, the same runs with DNS on
+# (mode "plaintext+dns"), against a local dnsmasq (Debian package
+# dnsmasq-base) on 127.0.0.1:5359 that holds a PTR and a matching A record
+# for every one of the 10,240 addresses, so every row costs a PTR and a
+# forward lookup. Every other run is --no-dns.
 # Traffic stays on 127.0.0.0/8.
 set -eu
 TLS=0
+TRANSCRIPTS=0
 DNS=0
 while :; do
 	case "${1:-}" in
 	--tls) TLS=1 ;;
+	--transcripts) TRANSCRIPTS=1 ;;
 	--dns) DNS=1 ;;
 	*) break ;;
 	esac
 	shift
 done
-BUILD=${1:?usage: bench.sh [--tls] [--dns] BUILD_DIR [CONCURRENCY...]}
+BUILD=${1:?usage: bench.sh [--tls] [--transcripts] [--dns] BUILD_DIR [CONCURRENCY...]}
 shift
 [ $# -gt 0 ] || set -- 100 1000
 BUILD=$(cd "$BUILD" && pwd)
@@ -95,9 +103,15 @@ runs() { # runs MODE CONCURRENCY...: one table row per concurrency
 	mode=$1
 	shift
 	for c in "$@"; do
+		topt= # mktemp's path has no blanks: split on purpose below
+		if [ "$mode" = transcripts ]; then
+			rm -rf "$WORK/ev"
+			mkdir "$WORK/ev"
+			topt="--transcripts $WORK/ev"
+		fi
 		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" \
-			"$BUILD/smtpprobe" --allow-private -r 0 -c "$c" --timeout 10 -q $PROBE_DNS \
-			-f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
+			"$BUILD/smtpprobe" --allow-private -r "${BENCH_RATE:-0}" -c "$c" --timeout 10 -q \
+			$topt $PROBE_DNS -f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
 		# /usr/bin/time puts "Command exited with non-zero status 1" first.
 		read -r wall user sys rss <<EOT
 $(tail -n 1 "$WORK/time.txt")
@@ -106,12 +120,16 @@ EOT
 		verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
 			awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
 		tls=$(awk -F, 'NR > 1 && $15 == "used" { u++ } END { print u + 0 }' "$WORK/out.csv")
-		# fcrdns is the last column (issue 4).
-		fcr=$(awk -F, 'NR > 1 && $NF == "yes" { y++ } END { print y + 0 }' "$WORK/out.csv")
+		# fcrdns (issue 4), found by name: the header gives its column.
+		fcr=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fcrdns") k = i; next }
+			k && $k == "yes" { y++ } END { print y + 0 }' "$WORK/out.csv")
 		awk -v m="$mode" -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" \
 			-v r="$rss" -v t="$tls" -v f="$fcr" -v v="$verdicts" \
 			'BEGIN { printf "| %s | %d | %d | %d | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
 				m, c, n, t, f, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+		if [ "$mode" = transcripts ] && [ "$(ls "$WORK/ev" | wc -l)" -ne "$n" ]; then
+			echo "bench.sh: $(ls "$WORK/ev" | wc -l) transcripts for $n rows" >&2
+		fi
 	done
 }
 
@@ -141,7 +159,14 @@ dns_start() {
 echo "| mode | concurrency | targets | TLS used | fcrdns yes | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 lab_start "$WORK/plain.conf"
-runs plaintext "$@"
+if [ $TRANSCRIPTS -eq 1 ]; then
+	for c in "$@"; do # side by side: without, then with
+		runs plaintext "$c"
+		runs transcripts "$c"
+	done
+else
+	runs plaintext "$@"
+fi
 if [ $DNS -eq 1 ]; then
 	dns_start
 	PROBE_DNS="--dns-server=127.0.0.1:$DNS_PORT"

@@ -11,6 +11,7 @@
 
 #include "targets/range.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -62,6 +63,7 @@ enum read_status {
 /* One distinct (family, address, port); family 0 marks a free slot. */
 struct seen {
 	unsigned char family;
+	unsigned char done; /* pre-seeded by target_source_mark_done (--resume) */
 	unsigned char addr[16];
 	uint16_t port;
 };
@@ -96,6 +98,7 @@ struct target_source {
 	size_t mq_n, mq_i;
 
 	size_t duplicates, bad_lines;
+	size_t already_done; /* targets skipped because an earlier run reported them */
 	int oom;
 	int failed;
 	char fatal[SOURCE_ERR_MAX];
@@ -429,7 +432,8 @@ seen_equal(const struct seen *a, const struct seen *b)
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
-/* Returns 1 when k is new (and now kept), 0 for a duplicate, -1 out of memory. */
+/* Returns 1 when k is new (and now kept), 0 for a duplicate, 2 for a target
+ * marked done, -1 out of memory. */
 static int
 seen_add(struct target_source *src, const struct seen *k)
 {
@@ -461,7 +465,7 @@ seen_add(struct target_source *src, const struct seen *k)
 	mask = src->seen_cap - 1;
 	for (i = seen_hash(k) & mask; src->seen[i].family != 0; i = (i + 1) & mask) {
 		if (seen_equal(&src->seen[i], k))
-			return 0;
+			return src->seen[i].done ? 2 : 0;
 	}
 	src->seen[i] = *k;
 	src->seen_n++;
@@ -571,8 +575,8 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	return TS_TARGET;
 }
 
-/* 1 for an address not seen before in this run, 0 for a duplicate (counted),
- * -1 out of memory. */
+/* 1 for an address not seen before in this run, 0 for a duplicate or one an
+ * earlier run already reported (--resume), each counted; -1 out of memory. */
 static int
 dedupe(struct target_source *src, const struct target *t)
 {
@@ -584,6 +588,9 @@ dedupe(struct target_source *src, const struct target *t)
 		return -1;
 	case 0:
 		src->duplicates++;
+		return 0;
+	case 2:
+		src->already_done++;
 		return 0;
 	}
 	return 1;
@@ -851,4 +858,34 @@ size_t
 target_source_bad_lines(const struct target_source *src)
 {
 	return src->bad_lines;
+}
+
+/* Audit reports (issue 6): --resume pre-seeds the dedupe set. */
+int
+target_source_mark_done(struct target_source *src, const char *ip, uint16_t port)
+{
+	struct target t;
+	struct seen k;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&t.sa)->sin_addr) == 1)
+		t.sa.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&t.sa)->sin6_addr) == 1)
+		t.sa.ss_family = AF_INET6;
+	else
+		return -1;
+	t.port = port;
+	seen_key(&t, &k);
+	k.done = 1;
+	rc = seen_add(src, &k);
+	if (rc < 0)
+		return -1;
+	return 0;
+}
+
+size_t
+target_source_already_done(const struct target_source *src)
+{
+	return src->already_done;
 }
