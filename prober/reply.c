@@ -170,3 +170,40 @@ smtp_reply_domain(const char *line, size_t len, char *buf, size_t size)
 	memcpy(buf, line + start, i - start);
 	buf[i - start] = '\0';
 }
+
+enum line_status
+smtp_line_cut(const char *buf, size_t avail, size_t *len, size_t *eol_len)
+{
+	size_t scan = avail < SMTP_LINE_MAX + 2 ? avail : SMTP_LINE_MAX + 2;
+	const char *lf = memchr(buf, '\n', scan);
+	size_t n;
+
+	*len = 0;
+	*eol_len = 0;
+	if (lf == NULL) {
+		/* A CR at the end may be the start of the line end. */
+		n = scan > 0 && buf[scan - 1] == '\r' ? scan - 1 : scan;
+		return n > SMTP_LINE_MAX ? LINE_TOO_LONG : LINE_PARTIAL;
+	}
+	n = (size_t)(lf - buf);
+	*eol_len = 1;
+	if (n > 0 && buf[n - 1] == '\r') {
+		n--;
+		*eol_len = 2;
+	}
+	if (n > SMTP_LINE_MAX)
+		return LINE_TOO_LONG;
+	*len = n;
+	return LINE_OK;
+}
+
+void
+smtp_reply_quote(const char *line, size_t len, char *buf, size_t size)
+{
+	struct strbuf sb;
+
+	if (size == 0)
+		return;
+	sb_init(&sb, buf, size);
+	append_nul_safe(&sb, line, len);
+}
