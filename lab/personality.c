@@ -133,6 +133,47 @@ static const struct lab_dialogue postfix_closed = {
     .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
 };
 
+/* Exim 4.96 with Debian's exim4-config relay ACL (tests/interop/mta.sh runs the real one). */
+static const char *const exim_domains[] = {"exim.example.org", "example.org", NULL};
+
+static const struct lab_dialogue exim_closed = {
+    .ehlo = B("250-exim.example.org Hello smtpprobe.example.com [127.0.0.1]\r\n"
+              "250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n"
+              "250-CHUNKING\r\n250-SMTPUTF8\r\n250 HELP\r\n"),
+    .helo = B("250 exim.example.org Hello smtpprobe.example.com [127.0.0.1]\r\n"),
+    .mail = B("250 OK\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = exim_domains,
+    .rcpt_ok = B("250 Accepted\r\n"),
+    .rcpt_denied = B("550 relay not permitted\r\n"),
+    .need_mail = B("503 sender not yet given\r\n"),
+    .rset = B("250 Reset OK\r\n"),
+    .noop = B("250 OK\r\n"),
+    .quit = B("221 exim.example.org closing connection\r\n"),
+    .unknown = B("500 unrecognized command\r\n"),
+};
+
+/* OpenSMTPD 6.8 matching only its own domains (tests/interop/mta.sh runs the real one). */
+static const char *const opensmtpd_domains[] = {"smtpd.example.org", "example.org", NULL};
+
+static const struct lab_dialogue opensmtpd_closed = {
+    .ehlo = B("250-smtpd.example.org Hello smtpprobe.example.com [127.0.0.1], pleased to meet "
+              "you\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE 36700160\r\n"
+              "250-DSN\r\n250 HELP\r\n"),
+    .helo = B("250 smtpd.example.org Hello smtpprobe.example.com [127.0.0.1], pleased to meet "
+              "you\r\n"),
+    .mail = B("250 2.0.0 Ok\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = opensmtpd_domains,
+    .rcpt_ok = B("250 2.1.5 Destination address valid: Recipient ok\r\n"),
+    .rcpt_denied = B("550 Invalid recipient: <%a>\r\n"),
+    .need_mail = B("503 5.5.1 Invalid command: Command not allowed at this point.\r\n"),
+    .rset = B("250 2.0.0 Reset state\r\n"),
+    .noop = B("250 2.0.0 Ok\r\n"),
+    .quit = B("221 2.0.0 Bye\r\n"),
+    .unknown = B("500 5.5.1 Invalid command: Command unrecognized\r\n"),
+};
+
 #define GREY_EHLO                                                                                  \
 	B("250-grey.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
 
@@ -350,6 +391,20 @@ static const struct personality personalities[] = {
         .summary = "Postfix: own domains and postmaster 250, everything else 554 relay denied",
         .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
         .dialogue = &postfix_closed,
+    },
+    {
+        .name = "exim-closed",
+        .arg_help = "",
+        .summary = "Exim 4.96 (Debian): own domains 250 Accepted, others 550 relay not permitted",
+        .greeting = B("220 exim.example.org ESMTP Exim 4.96 Sun, 29 Nov 2026 02:13:10 +0000\r\n"),
+        .dialogue = &exim_closed,
+    },
+    {
+        .name = "opensmtpd-closed",
+        .arg_help = "",
+        .summary = "OpenSMTPD 6.8: own domains accepted, others 550 Invalid recipient",
+        .greeting = B("220 smtpd.example.org ESMTP OpenSMTPD\r\n"),
+        .dialogue = &opensmtpd_closed,
     },
     {
         .name = "greylist",
