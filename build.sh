@@ -8,6 +8,10 @@
 #                      included), run the whole test suite, make distcheck,
 #                      then fuzz each libFuzzer target for FUZZ_SECONDS (30)
 #   ./build.sh fuzz    only the fuzzing step
+#   ./build.sh interop-deps   fetch and unpack Postfix, Exim and OpenSMTPD into
+#                      build/interop (root, network: tests/interop/fetch.sh)
+#   ./build.sh interop the check build against those real MTAs on loopback
+#                      (make interop; root)
 #
 # Builds happen out of tree, in build/demo and build/check. Nothing here
 # connects anywhere but loopback: SMTPPROBE_ALLOWLIST is set to it.
@@ -109,8 +113,20 @@ fuzz)
 	deps
 	fuzz
 	;;
+interop-deps)
+	sh tests/interop/fetch.sh "$TOP/build/interop"
+	;;
+interop)
+	deps
+	configure_in build/check --enable-werror --enable-sanitizers
+	status=0
+	INTEROP_ROOT="$TOP/build/interop" make -C build/check -j"$JOBS" interop || status=$?
+	[ $status -eq 0 ] || cat build/check/tests/interop/mta.log
+	tally build/check/tests/interop
+	exit $status
+	;;
 *)
-	echo "usage: ./build.sh deps|demo|check|fuzz" >&2
+	echo "usage: ./build.sh deps|demo|check|fuzz|interop-deps|interop" >&2
 	exit 2
 	;;
 esac
