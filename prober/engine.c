@@ -217,7 +217,12 @@ engine_take_token(struct engine *e, long long *wait_ms)
 static void
 engine_input_cb(evutil_socket_t fd, short what, void *arg)
 {
-	engine_pump(arg);
+	struct engine *e = arg;
+
+	engine_pump(e);
+	/* The end of a pipe may come after the last session: then nothing
+	 * else would end the loop (the signal events keep it alive). */
+	engine_maybe_done(e);
 }
 
 static void
