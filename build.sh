@@ -6,7 +6,8 @@
 #                      print the report, stop the lab
 #   ./build.sh check   deps, build with -Werror and ASan/UBSan (leak check
 #                      included), run the whole test suite, make distcheck,
-#                      then fuzz each libFuzzer target for FUZZ_SECONDS (30)
+#                      make lint (cppcheck, clang-tidy), then fuzz each
+#                      libFuzzer target for FUZZ_SECONDS (30)
 #   ./build.sh fuzz    only the fuzzing step
 #   ./build.sh interop-deps   fetch and unpack Postfix, Exim and OpenSMTPD into
 #                      build/interop (root, network: tests/interop/fetch.sh)
@@ -20,7 +21,8 @@ set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-libc-ares-dev netcat-openbsd clang libclang-rt-14-dev"
+libc-ares-dev netcat-openbsd clang libclang-rt-14-dev
+cppcheck clang-tidy time"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
@@ -101,6 +103,9 @@ check)
 	[ $status -eq 0 ] || cat build/check/test-suite.log
 	if [ $status -eq 0 ]; then
 		make -C build/check distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror || status=$?
+	fi
+	if [ $status -eq 0 ]; then
+		make -C build/check lint || status=$?
 	fi
 	if [ $status -eq 0 ]; then
 		rm -f build/fuzz/fuzz.log

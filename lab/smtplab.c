@@ -899,10 +899,13 @@ write_pidfile(const char *path)
 static void
 lab_free(struct lab *lab)
 {
+	struct lab_client *c, *next;
 	size_t i;
 
-	while (lab->clients)
-		client_close(lab->clients);
+	for (c = lab->clients; c != NULL; c = next) {
+		next = c->next;
+		client_close(c);
+	}
 	for (i = 0; i < lab->nlisteners; i++)
 		evconnlistener_free(lab->listeners[i].lev);
 	free(lab->listeners);
@@ -915,7 +918,7 @@ lab_free(struct lab *lab)
 	if (lab->base)
 		event_base_free(lab->base);
 	free(lab->specs);
-	if (lab->pidfile_written)
+	if (lab->pidfile_written && lab->pidfile != NULL)
 		unlink(lab->pidfile);
 	if (lab->log && lab->log != stderr)
 		fclose(lab->log);

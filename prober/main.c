@@ -384,8 +384,10 @@ main(int argc, char **argv)
 		usage_error("--format: not csv or text: \"%s\"", o.format);
 
 	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
-		if ((allow = cidr_list_new()) == NULL)
+		if ((allow = cidr_list_new()) == NULL) {
+			free(files);
 			return EXIT_RUNTIME;
+		}
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
 			cidr_list_free(allow);
@@ -395,8 +397,11 @@ main(int argc, char **argv)
 	}
 	o.src.allowlist = allow;
 	o.src.warn = o.quiet ? NULL : stderr;
-	if ((src = target_source_new(&o.src)) == NULL)
+	if ((src = target_source_new(&o.src)) == NULL) {
+		cidr_list_free(allow);
+		free(files);
 		return EXIT_RUNTIME;
+	}
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		target_source_add_arg(src, argv[i]);
 	for (i = 0; i < nfiles; i++) {

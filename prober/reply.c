@@ -62,9 +62,7 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 		r->fault = REPLY_FAULT_SYNTAX;
 		return REPLY_ERROR;
 	}
-	if (len == 3)
-		last = 1;
-	else if (line[3] == ' ')
+	if (len == 3 || line[3] == ' ')
 		last = 1;
 	else if (line[3] == '-')
 		last = 0;
@@ -182,8 +180,10 @@ smtp_line_cut(const char *buf, size_t avail, size_t *len, size_t *eol_len)
 	*eol_len = 0;
 	if (lf == NULL) {
 		/* A CR at the end may be the start of the line end. */
-		n = scan > 0 && buf[scan - 1] == '\r' ? scan - 1 : scan;
-		return n > SMTP_LINE_MAX ? LINE_TOO_LONG : LINE_PARTIAL;
+		if (scan > SMTP_LINE_MAX + 1 ||
+		    (scan == SMTP_LINE_MAX + 1 && buf[SMTP_LINE_MAX] != '\r'))
+			return LINE_TOO_LONG;
+		return LINE_PARTIAL;
 	}
 	n = (size_t)(lf - buf);
 	*eol_len = 1;

@@ -241,6 +241,7 @@ session_connected(struct session *s)
 	socklen_t len = sizeof(ss);
 	const void *addr = NULL;
 
+	memset(&ss, 0, sizeof(ss));
 	s->result.connected = 1;
 	if (getsockname(bufferevent_getfd(s->bev), (struct sockaddr *)&ss, &len) == 0) {
 		if (ss.ss_family == AF_INET)
@@ -323,6 +324,12 @@ session_reply(struct session *s)
 		 * the server may be reading message content, so anything more we
 		 * sent would become part of a message. Hang up; last_reply holds it.
 		 * (RCPT's 3xx is handled below, with its flag.) */
+		session_finish(s, PROBE_PROTOCOL_ERROR);
+		return;
+	}
+
+	if ((s->state == S_MAIL || s->state == S_RCPT) && t == NULL) {
+		/* Cannot happen: MAIL is only sent for a planned test. */
 		session_finish(s, PROBE_PROTOCOL_ERROR);
 		return;
 	}

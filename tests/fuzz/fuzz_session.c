@@ -60,7 +60,8 @@ sim_reply(struct sim *s)
 	int code = s->reply.code;
 
 	smtp_reply_first_line(&s->reply, s->r.last_reply, sizeof(s->r.last_reply));
-	if (code / 100 == 3 && s->state != SIM_GREETING && s->state != SIM_RCPT) {
+	if ((code / 100 == 3 && s->state != SIM_GREETING && s->state != SIM_RCPT) ||
+	    ((s->state == SIM_MAIL || s->state == SIM_RCPT) && t == NULL)) {
 		s->r.error = PROBE_PROTOCOL_ERROR;
 		s->state = SIM_DONE;
 		return;

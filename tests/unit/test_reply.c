@@ -172,12 +172,12 @@ static void
 test_cut(void)
 {
 	char buf[SMTP_LINE_MAX + 64];
-	size_t i, n, len, eol_len;
+	size_t i, len, eol_len;
 
 	for (i = 0; i < sizeof(cut_cases) / sizeof(cut_cases[0]); i++) {
 		const struct cut_case *c = &cut_cases[i];
+		size_t n;
 
-		n = 0;
 		if (c->in[0] == '#') {
 			memset(buf, 'x', SMTP_LINE_MAX);
 			n = SMTP_LINE_MAX;
