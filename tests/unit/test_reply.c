@@ -187,7 +187,7 @@ test_cut(void)
 			n = strlen(c->in);
 			memcpy(buf, c->in, n);
 		}
-		is_int(smtp_line_cut(buf, n, &len, &eol_len), c->want, c->name);
+		is_int(smtp_line_cut(buf, n, &len, &eol_len), c->want, "%s", c->name);
 		if (c->want == LINE_OK) {
 			is_int(len, c->len, "  its length");
 			is_int(eol_len, c->eol_len, "  its line end");
