@@ -21,8 +21,8 @@ set -eu
 cd "$(dirname "$0")"
 TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
-libc-ares-dev netcat-openbsd clang libclang-rt-14-dev
-cppcheck clang-tidy time"
+libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time openssl
+spamassassin cppcheck clang-tidy"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST

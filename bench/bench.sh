@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench.sh: smtpprobe against 10,240 loopback targets served by smtplab.
 #
-#   bench/bench.sh BUILD_DIR [CONCURRENCY...]      (default: 100 1000)
+#   bench/bench.sh [--tls] BUILD_DIR [CONCURRENCY...]      (default: 100 1000)
 #
 # The lab listens on 9,216 addresses of 127.1.0.0/18 with a mix of
 # personalities; 1,024 more addresses have no listener (connection refused).
@@ -9,56 +9,103 @@
 # /usr/bin/time (Debian package "time") reports wall time, CPU time and peak
 # RSS of smtpprobe alone. Prints a Markdown table row per run. A benchmark,
 # not a test: numbers depend on the machine; compare runs made side by side.
+#
+# --tls (issue 3): after the plaintext runs, the same list again against
+# STARTTLS personalities (every listener offers or demands STARTTLS, so every
+# dialogue that connects upgrades: one TLS 1.3 handshake each, with a P-256
+# certificate made here by the openssl command), side by side in one table.
 # Traffic stays on 127.0.0.0/8.
 set -eu
-BUILD=${1:?usage: bench.sh BUILD_DIR [CONCURRENCY...]}
+TLS=0
+if [ "${1:-}" = --tls ]; then
+	TLS=1
+	shift
+fi
+BUILD=${1:?usage: bench.sh [--tls] BUILD_DIR [CONCURRENCY...]}
 shift
 [ $# -gt 0 ] || set -- 100 1000
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
-PORT=2700
+PORT=${BENCH_PORT:-2700} # another port when two benchmarks share a machine
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")
 LAB_PID=
 trap '[ -n "$LAB_PID" ] && kill "$LAB_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 
-cat >"$WORK/lab.conf" <<EOT
+cat >"$WORK/plain.conf" <<EOT
 # 9,216 listeners; 127.1.36.0/22 is left without one (connection refused).
 127.1.0.0/20:$PORT=postfix-closed
 127.1.16.0/21:$PORT=qmail-localhost
 127.1.24.0/21:$PORT=open-relay
 127.1.32.0/22:$PORT=greylist
 EOT
+# The same ranges, every listener with STARTTLS (offered, demanded, or
+# demanded only by a 530).
+cat >"$WORK/tls.conf" <<EOT
+127.1.0.0/20:$PORT=postfix-starttls
+127.1.16.0/21:$PORT=starttls-required
+127.1.24.0/21:$PORT=starttls-required:hidden
+127.1.32.0/22:$PORT=postfix-starttls
+EOT
 # 127.1.0.0 .. 127.1.39.255: 10,240 targets.
 awk -v port=$PORT 'BEGIN { for (i = 0; i < 40; i++) for (j = 0; j < 256; j++)
 	printf "127.1.%d.%d:%d\n", i, j, port }' >"$WORK/targets.txt"
 
-"$BUILD/smtplab" --config "$WORK/lab.conf" --pidfile "$WORK/lab.pid" 2>"$WORK/lab.err" &
-LAB_PID=$!
-i=0
-while [ ! -s "$WORK/lab.pid" ]; do
-	i=$((i + 1))
-	if [ $i -gt 300 ] || ! kill -0 "$LAB_PID" 2>/dev/null; then
-		cat "$WORK/lab.err" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
+lab_start() { # lab_start CONF [LAB OPTIONS...]
+	conf=$1
+	shift
+	rm -f "$WORK/lab.pid"
+	"$BUILD/smtplab" "$@" --config "$conf" --pidfile "$WORK/lab.pid" 2>"$WORK/lab.err" &
+	LAB_PID=$!
+	i=0
+	while [ ! -s "$WORK/lab.pid" ]; do
+		i=$((i + 1))
+		if [ $i -gt 300 ] || ! kill -0 "$LAB_PID" 2>/dev/null; then
+			cat "$WORK/lab.err" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
 
-echo "| concurrency | targets | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-for c in "$@"; do
-	/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" \
-		"$BUILD/smtpprobe" --allow-private -r 0 -c "$c" --timeout 10 -q \
-		-f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
-	# /usr/bin/time puts "Command exited with non-zero status 1" first.
-	read -r wall user sys rss <<EOT
+lab_stop() {
+	kill "$LAB_PID"
+	wait "$LAB_PID" || true
+	LAB_PID=
+}
+
+runs() { # runs MODE CONCURRENCY...: one table row per concurrency
+	mode=$1
+	shift
+	for c in "$@"; do
+		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" \
+			"$BUILD/smtpprobe" --allow-private -r 0 -c "$c" --timeout 10 -q \
+			-f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
+		# /usr/bin/time puts "Command exited with non-zero status 1" first.
+		read -r wall user sys rss <<EOT
 $(tail -n 1 "$WORK/time.txt")
 EOT
-	n=$(($(wc -l <"$WORK/out.csv") - 1))
-	verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
-		awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
-	awk -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v v="$verdicts" \
-		'BEGIN { printf "| %d | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
-			c, n, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
-done
+		n=$(($(wc -l <"$WORK/out.csv") - 1))
+		verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
+			awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
+		tls=$(awk -F, 'NR > 1 && $15 == "used" { u++ } END { print u + 0 }' "$WORK/out.csv")
+		awk -v m="$mode" -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" \
+			-v r="$rss" -v t="$tls" -v v="$verdicts" \
+			'BEGIN { printf "| %s | %d | %d | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
+				m, c, n, t, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+	done
+}
+
+echo "| mode | concurrency | targets | TLS used | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+lab_start "$WORK/plain.conf"
+runs plaintext "$@"
+lab_stop
+if [ $TLS -eq 1 ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+		-keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 2 \
+		-subj "/CN=bench.example.org" >/dev/null 2>&1
+	lab_start "$WORK/tls.conf" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+	runs starttls "$@"
+	lab_stop
+fi

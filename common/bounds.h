@@ -15,22 +15,28 @@
 #define SMTP_TEXT_MAX          512   /* reply text kept for a report (banner, last reply) */
 #define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
 #define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
-#define SMTP_ADDR_MAX          320   /* a mailbox we build (RFC 5321: 64 + 1 + 255) */
-#define SMTP_CMD_MAX           512   /* one command we send, CRLF included */
+/* A mailbox we build. Ours are short, and every probe keeps RELAY_TESTS_MAX
+ * pairs of them; a test whose address would not fit is left out. */
+#define SMTP_ADDR_MAX   128
+#define SMTP_DOMAIN_MAX 96  /* --rcpt-domain: room for the tests' local parts */
+#define SMTP_CMD_MAX    512 /* one command we send, CRLF included */
 
-/* Relay tests (prober/relay.c). */
-#define RELAY_TESTS_MAX      16  /* tests one probe may record */
-#define RELAY_REPLY_MAX      160 /* the deciding reply line kept per test */
-#define RCPTS_PER_CONNECTION 20  /* RCPT commands on one connection, at most */
+/* Relay tests (prober/relay.c) and the fingerprint (prober/fingerprint.c). */
+#define FINGERPRINT_RULES_TEXT_MAX 256 /* the matched rules' ids, ';'-joined */
+#define RELAY_TESTS_MAX            15  /* tests one probe may record: every row of relay.c */
+#define RELAY_REPLY_MAX            160 /* the deciding reply line kept per test */
+#define RCPTS_PER_CONNECTION       20  /* RCPT commands on one connection, at most */
 
 /* Targets (targets/). */
-#define TARGET_LINE_MAX     4096 /* one line of a target list; longer lines are rejected */
-#define TARGET_INPUT_MAX    128  /* the input text kept for a skipped row or a message */
-#define TARGET_ORIGIN_MAX   256  /* "file:line" */
-#define TARGET_REASON_MAX   160  /* why a target was skipped */
-#define TARGET_QUOTE_MAX    (TARGET_REASON_MAX / 2) /* input quoted in a reason */
-#define TARGET_HOSTNAME_MAX 256                     /* a host name given as a target */
-#define CIDR_LIST_MAX       4096                    /* ranges in one allowlist */
+#define TARGET_LINE_MAX       4096 /* one line of a target list; longer lines are rejected */
+#define TARGET_INPUT_MAX      128  /* the input text kept for a skipped row or a message */
+#define TARGET_ORIGIN_MAX     256  /* "file:line" */
+#define TARGET_REASON_MAX     160  /* why a target was skipped */
+#define TARGET_QUOTE_MAX      (TARGET_REASON_MAX / 2) /* input quoted in a reason */
+#define TARGET_HOSTNAME_MAX   256                     /* a host name given as a target */
+#define TARGET_RANGE_BITS_MAX 32    /* host bits of one range: IPv6 /96 or wider is refused */
+#define EXCLUDE_LINE_MAX      1024  /* one line of an --exclude file */
+#define CIDR_LIST_MAX         65536 /* ranges in one allowlist or exclude list */
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25
@@ -44,7 +50,31 @@
 #define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
 #define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
 #define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
+#define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
+
+/* TLS (prober/tls.c, issue 3): facts kept per target, each capped. */
+#define TLS_VERSION_MAX       16  /* "TLSv1.3" */
+#define TLS_CIPHER_MAX        64  /* an IANA/OpenSSL cipher suite name */
+#define TLS_REASON_MAX        160 /* why a handshake failed, from OpenSSL */
+#define CERT_NAME_MAX         256 /* a subject or issuer, one line */
+#define CERT_SAN_MAX          512 /* DNS names of subjectAltName, ';'-joined */
+#define CERT_DATE_MAX         32  /* "2026-11-29 02:00:43Z" */
+#define CERT_SHA256_MAX       96  /* "AB:CD:..." 32 bytes, colon-separated */
+#define CERT_VERIFY_MAX       96  /* X509_verify_cert_error_string() */
+#define SMTPS_WELL_KNOWN_PORT 465 /* implicit TLS unless --no-smtps (RFC 8314) */
+/* Messages and their Received chains (targets/message.c, received.c, trust.c). */
+#define MESSAGE_HEADER_MAX      (256 * 1024) /* header section of one message */
+#define MESSAGE_RECEIVED_MAX    100          /* Received lines read from one message */
+#define RECEIVED_LINE_MAX       4096         /* one Received header, unfolded */
+#define RECEIVED_FIELD_MAX      256          /* one field of a hop: HELO, rDNS, by, with, id, for */
+#define RECEIVED_DATE_MAX       80           /* the date after the last ';' */
+#define RECEIVED_TOKENS_MAX     64           /* words and comments read from one line */
+#define RECEIVED_CLOCK_SKEW_MAX 600          /* seconds a lower hop may be later: time-travel */
+#define MESSAGE_ID_MAX          256          /* a Message-ID kept as a row's origin */
+#define MAILDIR_FILES_MAX       100000       /* messages read from one Maildir */
+#define TRUSTED_NAMES_MAX       256          /* host names given to --trusted */
+#define HOP_TEXT_MAX            40           /* the hop column: "2:compromised-account" */
 
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */

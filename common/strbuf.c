@@ -144,7 +144,20 @@ sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = p[i];
+		size_t run;
 
+		/* Plain printable ASCII, the common case, goes in whole runs. */
+		for (run = i; run < n && p[run] >= 0x20 && p[run] < 0x7f && p[run] != '\\'; run++)
+			;
+		if (run > i) {
+			if (sb_append_whole(sb, s + i, run - i) != 0) {
+				/* Keep what fits: a run of ASCII can be cut anywhere. */
+				sb_append(sb, s + i, run - i);
+				return;
+			}
+			i = run;
+			continue;
+		}
 		if (c == '\\')
 			r = sb_append_whole(sb, "\\\\", 2);
 		else if (c == '\n' || c == '\r' || c == '\t') {

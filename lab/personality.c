@@ -41,6 +41,7 @@ enum rcpt_policy {
 	RCPT_ACCEPT_ALL,  /* an open relay */
 	RCPT_DENY_ALL,    /* rcpt_denied for every address */
 	RCPT_OWN_DOMAINS, /* rcpt_ok for `domains` (and bare_ok/postmaster), else rcpt_denied */
+	RCPT_ROUTING,     /* as RCPT_OWN_DOMAINS, and also any address with %, ! or a quote */
 };
 
 /*
@@ -57,6 +58,13 @@ struct lab_dialogue {
 	const char *const *domains; /* RCPT_OWN_DOMAINS, NULL-terminated, case-insensitive */
 	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
 	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
+	int resolves_routing;       /* % and ! are resolved before the relay check (Postfix) */
+	/* TLS (issue 3): the reply to STARTTLS (empty: not understood), what
+	 * follows it, and the dialogue once TLS is on (NULL: this one). */
+	struct lab_bytes starttls;
+	enum lab_action starttls_action;
+	const struct lab_dialogue *tls;
+	int tls_max_version; /* an old server: TLS1_VERSION, ...; 0 = what OpenSSL has */
 	/* Hostile servers (issue 9). */
 	const struct lab_stream *ehlo_stream; /* written after ehlo */
 	int reset_at_mail;                    /* MAIL gets no reply but a TCP reset */
@@ -66,6 +74,7 @@ enum lab_arg {
 	ARG_NONE,
 	ARG_DELAY_MS, /* :MS replaces the greeting delay */
 	ARG_VARIANT,  /* :WORD picks a dialogue among `variants` */
+	ARG_REPLY_MS, /* :MS replaces the delay of every reply (tarpits) */
 	ARG_DRIP_MS,  /* :MS replaces the pause between two bytes */
 };
 
@@ -81,9 +90,12 @@ struct personality {
 	struct lab_bytes greeting;
 	enum lab_action after_greeting;
 	unsigned delay_ms;
+	unsigned reply_delay_ms; /* every reply waits this long (tarpits) */
 	const struct lab_dialogue *dialogue;
 	enum lab_arg arg;
 	const struct lab_variant *variants;       /* ARG_VARIANT, ended by a NULL arg */
+	int needs_tls;                            /* TLS (issue 3): a handshake happens */
+	int implicit_tls;                         /* TLS from the first byte (SMTPS) */
 	const struct lab_stream *greeting_stream; /* written after greeting (hostile) */
 	unsigned drip_ms;                         /* every byte paced (hostile) */
 };
@@ -129,28 +141,9 @@ static const struct lab_dialogue postfix_closed = {
     .rcpt = RCPT_OWN_DOMAINS,
     .domains = postfix_domains,
     .postmaster = 1,
+    .resolves_routing = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
     .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
-};
-
-/* Exim 4.96 with Debian's exim4-config relay ACL (tests/interop/mta.sh runs the real one). */
-static const char *const exim_domains[] = {"exim.example.org", "example.org", NULL};
-
-static const struct lab_dialogue exim_closed = {
-    .ehlo = B("250-exim.example.org Hello smtpprobe.example.com [127.0.0.1]\r\n"
-              "250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n250-PIPECONNECT\r\n"
-              "250-CHUNKING\r\n250-SMTPUTF8\r\n250 HELP\r\n"),
-    .helo = B("250 exim.example.org Hello smtpprobe.example.com [127.0.0.1]\r\n"),
-    .mail = B("250 OK\r\n"),
-    .rcpt = RCPT_OWN_DOMAINS,
-    .domains = exim_domains,
-    .rcpt_ok = B("250 Accepted\r\n"),
-    .rcpt_denied = B("550 relay not permitted\r\n"),
-    .need_mail = B("503 sender not yet given\r\n"),
-    .rset = B("250 Reset OK\r\n"),
-    .noop = B("250 OK\r\n"),
-    .quit = B("221 exim.example.org closing connection\r\n"),
-    .unknown = B("500 unrecognized command\r\n"),
 };
 
 /* OpenSMTPD 6.8 matching only its own domains (tests/interop/mta.sh runs the real one). */
@@ -223,8 +216,142 @@ static const struct lab_dialogue helo_only = {
     .rcpt_denied = B("550 5.7.1 Unable to relay\r\n"),
 };
 
+/* A Postfix-like server with old source-routing rules: refuses plain
+ * relaying but forwards %-hack, bang paths and quoted local parts. */
+static const struct lab_dialogue percent_hack = {
+    .ehlo = B("250-legacy.example.org\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),
+    .helo = B("250 legacy.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ROUTING,
+    .domains = postfix_domains,
+    .postmaster = 1,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+    .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+};
+
+/* Exim 4.96 as Debian ships it (exim4-daemon-light), relaying for nobody. */
+static const struct lab_dialogue exim_closed = {
+    .ehlo = B("250-mx.example.com Hello smtpprobe.example.com [127.0.0.1]\r\n"
+              "250-SIZE 52428800\r\n250-8BITMIME\r\n250-PIPELINING\r\n"
+              "250-PIPECONNECT\r\n250-CHUNKING\r\n250-PRDR\r\n250 HELP\r\n"),
+    .helo = B("250 mx.example.com Hello smtpprobe.example.com [127.0.0.1]\r\n"),
+    .mail = B("250 OK\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS, /* no domains: only the bare postmaster */
+    .postmaster = 1,
+    .rcpt_ok = B("250 Accepted\r\n"),
+    .rcpt_denied = B("550 relay not permitted\r\n"),
+    .need_mail = B("503 sender not yet given\r\n"),
+    .rset = B("250 Reset OK\r\n"),
+    .quit = B("221 mx.example.com closing connection\r\n"),
+    .unknown = B("500 unrecognized command\r\n"),
+};
+
 static const struct lab_dialogue mute = {
     .mute = 1,
+};
+
+/* TLS (issue 3). Every STARTTLS-capable row starts from Postfix's replies. */
+#define STARTTLS_READY "220 2.0.0 Ready to start TLS\r\n"
+#define POSTFIX_TLS_EHLO                                                                           \
+	B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n"          \
+	  "250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250 CHUNKING\r\n")
+#define POSTFIX_CLOSED_FIELDS                                                                      \
+	.helo = B("250 mx.example.org\r\n"), .mail = B("250 2.1.0 Ok\r\n"),                        \
+	.rcpt = RCPT_OWN_DOMAINS, .domains = postfix_domains, .postmaster = 1,                     \
+	.rcpt_ok = B("250 2.1.5 Ok\r\n"),                                                          \
+	.rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n")
+
+/* Postfix with smtpd_tls_security_level = may; after TLS, postfix-closed. */
+static const struct lab_dialogue postfix_starttls = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+};
+
+/* An old server that speaks TLS 1.0 at most (0x0301, OpenSSL's TLS1_VERSION):
+ * a client at the default security level would refuse it. */
+static const struct lab_dialogue postfix_starttls_tls10 = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+    .tls_max_version = 0x0301,
+};
+
+static const struct lab_variant postfix_starttls_variants[] = {
+    {"tls1.0", &postfix_starttls_tls10},
+    {NULL, NULL},
+};
+
+/* smtpd_tls_security_level = encrypt on a server that relays for anyone
+ * who comes over TLS: the prober must upgrade to see it. */
+#define MUST_STARTTLS "530 5.7.0 Must issue a STARTTLS command first\r\n"
+static const struct lab_dialogue starttls_required = {
+    .ehlo = B("250-mail.example.net\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n"),
+    .helo = B("250 mail.example.net\r\n"),
+    .mail = B(MUST_STARTTLS),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B(MUST_STARTTLS),
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &open_relay,
+};
+
+/* The same, without STARTTLS in EHLO: only the 530 says to upgrade. */
+static const struct lab_dialogue starttls_required_hidden = {
+    .ehlo = B("250-mail.example.net\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),
+    .helo = B("250 mail.example.net\r\n"),
+    .mail = B(MUST_STARTTLS),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B(MUST_STARTTLS),
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS,
+    .tls = &open_relay,
+};
+
+static const struct lab_variant starttls_required_variants[] = {
+    {"hidden", &starttls_required_hidden},
+    {NULL, NULL},
+};
+
+static const struct lab_dialogue tls_broken_garbage = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_TLS_GARBAGE,
+};
+
+static const struct lab_dialogue tls_broken_close = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_CLOSE,
+};
+
+static const struct lab_variant tls_broken_variants[] = {
+    {"garbage", &tls_broken_garbage},
+    {"close", &tls_broken_close},
+    {NULL, NULL},
+};
+
+/* A second reply in the same write as the 220: what an attacker on the path
+ * injects (CVE-2011-0411). A prober that reads it as a TLS reply is fooled. */
+static const struct lab_dialogue starttls_inject = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY "250 2.0.0 injected reply\r\n"),
+    .starttls_action = LAB_TLS,
+    .tls = &postfix_closed,
+};
+
+static const struct lab_dialogue tls_stall = {
+    .ehlo = POSTFIX_TLS_EHLO,
+    POSTFIX_CLOSED_FIELDS,
+    .starttls = B(STARTTLS_READY),
+    .starttls_action = LAB_STALL,
 };
 
 /*
@@ -393,13 +520,6 @@ static const struct personality personalities[] = {
         .dialogue = &postfix_closed,
     },
     {
-        .name = "exim-closed",
-        .arg_help = "",
-        .summary = "Exim 4.96 (Debian): own domains 250 Accepted, others 550 relay not permitted",
-        .greeting = B("220 exim.example.org ESMTP Exim 4.96 Sun, 29 Nov 2026 02:13:10 +0000\r\n"),
-        .dialogue = &exim_closed,
-    },
-    {
         .name = "opensmtpd-closed",
         .arg_help = "",
         .summary = "OpenSMTPD 6.8: own domains accepted, others 550 Invalid recipient",
@@ -471,11 +591,92 @@ static const struct personality personalities[] = {
         .dialogue = &mute,
     },
     {
+        .name = "percent-hack",
+        .arg_help = "",
+        .summary = "refuses plain relay, accepts %-hack, bang paths and quoted local parts",
+        .greeting = B("220 legacy.example.org ESMTP\r\n"),
+        .dialogue = &percent_hack,
+    },
+    {
+        .name = "exim-closed",
+        .arg_help = "",
+        .summary = "Exim 4.96: own domains and postmaster, everything else 550 relay not permitted",
+        .greeting = B("220 mx.example.com ESMTP Exim 4.96 Sun, 29 Nov 2026 01:39:54 +0000\r\n"),
+        .dialogue = &exim_closed,
+    },
+    {
+        .name = "tarpit",
+        .arg_help = "[:MS]",
+        .summary = "open-relay that waits MS ms (default 3000) before every reply, greeting too",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .delay_ms = 3000,
+        .reply_delay_ms = 3000,
+        .dialogue = &open_relay,
+        .arg = ARG_REPLY_MS,
+    },
+    {
         .name = "helo-only",
         .arg_help = "",
         .summary = "an old server: EHLO 500, HELO 250, every RCPT 550 unable to relay",
         .greeting = B("220 old.example.com Service ready\r\n"),
         .dialogue = &helo_only,
+    },
+    /* TLS (issue 3): these need smtplab --tls-cert and --tls-key. */
+    {
+        .name = "postfix-starttls",
+        .arg_help = "[:tls1.0]",
+        .summary = "Postfix offering STARTTLS (the lab's certificate); over TLS, postfix-closed "
+                   "(:tls1.0 speaks TLS 1.0 at most)",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &postfix_starttls,
+        .arg = ARG_VARIANT,
+        .variants = postfix_starttls_variants,
+        .needs_tls = 1,
+    },
+    {
+        .name = "starttls-required",
+        .arg_help = "[:hidden]",
+        .summary = "MAIL 530 must issue STARTTLS until TLS, then an open relay "
+                   "(:hidden does not offer STARTTLS in EHLO)",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .dialogue = &starttls_required,
+        .arg = ARG_VARIANT,
+        .variants = starttls_required_variants,
+        .needs_tls = 1,
+    },
+    {
+        .name = "smtps",
+        .arg_help = "",
+        .summary = "implicit TLS from the first byte (port 465 style), then an open relay",
+        .greeting = B("220 mail.example.net ESMTP\r\n"),
+        .dialogue = &open_relay,
+        .needs_tls = 1,
+        .implicit_tls = 1,
+    },
+    {
+        .name = "tls-broken",
+        .arg_help = "[:close]",
+        .summary = "offers STARTTLS, answers 220, then garbage to the handshake (:close "
+                   "closes); in plaintext, postfix-closed",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &tls_broken_garbage,
+        .arg = ARG_VARIANT,
+        .variants = tls_broken_variants,
+    },
+    {
+        .name = "starttls-inject",
+        .arg_help = "",
+        .summary = "offers STARTTLS and sends its 220 and a second reply in one write",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &starttls_inject,
+        .needs_tls = 1,
+    },
+    {
+        .name = "tls-stall",
+        .arg_help = "",
+        .summary = "offers STARTTLS, answers 220, then never answers the handshake",
+        .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
+        .dialogue = &tls_stall,
     },
     {
         .name = "endless-line",
@@ -606,16 +807,17 @@ enum verb {
 	VERB_NOOP,
 	VERB_QUIT,
 	VERB_NEVER, /* never accepted, whatever the personality */
+	VERB_STARTTLS,
 };
 
 static const struct {
 	const char *word;
 	enum verb verb;
 } verbs[] = {
-    {"EHLO", VERB_EHLO},  {"HELO", VERB_HELO},  {"MAIL", VERB_MAIL},  {"RCPT", VERB_RCPT},
-    {"RSET", VERB_RSET},  {"NOOP", VERB_NOOP},  {"QUIT", VERB_QUIT},  {"DATA", VERB_NEVER},
-    {"BDAT", VERB_NEVER}, {"VRFY", VERB_NEVER}, {"EXPN", VERB_NEVER}, {"ETRN", VERB_NEVER},
-    {"AUTH", VERB_NEVER},
+    {"EHLO", VERB_EHLO},  {"HELO", VERB_HELO},         {"MAIL", VERB_MAIL},  {"RCPT", VERB_RCPT},
+    {"RSET", VERB_RSET},  {"NOOP", VERB_NOOP},         {"QUIT", VERB_QUIT},  {"DATA", VERB_NEVER},
+    {"BDAT", VERB_NEVER}, {"VRFY", VERB_NEVER},        {"EXPN", VERB_NEVER}, {"ETRN", VERB_NEVER},
+    {"AUTH", VERB_NEVER}, {"STARTTLS", VERB_STARTTLS},
 };
 
 static enum verb
@@ -672,7 +874,16 @@ rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
 		return 1;
 	case RCPT_DENY_ALL:
 		return 0;
+	case RCPT_ROUTING:
+		if (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
+		    (n > 0 && box[0] == '"'))
+			return 1;
+		break;
 	case RCPT_OWN_DOMAINS:
+		if (d->resolves_routing &&
+		    (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
+		     memchr(box, '@', n) != memrchr(box, '@', n)))
+			return 0; /* user%example.net@own, user@example.net@own: routed, refused */
 		break;
 	}
 	for (at = n; at > 0 && box[at - 1] != '@'; at--)
@@ -760,6 +971,7 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 	out->p = p;
 	out->dialogue = p->dialogue;
 	out->delay_ms = p->delay_ms;
+	out->reply_delay_ms = p->reply_delay_ms;
 	out->drip_ms = p->drip_ms;
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
 	if (arg == NULL)
@@ -769,6 +981,7 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 		snprintf(err, errlen, "personality %s takes no argument", p->name);
 		return -1;
 	case ARG_DELAY_MS:
+	case ARG_REPLY_MS:
 		errno = 0;
 		ms = strtoul(arg, &end, 10);
 		if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 ||
@@ -778,6 +991,8 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 			return -1;
 		}
 		out->delay_ms = (unsigned)ms;
+		if (p->arg == ARG_REPLY_MS)
+			out->reply_delay_ms = (unsigned)ms;
 		snprintf(out->name, sizeof(out->name), "%s:%lu", p->name, ms);
 		return 0;
 	case ARG_DRIP_MS:
@@ -829,7 +1044,9 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 
 	r->len = 0;
 	r->action = LAB_KEEP;
-	r->delay_ms = 0;
+	r->delay_ms = lp->reply_delay_ms;
+	if (s->tls && d->tls != NULL)
+		d = d->tls;
 	r->stream = NULL;
 	r->drip_ms = lp->drip_ms;
 	if (d->mute)
@@ -878,6 +1095,15 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 	case VERB_NOOP:
 		b = pick(d->noop, POLITE_NOOP);
 		break;
+	case VERB_STARTTLS:
+		if (s->tls) {
+			b = pick(d->unknown, "554 5.5.1 Error: TLS already active\r\n");
+			break;
+		}
+		b = pick(d->starttls, POLITE_UNKNOWN);
+		if (d->starttls.p != NULL)
+			r->action = d->starttls_action;
+		break;
 	case VERB_UNKNOWN:
 	case VERB_QUIT:
 	case VERB_NEVER:
@@ -905,6 +1131,24 @@ personality_overflow(const struct lab_persona *lp, struct lab_reply *r)
 	r->drip_ms = lp->drip_ms;
 	if (!lp->dialogue->mute)
 		reply_put(r, TOO_LONG_REPLY, strlen(TOO_LONG_REPLY));
+}
+
+int
+personality_needs_tls(const struct lab_persona *lp)
+{
+	return lp->p->needs_tls;
+}
+
+int
+personality_implicit_tls(const struct lab_persona *lp)
+{
+	return lp->p->implicit_tls;
+}
+
+int
+personality_tls_max_version(const struct lab_persona *lp)
+{
+	return lp->dialogue->tls_max_version;
 }
 
 void

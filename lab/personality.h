@@ -33,8 +33,12 @@
 enum lab_action {
 	LAB_KEEP,  /* go on reading commands */
 	LAB_CLOSE, /* stop reading; close once the reply has drained */
-	LAB_RESET, /* close at once with a TCP reset (SO_LINGER 0), the reply unsent */
-	LAB_DEAF,  /* stop reading for good and never answer: the client's window fills */
+	/* TLS (issue 3), after a 220 to STARTTLS: */
+	LAB_TLS,         /* start a TLS server handshake (needs --tls-cert/--tls-key) */
+	LAB_TLS_GARBAGE, /* answer the client's handshake with bytes that are not TLS, close */
+	LAB_STALL,       /* read and drop everything, never answer, never close */
+	LAB_RESET,       /* close at once with a TCP reset (SO_LINGER 0), the reply unsent */
+	LAB_DEAF,        /* stop reading for good and never answer: the client's window fills */
 };
 
 /*
@@ -53,7 +57,7 @@ struct lab_reply {
 	char buf[LAB_REPLY_MAX];
 	size_t len; /* 0: send nothing */
 	enum lab_action action;
-	unsigned delay_ms; /* greeting only: wait this long before sending it */
+	unsigned delay_ms; /* wait this long before sending it */
 	/* Hostile servers: written after buf (NULL: none), and the pace of every
 	 * byte (0: as fast as the socket takes them). */
 	const struct lab_stream *stream;
@@ -63,6 +67,7 @@ struct lab_reply {
 /* What a personality remembers about one client. */
 struct lab_session {
 	int in_mail; /* a MAIL was accepted and no RSET/EHLO/HELO since */
+	int tls;     /* the channel is TLS now (STARTTLS or implicit) */
 };
 
 struct personality;
@@ -72,7 +77,8 @@ struct lab_dialogue;
 struct lab_persona {
 	const struct personality *p;
 	const struct lab_dialogue *dialogue;
-	unsigned delay_ms;
+	unsigned delay_ms;       /* the greeting waits this long */
+	unsigned reply_delay_ms; /* every other reply waits this long (tarpits) */
 	unsigned drip_ms;        /* one byte every drip_ms, 0 for no pacing */
 	char name[LAB_NAME_MAX]; /* "name" or "name:arg", for log lines */
 };
@@ -89,6 +95,13 @@ void personality_reply(const struct lab_persona *lp, struct lab_session *s, cons
 
 /* The reply to a line longer than LAB_LINE_MAX. */
 void personality_overflow(const struct lab_persona *lp, struct lab_reply *r);
+
+/* TLS (issue 3): 1 when the personality runs a TLS handshake (it needs a
+ * certificate); 1 when it speaks TLS from the first byte (SMTPS). */
+int personality_needs_tls(const struct lab_persona *lp);
+int personality_implicit_tls(const struct lab_persona *lp);
+/* The highest TLS version it speaks (OpenSSL's TLS1_VERSION, ...), 0: any. */
+int personality_tls_max_version(const struct lab_persona *lp);
 
 /* Prints every personality with its one-line description. */
 void personality_usage(FILE *fp);

@@ -1,7 +1,8 @@
 /*
  * smtplab.c: a loopback SMTP lab for smtpprobe's tests, demo and benchmarks.
  *
- *   smtplab [--log FILE] [--pidfile FILE] [--config FILE] [--listen SPEC]... [--help]
+ *   smtplab [--log FILE] [--pidfile FILE] [--config FILE] [--listen SPEC]...
+ *           [--tls-cert FILE --tls-key FILE] [--help]
  *
  * Every listener plays one personality (personality.c) byte for byte. The lab
  * never relays, never stores and never enters a data phase; it only listens on
@@ -11,12 +12,14 @@
  *
  *   <listen-addr>:<port> <personality> <peer-addr>:<peer-port> <EVENT>
  *
- * with EVENT one of "connect", "close", "C: <line>" or "S: <first reply line>".
+ * with EVENT one of "connect", "close", "C: <line>" or "S: <first reply line>",
+ * and for TLS "tls <version> <cipher> <sni or ->" or "tls-failed <reason>".
  */
 #include "config.h"
 
 #include "common/strbuf.h"
 #include "lab/personality.h"
+#include "prober/tls.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,8 +36,11 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #define LAB_FD_RESERVE   64   /* descriptors kept for clients, the log and the loop */
 #define LAB_ADDR_TEXT    64   /* "[ipv6]:port" */
@@ -73,11 +79,17 @@ struct lab_client {
 	const struct lab_listener *l;
 	struct bufferevent *bev;
 	struct event *greet_timer; /* slow greetings */
+	struct event *reply_timer; /* tarpits: a reply held back for its delay */
+	struct lab_reply held;     /* the reply reply_timer will send */
 	struct lab_session session;
 	int closing;   /* no more commands; lingers once the output drains */
 	int lingering; /* our side shut down; reading until the client closes */
 	int sent;      /* we sent at least one byte */
 	int peer_eof;  /* the client shut down its side */
+	/* TLS (issue 3) */
+	int handshaking; /* a server handshake runs on bev */
+	int tls_garbage; /* the next bytes (a ClientHello) get garbage back */
+	int stalled;     /* everything read is dropped, nothing answered */
 	char peer[LAB_ADDR_TEXT];
 	/* Hostile output: a stream refilled as the socket drains, bytes paced one
 	 * by one, and what to do once either is done. */
@@ -103,12 +115,16 @@ struct lab {
 	FILE *log;
 	const char *pidfile;
 	int pidfile_written;
+	SSL_CTX *tls_ctx; /* TLS (issue 3): from --tls-cert/--tls-key, NULL without */
 };
 
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
 static int client_finish(struct lab_client *c);
+static void on_tls_event(struct bufferevent *bev, short what, void *arg);
+static int client_start_tls(struct lab_client *c);
+static void client_tls_done(struct lab_client *c);
 
 static void
 usage(FILE *fp)
@@ -126,9 +142,12 @@ usage(FILE *fp)
 	        "  --config FILE   one SPEC per line; # comments and blank lines ignored\n"
 	        "  --pidfile FILE  written once every listener is bound, removed at exit\n"
 	        "  --log FILE      append the event log there (default: stderr)\n"
+	        "  --tls-cert FILE PEM certificate (chain) for the TLS personalities\n"
+	        "  --tls-key FILE  its PEM private key\n"
 	        "\n"
 	        "Log: <listen-addr>:<port> <personality> <peer-addr>:<peer-port> <EVENT>\n"
-	        "     EVENT is connect, close, \"C: <client line>\" or \"S: <first reply line>\"\n"
+	        "     EVENT is connect, close, \"C: <client line>\", \"S: <first reply line>\",\n"
+	        "     \"tls <version> <cipher> <SNI or ->\" or \"tls-failed <reason>\"\n"
 	        "\n"
 	        "Personalities:\n");
 	personality_usage(fp);
@@ -389,7 +408,10 @@ client_close(struct lab_client *c)
 		event_free(c->drip_timer);
 	if (c->drip)
 		evbuffer_free(c->drip);
-	bufferevent_free(c->bev);
+	if (c->reply_timer)
+		event_free(c->reply_timer);
+	if (c->bev)
+		bufferevent_free(c->bev); /* a TLS filter frees its socket and SSL too */
 	free(c);
 }
 
@@ -410,7 +432,10 @@ client_linger(struct lab_client *c)
 		return 1;
 	}
 	c->lingering = 1;
-	shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+	/* Over TLS the reply may still sit in the socket's own buffer, below
+	 * the filter: no shutdown then; the client closes, or the timeout does. */
+	if (bufferevent_get_underlying(c->bev) == NULL)
+		shutdown(bufferevent_getfd(c->bev), SHUT_WR);
 	evbuffer_drain(in, evbuffer_get_length(in));
 	bufferevent_set_timeouts(c->bev, &tv, NULL);
 	bufferevent_enable(c->bev, EV_READ);
@@ -467,6 +492,14 @@ client_act(struct lab_client *c, enum lab_action action)
 	case LAB_RESET:
 		client_reset(c);
 		return 1;
+	case LAB_TLS:
+		return client_start_tls(c);
+	case LAB_TLS_GARBAGE:
+		c->tls_garbage = 1;
+		return 0;
+	case LAB_STALL:
+		c->stalled = 1;
+		return 0;
 	case LAB_DEAF:
 		c->closing = 1;
 		c->deaf = 1;
@@ -579,6 +612,45 @@ client_send(struct lab_client *c, const struct lab_reply *r)
 	return client_act(c, r->action);
 }
 
+/* TLS (issue 3) */
+
+/* Wraps the connection in a TLS server filter; the 220 already queued on the
+ * socket goes out first. Returns 1 if `c` is freed. */
+static int
+client_start_tls(struct lab_client *c)
+{
+	struct timeval idle = {LAB_IDLE_TIMEOUT_MS / 1000, (LAB_IDLE_TIMEOUT_MS % 1000) * 1000};
+	struct bufferevent *filter;
+	SSL *ssl = SSL_new(c->lab->tls_ctx);
+
+	if (ssl == NULL) {
+		ERR_clear_error();
+		lab_log(c->lab, c, "tls-failed out of memory", NULL, 0);
+		client_close(c);
+		return 1;
+	}
+	if (personality_tls_max_version(&c->l->spec->persona) != 0)
+		SSL_set_max_proto_version(ssl, personality_tls_max_version(&c->l->spec->persona));
+	filter = bufferevent_openssl_filter_new(c->lab->base, c->bev, ssl,
+	                                        BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (filter == NULL) {
+		/* libevent 2.1 fails a filter only before it takes ownership
+		 * (out of memory): the SSL and the socket are still ours. */
+		SSL_free(ssl);
+		lab_log(c->lab, c, "tls-failed out of memory", NULL, 0);
+		client_close(c);
+		return 1;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	c->bev = filter;
+	c->handshaking = 1;
+	bufferevent_setcb(filter, on_read, on_write, on_tls_event, c);
+	bufferevent_setwatermark(filter, EV_READ, 0, LAB_LINE_MAX);
+	bufferevent_set_timeouts(filter, &idle, &idle);
+	bufferevent_enable(filter, EV_READ);
+	return 0;
+}
+
 static void
 client_greet(struct lab_client *c)
 {
@@ -595,6 +667,39 @@ static void
 on_greet_timer(evutil_socket_t fd, short what, void *arg)
 {
 	client_greet(arg);
+}
+
+static void on_read(struct bufferevent *bev, void *arg);
+
+/* A tarpit's reply is due: send it, then read the next command. */
+static void
+on_reply_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct lab_client *c = arg;
+
+	if (client_send(c, &c->held))
+		return;
+	if (!c->closing) {
+		bufferevent_enable(c->bev, EV_READ);
+		on_read(c->bev, c);
+	}
+}
+
+/* Holds a reply back for its delay; reading stops meanwhile (lock-step). */
+static int
+client_hold(struct lab_client *c, const struct lab_reply *r)
+{
+	struct timeval tv = {r->delay_ms / 1000, (r->delay_ms % 1000) * 1000};
+
+	if (c->reply_timer == NULL &&
+	    (c->reply_timer = evtimer_new(c->lab->base, on_reply_timer, c)) == NULL) {
+		client_close(c);
+		return 1;
+	}
+	c->held = *r;
+	bufferevent_disable(c->bev, EV_READ);
+	evtimer_add(c->reply_timer, &tv);
+	return 1;
 }
 
 static int
@@ -619,8 +724,26 @@ on_read(struct bufferevent *bev, void *arg)
 	struct lab_reply r;
 	size_t eol_len;
 
-	if (c->lingering) {
+	if (c->lingering || c->stalled) {
 		evbuffer_drain(in, evbuffer_get_length(in));
+		return;
+	}
+	if (c->reply_timer != NULL && evtimer_pending(c->reply_timer, NULL))
+		return; /* a held reply comes first */
+	if (c->handshaking)
+		client_tls_done(c);
+	if (c->tls_garbage && evbuffer_get_length(in) > 0) {
+		static const char garbage[] = "garbage: this is not a TLS record\r\n";
+
+		lab_log(c->lab, c, "C: <tls handshake>", NULL, 0);
+		evbuffer_drain(in, evbuffer_get_length(in));
+		c->tls_garbage = 0;
+		c->sent = 1;
+		if (bufferevent_write(c->bev, garbage, sizeof(garbage) - 1) < 0) {
+			client_close(c);
+			return;
+		}
+		client_finish(c);
 		return;
 	}
 	while (!c->closing) {
@@ -641,8 +764,14 @@ on_read(struct bufferevent *bev, void *arg)
 		evbuffer_drain(in, eol_len);
 		lab_log(c->lab, c, "C: ", line, n);
 		personality_reply(&c->l->spec->persona, &c->session, line, n, &r);
+		if (r.delay_ms > 0) {
+			client_hold(c, &r);
+			return;
+		}
 		if (client_send(c, &r))
 			return;
+		if (c->bev != bev || c->tls_garbage || c->stalled)
+			return; /* TLS from here on: this input buffer is the filter's now */
 	}
 }
 
@@ -674,6 +803,58 @@ on_event(struct bufferevent *bev, short what, void *arg)
 	} else {
 		client_close(c);
 	}
+}
+
+/* The server handshake is done. libevent may deliver the first bytes read
+ * over TLS before the CONNECTED event, so both paths come here, once. */
+static void
+client_tls_done(struct lab_client *c)
+{
+	SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
+	const char *cipher = SSL_get_cipher_name(ssl);
+	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	char buf[LAB_NAME_MAX + TLS_CIPHER_MAX + TARGET_HOSTNAME_MAX];
+
+	c->handshaking = 0;
+	c->session.tls = 1;
+	c->session.in_mail = 0;
+	/* The client's SNI, "-" for none: tests check none is sent for literals. */
+	snprintf(buf, sizeof(buf), "tls %s %s %.255s", SSL_get_version(ssl), cipher ? cipher : "?",
+	         sni ? sni : "-");
+	lab_log(c->lab, c, buf, NULL, 0);
+	if (personality_implicit_tls(&c->l->spec->persona) && !c->sent)
+		client_greet(c);
+}
+
+/* Events of a TLS connection: the handshake's end, then as on_event. */
+static void
+on_tls_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct lab_client *c = arg;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		if (c->handshaking)
+			client_tls_done(c);
+		return;
+	}
+	if (c->handshaking) {
+		char reason[TLS_REASON_MAX] = "connection closed";
+		char buf[LAB_NAME_MAX + TLS_REASON_MAX];
+		unsigned long code, first = 0;
+
+		/* Newest first, the cause last; SSL_get_error() codes skipped. */
+		while ((code = bufferevent_get_openssl_error(bev)) != 0)
+			if (ERR_GET_LIB(code) != 0)
+				first = code;
+		if (first != 0)
+			tls_error_reason(first, reason, sizeof(reason));
+		ERR_clear_error();
+		snprintf(buf, sizeof(buf), "tls-failed %s", reason);
+		lab_log(c->lab, c, buf, NULL, 0);
+		client_close(c);
+		return;
+	}
+	on_event(bev, what, arg);
 }
 
 static void
@@ -717,6 +898,11 @@ on_accept(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa, i
 	bufferevent_setwatermark(c->bev, EV_READ, 0, LAB_LINE_MAX);
 	bufferevent_set_timeouts(c->bev, &idle, &idle);
 	lab_log(lab, c, "connect", NULL, 0);
+	if (personality_implicit_tls(&l->spec->persona)) {
+		/* SMTPS: the greeting waits for the handshake (on_tls_event). */
+		client_start_tls(c);
+		return;
+	}
 
 	personality_greet(&l->spec->persona, &r);
 	if (r.delay_ms > 0) {
@@ -922,6 +1108,7 @@ lab_free(struct lab *lab)
 		unlink(lab->pidfile);
 	if (lab->log && lab->log != stderr)
 		fclose(lab->log);
+	tls_context_free(lab->tls_ctx);
 	libevent_global_shutdown();
 }
 
@@ -929,10 +1116,19 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"log", required_argument, NULL, 'l'},    {"pidfile", required_argument, NULL, 'p'},
-	    {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	    {"log", required_argument, NULL, 'l'},
+	    {"pidfile", required_argument, NULL, 'p'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    /* TLS (issue 3) */
+	    {"tls-cert", required_argument, NULL, 'C'},
+	    {"tls-key", required_argument, NULL, 'K'},
+	    {NULL, 0, NULL, 0},
 	};
+	const char *tls_cert = NULL, *tls_key = NULL;
+	char err[256];
+	size_t i;
 	struct lab lab;
 	const char *logpath = NULL;
 	int ch, rc = 1;
@@ -961,6 +1157,12 @@ main(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'C':
+			tls_cert = optarg;
+			break;
+		case 'K':
+			tls_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = 0;
@@ -980,6 +1182,27 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtplab: nothing to listen on (give --listen or --config)\n");
 		rc = EXIT_USAGE;
 		goto out;
+	}
+
+	/* TLS (issue 3): a personality that shakes hands needs a certificate. */
+	if ((tls_cert == NULL) != (tls_key == NULL)) {
+		fprintf(stderr, "smtplab: --tls-cert and --tls-key go together\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (tls_cert != NULL &&
+	    (lab.tls_ctx = tls_server_context_new(tls_cert, tls_key, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtplab: %s: %s\n", tls_cert, err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < lab.nspecs; i++) {
+		if (lab.tls_ctx == NULL && personality_needs_tls(&lab.specs[i].persona)) {
+			fprintf(stderr, "smtplab: \"%s\": needs --tls-cert and --tls-key\n",
+			        lab.specs[i].text);
+			rc = EXIT_USAGE;
+			goto out;
+		}
 	}
 
 	raise_nofile();

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "prober/pernet.h"
 #include "prober/session.h"
 
 struct slot {
@@ -42,6 +43,12 @@ struct engine {
 
 	struct target pending; /* taken from the source, not started yet */
 	int have_pending;
+
+	/* --per-net: open dialogues per network, and targets held back until
+	 * their network has room (unordered: politeness, not fairness). */
+	struct pernet *nets;
+	struct target *deferred;
+	size_t ndeferred;
 	int source_done;
 	int stopping;
 	int interrupts;
@@ -90,7 +97,12 @@ engine_new(struct event_base *base, const struct engine_config *cfg, struct targ
 	e->slots = calloc(n, sizeof(*e->slots));
 	e->pump_ev = evtimer_new(base, engine_pump_cb, e);
 	e->grace_ev = evtimer_new(base, engine_grace_cb, e);
-	if (e->slots == NULL || e->pump_ev == NULL || e->grace_ev == NULL) {
+	if (cfg->per_net > 0) {
+		e->nets = pernet_new(n);
+		e->deferred = calloc(PER_NET_DEFER_MAX, sizeof(*e->deferred));
+	}
+	if (e->slots == NULL || e->pump_ev == NULL || e->grace_ev == NULL ||
+	    (cfg->per_net > 0 && (e->nets == NULL || e->deferred == NULL))) {
 		engine_free(e);
 		return NULL;
 	}
@@ -115,6 +127,8 @@ engine_free(struct engine *e)
 		event_free(e->grace_ev);
 	if (e->input_ev)
 		event_free(e->input_ev);
+	pernet_free(e->nets);
+	free(e->deferred);
 	free(e->slots);
 	free(e);
 }
@@ -134,7 +148,8 @@ engine_stats(const struct engine *e)
 static void
 engine_maybe_done(struct engine *e)
 {
-	if (e->active == 0 && (e->stopping || (e->source_done && !e->have_pending)))
+	if (e->active == 0 &&
+	    (e->stopping || (e->source_done && !e->have_pending && e->ndeferred == 0)))
 		event_base_loopexit(e->base, NULL);
 }
 
@@ -183,6 +198,8 @@ engine_session_done(const struct probe_result *r, void *arg)
 	e->free_head = (size_t)(sl - e->slots);
 	e->active--;
 	e->stats.probed++;
+	if (e->nets != NULL)
+		pernet_add(e->nets, (const struct sockaddr *)&r->target.sa, -1);
 	engine_emit(e, r);
 	if (!e->stopping)
 		engine_pump(e);
@@ -219,9 +236,9 @@ engine_input_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine *e = arg;
 
+	/* The input may end (EOF) after every session did: then nothing
+	 * else would notice that the run is over. */
 	engine_pump(e);
-	/* The end of a pipe may come after the last session: then nothing
-	 * else would end the loop (the signal events keep it alive). */
 	engine_maybe_done(e);
 }
 
@@ -277,14 +294,71 @@ engine_fetch(struct engine *e)
 	}
 }
 
+/* Starts a dialogue with t; returns -1 (the run stops) when memory runs out. */
+static int
+engine_start(struct engine *e, const struct target *t)
+{
+	struct slot *sl = &e->slots[e->free_head];
+
+	e->free_head = sl->next_free;
+	e->active++;
+	sl->s = session_start(e->base, &e->cfg.probe, t, engine_session_done, sl);
+	if (sl->s == NULL ||
+	    (e->nets != NULL && pernet_add(e->nets, (const struct sockaddr *)&t->sa, 1) < 0)) {
+		if (sl->s != NULL)
+			session_abort(sl->s, PROBE_INTERRUPTED);
+		else {
+			sl->next_free = e->free_head;
+			e->free_head = (size_t)(sl - e->slots);
+			e->active--;
+		}
+		snprintf(e->err, sizeof(e->err), "out of memory");
+		e->status = ENGINE_INPUT_ERROR;
+		engine_stop(e);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+engine_net_full(const struct engine *e, const struct target *t)
+{
+	return e->nets != NULL && pernet_count(e->nets, (const struct sockaddr *)&t->sa) >=
+	                              (unsigned int)e->cfg.per_net;
+}
+
+/* Starts held-back targets whose network has room now. */
+static void
+engine_undefer(struct engine *e)
+{
+	size_t i = 0;
+
+	while (i < e->ndeferred && e->active < (size_t)e->cfg.concurrency && !e->stopping) {
+		long long wait_ms;
+		struct target t;
+
+		if (engine_net_full(e, &e->deferred[i])) {
+			i++;
+			continue;
+		}
+		if (!engine_take_token(e, &wait_ms))
+			return;
+		t = e->deferred[i];
+		e->deferred[i] = e->deferred[--e->ndeferred];
+		if (engine_start(e, &t) < 0)
+			return;
+	}
+}
+
 static void
 engine_pump(struct engine *e)
 {
 	struct timeval tv = {0, 0};
 	long long wait_ms;
-	struct slot *sl;
 	size_t n;
 
+	if (e->ndeferred > 0)
+		engine_undefer(e);
 	for (n = 0; n < PUMP_BATCH_MAX && !e->stopping; n++) {
 		if (!e->have_pending) {
 			if (e->source_done || e->active >= (size_t)e->cfg.concurrency)
@@ -297,6 +371,13 @@ engine_pump(struct engine *e)
 			engine_skip(e, &e->pending);
 			continue;
 		}
+		if (engine_net_full(e, &e->pending)) {
+			if (e->ndeferred >= PER_NET_DEFER_MAX)
+				break; /* wait for a dialogue to end */
+			e->deferred[e->ndeferred++] = e->pending;
+			e->have_pending = 0;
+			continue;
+		}
 		if (e->active >= (size_t)e->cfg.concurrency)
 			break;
 		if (!engine_take_token(e, &wait_ms)) {
@@ -305,19 +386,9 @@ engine_pump(struct engine *e)
 			evtimer_add(e->pump_ev, &tv);
 			return;
 		}
-		sl = &e->slots[e->free_head];
-		e->free_head = sl->next_free;
-		e->active++;
 		e->have_pending = 0;
-		sl->s = session_start(e->base, &e->cfg.probe, &e->pending, engine_session_done, sl);
-		if (sl->s == NULL) {
-			sl->next_free = e->free_head;
-			e->free_head = (size_t)(sl - e->slots);
-			e->active--;
-			snprintf(e->err, sizeof(e->err), "out of memory");
-			e->status = ENGINE_INPUT_ERROR;
-			engine_stop(e);
-		}
+		if (engine_start(e, &e->pending) < 0)
+			return;
 	}
 	if (n == PUMP_BATCH_MAX && !e->stopping)
 		evtimer_add(e->pump_ev, &tv); /* let the loop breathe, then go on */

@@ -23,6 +23,7 @@
 struct engine_config {
 	int concurrency; /* sessions open at once, >= 1 */
 	int rate;        /* new connections a second; 0 = no limit */
+	int per_net;     /* dialogues at once per /24 or /64; 0 = no limit */
 	struct probe_settings probe;
 };
 

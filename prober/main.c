@@ -25,10 +25,16 @@
 
 #include "prober/engine.h"
 #include "prober/relay.h"
+#include "prober/tls.h"
 #include "reports/columns.h"
+#include "reports/hops.h"
 #include "reports/report.h"
+#include "targets/exclude.h"
 #include "targets/parse.h"
+#include "targets/range.h"
 #include "targets/source.h"
+#include "targets/suspects.h"
+#include "targets/trust.h"
 
 enum {
 	EXIT_NOTHING_OPEN = 0,
@@ -50,6 +56,26 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
+	/* relay matrix (issue 7) */
+	OPT_TESTS,
+	OPT_RETRY_AFTER,
+	/* scale (issue 8) */
+	OPT_EXCLUDE,
+	OPT_SEED,
+	OPT_SHARD,
+	OPT_MAX_TARGETS,
+	OPT_PER_NET,
+	/* TLS (issue 3) */
+	OPT_STARTTLS,
+	OPT_SMTPS,
+	OPT_NO_SMTPS,
+	OPT_CA_FILE,
+	/* Suspects from messages. */
+	OPT_MESSAGE,
+	OPT_TRUSTED,
+	OPT_TRUSTED_FILE,
+	OPT_PROBE_CLAIMED,
+	OPT_EXTRACT_ONLY,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +91,11 @@ static const struct option long_options[] = {
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
+    /* TLS (issue 3) */
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
+    {"smtps", no_argument, NULL, OPT_SMTPS},
+    {"no-smtps", no_argument, NULL, OPT_NO_SMTPS},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
@@ -72,16 +103,31 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
+    /* relay matrix (issue 7) */
+    {"tests", required_argument, NULL, OPT_TESTS},
+    {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
+    /* scale (issue 8) */
+    {"exclude", required_argument, NULL, OPT_EXCLUDE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"max-targets", required_argument, NULL, OPT_MAX_TARGETS},
+    {"per-net", required_argument, NULL, OPT_PER_NET},
+    /* Suspects from messages. */
+    {"message", required_argument, NULL, OPT_MESSAGE},
+    {"trusted", required_argument, NULL, OPT_TRUSTED},
+    {"trusted-file", required_argument, NULL, OPT_TRUSTED_FILE},
+    {"probe-claimed", no_argument, NULL, OPT_PROBE_CLAIMED},
+    {"extract-only", no_argument, NULL, OPT_EXTRACT_ONLY},
     {NULL, 0, NULL, 0},
 };
 
 static const char usage_text[] =
     "usage: smtpprobe [options] [TARGET ...]\n"
     "\n"
-    "Audits SMTP servers for open relaying, safely: EHLO/HELO, MAIL FROM, RCPT TO,\n"
-    "RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
+    "Audits SMTP servers for open relaying, safely: EHLO/HELO, STARTTLS, MAIL FROM,\n"
+    "RCPT TO, RSET and QUIT only. It never sends DATA, so no message is ever delivered.\n"
     "\n"
-    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port;\n"
+    "Targets (one per argument or line: IPv4, IPv6, host:port, [v6]:port, CIDR;\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
@@ -89,10 +135,26 @@ static const char usage_text[] =
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
     "                          (default: $SMTPPROBE_ALLOWLIST)\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
+    "      --exclude FILE      skip the ranges of FILE (zmap blocklist format: CIDR,\n"
+    "                          '#' reason); repeatable\n"
+    "      --seed N            order of addresses within CIDR ranges (default 1)\n"
+    "      --shard I/N         probe only shard I (0..N-1) of N: the N shards of a run\n"
+    "                          are disjoint and together complete\n"
+    "      --max-targets N     stop after N targets\n"
+    "\n"
+    "Suspects from spam (Received chains of .eml, mbox, Maildir):\n"
+    "      --message FILE      read messages from FILE, an mbox or a Maildir ('-' is\n"
+    "                          stdin); probe each one's suspect; repeatable\n"
+    "      --trusted SPEC      our own relays: CIDRs or host names, comma-separated;\n"
+    "                          repeatable (default: private and authenticated hops)\n"
+    "      --trusted-file FILE the same, one per line\n"
+    "      --probe-claimed     probe the public addresses below the suspect too\n"
+    "      --extract-only      print each message's hops and suspect; probe nothing\n"
     "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
     "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
+    "      --per-net N         dialogues at once per /24 (IPv4) or /64 (IPv6)\n"
     "      --connect-timeout T connect timeout (default 10s)\n"
     "      --timeout T         time for each reply, the greeting included (default 30s)\n"
     "      --deadline T        time for a whole dialogue (default 120s)\n"
@@ -100,6 +162,17 @@ static const char usage_text[] =
     "      --ehlo NAME         EHLO/HELO name (default smtpprobe.example.com)\n"
     "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
     "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
+    "      --tests SET         relay tests: basic (third-party, localhost, postmaster;\n"
+    "                          the default), full (15 address tricks), or a\n"
+    "                          comma-separated list of test names\n"
+    "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
+    "\n"
+    "TLS (recorded, never trusted: a bad certificate does not stop a probe):\n"
+    "      --starttls WHEN     auto (when offered or a 530 asks), never or always\n"
+    "                          (default auto)\n"
+    "      --smtps             TLS from the first byte on every target\n"
+    "      --no-smtps          not even on port 465 (default: TLS at once on 465)\n"
+    "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
@@ -112,12 +185,15 @@ static const char usage_text[] =
     "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
 
 struct options {
+	const char **excludes;
+	size_t nexcludes;
 	const char *output;
 	const char *format;
 	int quiet;
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
+	const char *ca_file; /* TLS (issue 3) */
 };
 
 struct run {
@@ -271,11 +347,11 @@ int
 main(int argc, char **argv)
 {
 	struct options o;
-	struct cidr_list *allow = NULL;
-	struct target_source *src;
-	struct event_base *base;
-	struct event *sigint_ev, *sigterm_ev;
-	struct engine *eng;
+	struct cidr_list *allow = NULL, *exclude = NULL;
+	struct target_source *src = NULL;
+	struct event_base *base = NULL;
+	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
+	struct engine *eng = NULL;
 	const struct report_writer *w;
 	struct run run = {NULL, 0};
 	enum engine_status status;
@@ -283,9 +359,14 @@ main(int argc, char **argv)
 	const struct engine_stats *st;
 	const char **files = NULL;
 	size_t nfiles = 0, i;
+	/* Suspects from messages. */
+	const char **messages = NULL;
+	size_t nmessages = 0;
+	struct trust *trust = NULL;
+	int extract_only = 0;
 	char err[512];
 	FILE *out = stdout;
-	int c, rc;
+	int c, rc = EXIT_RUNTIME;
 
 	memset(&o, 0, sizeof(o));
 	o.src.default_port = DEFAULT_PORT;
@@ -293,8 +374,15 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
-	if ((files = calloc((size_t)argc, sizeof(*files))) == NULL)
+	o.src.seed = RANGE_DEFAULT_SEED;
+	/* One allocation for both lists of file names, so one free(files)
+	 * releases them on every way out. */
+	if ((files = calloc(2 * (size_t)argc, sizeof(*files))) == NULL)
 		return EXIT_RUNTIME;
+	o.excludes = files + argc;
+	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
+	    (trust = trust_new()) == NULL)
+		goto done;
 
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
 		switch (c) {
@@ -341,6 +429,27 @@ main(int argc, char **argv)
 			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
 			         sizeof(o.eng.probe.rcpt_domain), optarg);
 			break;
+		/* TLS (issue 3) */
+		case OPT_STARTTLS:
+			if (strcmp(optarg, "auto") == 0)
+				o.eng.probe.starttls = STARTTLS_AUTO;
+			else if (strcmp(optarg, "never") == 0)
+				o.eng.probe.starttls = STARTTLS_NEVER;
+			else if (strcmp(optarg, "always") == 0)
+				o.eng.probe.starttls = STARTTLS_ALWAYS;
+			else
+				usage_error("--starttls: not auto, never or always: \"%s\"",
+				            optarg);
+			break;
+		case OPT_SMTPS:
+			o.eng.probe.smtps = SMTPS_ALWAYS;
+			break;
+		case OPT_NO_SMTPS:
+			o.eng.probe.smtps = SMTPS_NEVER;
+			break;
+		case OPT_CA_FILE:
+			o.ca_file = optarg;
+			break;
 		case OPT_ALLOW_PRIVATE:
 			o.src.allow_private = 1;
 			break;
@@ -353,83 +462,155 @@ main(int argc, char **argv)
 		case 'q':
 			o.quiet = 1;
 			break;
+		/* Suspects from messages. */
+		case OPT_MESSAGE:
+			messages[nmessages++] = optarg;
+			break;
+		case OPT_TRUSTED:
+			if (trust_add(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted: %s", err);
+			break;
+		case OPT_TRUSTED_FILE:
+			if (trust_add_file(trust, optarg, err, sizeof(err)) != 0)
+				usage_error("--trusted-file: %s", err);
+			break;
+		case OPT_PROBE_CLAIMED:
+			o.src.probe_claimed = 1;
+			break;
+		case OPT_EXTRACT_ONLY:
+			extract_only = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
 		case OPT_HELP_COLUMNS:
 			print_columns();
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
+		case OPT_TESTS:
+			if (relay_tests_parse(optarg, &o.eng.probe.tests, err, sizeof(err)) != 0)
+				usage_error("--tests: %s", err);
+			break;
+		case OPT_RETRY_AFTER:
+			o.eng.probe.retry_after_ms = parse_duration("--retry-after", optarg);
+			break;
+		case OPT_EXCLUDE:
+			o.excludes[o.nexcludes++] = optarg;
+			break;
+		case OPT_SEED:
+			o.src.seed = (uint64_t)parse_number("--seed", optarg, 0, LONG_MAX);
+			break;
+		case OPT_SHARD:
+			if (range_shard_parse(optarg, &o.src.shard_index, &o.src.shard_count) != 0)
+				usage_error("--shard: not I/N with 0 <= I < N <= 65536: \"%s\"",
+				            optarg);
+			break;
+		case OPT_MAX_TARGETS:
+			o.src.max_targets =
+			    (uint64_t)parse_number("--max-targets", optarg, 1, LONG_MAX);
+			break;
+		case OPT_PER_NET:
+			o.eng.per_net = (int)parse_number("--per-net", optarg, 1, CONCURRENCY_MAX);
+			break;
 		case 'V':
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
-			free(files);
-			return 0;
+			rc = 0;
+			goto done;
 		default:
 			fprintf(stderr, "Try 'smtpprobe --help'.\n");
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
-	if (optind >= argc && nfiles == 0) {
-		fprintf(stderr, "smtpprobe: no targets: give addresses or -f FILE\n"
+	if (optind >= argc && nfiles == 0 && nmessages == 0) {
+		fprintf(stderr, "smtpprobe: no targets: give addresses, -f FILE or --message FILE\n"
 		                "Try 'smtpprobe --help'.\n");
-		free(files);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto done;
 	}
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
+	/* --extract-only: the hop tables, nothing probed. */
+	if (extract_only) {
+		if (nmessages == 0)
+			usage_error("--extract-only needs --message FILE");
+		if (strcmp(o.format, "csv") != 0 && strcmp(o.format, "text") != 0)
+			usage_error("--format: not csv or text: \"%s\"", o.format);
+		if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+			fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
+			goto done;
+		}
+		rc = hops_extract(out, strcmp(o.format, "text") == 0, messages, nmessages, trust,
+		                  o.quiet ? NULL : stderr);
+		goto done;
+	}
+	o.src.trust = trust;
 	if ((w = report_writer_find(o.format)) == NULL)
 		usage_error("--format: not csv or text: \"%s\"", o.format);
 
 	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
-		if ((allow = cidr_list_new()) == NULL) {
-			free(files);
-			return EXIT_RUNTIME;
-		}
+		if ((allow = cidr_list_new()) == NULL)
+			goto done;
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: allowlist: %s\n", err);
-			cidr_list_free(allow);
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
 	o.src.allowlist = allow;
-	o.src.warn = o.quiet ? NULL : stderr;
-	if ((src = target_source_new(&o.src)) == NULL) {
-		cidr_list_free(allow);
-		free(files);
-		return EXIT_RUNTIME;
+	if (o.nexcludes > 0) {
+		if ((exclude = cidr_list_new()) == NULL)
+			goto done;
+		for (i = 0; i < o.nexcludes; i++) {
+			if (exclude_load(exclude, o.excludes[i], err, sizeof(err)) != 0) {
+				fprintf(stderr, "smtpprobe: --exclude: %s\n", err);
+				rc = EXIT_USAGE;
+				goto done;
+			}
+		}
 	}
+	o.src.exclude = exclude;
+	o.src.warn = o.quiet ? NULL : stderr;
+	if ((src = target_source_new(&o.src)) == NULL)
+		goto done;
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		target_source_add_arg(src, argv[i]);
 	for (i = 0; i < nfiles; i++) {
 		if (target_source_add_file(src, files[i], err, sizeof(err)) != 0) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
-			target_source_free(src);
-			cidr_list_free(allow);
-			free(files);
-			return EXIT_USAGE;
+			rc = EXIT_USAGE;
+			goto done;
 		}
 	}
-	free(files);
+	for (i = 0; i < nmessages; i++) {
+		if (target_source_add_message(src, messages[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "smtpprobe: %s\n", err);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	}
 
 	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
-		target_source_free(src);
-		cidr_list_free(allow);
-		return EXIT_RUNTIME;
+		goto done;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	/* TLS (issue 3): one client context for the run, borrowed by sessions. */
+	if ((o.eng.probe.tls_ctx = tls_context_new(o.ca_file, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		rc = o.ca_file != NULL ? EXIT_USAGE : EXIT_RUNTIME;
+		goto done;
+	}
 
 	base = event_base_new();
 	run.rep = report_new(w, out);
 	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
 	if (eng == NULL) {
 		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
-		return EXIT_RUNTIME;
+		goto done;
 	}
 	sigint_ev = evsignal_new(base, SIGINT, on_signal, eng);
 	sigterm_ev = evsignal_new(base, SIGTERM, on_signal, eng);
@@ -468,14 +649,24 @@ main(int argc, char **argv)
 	else
 		rc = EXIT_NOTHING_OPEN;
 
-	event_free(sigint_ev);
-	event_free(sigterm_ev);
+done:
+	/* Every way out comes here: each is freed only if it was made. */
+	if (sigint_ev != NULL)
+		event_free(sigint_ev);
+	if (sigterm_ev != NULL)
+		event_free(sigterm_ev);
 	engine_free(eng);
+	tls_context_free(o.eng.probe.tls_ctx);
 	report_free(run.rep);
-	event_base_free(base);
+	if (base != NULL)
+		event_base_free(base);
 	target_source_free(src);
 	cidr_list_free(allow);
-	if (out != stdout && fclose(out) != 0 && rc != EXIT_RUNTIME) {
+	cidr_list_free(exclude);
+	trust_free(trust);
+	free(files);
+	free(messages);
+	if (out != stdout && out != NULL && fclose(out) != 0 && rc != EXIT_RUNTIME) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		rc = EXIT_RUNTIME;
 	}

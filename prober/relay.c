@@ -1,5 +1,9 @@
 /*
- * relay.c: the relay-test plan; see relay.h.
+ * relay.c: the relay-test matrix; see relay.h.
+ *
+ * Templates: {F} the configured sender (--mail-from), {L} the local part of
+ * the outside recipient, {D} the outside domain (--rcpt-domain), {I} the
+ * target's address literal, {B} the name from the target's greeting.
  */
 #include "config.h"
 
@@ -9,6 +13,40 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "common/strbuf.h"
+
+#define RELAY_LOCAL_PART "relay-test"
+
+struct relay_row {
+	const char *name;
+	enum relay_kind kind;
+	const char *from; /* template */
+	const char *to;   /* template */
+};
+
+/* Order matters: a test's bit is its row number. The first three are basic. */
+static const struct relay_row relay_rows[] = {
+    {"third-party", RELAY_THIRD_PARTY, "{F}", "{L}@{D}"},
+    {"localhost", RELAY_LOCALHOST, "probe@localhost", "probe@localhost"},
+    /* RFC 5321 4.5.1: every server must accept the bare "postmaster". */
+    {"postmaster", RELAY_POSTMASTER, "{F}", "postmaster"},
+    {"null-sender", RELAY_THIRD_PARTY, "", "{L}@{D}"},
+    {"sender-literal", RELAY_THIRD_PARTY, "probe@{I}", "{L}@{D}"},
+    {"sender-banner", RELAY_THIRD_PARTY, "probe@{B}", "{L}@{D}"},
+    {"percent-literal", RELAY_THIRD_PARTY, "{F}", "{L}%{D}@{I}"},
+    {"percent-banner", RELAY_THIRD_PARTY, "{F}", "{L}%{D}@{B}"},
+    {"quoted", RELAY_THIRD_PARTY, "{F}", "\"{L}@{D}\""},
+    {"quoted-percent", RELAY_THIRD_PARTY, "{F}", "\"{L}%{D}\""},
+    {"double-at", RELAY_THIRD_PARTY, "{F}", "{L}@{D}@{I}"},
+    {"quoted-literal", RELAY_THIRD_PARTY, "{F}", "\"{L}@{D}\"@{I}"},
+    {"source-route", RELAY_THIRD_PARTY, "{F}", "@{I}:{L}@{D}"},
+    {"bang", RELAY_THIRD_PARTY, "{F}", "{D}!{L}"},
+    {"bang-literal", RELAY_THIRD_PARTY, "{F}", "{D}!{L}@{I}"},
+};
+
+#define RELAY_ROWS (sizeof(relay_rows) / sizeof(relay_rows[0]))
+_Static_assert(RELAY_ROWS <= RELAY_TESTS_MAX, "a probe records every row of the matrix");
 
 void
 probe_settings_default(struct probe_settings *s)
@@ -20,35 +58,137 @@ probe_settings_default(struct probe_settings *s)
 	s->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
 	s->timeout_ms = DEFAULT_TIMEOUT_MS;
 	s->deadline_ms = DEFAULT_DEADLINE_MS;
+	s->tests = RELAY_TESTS_BASIC;
 }
 
-static void
-add_test(struct relay_result *out, size_t max, size_t *n, const char *name, enum relay_kind kind,
-         const char *from, const char *to_local, const char *to_domain)
+const char *
+relay_tests_names(void)
 {
-	struct relay_result *r;
+	return "third-party,localhost,postmaster,null-sender,sender-literal,sender-banner,"
+	       "percent-literal,percent-banner,quoted,quoted-percent,double-at,quoted-literal,"
+	       "source-route,bang,bang-literal";
+}
 
-	if (*n >= max)
-		return;
-	r = &out[(*n)++];
-	memset(r, 0, sizeof(*r));
-	r->name = name;
-	r->kind = kind;
-	snprintf(r->mail_from, sizeof(r->mail_from), "%s", from);
-	snprintf(r->rcpt_to, sizeof(r->rcpt_to), "%s@%s", to_local, to_domain);
+int
+relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t errlen)
+{
+	unsigned int m = 0;
+	const char *p = text, *comma;
+	size_t n, i;
+
+	if (strcmp(text, "basic") == 0) {
+		*mask = RELAY_TESTS_BASIC;
+		return 0;
+	}
+	if (strcmp(text, "full") == 0) {
+		*mask = RELAY_TESTS_FULL;
+		return 0;
+	}
+	for (;;) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		for (i = 0; i < RELAY_ROWS; i++)
+			if (strlen(relay_rows[i].name) == n &&
+			    strncmp(relay_rows[i].name, p, n) == 0)
+				break;
+		if (i == RELAY_ROWS) {
+			snprintf(err, errlen, "not a test: \"%.*s\" (basic, full, or of: %s)",
+			         (int)(n < 64 ? n : 64), p, relay_tests_names());
+			return -1;
+		}
+		m |= 1u << i;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	*mask = m;
+	return 0;
+}
+
+int
+relay_name_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.'))
+			return 0;
+	}
+	return i > 0 && i < SMTP_NAME_MAX;
+}
+
+/* Expands a template; returns -1 when a part is missing or it does not fit. */
+static int
+expand(const char *tpl, const struct probe_settings *set, const char *literal, const char *banner,
+       char *out, size_t size)
+{
+	struct strbuf sb;
+	const char *p;
+
+	sb_init(&sb, out, size);
+	for (p = tpl; *p != '\0'; p++) {
+		const char *part = NULL;
+
+		if (p[0] == '{' && p[1] != '\0' && p[2] == '}') {
+			switch (p[1]) {
+			case 'F':
+				part = set->mail_from;
+				break;
+			case 'L':
+				part = RELAY_LOCAL_PART;
+				break;
+			case 'D':
+				part = set->rcpt_domain;
+				break;
+			case 'I':
+				part = literal;
+				break;
+			case 'B':
+				part = banner;
+				break;
+			}
+		}
+		if (part == NULL) {
+			sb_putc(&sb, *p);
+			continue;
+		}
+		if (part[0] == '\0')
+			return -1;
+		sb_puts(&sb, part);
+		p += 2;
+	}
+	return sb.truncated ? -1 : 0;
 }
 
 size_t
-relay_plan(const struct probe_settings *set, const struct target *t, struct relay_result *out,
-           size_t max)
+relay_plan(const struct probe_settings *set, const struct target *t, const char *banner_name,
+           struct relay_result *out, size_t max)
 {
-	size_t n = 0;
+	char literal[INET6_ADDRSTRLEN + 8] = "";
+	const char *banner = banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "";
+	size_t i, n = 0;
 
-	(void)t; /* the variants that name the target come with --tests full */
-	add_test(out, max, &n, "third-party", RELAY_THIRD_PARTY, set->mail_from, "relay-test",
-	         set->rcpt_domain);
-	add_test(out, max, &n, "localhost", RELAY_LOCALHOST, "probe@localhost", "probe",
-	         "localhost");
+	if (t->salen > 0 &&
+	    relay_address_literal((const struct sockaddr *)&t->sa, literal, sizeof(literal)) != 0)
+		literal[0] = '\0';
+	for (i = 0; i < RELAY_ROWS && n < max; i++) {
+		struct relay_result *r = &out[n];
+
+		if (!(set->tests & (1u << i)))
+			continue;
+		memset(r, 0, sizeof(*r));
+		if (expand(relay_rows[i].from, set, literal, banner, r->mail_from,
+		           sizeof(r->mail_from)) != 0 ||
+		    expand(relay_rows[i].to, set, literal, banner, r->rcpt_to,
+		           sizeof(r->rcpt_to)) != 0)
+			continue;
+		r->name = relay_rows[i].name;
+		r->kind = relay_rows[i].kind;
+		n++;
+	}
 	return n;
 }
 

@@ -1,10 +1,13 @@
 /*
- * relay.h: the relay-test plan (pure: no I/O).
+ * relay.h: the relay-test matrix (pure: no I/O).
  *
- * A relay test is one MAIL transaction: MAIL FROM an outside sender, RCPT TO
- * an address the server has no business accepting from us. The plan is built
- * per target because some addresses name the target itself (address
- * literals, RFC 5321 4.1.3: "[192.0.2.1]", "[IPv6:2001:db8::1]").
+ * A relay test is one MAIL transaction: MAIL FROM a sender, RCPT TO an
+ * address the server has no business accepting from us. The matrix is one
+ * table in relay.c: each row names a test and gives its sender and recipient
+ * as templates, so adding a trick is adding a row. Some addresses name the
+ * target itself (RFC 5321 4.1.3 address literals: "[192.0.2.1]",
+ * "[IPv6:2001:db8::1]") or the name its greeting gave, so the plan is built
+ * per target, and again once the greeting is known.
  */
 #ifndef SMTPPROBE_RELAY_H
 #define SMTPPROBE_RELAY_H
@@ -15,13 +18,27 @@
 #include "prober/result.h"
 #include "prober/settings.h"
 
+/* --tests basic: the spine's two tests and postmaster. */
+#define RELAY_TESTS_BASIC 0x7u
+/* --tests full: every row of the table. */
+#define RELAY_TESTS_FULL 0x7fffu
+
 /*
- * Fills out[] (at most max entries) with the tests for one target: name,
- * kind, mail_from and rcpt_to set, codes zero. Returns the number of tests.
- *   third-party: MAIL FROM:<settings.mail_from> RCPT TO:<relay-test@settings.rcpt_domain>
- *   localhost:   MAIL FROM:<probe@localhost>     RCPT TO:<probe@localhost>   (the seed's test)
+ * Parses "basic", "full" or a comma-separated list of test names into a
+ * mask of tests. Returns 0, or -1 with the reason in err.
  */
-size_t relay_plan(const struct probe_settings *set, const struct target *t,
+int relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t errlen);
+
+/* The names of all tests, comma-separated, for --help and errors. */
+const char *relay_tests_names(void);
+
+/*
+ * Fills out[] (at most max entries) with the tests of set->tests for one
+ * target: name, kind, mail_from and rcpt_to set, codes zero. banner_name is
+ * the name the greeting gave ("" before it); tests that need it, or whose
+ * address would not fit, are left out. Returns the number of tests.
+ */
+size_t relay_plan(const struct probe_settings *set, const struct target *t, const char *banner_name,
                   struct relay_result *out, size_t max);
 
 /* Writes the RFC 5321 address literal of sa ("[192.0.2.1]", "[IPv6:2001:db8::1]").
@@ -32,5 +49,10 @@ int relay_address_literal(const struct sockaddr *sa, char *buf, size_t size);
  * angle brackets, 1..max-1 bytes. Used to check --ehlo, --mail-from and
  * --rcpt-domain before any byte is sent. */
 int relay_word_ok(const char *s, size_t max);
+
+/* 1 when a name a server gave (greeting) may go into our addresses: letters,
+ * digits, '-' and '.', 1 to SMTP_NAME_MAX-1 bytes. Server bytes are never
+ * put into a command unchecked. */
+int relay_name_ok(const char *s);
 
 #endif

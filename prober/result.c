@@ -38,8 +38,18 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
 };
 
 static const char *const flag_names[FLAG_COUNT_BITS] = {
-    "starttls", "starttls-required", "helo-fallback", "localhost-name",
-    "no-fqdn",  "rcpt-354",          "unsolicited",
+    "starttls",
+    "starttls-required",
+    "helo-fallback",
+    "localhost-name",
+    "no-fqdn",
+    "rcpt-354",
+    "unsolicited",
+    "postmaster-refused",
+    /* TLS (issue 3) */
+    "tls-failed",
+    "self-signed",
+    "starttls-injection",
 };
 
 const char *
@@ -85,5 +95,6 @@ probe_result_init(struct probe_result *r, const struct target *t)
 {
 	memset(r, 0, sizeof(*r));
 	r->target = *t;
+	r->tls.matches = -1;
 	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
 }

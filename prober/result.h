@@ -13,6 +13,7 @@
 #include <sys/time.h>
 
 #include "common/bounds.h"
+#include "prober/tls.h"
 #include "targets/target.h"
 
 /* Most severe first: a lower value wins when results are combined. */
@@ -52,19 +53,25 @@ enum probe_error {
 
 /* Context flags, one bit each; names in result.c. */
 enum probe_flag {
-	FLAG_STARTTLS = 1u << 0,          /* EHLO offered STARTTLS */
-	FLAG_STARTTLS_REQUIRED = 1u << 1, /* 530 "STARTTLS first": relay over TLS not tested yet */
-	FLAG_HELO_FALLBACK = 1u << 2,     /* EHLO refused, HELO used */
-	FLAG_LOCALHOST_NAME = 1u << 3,    /* greeting or EHLO names itself localhost */
-	FLAG_NO_FQDN = 1u << 4,           /* greeting or EHLO name has no dot */
-	FLAG_RCPT_354 = 1u << 5,          /* a 354 (or other 3xx) answered RCPT: never DATA */
-	FLAG_UNSOLICITED = 1u << 6,       /* bytes arrived before our command (early talker) */
-	FLAG_COUNT_BITS = 7
+	FLAG_STARTTLS = 1u << 0,           /* EHLO offered STARTTLS */
+	FLAG_STARTTLS_REQUIRED = 1u << 1,  /* 530 "STARTTLS first": the session upgrades */
+	FLAG_HELO_FALLBACK = 1u << 2,      /* EHLO refused, HELO used */
+	FLAG_LOCALHOST_NAME = 1u << 3,     /* greeting or EHLO names itself localhost */
+	FLAG_NO_FQDN = 1u << 4,            /* greeting or EHLO name has no dot */
+	FLAG_RCPT_354 = 1u << 5,           /* a 354 (or other 3xx) answered RCPT: never DATA */
+	FLAG_UNSOLICITED = 1u << 6,        /* bytes arrived before our command (early talker) */
+	FLAG_POSTMASTER_REFUSED = 1u << 7, /* RCPT TO:<postmaster> refused (RFC 5321 4.5.1) */
+	/* TLS (issue 3) */
+	FLAG_TLS_FAILED = 1u << 8,          /* a TLS handshake failed (tls_error says why) */
+	FLAG_SELF_SIGNED = 1u << 9,         /* the server's certificate signs itself */
+	FLAG_STARTTLS_INJECTION = 1u << 10, /* bytes followed the 220 to STARTTLS */
+	FLAG_COUNT_BITS = 11
 };
 
 enum relay_kind {
 	RELAY_THIRD_PARTY, /* outside sender to outside domain: accepts-relay */
 	RELAY_LOCALHOST,   /* a RCPT to @localhost from outside: accepts-localhost */
+	RELAY_POSTMASTER,  /* a RCPT every server must accept: no verdict, a flag if refused */
 };
 
 /* One relay test: one MAIL transaction. A code of 0 means "not reached". */
@@ -76,6 +83,9 @@ struct relay_result {
 	int mail_code;
 	int rcpt_code;
 	char reply[RELAY_REPLY_MAX]; /* the deciding reply's first line, as received */
+	int retried;                 /* a 4xx was retried once (--retry-after) */
+	int first_mail_code;         /* the codes before the retry */
+	int first_rcpt_code;
 };
 
 struct probe_result {
@@ -94,6 +104,19 @@ struct probe_result {
 	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
+	unsigned int connections; /* connections the dialogue needed (RCPT cap) */
+
+	/* What the fingerprint reads (issue 7) and what it found. */
+	char ehlo_line[RELAY_REPLY_MAX];            /* the first line of the EHLO/HELO reply */
+	char mail_reply[RELAY_REPLY_MAX];           /* the first accepted MAIL's reply */
+	char rset_reply[RELAY_REPLY_MAX];           /* the first RSET's reply */
+	char quit_reply[RELAY_REPLY_MAX];           /* the reply to QUIT */
+	const char *mta;                            /* static name, NULL when unknown */
+	int mta_confidence;                         /* 0..100 */
+	char mta_rules[FINGERPRINT_RULES_TEXT_MAX]; /* ids of the rules that matched, ';'-joined */
+
+	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
+	struct tls_facts tls;
 };
 
 const char *verdict_name(enum verdict v);

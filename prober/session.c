@@ -5,9 +5,15 @@
  * (session_reply), one for I/O events (session_event_cb), and one exit
  * (session_finish) that every ending goes through.
  *
- * Safety lives in session_send: the only commands it can write are the six
- * of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY, EXPN,
- * ETRN or AUTH, whatever the server says.
+ * Safety lives in session_send: the only commands it can write are the
+ * seven of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY,
+ * EXPN, ETRN or AUTH, whatever the server says.
+ *
+ * TLS (issue 3) stays on the same loop: after the 220 to STARTTLS (or at
+ * connect for SMTPS) the socket bufferevent is wrapped in a
+ * bufferevent_openssl filter, the handshake runs under the same timer, and
+ * a failed handshake is recorded and followed by a fresh plaintext
+ * connection within the same deadline, so the verdict is still known.
  */
 #include "config.h"
 
@@ -17,13 +23,21 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
+#include "common/strbuf.h"
+#include "prober/fingerprint.h"
 #include "prober/relay.h"
 #include "prober/reply.h"
+#include "prober/tls.h"
 #include "prober/verdict.h"
 
 enum session_state {
@@ -35,6 +49,9 @@ enum session_state {
 	S_RCPT,
 	S_RSET,
 	S_QUIT,
+	S_STARTTLS,   /* STARTTLS sent, waiting for its 220 */
+	S_HANDSHAKE,  /* the TLS handshake runs */
+	S_RETRY_WAIT, /* idle until --retry-after has passed, then the same test again */
 };
 
 /* The whole vocabulary of the prober. */
@@ -45,6 +62,7 @@ enum smtp_cmd {
 	CMD_RCPT,
 	CMD_RSET,
 	CMD_QUIT,
+	CMD_STARTTLS,
 };
 
 /* Each command is head + argument + tail + CRLF. */
@@ -52,8 +70,10 @@ static const struct {
 	const char *head;
 	const char *tail;
 } cmd_syntax[] = {
-    [CMD_EHLO] = {"EHLO ", ""},      [CMD_HELO] = {"HELO ", ""}, [CMD_MAIL] = {"MAIL FROM:<", ">"},
-    [CMD_RCPT] = {"RCPT TO:<", ">"}, [CMD_RSET] = {"RSET", ""},  [CMD_QUIT] = {"QUIT", ""},
+    [CMD_EHLO] = {"EHLO ", ""},        [CMD_HELO] = {"HELO ", ""},
+    [CMD_MAIL] = {"MAIL FROM:<", ">"}, [CMD_RCPT] = {"RCPT TO:<", ">"},
+    [CMD_RSET] = {"RSET", ""},         [CMD_QUIT] = {"QUIT", ""},
+    [CMD_STARTTLS] = {"STARTTLS", ""},
 };
 
 struct session {
@@ -63,16 +83,26 @@ struct session {
 	struct probe_settings set;
 	enum session_state state;
 	struct smtp_reply reply;
-	struct probe_result result;
-	size_t test;  /* the relay test in progress */
-	size_t rcpts; /* RCPT commands sent on this connection */
+	size_t test;       /* the relay test in progress */
+	size_t rcpts;      /* RCPT commands sent on this connection */
+	int retry_pending; /* the current test is to be run again after a wait */
+	int reconnect;     /* after QUIT, a fresh connection for the rest of the tests */
+	int ehlo_noted;    /* the EHLO reply on record; a fresh connection's is not kept */
 	size_t bytes_in;
 	long long started_ms;  /* monotonic */
 	long long deadline_ms; /* monotonic */
 	int timer_is_deadline;
 	enum probe_error pending; /* a failure to report from the loop */
+	int implicit;             /* SMTPS: the handshake comes before the greeting */
+	int tls_on;               /* the channel is TLS now */
+	int no_tls;               /* a handshake failed: this connection stays plaintext */
+	int want_tls;             /* a 530 asked for STARTTLS: upgrade once RSET is answered */
+	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
+	/* Last, so session_start zeroes the fields above and lets
+	 * probe_result_init do this large one: memset was the top cost. */
+	struct probe_result result;
 };
 
 static void session_enter(struct session *, enum session_state);
@@ -82,6 +112,12 @@ static void session_arm(struct session *, int);
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
+static int session_connect(struct session *);
+static void session_quit_done(struct session *);
+static void session_tls_record(struct session *, const char *);
+static void session_tls_failed(struct session *, const char *);
+static void session_start_tls(struct session *);
+static void session_tls_done(struct session *);
 
 static long long
 now_ms(void)
@@ -98,43 +134,77 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 {
 	struct session *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
+	if ((s = malloc(sizeof(*s))) == NULL)
 		return NULL;
+	memset(s, 0, offsetof(struct session, result));
 	s->base = base;
 	s->set = *set;
 	s->done = done;
 	s->arg = arg;
 	probe_result_init(&s->result, t);
 	gettimeofday(&s->result.started, NULL);
-	s->result.ntests = relay_plan(&s->set, t, s->result.tests, RELAY_TESTS_MAX);
+	/* The plan is made again once the greeting names the server. */
+	s->result.ntests = relay_plan(&s->set, t, "", s->result.tests, RELAY_TESTS_MAX);
 	s->started_ms = now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
 
+	s->implicit = s->set.tls_ctx != NULL &&
+	              (s->set.smtps == SMTPS_ALWAYS ||
+	               (s->set.smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
+
 	s->timer = evtimer_new(base, session_timer_cb, s);
-	s->bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (s->timer == NULL || s->bev == NULL) {
+	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
-		if (s->bev)
-			bufferevent_free(s->bev);
 		free(s);
 		return NULL;
 	}
+	return s;
+}
+
+/* Opens a connection: the first, the plaintext one after a failed
+ * handshake, or a fresh one when the tests need more RCPTs than one
+ * connection may carry. Returns -1 only when memory runs out. */
+static int
+session_connect(struct session *s)
+{
+	s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL)
+		return -1;
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	/* Stop reading a little past the longest line we accept: a server that
 	 * never ends its line cannot make us buffer more than that. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
 	s->state = S_CONNECT;
+	s->rcpts = 0;
+	s->result.connections++;
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
 		/* Report from the loop, so the owner is never re-entered. */
 		s->pending =
 		    errno == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
 		event_active(s->timer, EV_TIMEOUT, 0);
-		return s;
+		return 0;
 	}
 	session_arm(s, s->set.connect_timeout_ms);
-	return s;
+	return 0;
+}
+
+/* The QUIT of a connection is done: end, or go on with a fresh connection. */
+static void
+session_quit_done(struct session *s)
+{
+	if (!s->reconnect) {
+		session_finish(s, PROBE_OK);
+		return;
+	}
+	s->reconnect = 0;
+	s->tls_on = 0; /* a fresh connection starts in plaintext */
+	s->want_tls = 0;
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	if (session_connect(s) != 0)
+		session_finish(s, PROBE_CLOSED);
 }
 
 void
@@ -169,13 +239,31 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 		session_finish(s, s->pending);
 		return;
 	}
-	if (s->state == S_QUIT) {
+	if (s->state == S_QUIT && !s->reconnect) {
 		/* Everything was said; a server that ignores QUIT changes nothing. */
 		session_finish(s, PROBE_OK);
 		return;
 	}
+	if (s->state == S_HANDSHAKE) {
+		/* A stalled handshake is a failed one; the deadline still rules. */
+		session_tls_record(s, "handshake timed out");
+		if (s->timer_is_deadline)
+			session_finish(s, PROBE_SESSION_DEADLINE);
+		else
+			session_tls_failed(s, "handshake timed out");
+		return;
+	}
 	if (s->timer_is_deadline) {
 		session_finish(s, PROBE_SESSION_DEADLINE);
+		return;
+	}
+	if (s->state == S_QUIT) {
+		session_quit_done(s);
+		return;
+	}
+	if (s->state == S_RETRY_WAIT) {
+		s->retry_pending = 0;
+		session_next_test(s);
 		return;
 	}
 	switch (s->state) {
@@ -195,14 +283,33 @@ static void
 session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
+	char buf[SMTP_CMD_MAX];
+	struct strbuf sb;
+	ssize_t n = 0;
 
 	if (cmd == CMD_RCPT)
 		s->rcpts++;
-	evbuffer_add(out, cmd_syntax[cmd].head, strlen(cmd_syntax[cmd].head));
+	sb_init(&sb, buf, sizeof(buf));
+	sb_puts(&sb, cmd_syntax[cmd].head);
 	if (arg != NULL)
-		evbuffer_add(out, arg, strlen(arg));
-	evbuffer_add(out, cmd_syntax[cmd].tail, strlen(cmd_syntax[cmd].tail));
-	evbuffer_add(out, "\r\n", 2);
+		sb_puts(&sb, arg);
+	sb_puts(&sb, cmd_syntax[cmd].tail);
+	sb_append(&sb, "\r\n", 2);
+	/*
+	 * Lock-step means our output is empty whenever we send, and a command
+	 * nearly always fits the socket at once. Writing it here spares libevent
+	 * turning write interest on and off again (two epoll_ctl calls per
+	 * command, the largest cost after the reads); whatever the socket does
+	 * not take, or an error, goes the bufferevent's way. Only on a plain
+	 * socket: a filter (TLS) must see every byte.
+	 */
+	if (evbuffer_get_length(out) == 0 && bufferevent_get_underlying(s->bev) == NULL) {
+		n = send(bufferevent_getfd(s->bev), buf, sb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			n = 0;
+	}
+	if ((size_t)n < sb.len)
+		evbuffer_add(out, buf + n, sb.len - (size_t)n);
 }
 
 static void
@@ -213,8 +320,12 @@ session_finish(struct session *s, enum probe_error e)
 	r->error = e;
 	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
+	fingerprint_apply(r);
 	event_free(s->timer);
-	bufferevent_free(s->bev);
+	if (s->bev != NULL)
+		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
+	if (s->gone != NULL)
+		*s->gone = 1;
 	s->done(r, s->arg);
 	free(s);
 }
@@ -253,7 +364,141 @@ session_connected(struct session *s)
 			s->result.source_ip[0] = '\0';
 	}
 	bufferevent_enable(s->bev, EV_READ);
-	session_enter(s, S_GREETING);
+	if (s->implicit && !s->no_tls)
+		session_start_tls(s);
+	else
+		session_enter(s, S_GREETING);
+}
+
+/* The handshake is done: record what it negotiated and what it showed. */
+static void
+session_tls_done(struct session *s)
+{
+	struct probe_result *r = &s->result;
+
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
+	if (r->tls.have_cert && r->tls.self_signed)
+		r->flags |= FLAG_SELF_SIGNED;
+	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
+	s->tls_on = 1;
+	if (s->implicit) {
+		session_enter(s, S_GREETING);
+		return;
+	}
+	/* RFC 3207 4.2: what the server said in plaintext no longer holds. */
+	r->extensions[0] = '\0';
+	r->ehlo_name[0] = '\0';
+	s->ehlo_noted = 0;
+	session_enter(s, S_EHLO);
+}
+
+/* A handshake failed or stalled: the facts for the report. */
+static void
+session_tls_record(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+
+	r->flags |= FLAG_TLS_FAILED;
+	r->tls.use = TLS_FAILED;
+	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+}
+
+/*
+ * The handshake failed (or stalled): record why, then finish the relay tests
+ * over a fresh plaintext connection within the same deadline. SMTPS has no
+ * plaintext to fall back to.
+ */
+static void
+session_tls_failed(struct session *s, const char *why)
+{
+	struct probe_result *r = &s->result;
+	size_t i;
+
+	session_tls_record(s, why);
+	if (s->implicit) {
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	event_del(s->timer);
+	bufferevent_free(s->bev);
+	s->bev = NULL;
+	s->no_tls = 1;
+	s->tls_on = 0;
+	s->want_tls = 0;
+	s->test = 0;
+	s->rcpts = 0;
+	s->bytes_in = 0;
+	s->retry_pending = 0;
+	s->reconnect = 0;
+	s->ehlo_noted = 0;
+	for (i = 0; i < r->ntests; i++) {
+		r->tests[i].mail_code = 0;
+		r->tests[i].rcpt_code = 0;
+		r->tests[i].reply[0] = '\0';
+		r->tests[i].retried = 0;
+	}
+	r->greeting_code = 0;
+	r->banner[0] = r->ehlo_name[0] = r->extensions[0] = r->last_reply[0] = '\0';
+	if (session_connect(s) < 0)
+		session_finish(s, PROBE_TLS_FAILED);
+}
+
+/* Wraps the connection in TLS: the filter owns the socket bufferevent and
+ * the SSL from now on. */
+static void
+session_start_tls(struct session *s)
+{
+	SSL *ssl = tls_client_new(s->set.tls_ctx, s->result.target.hostname);
+	struct bufferevent *filter;
+
+	if (ssl == NULL) {
+		session_tls_failed(s, "out of memory");
+		return;
+	}
+	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
+	                                        BEV_OPT_CLOSE_ON_FREE);
+	if (filter == NULL) {
+		/* libevent 2.1 fails a filter only before it takes ownership
+		 * (out of memory): the SSL and the socket are still ours. */
+		SSL_free(ssl);
+		session_tls_record(s, "out of memory");
+		session_finish(s, PROBE_TLS_FAILED);
+		return;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(filter, 1);
+	s->bev = filter;
+	bufferevent_setcb(filter, session_read_cb, NULL, session_event_cb, s);
+	bufferevent_setwatermark(filter, EV_READ, 0, SMTP_LINE_MAX + 2);
+	bufferevent_enable(filter, EV_READ);
+	session_enter(s, S_HANDSHAKE);
+}
+
+/* Why a handshake failed, from what libevent kept of OpenSSL's errors. It
+ * hands them back newest first, the oldest (the cause) last, mixed with
+ * SSL_get_error() codes, which name no library and are skipped. */
+static void
+handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t size)
+{
+	unsigned long code, first = 0;
+
+	while ((code = bufferevent_get_openssl_error(bev)) != 0)
+		if (ERR_GET_LIB(code) != 0)
+			first = code;
+	ERR_clear_error();
+	if (first != 0)
+		tls_error_reason(first, buf, size);
+	else if ((what & BEV_EVENT_ERROR) && err != 0)
+		snprintf(buf, size, "%s", strerror(err));
+	else
+		snprintf(buf, size, "connection closed during the handshake");
+}
+
+/* 1 when this connection may still upgrade with STARTTLS. */
+static int
+session_may_starttls(const struct session *s)
+{
+	return s->set.tls_ctx != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
+	       s->set.starttls != STARTTLS_NEVER;
 }
 
 static void
@@ -263,16 +508,41 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	int err = EVUTIL_SOCKET_ERROR();
 
 	if (what & BEV_EVENT_CONNECTED) {
-		session_connected(s);
+		if (s->state == S_HANDSHAKE)
+			session_tls_done(s);
+		else
+			session_connected(s);
+		return;
+	}
+	if (s->state == S_HANDSHAKE) {
+		char why[TLS_REASON_MAX];
+
+		handshake_reason(bev, what, err, why, sizeof(why));
+		session_tls_failed(s, why);
 		return;
 	}
 	if (s->state == S_CONNECT) {
 		session_finish(s, connect_error(err));
 		return;
 	}
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
+		/* The TLS filter reports the peer's close before the last
+		 * bytes it decrypted (a 221, a 421): read them first. */
+		int gone = 0;
+
+		s->gone = &gone;
+		session_read_cb(bev, s);
+		/* session_finish sets it through s->gone. */
+		// cppcheck-suppress knownConditionTrueFalse
+		if (gone)
+			return;
+		s->gone = NULL;
+		if (s->bev != bev)
+			return; /* a 220 to STARTTLS: the new filter reports its own end */
+	}
 	if (s->state == S_QUIT) {
 		/* Closing after QUIT is what a server should do. */
-		session_finish(s, PROBE_OK);
+		session_quit_done(s);
 		return;
 	}
 	if ((what & BEV_EVENT_ERROR) && err == ECONNRESET)
@@ -293,6 +563,35 @@ session_note_name(struct session *s, const char *line, size_t len, char *name, s
 		s->result.flags |= FLAG_LOCALHOST_NAME;
 	else if (strchr(name, '.') == NULL && name[0] != '[')
 		s->result.flags |= FLAG_NO_FQDN;
+}
+
+/* Keeps the first reply of its kind for the fingerprint. */
+static void
+session_note_reply(struct session *s, char *dst, size_t size)
+{
+	if (dst[0] == '\0')
+		smtp_reply_first_line(&s->reply, dst, size);
+}
+
+/*
+ * A 4xx (greylisting) is retried once after --retry-after, when asked and
+ * when the deadline leaves room for the wait and a reply: never a tight
+ * loop. Returns 1 when the test t is to run again (its first codes saved).
+ */
+static int
+session_want_retry(struct session *s, struct relay_result *t)
+{
+	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
+
+	if (code / 100 != 4 || code == 421 || s->set.retry_after_ms <= 0 || t->retried ||
+	    s->deadline_ms - now_ms() <= (long long)s->set.retry_after_ms + s->set.timeout_ms)
+		return 0;
+	t->retried = 1;
+	t->first_mail_code = t->mail_code;
+	t->first_rcpt_code = t->rcpt_code;
+	t->mail_code = t->rcpt_code = 0;
+	s->retry_pending = 1;
+	return 1;
 }
 
 /* Reads a complete reply in the current state and moves on. */
@@ -336,11 +635,21 @@ session_reply(struct session *s)
 
 	switch (s->state) {
 	case S_GREETING:
+		if (r->greeting_code != 0) {
+			/* A fresh connection for more tests: the first one's
+			 * greeting is the one on record. */
+			if (code / 100 == 2)
+				session_enter(s, S_EHLO);
+			else
+				session_finish(s, PROBE_OK);
+			break;
+		}
 		r->greeting_code = code;
 		memcpy(r->banner, s->reply.text, s->reply.textlen);
 		r->banner[s->reply.textlen] = '\0';
 		session_note_name(s, s->reply.text, strcspn(s->reply.text, "\n"), name,
 		                  sizeof(name));
+		r->ntests = relay_plan(&s->set, &r->target, name, r->tests, RELAY_TESTS_MAX);
 		if (code / 100 == 2)
 			session_enter(s, S_EHLO);
 		else if (code == 421)
@@ -349,7 +658,14 @@ session_reply(struct session *s)
 			session_enter(s, S_QUIT); /* RFC 5321 3.1: wait for QUIT */
 		break;
 	case S_EHLO:
-		if (code / 100 == 2)
+		if (code / 100 == 2) {
+			s->ehlo_noted = 1;
+			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
+		}
+		if (code / 100 == 2 && session_may_starttls(s) &&
+		    (s->set.starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
+			session_enter(s, S_STARTTLS);
+		else if (code / 100 == 2)
 			session_next_test(s);
 		else {
 			r->flags |= FLAG_HELO_FALLBACK;
@@ -358,18 +674,31 @@ session_reply(struct session *s)
 		}
 		break;
 	case S_HELO:
-		if (code / 100 == 2)
+		if (code / 100 == 2) {
+			s->ehlo_noted = 1;
+			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
 			session_next_test(s);
-		else
+		} else
 			session_enter(s, S_QUIT);
 		break;
 	case S_MAIL:
 		t->mail_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
-		if (code / 100 == 2)
+			if (session_may_starttls(s)) {
+				/* Not a verdict: upgrade, then run this test again. */
+				t->mail_code = 0;
+				t->reply[0] = '\0';
+				session_enter(s, S_STARTTLS);
+				break;
+			}
+		}
+		if (code / 100 == 2) {
+			session_note_reply(s, r->mail_reply, sizeof(r->mail_reply));
 			session_enter(s, S_RCPT);
+		} else if (session_want_retry(s, t))
+			session_enter(s, S_RSET);
 		else {
 			s->test++;
 			session_next_test(s);
@@ -378,8 +707,19 @@ session_reply(struct session *s)
 	case S_RCPT:
 		t->rcpt_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply))
+		if (verdict_is_starttls_530(code, t->reply)) {
 			r->flags |= FLAG_STARTTLS_REQUIRED;
+			if (session_may_starttls(s)) {
+				/* End the open transaction, upgrade, run this test again. */
+				t->mail_code = t->rcpt_code = 0;
+				t->reply[0] = '\0';
+				s->want_tls = 1;
+				session_enter(s, S_RSET);
+				break;
+			}
+		}
+		if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
+			r->flags |= FLAG_POSTMASTER_REFUSED;
 		if (code / 100 == 3) {
 			/* The server now waits for message content: anything we
 			 * send would be read as such. Hang up; never DATA. */
@@ -387,16 +727,36 @@ session_reply(struct session *s)
 			session_finish(s, PROBE_OK);
 			return;
 		}
-		s->test++;
+		if (!session_want_retry(s, t))
+			s->test++;
 		session_enter(s, S_RSET);
 		break;
 	case S_RSET:
-		session_next_test(s);
+		session_note_reply(s, r->rset_reply, sizeof(r->rset_reply));
+		if (s->want_tls) {
+			s->want_tls = 0;
+			session_enter(s, S_STARTTLS);
+		} else if (s->retry_pending)
+			session_enter(s, S_RETRY_WAIT);
+		else
+			session_next_test(s);
 		break;
 	case S_QUIT:
-		session_finish(s, PROBE_OK);
+		session_note_reply(s, r->quit_reply, sizeof(r->quit_reply));
+		session_quit_done(s);
+		break;
+	case S_STARTTLS:
+		if (code == 220) {
+			session_start_tls(s);
+			break;
+		}
+		/* Refused (454 and the like): carry on in plaintext. */
+		s->no_tls = 1;
+		session_next_test(s);
 		break;
 	case S_CONNECT:
+	case S_HANDSHAKE:
+	case S_RETRY_WAIT:
 		break;
 	}
 }
@@ -405,10 +765,14 @@ session_reply(struct session *s)
 static void
 session_next_test(struct session *s)
 {
-	if (s->test < s->result.ntests && s->rcpts < RCPTS_PER_CONNECTION)
-		session_enter(s, S_MAIL);
-	else
+	if (s->test >= s->result.ntests)
 		session_enter(s, S_QUIT);
+	else if (s->rcpts >= RCPTS_PER_CONNECTION) {
+		/* One connection carries RCPTS_PER_CONNECTION at most. */
+		s->reconnect = 1;
+		session_enter(s, S_QUIT);
+	} else
+		session_enter(s, S_MAIL);
 }
 
 /* What to send on entering a state. */
@@ -442,6 +806,14 @@ session_enter(struct session *s, enum session_state st)
 	case S_QUIT:
 		session_send(s, CMD_QUIT, NULL);
 		break;
+	case S_STARTTLS:
+		session_send(s, CMD_STARTTLS, NULL);
+		break;
+	case S_HANDSHAKE:
+		break;
+	case S_RETRY_WAIT:
+		session_arm(s, s->set.retry_after_ms);
+		return;
 	}
 	session_arm(s, s->set.timeout_ms);
 }
@@ -468,7 +840,7 @@ static void
 session_keep_bad_line(struct session *s, const char *line, size_t len)
 {
 	smtp_reply_quote(line, len, s->result.last_reply, sizeof(s->result.last_reply));
-	if (s->state == S_GREETING && s->reply.nlines == 0)
+	if (s->state == S_GREETING && s->reply.nlines == 0 && s->result.greeting_code == 0)
 		smtp_reply_quote(line, len, s->result.banner, sizeof(s->result.banner));
 }
 
@@ -517,25 +889,35 @@ session_read_line(struct session *s, struct evbuffer *in)
 		session_finish(s, fault_error(s->reply.fault));
 		return 1;
 	}
-	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2) {
+	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2 &&
+	    !s->ehlo_noted) {
 		if (s->reply.nlines == 1)
 			session_note_name(s, line, len, s->result.ehlo_name,
 			                  sizeof(s->result.ehlo_name));
 		else if (s->state == S_EHLO &&
 		         smtp_ehlo_extension(s->reply.line, s->reply.linelen, s->result.extensions,
-		                             sizeof(s->result.extensions)))
+		                             sizeof(s->result.extensions)) &&
+		         !s->tls_on) {
 			s->result.flags |= FLAG_STARTTLS;
+			if (s->result.tls.use == TLS_NONE)
+				s->result.tls.use = TLS_OFFERED;
+		}
 	}
 	if (st == REPLY_MORE)
 		return 0;
 	if (evbuffer_get_length(in) > 0 && s->state != S_QUIT) {
 		/* Lock-step: nothing may follow a reply before our next
-		 * command. Extra lines are an early talker or an injection. */
-		s->result.flags |= FLAG_UNSOLICITED;
-		if (s->state == S_GREETING) {
+		 * command. Extra lines are an early talker or an injection;
+		 * after the 220 to STARTTLS they would be read as if they came
+		 * over TLS (CVE-2011-0411 and its family). */
+		s->result.flags |= s->state == S_STARTTLS && s->reply.code == 220
+		                       ? FLAG_STARTTLS_INJECTION
+		                       : FLAG_UNSOLICITED;
+		if (s->state == S_GREETING && s->result.greeting_code == 0) {
 			memcpy(s->result.banner, s->reply.text, s->reply.textlen);
 			s->result.banner[s->reply.textlen] = '\0';
 		}
+		/* The first unsolicited line is the evidence. */
 		want = evbuffer_get_length(in);
 		if (want > SMTP_LINE_MAX + 2)
 			want = SMTP_LINE_MAX + 2;
@@ -558,6 +940,17 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	struct session *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
+	if (s->state == S_HANDSHAKE) {
+		/* libevent may deliver the first bytes over TLS before the
+		 * CONNECTED event: the handshake is done. */
+		session_tls_done(s);
+		if (s->state != S_GREETING) {
+			/* Nothing is due before our EHLO over TLS. */
+			s->result.flags |= FLAG_UNSOLICITED;
+			session_finish(s, PROBE_PROTOCOL_ERROR);
+			return;
+		}
+	}
 	/* One complete reply per call at most: after it the session has sent
 	 * its next command (or ended), and lock-step says nothing else is due. */
 	while (evbuffer_get_length(in) > 0)

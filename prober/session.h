@@ -2,10 +2,13 @@
  * session.h: one SMTP dialogue with one target, on the caller's event loop.
  *
  * The session connects, reads the greeting, says EHLO (HELO if EHLO is
- * refused), runs the relay tests one MAIL transaction at a time with RSET
- * between, and says QUIT. It sends nothing but EHLO, HELO, MAIL, RCPT, RSET
- * and QUIT, lock-step, whatever the server answers. Every phase has a
- * timeout and the whole dialogue a deadline.
+ * refused), upgrades with STARTTLS when it may (settings: --starttls,
+ * --smtps; TLS facts go to result.tls), runs the relay tests one MAIL
+ * transaction at a time with RSET between, and says QUIT. It sends nothing
+ * but EHLO, HELO, STARTTLS, MAIL, RCPT, RSET and QUIT, lock-step, whatever
+ * the server answers. Every phase has a timeout and the whole dialogue a
+ * deadline; a failed handshake is followed by one plaintext connection
+ * within that deadline, so done is still called once per target.
  *
  * Ownership: the session copies the settings and the target. When the
  * dialogue ends, however it ends, it calls done(result, arg) exactly once

@@ -6,15 +6,36 @@
 #ifndef SMTPPROBE_SETTINGS_H
 #define SMTPPROBE_SETTINGS_H
 
+#include <openssl/types.h>
+
 #include "common/bounds.h"
 
+/* TLS (issue 3): when to upgrade with STARTTLS, when to speak TLS at once. */
+enum starttls_mode {
+	STARTTLS_AUTO = 0, /* when EHLO offers it, or a 530 asks for it */
+	STARTTLS_NEVER,
+	STARTTLS_ALWAYS, /* even when not offered */
+};
+
+enum smtps_mode {
+	SMTPS_PORT = 0, /* TLS from the first byte on port 465 (SMTPS_WELL_KNOWN_PORT) */
+	SMTPS_ALWAYS,   /* on every target (--smtps) */
+	SMTPS_NEVER,    /* on none (--no-smtps) */
+};
+
 struct probe_settings {
-	char ehlo[SMTP_NAME_MAX];        /* EHLO/HELO argument */
-	char mail_from[SMTP_ADDR_MAX];   /* third-party test's sender */
-	char rcpt_domain[SMTP_NAME_MAX]; /* third-party test's recipient domain */
+	char ehlo[SMTP_NAME_MAX];          /* EHLO/HELO argument */
+	char mail_from[SMTP_ADDR_MAX];     /* third-party test's sender */
+	char rcpt_domain[SMTP_DOMAIN_MAX]; /* third-party test's recipient domain */
 	int connect_timeout_ms;
-	int timeout_ms;  /* one reply, the greeting included */
-	int deadline_ms; /* the whole dialogue */
+	int timeout_ms;     /* one reply, the greeting included */
+	int deadline_ms;    /* the whole dialogue */
+	unsigned int tests; /* relay tests to run: a mask (relay.h) */
+	int retry_after_ms; /* a 4xx test is retried once after this; 0 = never */
+	/* TLS (issue 3) */
+	enum starttls_mode starttls;
+	enum smtps_mode smtps;
+	SSL_CTX *tls_ctx; /* borrowed from main.c, one per run; NULL: no TLS at all */
 };
 
 /* The defaults: reserved names only (RFC 2606), so a default run can never

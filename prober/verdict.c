@@ -45,8 +45,8 @@ test_verdict(const struct relay_result *t)
 {
 	int code;
 
-	if (t->mail_code == 0)
-		return VERDICT_COUNT; /* not reached */
+	if (t->mail_code == 0 || t->kind == RELAY_POSTMASTER)
+		return VERDICT_COUNT; /* not reached, or no verdict of its own */
 	if (code_class(t->mail_code) == 2) {
 		if (t->rcpt_code == 0)
 			return VERDICT_COUNT;
@@ -85,6 +85,10 @@ verdict_decide(const struct probe_result *r)
 	}
 	if (best != VERDICT_COUNT)
 		return best;
+	for (i = 0; i < r->ntests; i++)
+		if (r->tests[i].kind == RELAY_POSTMASTER && r->tests[i].rcpt_code / 100 == 2)
+			return VERDICT_SMTP_CLOSED; /* it speaks SMTP; postmaster alone relays
+			                               nothing */
 	/* No test was decided: refused at EHLO/HELO, or cut short. */
 	if (r->error == PROBE_OK && code_class(leading_code(r->last_reply)) == 5)
 		return VERDICT_SMTP_CLOSED;

@@ -13,8 +13,11 @@
  *                      short before any test was decided
  *   smtp-closed        every deciding answer was 5xx (HELO refused included)
  * A test's deciding answer is its RCPT reply when MAIL was accepted, else
- * its MAIL reply. A "530 ... STARTTLS" counts as a refusal in plaintext; the
- * session flags it (starttls-required) until TLS support lands.
+ * its MAIL reply. The postmaster test decides nothing (every server must
+ * accept postmaster) unless it is the only one that ran: smtp-closed. A
+ * "530 ... STARTTLS" is not auth-required: the session upgrades with
+ * STARTTLS and runs the test again (unless --starttls never); one that
+ * stays (no TLS possible) counts as a refusal.
  */
 #ifndef SMTPPROBE_VERDICT_H
 #define SMTPPROBE_VERDICT_H

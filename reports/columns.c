@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "targets/suspects.h"
+
 static void col_timestamp(const struct probe_result *r, struct strbuf *sb);
 static void col_ip(const struct probe_result *r, struct strbuf *sb);
 static void col_port(const struct probe_result *r, struct strbuf *sb);
@@ -29,6 +31,29 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
+/* Relay matrix and fingerprint (issue 7). */
+static void col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb);
+static void col_mta(const struct probe_result *r, struct strbuf *sb);
+static void col_mta_confidence(const struct probe_result *r, struct strbuf *sb);
+static void col_mta_rules(const struct probe_result *r, struct strbuf *sb);
+/* TLS (issue 3) */
+static void col_starttls(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_version(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_cipher(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_subject(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_issuer(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_san(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_not_before(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_not_after(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_sha256(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_self_signed(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_expired(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_verify(const struct probe_result *r, struct strbuf *sb);
+static void col_cert_matches(const struct probe_result *r, struct strbuf *sb);
+static void col_tls_error(const struct probe_result *r, struct strbuf *sb);
+/* Columns of targets from a message (--message). */
+static void col_hop(const struct probe_result *r, struct strbuf *sb);
+static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
@@ -47,10 +72,45 @@ const struct column report_columns[] = {
     {"banner", "the greeting, code included, lines joined by newlines", col_banner},
     {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name},
     {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions},
-    {"relay_tests", "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached",
+    {"relay_tests",
+     "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached; "
+     "a retried test shows its first codes too (name:451/-,250/250)",
      col_relay_tests},
     {"last_reply", "the last reply line the server sent, code included", col_last_reply},
     {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+    /* Relay matrix and fingerprint (issue 7). */
+    {"relay_accepted_by", "the relay tests whose RCPT was accepted, ';'-joined",
+     col_relay_accepted_by},
+    {"mta", "the MTA software the replies point to (qmail, postfix, exim, ...), or empty", col_mta},
+    {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence},
+    {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules},
+    /* TLS (issue 3). The cert_* cells are empty when no certificate was seen. */
+    {"starttls",
+     "none, offered (not used), used (tests ran inside TLS), failed, or implicit (SMTPS)",
+     col_starttls},
+    {"tls_version", "the TLS version negotiated (TLSv1.3, TLSv1.2, ...)", col_tls_version},
+    {"tls_cipher", "the cipher suite negotiated, OpenSSL's name", col_tls_cipher},
+    {"cert_subject", "the server certificate's subject, as openssl x509 -subject prints it",
+     col_cert_subject},
+    {"cert_issuer", "the certificate's issuer, in the same form", col_cert_issuer},
+    {"cert_san", "the certificate's subjectAltName DNS names, ';'-joined", col_cert_san},
+    {"cert_not_before", "start of validity, UTC, ISO 8601", col_cert_not_before},
+    {"cert_not_after", "end of validity, UTC, ISO 8601", col_cert_not_after},
+    {"cert_sha256", "SHA-256 fingerprint of the leaf certificate, colon-separated hex",
+     col_cert_sha256},
+    {"cert_self_signed", "yes or no: the certificate signs itself", col_cert_self_signed},
+    {"cert_expired", "yes or no: past its end of validity when probed", col_cert_expired},
+    {"cert_verify", "OpenSSL's verify result (ok, or why not: recorded, never enforced)",
+     col_cert_verify},
+    {"cert_matches",
+     "yes or no: a certificate name matches the target's host name; empty when none is known",
+     col_cert_matches},
+    {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error},
+    /* Targets from a message (--message). */
+    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop},
+    {"message_flags",
+     "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
+     col_message_flags},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -195,6 +255,12 @@ col_relay_tests(const struct probe_result *r, struct strbuf *sb)
 			sb_putc(sb, ';');
 		sb_puts(sb, t->name != NULL ? t->name : "?");
 		sb_putc(sb, ':');
+		if (t->retried) {
+			put_code(sb, t->first_mail_code);
+			sb_putc(sb, '/');
+			put_code(sb, t->first_rcpt_code);
+			sb_putc(sb, ',');
+		}
 		put_code(sb, t->mail_code);
 		sb_putc(sb, '/');
 		put_code(sb, t->rcpt_code);
@@ -211,4 +277,154 @@ static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_printf(sb, "%u", r->duration_ms);
+}
+
+static void
+col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb)
+{
+	size_t i, n = r->ntests < RELAY_TESTS_MAX ? r->ntests : RELAY_TESTS_MAX;
+	const char *sep = "";
+
+	for (i = 0; i < n; i++) {
+		const struct relay_result *t = &r->tests[i];
+
+		/* Accepting postmaster is every server's duty, not a relay. */
+		if (t->kind == RELAY_POSTMASTER || t->mail_code / 100 != 2 ||
+		    (t->rcpt_code / 100 != 2 && t->rcpt_code / 100 != 3))
+			continue;
+		sb_puts(sb, sep);
+		sb_puts(sb, t->name != NULL ? t->name : "?");
+		sep = ";";
+	}
+}
+
+static void
+col_mta(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->mta != NULL)
+		sb_puts(sb, r->mta);
+}
+
+static void
+col_mta_confidence(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->mta != NULL)
+		sb_printf(sb, "%d", r->mta_confidence);
+}
+
+static void
+col_mta_rules(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->mta_rules);
+}
+
+/* TLS (issue 3) */
+
+static void
+col_starttls(const struct probe_result *r, struct strbuf *sb)
+{
+	/* Empty where no dialogue took place (skipped, unreachable). */
+	if (r->connected || r->tls.use != TLS_NONE)
+		sb_puts(sb, tls_use_name(r->tls.use));
+}
+
+static void
+col_tls_version(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.version);
+}
+
+static void
+col_tls_cipher(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.cipher);
+}
+
+static void
+col_cert_subject(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.subject);
+}
+
+static void
+col_cert_issuer(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.issuer);
+}
+
+static void
+col_cert_san(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.san);
+}
+
+static void
+col_cert_not_before(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.not_before);
+}
+
+static void
+col_cert_not_after(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.not_after);
+}
+
+static void
+col_cert_sha256(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.sha256);
+}
+
+static void
+put_yes_no(const struct probe_result *r, struct strbuf *sb, int v)
+{
+	if (r->tls.have_cert)
+		sb_puts(sb, v ? "yes" : "no");
+}
+
+static void
+col_cert_self_signed(const struct probe_result *r, struct strbuf *sb)
+{
+	put_yes_no(r, sb, r->tls.self_signed);
+}
+
+static void
+col_cert_expired(const struct probe_result *r, struct strbuf *sb)
+{
+	put_yes_no(r, sb, r->tls.expired);
+}
+
+static void
+col_cert_verify(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.verify);
+}
+
+static void
+col_cert_matches(const struct probe_result *r, struct strbuf *sb)
+{
+	if (r->tls.matches >= 0)
+		put_yes_no(r, sb, r->tls.matches);
+}
+
+static void
+col_tls_error(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->tls.error);
+}
+
+static void
+col_hop(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->target.hop);
+}
+
+static void
+col_message_flags(const struct probe_result *r, struct strbuf *sb)
+{
+	char buf[REPORT_CELL_MAX];
+
+	message_flags_format(r->target.message_flags, buf, sizeof(buf));
+	sb_puts(sb, buf);
 }

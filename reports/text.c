@@ -5,6 +5,8 @@
  *   192.0.2.25:25  accepts-relay  (ips.txt:3)
  *     banner      220 mx.example.com ESMTP
  *     ehlo        mx.example.com  PIPELINING;8BITMIME
+ *     tls         used  TLSv1.3 TLS_AES_256_GCM_SHA384
+ *     cert        CN = mx.example.com   (and issuer, names, validity, sha256, verify)
  *     third-party MAIL FROM:<probe@example.com> 250  RCPT TO:<x@example.net> 250 ok   ACCEPTED
  *     verdict     accepts-relay: RCPT to an outside domain accepted ...
  *     took 12 ms from 198.51.100.7
@@ -175,6 +177,25 @@ put_head(struct report *rep, const struct probe_result *r, int with_error)
 	put_origin(rep, r);
 }
 
+/* For a target from a message: "message     hop 1:suspect  localhost-helo;lan-hops". */
+static int
+message_line(struct report *rep, const struct probe_result *r)
+{
+	const struct strbuf *cell = col(rep, "hop", r);
+
+	if (cell->len == 0)
+		return 0;
+	put_label(rep, "message");
+	sb_puts(&rep->line, "hop ");
+	put_esc(rep, cell->buf, cell->len);
+	cell = col(rep, "message_flags", r);
+	if (cell->len > 0) {
+		sb_puts(&rep->line, "  ");
+		put_esc(rep, cell->buf, cell->len);
+	}
+	return end_line(rep);
+}
+
 /* Unreachable: one line. Not SMTP: that line, and what came back if anything. */
 static int
 failed_lines(struct report *rep, const struct probe_result *r)
@@ -184,6 +205,7 @@ failed_lines(struct report *rep, const struct probe_result *r)
 
 	put_head(rep, r, 1);
 	rc |= end_line(rep);
+	rc |= message_line(rep, r);
 	if (r->verdict != VERDICT_NOT_SMTP)
 		return rc;
 	cell = col(rep, "banner", r);
@@ -278,6 +300,66 @@ relay_line(struct report *rep, const struct relay_result *t)
 	return end_line(rep);
 }
 
+/* "<label> <column value><suffix>", a line only when the column has a value. */
+static int
+field_line(struct report *rep, const char *label, const char *name, const char *suffix,
+           const struct probe_result *r)
+{
+	if (col(rep, name, r)->len == 0)
+		return 0;
+	put_label(rep, label);
+	put_col(rep, name, r);
+	sb_puts(&rep->line, suffix);
+	return end_line(rep);
+}
+
+/* TLS (issue 3): how the channel was secured, and the certificate shown. */
+static int
+tls_lines(struct report *rep, const struct probe_result *r)
+{
+	int rc = 0;
+
+	if (r->tls.use == TLS_NONE)
+		return 0;
+	put_label(rep, "tls");
+	put_col(rep, "starttls", r);
+	if (col(rep, "tls_version", r)->len > 0) {
+		sb_puts(&rep->line, "  ");
+		put_col(rep, "tls_version", r);
+		sb_putc(&rep->line, ' ');
+		put_col(rep, "tls_cipher", r);
+	}
+	if (col(rep, "tls_error", r)->len > 0) {
+		sb_puts(&rep->line, ": ");
+		put_col(rep, "tls_error", r);
+	}
+	if (r->tls.use == TLS_FAILED && r->ntests > 0 && r->tests[0].mail_code != 0)
+		sb_puts(&rep->line, "; the tests below ran in plaintext");
+	rc |= end_line(rep);
+	if (!r->tls.have_cert)
+		return rc;
+	rc |= field_line(rep, "cert", "cert_subject", "", r);
+	rc |= field_line(rep, "issuer", "cert_issuer", r->tls.self_signed ? "  (self-signed)" : "",
+	                 r);
+	rc |= field_line(rep, "cert names", "cert_san", "", r);
+	put_label(rep, "valid");
+	put_col(rep, "cert_not_before", r);
+	sb_puts(&rep->line, " to ");
+	put_col(rep, "cert_not_after", r);
+	if (r->tls.expired)
+		sb_puts(&rep->line, "  EXPIRED");
+	rc |= end_line(rep);
+	rc |= field_line(rep, "sha256", "cert_sha256", "", r);
+	put_label(rep, "verify");
+	put_col(rep, "cert_verify", r);
+	if (col(rep, "cert_matches", r)->len > 0) {
+		sb_puts(&rep->line, "; name matches: ");
+		put_col(rep, "cert_matches", r);
+	}
+	rc |= end_line(rep);
+	return rc;
+}
+
 static int
 block(struct report *rep, const struct probe_result *r)
 {
@@ -290,6 +372,7 @@ block(struct report *rep, const struct probe_result *r)
 		n = RELAY_TESTS_MAX;
 	put_head(rep, r, 0);
 	rc |= end_line(rep);
+	rc |= message_line(rep, r);
 	rc |= banner_lines(rep, r);
 
 	if (col(rep, "ehlo_name", r)->len > 0 || col(rep, "extensions", r)->len > 0) {
@@ -299,6 +382,7 @@ block(struct report *rep, const struct probe_result *r)
 		put_col(rep, "extensions", r);
 		rc |= end_line(rep);
 	}
+	rc |= tls_lines(rep, r);
 	for (i = 0; i < n; i++)
 		rc |= relay_line(rep, &r->tests[i]);
 

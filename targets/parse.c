@@ -129,6 +129,24 @@ looks_like_hostname(const char *s, size_t n)
 	return labels >= 2;
 }
 
+/* 1 when any bit of the n-byte address past the first len bits is set. */
+static int
+host_bits_set(const unsigned char *a, size_t n, unsigned int len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned int bits = len >= 8 * (i + 1) ? 8
+		                    : len > 8 * i      ? len - 8 * (unsigned)i
+		                                       : 0;
+		unsigned char host = (unsigned char)(bits == 8 ? 0 : 0xffu >> bits);
+
+		if (a[i] & host)
+			return 1;
+	}
+	return 0;
+}
+
 /* A decimal prefix length, 0..max, without leading zeros. */
 static int
 is_prefix_len(const char *s, unsigned int max)
@@ -211,9 +229,21 @@ parse_v6(const char *tok, size_t n, const char *addr, uint16_t port, struct targ
 			memcpy(a, addr, alen);
 			a[alen] = '\0';
 			if (inet_pton(AF_INET6, a, &a6) == 1 && is_prefix_len(slash + 1, 128)) {
-				target_quote_error(err, errlen, "ranges are not supported yet", tok,
-				                   n);
-				return TP_ERROR;
+				unsigned int len = (unsigned int)strtoul(slash + 1, NULL, 10);
+
+				if (128 - len > TARGET_RANGE_BITS_MAX) {
+					target_quote_error(
+					    err, errlen, "range too large (IPv6 ranges go to /96)",
+					    tok, n);
+					return TP_ERROR;
+				}
+				if (host_bits_set(a6.s6_addr, 16, len)) {
+					target_quote_error(err, errlen, "host bits set", tok, n);
+					return TP_ERROR;
+				}
+				set_v6(t, &a6, port);
+				t->range_prefix = (unsigned char)len;
+				return TP_RANGE;
 			}
 		}
 		target_quote_error(err, errlen, "not an address", tok, n);
@@ -284,10 +314,19 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	slash = strchr(buf, '/');
 	if (slash != NULL) {
 		*slash = '\0';
-		if (colons == 0 && target_parse_ipv4(buf, a4) == 0 && is_prefix_len(slash + 1, 32))
-			target_quote_error(err, errlen, "ranges are not supported yet", tok, n);
-		else
-			target_quote_error(err, errlen, "not an address", tok, n);
+		if (colons == 0 && target_parse_ipv4(buf, a4) == 0 &&
+		    is_prefix_len(slash + 1, 32)) {
+			unsigned int len = (unsigned int)strtoul(slash + 1, NULL, 10);
+
+			if (host_bits_set(a4, 4, len)) {
+				target_quote_error(err, errlen, "host bits set", tok, n);
+				return TP_ERROR;
+			}
+			set_v4(t, a4, port);
+			t->range_prefix = (unsigned char)len;
+			return TP_RANGE;
+		}
+		target_quote_error(err, errlen, "not an address", tok, n);
 		return TP_ERROR;
 	}
 

@@ -10,6 +10,8 @@
  * Leading and trailing blanks are trimmed; '#' starts a comment (whole line or
  * after the target); anything after the first whitespace or comma is ignored,
  * so the first column of zmap, masscan -oL-style lists and CSV files works.
+ *   198.51.100.0/24      an IPv4 range (CIDR), default port
+ *   2001:db8::/120       an IPv6 range, at most TARGET_RANGE_BITS_MAX host bits
  * Host names are rejected until DNS lands, with their own message.
  */
 #ifndef SMTPPROBE_TARGETS_PARSE_H
@@ -24,6 +26,7 @@ enum target_parse {
 	TP_TARGET = 0, /* *t holds sa, salen, port, ip, input */
 	TP_EMPTY,      /* blank or comment line: nothing to do */
 	TP_ERROR,      /* not a target: err says why, t->input holds the text */
+	TP_RANGE,      /* a CIDR range: sa is its first address, range_prefix its length */
 };
 
 /*

@@ -70,6 +70,7 @@ struct cidr {
 	int family;
 	unsigned int len;
 	unsigned char addr[16];
+	char *reason; /* owned; NULL for allowlist entries */
 };
 
 struct cidr_list {
@@ -225,10 +226,79 @@ cidr_list_new(void)
 void
 cidr_list_free(struct cidr_list *l)
 {
+	size_t i;
+
 	if (l == NULL)
 		return;
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].reason);
 	free(l->v);
 	free(l);
+}
+
+/* Makes room for one more entry; -1 with err set when there is none. */
+static int
+cidr_list_grow(struct cidr_list *l, char *err, size_t errlen)
+{
+	struct strbuf sb;
+	size_t cap;
+	struct cidr *v;
+
+	if (l->n >= CIDR_LIST_MAX) {
+		if (err != NULL && errlen > 0) {
+			sb_init(&sb, err, errlen);
+			sb_printf(&sb, "too many ranges (at most %d)", CIDR_LIST_MAX);
+		}
+		return -1;
+	}
+	if (l->n < l->cap)
+		return 0;
+	cap = l->cap ? l->cap * 2 : 16;
+	if (cap > CIDR_LIST_MAX)
+		cap = CIDR_LIST_MAX;
+	if ((v = realloc(l->v, cap * sizeof(*v))) == NULL) {
+		if (err != NULL && errlen > 0) {
+			sb_init(&sb, err, errlen);
+			sb_puts(&sb, "out of memory");
+		}
+		return -1;
+	}
+	l->v = v;
+	l->cap = cap;
+	return 0;
+}
+
+int
+cidr_list_add_reason(struct cidr_list *l, const char *cidr, size_t n, const char *reason, char *err,
+                     size_t errlen)
+{
+	struct cidr c;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (parse_cidr(cidr, n, &c, err, errlen) < 0 || cidr_list_grow(l, err, errlen) < 0)
+		return -1;
+	if ((c.reason = strdup(reason)) == NULL) {
+		target_quote_error(err, errlen, "out of memory", "", 0);
+		return -1;
+	}
+	l->v[l->n++] = c;
+	return 0;
+}
+
+const char *
+cidr_list_match(const struct cidr_list *l, const struct sockaddr *sa)
+{
+	unsigned char addr[16];
+	int family;
+	size_t i;
+
+	if (l == NULL || sa_address(sa, &family, addr) < 0)
+		return NULL;
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].family == family && prefix_match(addr, l->v[i].addr, l->v[i].len))
+			return l->v[i].reason != NULL ? l->v[i].reason : "";
+	return NULL;
 }
 
 int
@@ -258,36 +328,9 @@ cidr_list_add(struct cidr_list *l, const char *text, char *err, size_t errlen)
 			target_quote_error(err, errlen, "empty range in list", text, strlen(text));
 			goto undo;
 		}
-		if (parse_cidr(s, (size_t)(e - s), &c, err, errlen) < 0)
+		if (parse_cidr(s, (size_t)(e - s), &c, err, errlen) < 0 ||
+		    cidr_list_grow(l, err, errlen) < 0)
 			goto undo;
-		if (l->n >= CIDR_LIST_MAX) {
-			if (err != NULL && errlen > 0) {
-				struct strbuf sb;
-
-				sb_init(&sb, err, errlen);
-				sb_printf(&sb, "too many ranges (at most %d)", CIDR_LIST_MAX);
-			}
-			goto undo;
-		}
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 16;
-			struct cidr *v;
-
-			if (cap > CIDR_LIST_MAX)
-				cap = CIDR_LIST_MAX;
-			v = realloc(l->v, cap * sizeof(*v));
-			if (v == NULL) {
-				if (err != NULL && errlen > 0) {
-					struct strbuf sb;
-
-					sb_init(&sb, err, errlen);
-					sb_puts(&sb, "out of memory");
-				}
-				goto undo;
-			}
-			l->v = v;
-			l->cap = cap;
-		}
 		l->v[l->n++] = c;
 		if (*end == '\0')
 			break;

@@ -32,4 +32,14 @@ size_t cidr_list_count(const struct cidr_list *l);
 /* 1 when some range of l holds sa (IPv4-mapped IPv6 matches IPv4 ranges). */
 int cidr_list_contains(const struct cidr_list *l, const struct sockaddr *sa);
 
+/*
+ * Adds one range (n bytes of text, as one entry of cidr_list_add) with a
+ * reason (copied), for exclude lists. Returns 0, or -1 with err set.
+ */
+int cidr_list_add_reason(struct cidr_list *l, const char *cidr, size_t n, const char *reason,
+                         char *err, size_t errlen);
+/* The reason of the first range of l that holds sa ("" when it has none),
+ * or NULL when none does. */
+const char *cidr_list_match(const struct cidr_list *l, const struct sockaddr *sa);
+
 #endif

@@ -9,6 +9,8 @@
  */
 #include "targets/source.h"
 
+#include "targets/range.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -19,7 +21,9 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
+#include "targets/message.h"
 #include "targets/parse.h"
+#include "targets/suspects.h"
 
 #define SOURCE_BUF_SIZE    (4 * TARGET_LINE_MAX)    /* one line and room to read */
 #define SOURCE_NAME_MAX    (TARGET_ORIGIN_MAX - 24) /* leaves room for ":LINE" */
@@ -32,6 +36,7 @@
 enum input_kind {
 	INPUT_ARG,
 	INPUT_FILE,
+	INPUT_MESSAGE, /* --message: targets from Received chains */
 };
 
 struct input {
@@ -43,6 +48,7 @@ struct input {
 	int fd;                     /* -1 once closed */
 	int own_fd;                 /* opened here, so closed here */
 	int saved_flags;            /* fd flags to put back, or -1 */
+	struct message_file *mf;    /* INPUT_MESSAGE */
 };
 
 enum read_status {
@@ -77,6 +83,18 @@ struct target_source {
 	struct seen *seen;
 	size_t seen_cap, seen_n;
 
+	/* The range being handed out, if any (issue 8). */
+	struct range range;
+	int in_range;
+	uint64_t range_next; /* the next index of the range this shard takes */
+	uint64_t seq;        /* items numbered so far in the run, for sharding */
+	uint64_t emitted;    /* targets handed out, for max_targets */
+
+	/* The targets of the message being read (INPUT_MESSAGE). */
+	struct message_chain *chain;
+	struct target mq[MESSAGE_RECEIVED_MAX + 1];
+	size_t mq_n, mq_i;
+
 	size_t duplicates, bad_lines;
 	int oom;
 	int failed;
@@ -97,6 +115,12 @@ static enum target_source_status fatal(struct target_source *src, char *err, siz
                                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
                     size_t errlen);
+static void apply_policy(const struct target_source *src, struct target *t);
+static int my_turn(struct target_source *src);
+static void range_start(struct target_source *src, const struct target *base);
+static int range_take(struct target_source *src, struct target *t);
+static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+                        size_t errlen);
 static int take_line(struct target_source *src, const struct input *in, const char *line,
                      size_t len, struct target *t, char *err, size_t errlen);
 
@@ -150,9 +174,11 @@ target_source_free(struct target_source *src)
 	for (in = src->head; in != NULL; in = next) {
 		next = in->next;
 		input_close(in);
+		message_file_free(in->mf);
 		free(in->text);
 		free(in);
 	}
+	free(src->chain);
 	free(src->buf);
 	free(src->seen);
 	free(src);
@@ -271,8 +297,10 @@ input_done(struct target_source *src)
 	if (src->head == NULL)
 		src->tail = NULL;
 	input_close(in);
+	message_file_free(in->mf);
 	free(in->text);
 	free(in);
+	src->mq_n = src->mq_i = 0;
 	src->start = src->end = 0;
 	src->lineno = 0;
 	src->discarding = 0;
@@ -509,9 +537,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
           struct target *t, char *err, size_t errlen)
 {
 	char msg[TARGET_REASON_MAX];
-	const char *why;
 	struct seen k;
-	struct strbuf sb;
 
 	switch (target_parse_line(line, len, src->cfg.default_port, t, msg, sizeof(msg))) {
 	case TP_EMPTY:
@@ -520,7 +546,12 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 			return bad_line(src, t, "empty target", err, errlen);
 		return NEXT_LINE;
 	case TP_ERROR:
+		if (!my_turn(src))
+			return NEXT_LINE;
 		return bad_line(src, t, msg, err, errlen);
+	case TP_RANGE:
+		range_start(src, t);
+		return NEXT_LINE;
 	case TP_TARGET:
 		break;
 	}
@@ -534,14 +565,153 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		return NEXT_LINE;
 	}
 
-	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
-	if (cidr_list_count(src->cfg.allowlist) > 0 &&
-	    !cidr_list_contains(src->cfg.allowlist, (const struct sockaddr *)&t->sa))
-		sb_puts(&sb, "outside allowlist");
-	else if (!src->cfg.allow_private &&
-	         (why = policy_special_range((const struct sockaddr *)&t->sa)) != NULL)
-		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	if (!my_turn(src))
+		return NEXT_LINE;
+	apply_policy(src, t);
 	return TS_TARGET;
+}
+
+int
+target_source_add_message(struct target_source *src, const char *path, char *err, size_t errlen)
+{
+	struct input *in = calloc(1, sizeof(*in));
+
+	if (in == NULL) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (src->chain == NULL && (src->chain = malloc(sizeof(*src->chain))) == NULL) {
+		free(in);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((in->mf = message_file_open(path, err, errlen)) == NULL) {
+		free(in);
+		return -1;
+	}
+	in->kind = INPUT_MESSAGE;
+	in->fd = -1;
+	in->saved_flags = -1;
+	enqueue(src, in);
+	return 0;
+}
+
+/*
+ * The next target of a message input: what is left of the current
+ * message's targets, else the next message's. A suspect seen before (two
+ * spams from one host) still gives its row, skipped as a duplicate, so every
+ * message shows in the report.
+ */
+static int
+take_message(struct target_source *src, struct input *in, struct target *t, char *err,
+             size_t errlen)
+{
+	char name[TARGET_ORIGIN_MAX], why[TARGET_REASON_MAX];
+	const char *hdr;
+	size_t len;
+	int too_big, r;
+
+	if (src->mq_i < src->mq_n) {
+		struct seen k;
+
+		*t = src->mq[src->mq_i++];
+		if (t->skip_reason[0] != '\0' && src->chain->error[0] != '\0') {
+			/* Not a readable message: bad input, like a bad line. */
+			set_err(why, sizeof(why), "%s", t->skip_reason);
+			return bad_line(src, t, why, err, errlen);
+		}
+		if (t->skip_reason[0] != '\0') {
+			/* A message whose chain names no suspect: said, never fatal. */
+			if (src->cfg.warn != NULL)
+				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
+				        t->skip_reason);
+			return TS_TARGET;
+		}
+		seen_key(t, &k);
+		switch (seen_add(src, &k)) {
+		case -1:
+			return fatal(src, err, errlen, "out of memory");
+		case 0:
+			src->duplicates++;
+			set_err(t->skip_reason, sizeof(t->skip_reason),
+			        "duplicate: already a target of this run");
+			return TS_TARGET;
+		}
+		if (!my_turn(src))
+			return NEXT_LINE; /* another shard's target (--shard) */
+		apply_policy(src, t);
+		return TS_TARGET;
+	}
+	src->mq_n = src->mq_i = 0;
+	r = message_file_next(in->mf, &hdr, &len, &too_big, name, sizeof(name), why, sizeof(why));
+	if (r == 0) {
+		input_done(src);
+		return NEXT_LINE;
+	}
+	if (r < 0) {
+		set_err(t->origin, sizeof(t->origin), "%s", name);
+		set_err(t->input, sizeof(t->input), "%s", name);
+		return bad_line(src, t, why, err, errlen);
+	}
+	chain_read(src->chain, hdr, len, too_big, name, src->cfg.trust);
+	src->mq_n = chain_targets(src->chain, src->cfg.probe_claimed, src->cfg.default_port,
+	                          src->mq, sizeof(src->mq) / sizeof(src->mq[0]));
+	return NEXT_LINE;
+}
+
+/* Sets t->skip_reason when policy says the address is not to be probed. */
+static void
+apply_policy(const struct target_source *src, struct target *t)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&t->sa;
+	const char *why;
+	struct strbuf sb;
+
+	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
+	if (cidr_list_count(src->cfg.allowlist) > 0 && !cidr_list_contains(src->cfg.allowlist, sa))
+		sb_puts(&sb, "outside allowlist");
+	else if ((why = cidr_list_match(src->cfg.exclude, sa)) != NULL)
+		sb_printf(&sb, "excluded: %s", why);
+	else if (!src->cfg.allow_private && (why = policy_special_range(sa)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+}
+
+/* Numbers one item; 1 when it belongs to this shard. */
+static int
+my_turn(struct target_source *src)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	return src->seq++ % n == src->cfg.shard_index;
+}
+
+/* Starts handing out a range: the first index that falls to this shard. */
+static void
+range_start(struct target_source *src, const struct target *base)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+
+	range_init(&src->range, base, src->cfg.seed);
+	src->in_range = 1;
+	src->range_next = (src->cfg.shard_index + n - src->seq % n) % n;
+}
+
+/* The next address of the range in progress; 0 when it is used up. */
+static int
+range_take(struct target_source *src, struct target *t)
+{
+	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+	uint64_t size = range_size(&src->range);
+
+	if (src->range_next >= size) {
+		src->in_range = 0;
+		src->seq += size;
+		return 0;
+	}
+	range_nth(&src->range, src->range_next, t);
+	src->range_next += n;
+	apply_policy(src, t);
+	return 1;
 }
 
 enum target_source_status
@@ -563,15 +733,32 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		size_t len = 0;
 		int r;
 
+		if (src->cfg.max_targets > 0 && src->emitted >= src->cfg.max_targets)
+			return TS_END;
+		if (src->in_range) {
+			if (range_take(src, t)) {
+				src->emitted++;
+				return TS_TARGET;
+			}
+			continue;
+		}
 		if (in == NULL)
 			return TS_END;
 		memset(t, 0, sizeof(*t));
+		if (in->kind == INPUT_MESSAGE) {
+			r = take_message(src, in, t, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
+			src->emitted += r == TS_TARGET;
+			return (enum target_source_status)r;
+		}
 		if (in->kind == INPUT_ARG) {
 			set_origin(t, in, 0);
 			r = take_line(src, in, in->text, strlen(in->text), t, err, errlen);
 			input_done(src);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 
@@ -599,13 +786,18 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			                  len < TARGET_INPUT_MAX ? len : TARGET_INPUT_MAX);
 			snprintf(msg, sizeof(msg), "line too long (more than %d bytes)",
 			         TARGET_LINE_MAX);
-			return (enum target_source_status)bad_line(src, t, msg, err, errlen);
+			if (!my_turn(src))
+				continue;
+			r = bad_line(src, t, msg, err, errlen);
+			src->emitted += r == TS_TARGET;
+			return (enum target_source_status)r;
 		}
 		case RL_LINE:
 			set_origin(t, in, src->lineno);
 			r = take_line(src, in, line, len, t, err, errlen);
 			if (r == NEXT_LINE)
 				continue;
+			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
 	}

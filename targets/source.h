@@ -8,6 +8,11 @@
  * probe or as a target with skip_reason set; a duplicate comes out only the
  * first time and is counted.
  *
+ * CIDR lines are ranges: their addresses come out one by one in a seeded
+ * order (range.h) without ever being stored, and are not deduplicated.
+ * With shard_count > 1, only this shard's items come out (range.h says how
+ * items are numbered); bad lines too, so merged shards report each once.
+ *
  * Pipes and sockets (zmap | smtpprobe -f -) are read without blocking: when
  * a line is not complete yet, target_source_next says TS_WAIT and the caller
  * waits for target_source_fd() to be readable.
@@ -20,6 +25,7 @@
 #include <stdio.h>
 
 #include "targets/policy.h"
+#include "targets/trust.h"
 #include "targets/target.h"
 
 struct target_source_config {
@@ -28,6 +34,16 @@ struct target_source_config {
 	int strict;                        /* a bad line is fatal (TS_FATAL) */
 	const struct cidr_list *allowlist; /* NULL or empty: no allowlist; not owned */
 	FILE *warn;                        /* one line per bad input; NULL = quiet */
+	/* Scale (issue 8). */
+	const struct cidr_list *exclude; /* --exclude ranges with reasons; not owned */
+	uint64_t seed;                   /* order within ranges (range.h) */
+	unsigned int shard_index;        /* this run takes items shard_index mod shard_count */
+	unsigned int shard_count;        /* 0 or 1: no sharding */
+	uint64_t max_targets;            /* stop after this many targets; 0 = no limit */
+
+	/* --message inputs (targets/suspects.h). */
+	const struct trust *trust; /* NULL: auto mode; not owned */
+	int probe_claimed;         /* probe the public claimed hops too */
 };
 
 enum target_source_status {
@@ -50,6 +66,15 @@ void target_source_add_arg(struct target_source *src, const char *text);
  * is reported before anything is probed: returns 0, or -1 with err filled.
  */
 int target_source_add_file(struct target_source *src, const char *path, char *err, size_t errlen);
+
+/*
+ * Queues a message source (--message): a .eml, an mbox, a Maildir, or "-"
+ * for stdin (read blocking: a message is finite). Each message gives its
+ * suspect (and with probe_claimed its public claimed hops), or one skipped
+ * row saying why it gives none. Returns 0, or -1 with err filled.
+ */
+int target_source_add_message(struct target_source *src, const char *path, char *err,
+                              size_t errlen);
 
 /* Inputs are consumed in the order they were added. */
 enum target_source_status target_source_next(struct target_source *src, struct target *t, char *err,

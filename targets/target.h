@@ -23,6 +23,12 @@ struct target {
 	char origin[TARGET_ORIGIN_MAX];      /* "ips.txt:12", "stdin:3", "arg:2" */
 	char input[TARGET_INPUT_MAX];        /* the input text as given (trimmed, truncated) */
 	char skip_reason[TARGET_REASON_MAX]; /* non-empty: not probed, and why */
+	unsigned char range_prefix;          /* TP_RANGE from the parser: the prefix length */
+
+	/* Targets from a message's Received chain (targets/suspects.c); the
+	 * report columns hop and message_flags. Empty for other inputs. */
+	char hop[HOP_TEXT_MAX];     /* "1:suspect", "3:claimed", "2:compromised-account" */
+	unsigned int message_flags; /* MF_* bits of targets/trust.h */
 };
 
 #endif

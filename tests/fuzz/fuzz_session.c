@@ -37,6 +37,7 @@ struct sim {
 	struct smtp_reply reply;
 	enum sim_state state;
 	size_t test;
+	const struct probe_settings *set;
 };
 
 /* Where each line was cut, to compare chunked and whole input. */
@@ -58,6 +59,7 @@ sim_reply(struct sim *s)
 {
 	struct relay_result *t = s->test < s->r.ntests ? &s->r.tests[s->test] : NULL;
 	int code = s->reply.code;
+	char name[SMTP_NAME_MAX];
 
 	smtp_reply_first_line(&s->reply, s->r.last_reply, sizeof(s->r.last_reply));
 	if ((code / 100 == 3 && s->state != SIM_GREETING && s->state != SIM_RCPT) ||
@@ -71,6 +73,9 @@ sim_reply(struct sim *s)
 		s->r.greeting_code = code;
 		memcpy(s->r.banner, s->reply.text, s->reply.textlen);
 		s->r.banner[s->reply.textlen] = '\0';
+		/* The plan may use the name the greeting gave, as the session's does. */
+		smtp_reply_domain(s->reply.text, strcspn(s->reply.text, "\n"), name, sizeof(name));
+		s->r.ntests = relay_plan(s->set, &s->r.target, name, s->r.tests, RELAY_TESTS_MAX);
 		s->state = code / 100 == 2 ? SIM_EHLO : SIM_QUIT;
 		break;
 	case SIM_EHLO:
@@ -218,7 +223,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	probe_settings_default(&set);
 	probe_result_init(&s.r, &t);
 	s.r.connected = 1;
-	s.r.ntests = relay_plan(&set, &t, s.r.tests, RELAY_TESTS_MAX);
+	s.r.ntests = relay_plan(&set, &t, "", s.r.tests, RELAY_TESTS_MAX);
+	s.set = &set;
 	smtp_reply_init(&s.reply);
 	start = 0;
 	for (end = 0; end < n && !stop;) {

@@ -5,7 +5,7 @@
 
 MAN="$top_srcdir/doc/smtpprobe.1"
 
-man_cols=$(sed -n '/^\.SS Columns/,/^\.SH/p' "$MAN" | sed -n 's/^\.IP \\fB\([a-z_]*\)\\fR.*/\1/p' | tr '\n' ' ')
+man_cols=$(sed -n '/^\.SS Columns/,/^\.SH/p' "$MAN" | sed -n 's/^\.IP \\fB\([a-z_0-9]*\)\\fR.*/\1/p' | tr '\n' ' ')
 prog_cols=$("$SMTPPROBE" --help-columns | awk '{print $1}' | tr '\n' ' ')
 is "$man_cols" "$prog_cols" "the man page lists the report columns, in order"
 

@@ -77,7 +77,7 @@ check 3 huge-ehlo smtp-closed ""
 check 4 flood tempfail too-much-data
 check 5 drip not-smtp greeting-timeout
 check 6 drip:40 tempfail session-deadline
-check 7 binary smtp-closed "" no-fqdn
+check 7 binary smtp-closed "" "no-fqdn;postmaster-refused"
 check 8 garbage not-smtp protocol-error
 check 9 ansi smtp-closed ""
 check 10 rcpt-354 accepts-relay "" rcpt-354

@@ -79,6 +79,11 @@ is "$(cell "$WORK/arg.csv" "$N.1" port)" "$P" "port from -p"
 } | "$SMTPPROBE" --allow-private --timeout 2 -q -f - -o "$WORK/stream.csv"
 is "$(rows "$WORK/stream.csv")" 2 "a pipe is probed as it is read (zmap | smtpprobe -f -)"
 
+# The end of a pipe that comes after every dialogue is over still ends the run.
+{ echo "$N.1:$P"; sleep 1; } | timeout 20 "$SMTPPROBE" --allow-private --timeout 2 -q -f - \
+	-o "$WORK/late-eof.csv"
+is "$?" 0 "an input that ends after its last dialogue still ends the run"
+
 # The descriptor limit bounds the concurrency, with a warning.
 (ulimit -n 64 && "$SMTPPROBE" --allow-private -c 1000 --timeout 2 "$N.1:$P" -o "$WORK/fd.csv" 2>"$WORK/fd.err")
 is "$?" 0 "a small descriptor limit still runs"

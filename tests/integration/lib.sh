@@ -50,11 +50,12 @@ done_testing() {
 
 # lab_start SPEC... : starts smtplab with one --listen per SPEC and waits
 # (at most 10 s) for its pidfile, which it writes once every listener is bound.
+# LAB_OPTS, when set, adds options (no blanks inside one), e.g. --tls-cert F.
 lab_start() {
 	LAB_LOG="$WORK/lab.log"
 	LAB_PIDFILE="$WORK/lab.pid"
 	set -- $(for s in "$@"; do printf -- '--listen %s ' "$s"; done)
-	"$SMTPLAB" --log "$LAB_LOG" --pidfile "$LAB_PIDFILE" "$@" 2>"$WORK/lab.err" &
+	"$SMTPLAB" ${LAB_OPTS:-} --log "$LAB_LOG" --pidfile "$LAB_PIDFILE" "$@" 2>"$WORK/lab.err" &
 	LAB_PID=$!
 	i=0
 	while [ ! -s "$LAB_PIDFILE" ]; do

@@ -56,27 +56,27 @@ check() { # check IP VERDICT ERROR [RELAY_TESTS]
 	fi
 }
 
-check "$N.1" accepts-localhost "" "third-party:250/553;localhost:250/250"
-check "$N.2" accepts-relay "" "third-party:250/250;localhost:250/250"
-check "$N.3" smtp-closed "" "third-party:250/554;localhost:250/554"
-check "$N.4" tempfail "" "third-party:250/450;localhost:250/450"
-check "$N.5" auth-required "" "third-party:530/-;localhost:530/-"
-check "$N.6" refused-service "" "third-party:-/-;localhost:-/-"
+check "$N.1" accepts-localhost "" "third-party:250/553;localhost:250/250;postmaster:250/250"
+check "$N.2" accepts-relay "" "third-party:250/250;localhost:250/250;postmaster:250/250"
+check "$N.3" smtp-closed "" "third-party:250/554;localhost:250/554;postmaster:250/250"
+check "$N.4" tempfail "" "third-party:250/450;localhost:250/450;postmaster:250/450"
+check "$N.5" auth-required "" "third-party:530/-;localhost:530/-;postmaster:530/-"
+check "$N.6" refused-service "" "third-party:-/-;localhost:-/-;postmaster:-/-"
 check "$N.7" refused-service ""
 check "$N.8" not-smtp closed
 check "$N.9" not-smtp greeting-timeout
 check "$N.10" not-smtp greeting-timeout
 check "$N.11" not-smtp protocol-error
-check "$N.12" smtp-closed "" "third-party:250/550;localhost:250/550"
+check "$N.12" smtp-closed "" "third-party:250/550;localhost:250/550;postmaster:250/550"
 check "$N.13" smtp-closed ""
 check "$N.99" unreachable connection-refused
-check "::1" accepts-relay "" "third-party:250/250;localhost:250/250"
+check "::1" accepts-relay "" "third-party:250/250;localhost:250/250;postmaster:250/250"
 
 is "$(cell "$WORK/out.csv" "$N.1" banner)" "220 localhost ESMTP" "the seed's banner is recorded"
 is "$(cell "$WORK/out.csv" "$N.1" ehlo_name)" "localhost" "the seed's EHLO name"
 is "$(cell "$WORK/out.csv" "$N.1" extensions)" "PIPELINING;8BITMIME" "the seed's extensions"
 is "$(cell "$WORK/out.csv" "$N.1" flags)" "localhost-name" "localhost-name flag"
-is "$(cell "$WORK/out.csv" "$N.12" flags)" "helo-fallback" "HELO used after EHLO was refused"
+is "$(cell "$WORK/out.csv" "$N.12" flags)" "helo-fallback;postmaster-refused" "HELO used after EHLO was refused; postmaster refusal noted"
 is "$(cell "$WORK/out.csv" "$N.1" port)" "$P" "port column"
 is "$(cell "$WORK/out.csv" "$N.1" source_ip)" "127.0.0.1" "source address recorded"
 is "$(cell "$WORK/out.csv" "$N.2" origin)" "$WORK/targets.txt:3" "origin is file:line"

@@ -9,7 +9,7 @@ lab_start "$N.1:$P=open-relay" "$N.2:$P=silent" "$N.3:$P=silent" ||
 	{ ok 1 "lab starts"; done_testing; exit 1; }
 
 printf '%s\n' "$N.1:$P" "$N.2:$P" "$N.3:$P" >"$WORK/list.txt"
-"$SMTPPROBE" --allow-private --timeout 60 --deadline 60 -f "$WORK/list.txt" \
+"$SMTPPROBE" --allow-private -r 0 --timeout 60 --deadline 60 -f "$WORK/list.txt" \
 	-o "$WORK/out.csv" 2>"$WORK/err.txt" &
 pid=$!
 # Wait (bounded) for the fast server's row, then interrupt.

@@ -127,9 +127,13 @@ start_exim() {
 	mkdir -p "$d/spool" "$d/log"
 	chown Debian-exim "$d/spool" "$d/log"
 	cat >"$d/exim.conf" <<EOF
-# Debian's exim4-config relay rules, one blackhole router: nothing deliverable.
-primary_hostname = exim.example.org
-domainlist local_domains = exim.example.org : example.org
+# Debian's exim4-config relay ACL and the options of its template that show
+# in a dialogue (PRDR on, SMTPUTF8 and STARTTLS not advertised); one
+# blackhole router: nothing deliverable. (Debian's local_domains also holds
+# localhost, where its recipient verification refuses unknown users; here
+# the lab's shape is kept: only its own name.)
+primary_hostname = mx.example.com
+domainlist local_domains = mx.example.com
 domainlist relay_to_domains =
 hostlist relay_from_hosts = 192.0.2.0/24
 exim_user = Debian-exim
@@ -145,6 +149,8 @@ keep_environment =
 host_lookup =
 rfc1413_hosts =
 tls_advertise_hosts =
+prdr_enable = true
+smtputf8_advertise_hosts =
 acl_smtp_rcpt = acl_check_rcpt
 begin acl
 acl_check_rcpt:

@@ -11,8 +11,43 @@
 
 /* The released names, in order: a change here breaks users' scripts. */
 static const char *const names[] = {
-    "timestamp", "ip",     "port",      "source_ip",  "origin",      "verdict",    "error",
-    "flags",     "banner", "ehlo_name", "extensions", "relay_tests", "last_reply", "duration_ms",
+    "timestamp",
+    "ip",
+    "port",
+    "source_ip",
+    "origin",
+    "verdict",
+    "error",
+    "flags",
+    "banner",
+    "ehlo_name",
+    "extensions",
+    "relay_tests",
+    "last_reply",
+    "duration_ms",
+    /* issue 7 */
+    "relay_accepted_by",
+    "mta",
+    "mta_confidence",
+    "mta_rules",
+    /* TLS (issue 3) */
+    "starttls",
+    "tls_version",
+    "tls_cipher",
+    "cert_subject",
+    "cert_issuer",
+    "cert_san",
+    "cert_not_before",
+    "cert_not_after",
+    "cert_sha256",
+    "cert_self_signed",
+    "cert_expired",
+    "cert_verify",
+    "cert_matches",
+    "tls_error",
+    /* issue 5 */
+    "hop",
+    "message_flags",
 };
 
 static struct probe_result res;
@@ -77,8 +112,9 @@ test_table(void)
 		ok(c->doc != NULL && c->doc[0] != '\0' && strchr(c->doc, '\n') == NULL,
 		   "column %s has a one-line doc", c->name);
 		ok(c->format != NULL, "column %s has a format function", c->name);
-		ok(strspn(c->name, "abcdefghijklmnopqrstuvwxyz_") == strlen(c->name),
-		   "column %s: lower case and _ only (no CSV quoting)", c->name);
+		ok(strspn(c->name, "abcdefghijklmnopqrstuvwxyz_0123456789") == strlen(c->name) &&
+		       c->name[0] >= 'a' && c->name[0] <= 'z',
+		   "column %s: lower case, digits and _ only (no CSV quoting)", c->name);
 		for (j = i + 1; j < report_ncolumns; j++)
 			dup |= strcmp(c->name, report_columns[j].name) == 0;
 	}
@@ -136,12 +172,41 @@ test_probed(void)
 	add_test(NULL, 250, 250);
 	is_str(cell("relay_tests"), "?:250/250", "a test without a name");
 
+	/* Issue 7: retries, accepted tests, fingerprint. */
+	res.ntests = 0;
+	add_test("third-party", 250, 250);
+	res.tests[0].retried = 1;
+	res.tests[0].first_mail_code = 250;
+	res.tests[0].first_rcpt_code = 451;
+	add_test("postmaster", 250, 250);
+	res.tests[1].kind = RELAY_POSTMASTER;
+	add_test("quoted", 250, 554);
+	add_test("bang", 250, 354);
+	is_str(cell("relay_tests"),
+	       "third-party:250/451,250/250;postmaster:250/250;quoted:250/554;bang:250/354",
+	       "a retried test shows its first codes, then the retry's");
+	is_str(cell("relay_accepted_by"), "third-party;bang",
+	       "relay_accepted_by: 2xx and 3xx RCPTs, postmaster never");
+	res.mta = NULL;
+	is_str(cell("mta"), "", "no mta: empty");
+	is_str(cell("mta_confidence"), "", "no mta: no confidence");
+	res.mta = "qmail";
+	res.mta_confidence = 100;
+	snprintf(res.mta_rules, sizeof(res.mta_rules), "qmail-mail-ok;qmail-rset-flushed");
+	is_str(cell("mta"), "qmail", "mta");
+	is_str(cell("mta_confidence"), "100", "mta_confidence");
+	is_str(cell("mta_rules"), "qmail-mail-ok;qmail-rset-flushed", "mta_rules");
+	res.mta = NULL;
+	res.mta_rules[0] = '\0';
+
 	res.flags = 0;
 	is_str(cell("flags"), "", "no flags: empty");
 	res.flags = FLAG_UNSOLICITED | FLAG_STARTTLS;
 	is_str(cell("flags"), "starttls;unsolicited", "first and last flag");
-	res.flags = FLAG_HELO_FALLBACK | (1u << 9);
-	is_str(cell("flags"), "helo-fallback;bit9", "a bit without a name is shown, not dropped");
+	res.flags = FLAG_HELO_FALLBACK | (1u << 30);
+	is_str(cell("flags"), "helo-fallback;bit30", "a bit without a name is shown, not dropped");
+	res.flags = FLAG_TLS_FAILED | FLAG_SELF_SIGNED | FLAG_STARTTLS_INJECTION;
+	is_str(cell("flags"), "tls-failed;self-signed;starttls-injection", "the TLS flags");
 
 	res.verdict = VERDICT_UNREACHABLE;
 	res.error = PROBE_CONNECTION_REFUSED;
@@ -151,6 +216,61 @@ test_probed(void)
 	res.started.tv_sec = 0;
 	res.started.tv_usec = 999999;
 	is_str(cell("timestamp"), "1970-01-01T00:00:00.999Z", "timestamp rounds down to ms");
+}
+
+/* TLS (issue 3): the cells of each starttls state, and yes/no/empty. */
+static void
+test_tls(void)
+{
+	struct target t;
+
+	target_v4(&t, "192.0.2.25", 465, "arg:1");
+	probe_result_init(&res, &t);
+	res.verdict = VERDICT_UNREACHABLE;
+	is_str(cell("starttls"), "", "unreachable: starttls empty");
+	is_str(cell("cert_self_signed"), "", "no certificate: cert_self_signed empty");
+	is_str(cell("cert_matches"), "", "no certificate: cert_matches empty");
+	res.connected = 1;
+	res.verdict = VERDICT_SMTP_CLOSED;
+	is_str(cell("starttls"), "none", "connected, no TLS: none");
+	res.tls.use = TLS_OFFERED;
+	is_str(cell("starttls"), "offered", "offered");
+	res.tls.use = TLS_USED;
+	is_str(cell("starttls"), "used", "used");
+	res.tls.use = TLS_IMPLICIT;
+	is_str(cell("starttls"), "implicit", "implicit");
+	res.tls.use = TLS_FAILED;
+	snprintf(res.tls.error, sizeof(res.tls.error), "wrong version number");
+	is_str(cell("starttls"), "failed", "failed");
+	is_str(cell("tls_error"), "wrong version number", "tls_error");
+	res.tls.use = TLS_USED;
+	snprintf(res.tls.version, sizeof(res.tls.version), "TLSv1.3");
+	snprintf(res.tls.cipher, sizeof(res.tls.cipher), "TLS_AES_256_GCM_SHA384");
+	res.tls.have_cert = 1;
+	snprintf(res.tls.subject, sizeof(res.tls.subject), "CN = mx.example.org");
+	snprintf(res.tls.issuer, sizeof(res.tls.issuer), "CN = CA, O = Example");
+	snprintf(res.tls.san, sizeof(res.tls.san), "mx.example.org;example.org");
+	snprintf(res.tls.not_before, sizeof(res.tls.not_before), "2026-11-29 02:00:43Z");
+	snprintf(res.tls.not_after, sizeof(res.tls.not_after), "2026-12-29 02:00:43Z");
+	snprintf(res.tls.sha256, sizeof(res.tls.sha256), "CB:B1");
+	snprintf(res.tls.verify, sizeof(res.tls.verify), "ok");
+	res.tls.expired = 1;
+	is_str(cell("tls_version"), "TLSv1.3", "tls_version");
+	is_str(cell("tls_cipher"), "TLS_AES_256_GCM_SHA384", "tls_cipher");
+	is_str(cell("cert_subject"), "CN = mx.example.org", "cert_subject");
+	is_str(cell("cert_issuer"), "CN = CA, O = Example", "cert_issuer");
+	is_str(cell("cert_san"), "mx.example.org;example.org", "cert_san");
+	is_str(cell("cert_not_before"), "2026-11-29 02:00:43Z", "cert_not_before");
+	is_str(cell("cert_not_after"), "2026-12-29 02:00:43Z", "cert_not_after");
+	is_str(cell("cert_sha256"), "CB:B1", "cert_sha256");
+	is_str(cell("cert_self_signed"), "no", "cert_self_signed no");
+	is_str(cell("cert_expired"), "yes", "cert_expired yes");
+	is_str(cell("cert_verify"), "ok", "cert_verify");
+	is_str(cell("cert_matches"), "", "no host name known: cert_matches empty");
+	res.tls.matches = 1;
+	is_str(cell("cert_matches"), "yes", "cert_matches yes");
+	res.tls.matches = 0;
+	is_str(cell("cert_matches"), "no", "cert_matches no");
 }
 
 static void
@@ -203,6 +323,7 @@ main(void)
 {
 	test_table();
 	test_probed();
+	test_tls();
 	test_skipped();
 	test_unterminated();
 	return tap_done();

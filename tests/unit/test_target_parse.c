@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -127,13 +128,17 @@ static const struct parse_case cases[] = {
     {L("mx-.example.com"), TP_ERROR, NULL, 0, "not an address: \"mx-.example.com\"", NULL},
     {L("mx..example.com"), TP_ERROR, NULL, 0, "not an address: \"mx..example.com\"", NULL},
     {L("mx_1.example.com"), TP_ERROR, NULL, 0, "not an address: \"mx_1.example.com\"", NULL},
-    /* Ranges: a later issue. */
-    {L("198.51.100.0/24"), TP_ERROR, NULL, 0, "ranges are not supported yet: \"198.51.100.0/24\"",
-     NULL},
-    {L("198.51.100.7/32"), TP_ERROR, NULL, 0, "ranges are not supported yet: \"198.51.100.7/32\"",
-     NULL},
-    {L("2001:db8::/32"), TP_ERROR, NULL, 0, "ranges are not supported yet: \"2001:db8::/32\"",
-     NULL},
+    /* Ranges: the first address and the prefix length (issue 8). */
+    {L("198.51.100.0/24"), TP_RANGE, "198.51.100.0", 25, NULL, NULL},
+    {L("198.51.100.7/32"), TP_RANGE, "198.51.100.7", 25, NULL, NULL},
+    {L("10.0.0.0/8 # a big one"), TP_RANGE, "10.0.0.0", 25, NULL, "10.0.0.0/8 # a big one"},
+    {L("0.0.0.0/0"), TP_RANGE, "0.0.0.0", 25, NULL, NULL},
+    {L("2001:db8::/120"), TP_RANGE, "2001:db8::", 25, NULL, NULL},
+    {L("2001:db8::/96"), TP_RANGE, "2001:db8::", 25, NULL, NULL},
+    {L("2001:db8::/32"), TP_ERROR, NULL, 0,
+     "range too large (IPv6 ranges go to /96): \"2001:db8::/32\"", NULL},
+    {L("198.51.100.1/24"), TP_ERROR, NULL, 0, "host bits set: \"198.51.100.1/24\"", NULL},
+    {L("2001:db8::1/120"), TP_ERROR, NULL, 0, "host bits set: \"2001:db8::1/120\"", NULL},
     {L("198.51.100.0/33"), TP_ERROR, NULL, 0, "not an address: \"198.51.100.0/33\"", NULL},
     {L("198.51.100.0/"), TP_ERROR, NULL, 0, "not an address: \"198.51.100.0/\"", NULL},
     {L("198.51.100.0/024"), TP_ERROR, NULL, 0, "not an address: \"198.51.100.0/024\"", NULL},
@@ -179,7 +184,10 @@ show(const struct parse_case *c)
 static const char *
 status_name(enum target_parse s)
 {
-	return s == TP_TARGET ? "target" : s == TP_EMPTY ? "empty" : "error";
+	return s == TP_TARGET  ? "target"
+	       : s == TP_EMPTY ? "empty"
+	       : s == TP_RANGE ? "range"
+	                       : "error";
 }
 
 static void
@@ -234,7 +242,10 @@ test_table(void)
 		ok(strcmp(t.origin, "kept") == 0 && strcmp(t.skip_reason, "kept") == 0 &&
 		       strcmp(t.hostname, "kept") == 0,
 		   "case %zu %s: other fields left alone", i, show(c));
-		if (c->want == TP_TARGET) {
+		if (c->want == TP_RANGE)
+			is_int(t.range_prefix, strtoul(strchr(c->line, '/') + 1, NULL, 10),
+			       "case %zu %s: prefix", i, show(c));
+		if (c->want == TP_TARGET || c->want == TP_RANGE) {
 			is_str(t.ip, c->ip, "case %zu %s: ip", i, show(c));
 			is_int(t.port, c->port, "case %zu %s: port", i, show(c));
 			is_str(err, "", "case %zu %s: no error", i, show(c));
@@ -297,7 +308,8 @@ test_edges(void)
 	       "control bytes are an error");
 	ok(strncmp(t.input, "\\x01\\x01", 8) == 0, "input shows them escaped");
 	/* 31 whole "\x01" escapes: an escape is never cut in two. */
-	is_int(strlen(t.input), (TARGET_INPUT_MAX - 1) / 4 * 4, "escaped input is cut to the bound");
+	is_int(strlen(t.input), (TARGET_INPUT_MAX - 1) / 4 * 4,
+	       "escaped input is cut to the bound");
 	ok(strncmp(err, "not an address: \"\\x01", 21) == 0 &&
 	       strcmp(err + strlen(err) - 4, "\"...") == 0,
 	   "message: escaped and cut: %s", err);

@@ -105,6 +105,21 @@ golden_results(struct probe_result *rs)
 	         "554 5.7.1 <relay-test@example.net>: Relay access denied");
 	add_test(r, "localhost", "probe@example.com", "probe@localhost", 550, 0,
 	         "550-5.1.0 sender rejected");
+	/* TLS (issue 3): upgraded, with a self-signed, expired certificate. */
+	r->tls.use = TLS_USED;
+	snprintf(r->tls.version, sizeof(r->tls.version), "TLSv1.2");
+	snprintf(r->tls.cipher, sizeof(r->tls.cipher), "ECDHE-RSA-AES256-GCM-SHA384");
+	r->tls.have_cert = 1;
+	snprintf(r->tls.subject, sizeof(r->tls.subject), "CN = mx.example.com, O = \"Ex, Inc\"");
+	snprintf(r->tls.issuer, sizeof(r->tls.issuer), "CN = mx.example.com, O = \"Ex, Inc\"");
+	snprintf(r->tls.san, sizeof(r->tls.san), "mx.example.com;\x1b[2Jevil.example.com");
+	snprintf(r->tls.not_before, sizeof(r->tls.not_before), "2020-01-01 00:00:00Z");
+	snprintf(r->tls.not_after, sizeof(r->tls.not_after), "2021-01-01 00:00:00Z");
+	snprintf(r->tls.sha256, sizeof(r->tls.sha256), "AB:CD:EF");
+	r->tls.self_signed = 1;
+	r->tls.expired = 1;
+	snprintf(r->tls.verify, sizeof(r->tls.verify), "self-signed certificate");
+	r->tls.matches = 0;
 
 	/* Skipped: a special range, and a line that is no address. */
 	r = &rs[2];
@@ -141,9 +156,23 @@ golden_results(struct probe_result *rs)
 	r->verdict = VERDICT_NOT_SMTP;
 	r->error = PROBE_GREETING_TIMEOUT;
 	r->connected = 1;
+
+	/* TLS (issue 3): the handshake failed; the tests ran in plaintext. */
+	r = &rs[7];
+	target_ip(&t, "192.0.2.26", 25, "ips.txt:8");
+	probe_result_init(r, &t);
+	r->verdict = VERDICT_SMTP_CLOSED;
+	r->connected = 1;
+	r->greeting_code = 220;
+	r->flags = FLAG_STARTTLS | FLAG_TLS_FAILED;
+	r->tls.use = TLS_FAILED;
+	snprintf(r->tls.error, sizeof(r->tls.error), "wrong version number");
+	snprintf(r->banner, sizeof(r->banner), "220 mx.example.org ESMTP");
+	add_test(r, "third-party", "probe@example.com", "relay-test@example.net", 250, 554,
+	         "554 5.7.1 Relay access denied");
 }
 
-#define NGOLDEN 7
+#define NGOLDEN 8
 
 static char *
 render(const struct probe_result *rows, size_t nrows, size_t *lenp, int *rcp)

@@ -58,7 +58,7 @@ run_case(const struct verdict_case *c)
 	memset(&t, 0, sizeof(t));
 	probe_settings_default(&set);
 	probe_result_init(&r, &t);
-	r.ntests = relay_plan(&set, &t, r.tests, RELAY_TESTS_MAX);
+	r.ntests = relay_plan(&set, &t, "", r.tests, RELAY_TESTS_MAX);
 	r.connected = c->connected;
 	r.greeting_code = c->greeting;
 	r.error = c->error;
@@ -66,6 +66,11 @@ run_case(const struct verdict_case *c)
 	r.tests[0].rcpt_code = c->tp_rcpt;
 	r.tests[1].mail_code = c->lh_mail;
 	r.tests[1].rcpt_code = c->lh_rcpt;
+	/* The postmaster test is accepted everywhere it is reached: never a verdict. */
+	if (c->tp_rcpt != 0) {
+		r.tests[2].mail_code = c->tp_mail;
+		r.tests[2].rcpt_code = 250;
+	}
 	snprintf(r.tests[0].reply, sizeof(r.tests[0].reply), "%s", c->reply);
 	snprintf(r.tests[1].reply, sizeof(r.tests[1].reply), "%s", c->reply);
 	snprintf(r.last_reply, sizeof(r.last_reply), "%s", c->last);
@@ -92,6 +97,19 @@ main(void)
 		is_int(verdict_from_name(verdict_name((enum verdict)i)), (long long)i,
 		       "verdict name %s round-trips", verdict_name((enum verdict)i));
 	is_int(verdict_from_name("open"), -1, "unknown verdict name");
+
+	/* Postmaster alone: it speaks SMTP and relays nothing. */
+	memset(&t, 0, sizeof(t));
+	probe_result_init(&r, &t);
+	r.connected = 1;
+	r.greeting_code = 220;
+	r.ntests = 1;
+	r.tests[0].kind = RELAY_POSTMASTER;
+	r.tests[0].mail_code = 250;
+	r.tests[0].rcpt_code = 250;
+	is_int(verdict_decide(&r), VERDICT_SMTP_CLOSED, "postmaster alone accepted: smtp-closed");
+	r.tests[0].rcpt_code = 550;
+	is_int(verdict_decide(&r), VERDICT_TEMPFAIL, "postmaster alone refused: nothing decided");
 	ok(verdict_is_starttls_530(530, "530 Must issue a starttls command first"),
 	   "530 STARTTLS, any case");
 	ok(!verdict_is_starttls_530(530, "530 Authentication required"), "530 auth");

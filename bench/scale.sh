@@ -1,0 +1,208 @@
+#!/bin/sh
+# scale.sh: issue 8's benchmark. Run from the top of the source tree:
+#
+#   bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor]
+#
+# It re-runs itself inside a new network namespace that holds only
+# loopback (unshare -n; needs root), so nothing it starts can reach any
+# other address, and so Postfix's smtp-sink may listen on 0.0.0.0 there to
+# serve every 127.x address. Prints Markdown tables for bench/RESULTS.md.
+#
+#   mix      51,200 targets, 55% refused, 5% silent, 30% closed, 2.5% greylist,
+#            2.5% tarpit (300 ms a reply), 5% open; concurrency 100, 1000, 5000
+#   curve    the same mix at 1k, 10k and 50k targets (concurrency 1000)
+#   compare  1,000 targets on the lab and on smtp-sink: smtpprobe (basic and
+#            full), nmap --script smtp-open-relay, swaks --quit-after RCPT
+#   floor    a bare epoll client's CPU per dialogue against smtpprobe's
+#
+# Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
+# the postfix .deb without installing it; see bench/RESULTS.md).
+set -eu
+BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor]}" && pwd)
+WHAT=${2:-all}
+TOP=$(pwd)
+if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
+	exec unshare -n env SMTPPROBE_BENCH_NETNS=1 sh -c 'ip link set lo up && exec "$0" "$@"' \
+		"$0" "$@"
+fi
+SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
+export SMTPPROBE_ALLOWLIST
+P=2750
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-scale.XXXXXX")
+PIDS=
+trap 'for p in $PIDS; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+
+wait_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		[ $i -le 600 ] || { echo "timeout waiting for $1" >&2; [ -n "${2:-}" ] && cat "$2" >&2; exit 1; }
+		sleep 0.1
+	done
+}
+
+# The mix: /24 blocks of 127.2.0.0/16, by personality.
+awk -v p=$P 'BEGIN {
+	for (b = 110; b < 120; b++) printf "127.2.%d.0/24:%d=silent\n", b, p
+	for (b = 120; b < 180; b++) printf "127.2.%d.0/24:%d=postfix-closed\n", b, p
+	for (b = 180; b < 185; b++) printf "127.2.%d.0/24:%d=greylist\n", b, p
+	for (b = 185; b < 190; b++) printf "127.2.%d.0/24:%d=tarpit:300\n", b, p
+	for (b = 190; b < 200; b++) printf "127.2.%d.0/24:%d=open-relay\n", b, p
+	# the comparison: 1,000 lab targets, half open, half closed
+	printf "127.4.0.0/23:%d=open-relay\n127.4.2.0/23:%d=postfix-closed\n", p, p
+}' >"$WORK/lab.conf"
+# 24,000 listeners and up to 5,000 dialogues would not fit one process's
+# descriptor limit (often 20,000, which a container's root cannot raise):
+# three labs share the /24 blocks.
+for l in 0 1 2; do
+	awk -v l=$l 'NR % 3 == l' "$WORK/lab.conf" >"$WORK/lab$l.conf"
+	"$BUILD/smtplab" --config "$WORK/lab$l.conf" --pidfile "$WORK/lab$l.pid" \
+		2>"$WORK/lab$l.err" &
+	PIDS="$PIDS $!"
+done
+for l in 0 1 2; do
+	wait_file "$WORK/lab$l.pid" "$WORK/lab$l.err"
+done
+
+# 51,200 targets in a fixed pseudo-random order (blocks 0..109 have no listener).
+awk -v p=$P 'BEGIN { srand(1); for (b = 0; b < 200; b++) for (h = 0; h < 256; h++)
+	printf "%.8f 127.2.%d.%d:%d\n", rand(), b, h, p }' | sort | cut -d' ' -f2 >"$WORK/mix.txt"
+
+run() { # run LABEL TARGETS ARGS...: one smtpprobe run, one table row
+	label=$1
+	list=$2
+	shift 2
+	/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 -q \
+		"$@" -f "$list" -o "$WORK/out.csv" || [ $? -eq 1 ]
+	read -r wall user sys rss <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+	n=$(($(wc -l <"$WORK/out.csv") - 1))
+	v=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c | sort -rn |
+		awk '{printf "%s%s %s", s, $1, $2; s = ", "}')
+	awk -v l="$label" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v v="$v" \
+		'BEGIN { printf "| %s | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
+			l, n, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+}
+
+header() {
+	echo "| run | targets | wall s | targets/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+}
+
+if [ "$WHAT" = all ] || [ "$WHAT" = mix ]; then
+	echo "### The mix, 51,200 targets (--timeout 2)"
+	header
+	for c in 100 1000 5000; do
+		run "concurrency $c" "$WORK/mix.txt" -c $c --timeout 2
+	done
+	echo
+fi
+
+if [ "$WHAT" = all ] || [ "$WHAT" = curve ]; then
+	echo "### Time against number of targets (concurrency 1000, --timeout 2)"
+	header
+	for n in 1000 10000 51200; do
+		head -n $n "$WORK/mix.txt" >"$WORK/curve.txt"
+		run "$n targets" "$WORK/curve.txt" -c 1000 --timeout 2
+	done
+	echo
+fi
+
+if [ "$WHAT" = all ] || [ "$WHAT" = compare ]; then
+	# smtp-sink: Postfix's test server, run from the unpacked .deb.
+	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
+	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
+		2>"$WORK/sink.err" &
+	PIDS="$PIDS $!"
+	sleep 0.5
+	awk 'BEGIN { for (i = 0; i < 1000; i++) printf "127.3.%d.%d\n", i / 256, i % 256 }' \
+		>"$WORK/sink-hosts.txt"
+	sed 's/$/:2799/' "$WORK/sink-hosts.txt" >"$WORK/sink.txt"
+	awk -v p=$P 'BEGIN { for (i = 0; i < 1000; i++) printf "127.4.%d.%d\n", i / 256, i % 256 }' \
+		>"$WORK/lab-hosts.txt"
+	sed "s/\$/:$P/" "$WORK/lab-hosts.txt" >"$WORK/lab.txt"
+	for set in lab sink; do
+		port=$P
+		[ $set = sink ] && port=2799
+		echo "### 1,000 targets on the $set: tools side by side"
+		echo "| tool | wall s | targets/s | CPU s per 1,000 | open found | agrees with smtpprobe full |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+		for tests in full basic; do
+			/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private \
+				-r 0 -c 100 -q --tests $tests -f "$WORK/$set.txt" -o "$WORK/sp-$tests.csv" ||
+				true
+			read -r wall user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+			open=$(grep -c ',accepts-relay,' "$WORK/sp-$tests.csv" || true)
+			cut -d, -f2,6 "$WORK/sp-$tests.csv" | sed 1d |
+				awk -F, '{print $1, ($2 == "accepts-relay") ? "open" : "closed"}' | sort \
+				>"$WORK/v-sp-$tests.txt"
+			awk -v t="smtpprobe --tests $tests" -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" \
+				'BEGIN { printf "| %s | %.2f | %.0f | %.3f | %d |", t, w, 1000 / w, (u + s), o }'
+			agree=$(join "$WORK/v-sp-full.txt" "$WORK/v-sp-$tests.txt" 2>/dev/null |
+				awk '$2 == $3' | wc -l)
+			echo " $agree |"
+		done
+		# nmap runs its script only on ports it takes for SMTP: a copy of
+		# its services file names ours so (no -sV service probes needed).
+		mkdir -p "$WORK/nmap"
+		grep -v "[[:space:]]$port/tcp" /usr/share/nmap/nmap-services >"$WORK/nmap/nmap-services"
+		printf 'smtp\t%s/tcp\t0.5\t# smtpprobe bench\n' $port >>"$WORK/nmap/nmap-services"
+		/usr/bin/time -f '%e %U %S' -o "$WORK/time" nmap --datadir "$WORK/nmap" -n -Pn -sT -p $port \
+			--script smtp-open-relay --script-args smtp-open-relay.domain=example.net \
+			-iL "$WORK/$set-hosts.txt" -oN "$WORK/nmap.txt" >/dev/null 2>&1 || true
+		read -r wall user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		awk '/^Nmap scan report for/ { ip = $NF } /Server is an open relay/ { print ip, "open" }
+			/Server doesn.t seem to be an open relay/ { print ip, "closed" }' "$WORK/nmap.txt" |
+			sort -u >"$WORK/v-nmap.txt"
+		open=$(grep -c ' open$' "$WORK/v-nmap.txt" || true)
+		agree=$(join "$WORK/v-sp-full.txt" "$WORK/v-nmap.txt" | awk '$2 == $3' | wc -l)
+		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" \
+			'BEGIN { printf "| nmap --script smtp-open-relay | %.2f | %.0f | %.3f | %d | %d |\n",
+				w, 1000 / w, (u + s), o, a }'
+		/usr/bin/time -f '%e %U %S' -o "$WORK/time" sh -c "xargs -P 100 -I@ sh -c 'if swaks \
+			--server @:$port --quit-after RCPT --from probe@example.com \
+			--to relay-test@example.net --timeout 10 >/dev/null 2>&1; then echo @ open; \
+			else echo @ closed; fi' <'$WORK/$set-hosts.txt' >'$WORK/swaks.txt'" || true
+		read -r wall user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		sort "$WORK/swaks.txt" >"$WORK/v-swaks.txt"
+		open=$(grep -c ' open$' "$WORK/v-swaks.txt" || true)
+		agree=$(join "$WORK/v-sp-basic.txt" "$WORK/v-swaks.txt" | awk '$2 == $3' | wc -l)
+		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" \
+			'BEGIN { printf "| swaks --quit-after RCPT (xargs -P 100) | %.2f | %.0f | %.3f | %d | %d (vs basic) |\n",
+				w, 1000 / w, (u + s), o, a }'
+		echo
+	done
+fi
+
+if [ "$WHAT" = all ] || [ "$WHAT" = floor ]; then
+	echo "### CPU per dialogue: smtpprobe --tests basic against the floor (10,240 closed and open lab targets, concurrency 100)"
+	echo "| client | dialogues | CPU s | CPU µs per dialogue |"
+	echo "| --- | ---: | ---: | ---: |"
+	awk -v p=$P 'BEGIN { for (b = 120; b < 160; b++) for (h = 0; h < 256; h++)
+		printf "127.2.%d.%d:%d\n", b, h, p }' >"$WORK/floor.txt"
+	for round in 1 2 3; do
+		/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/floor.txt" 100 \
+			>"$WORK/floor.out"
+		read -r user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		n=$(awk '{print $2}' "$WORK/floor.out")
+		awk -v n="$n" -v u="$user" -v s="$sys" \
+			'BEGIN { printf "| floor (epoll, no parsing) | %d | %.2f | %.1f |\n", n, u + s, (u + s) * 1e6 / n }'
+		/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 \
+			-c 100 -q --tests basic -f "$WORK/floor.txt" -o "$WORK/floor.csv" || true
+		read -r user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		n=$(($(wc -l <"$WORK/floor.csv") - 1))
+		awk -v n="$n" -v u="$user" -v s="$sys" \
+			'BEGIN { printf "| smtpprobe --tests basic | %d | %.2f | %.1f |\n", n, u + s, (u + s) * 1e6 / n }'
+	done
+fi

@@ -1,0 +1,85 @@
+/*
+ * tls.h: what smtpprobe knows about TLS: the one client context of a run,
+ * the per-connection SSL object, and the facts recorded for a report
+ * (version, cipher, the leaf certificate's names, dates, fingerprint, and
+ * whether it verifies). Certificates are recorded, never trusted: a
+ * verification failure is a fact, not a reason to stop.
+ *
+ * The fact extraction (tls_cert_facts) is pure: it reads an X509 and fills
+ * a plain struct, so unit tests call it on certificates they make.
+ *
+ * Ownership: tls_context_new's SSL_CTX belongs to the caller (main.c makes
+ * one per run and frees it after the engine); sessions borrow it. An SSL from
+ * tls_client_new is handed to a bufferevent_openssl filter, which frees it.
+ */
+#ifndef SMTPPROBE_TLS_H
+#define SMTPPROBE_TLS_H
+
+#include <openssl/types.h>
+#include <stddef.h>
+
+#include "common/bounds.h"
+
+/* The `starttls` column. */
+enum tls_use {
+	TLS_NONE = 0, /* not offered, not tried */
+	TLS_OFFERED,  /* EHLO offered STARTTLS; not used (--starttls never, or refused) */
+	TLS_USED,     /* upgraded with STARTTLS; the relay tests ran inside TLS */
+	TLS_FAILED,   /* the handshake failed (tls_error says why) */
+	TLS_IMPLICIT, /* SMTPS: TLS from the first byte */
+	TLS_USE_COUNT
+};
+
+/* Plain data: copy by assignment. Text is as OpenSSL gave it; writers escape. */
+struct tls_facts {
+	enum tls_use use;
+	char version[TLS_VERSION_MAX];
+	char cipher[TLS_CIPHER_MAX];
+	char error[TLS_REASON_MAX]; /* why the handshake failed, "" if it did not */
+	int have_cert;              /* 0: none of the cert_* fields below is set */
+	char subject[CERT_NAME_MAX];
+	char issuer[CERT_NAME_MAX];
+	char san[CERT_SAN_MAX]; /* DNS names, ';'-joined */
+	char not_before[CERT_DATE_MAX];
+	char not_after[CERT_DATE_MAX];
+	char sha256[CERT_SHA256_MAX]; /* "AB:CD:...", as `openssl x509 -fingerprint -sha256` */
+	int self_signed;
+	int expired;
+	char verify[CERT_VERIFY_MAX]; /* X509_verify_cert_error_string(), "ok" when trusted */
+	int matches;                  /* a name matches the target's hostname: 1, 0, -1 unknown */
+};
+
+const char *tls_use_name(enum tls_use u);
+
+/* The client context of a run: security level 0 and every protocol version
+ * OpenSSL still has, so old servers are observed, not refused;
+ * SSL_OP_IGNORE_UNEXPECTED_EOF, since a missing close_notify is a fact of
+ * life; no verification failure is fatal. CAs come from ca_file, or from the
+ * system store when ca_file is NULL. Returns NULL with err filled. */
+SSL_CTX *tls_context_new(const char *ca_file, char *err, size_t errlen);
+
+/* A server context for smtplab, from PEM files. Returns NULL with err filled. */
+SSL_CTX *tls_server_context_new(const char *cert_file, const char *key_file, char *err,
+                                size_t errlen);
+
+void tls_context_free(SSL_CTX *ctx);
+
+/* A client SSL; SNI is sent only when hostname is a name (not "" and not an
+ * address literal). NULL when memory runs out. */
+SSL *tls_client_new(SSL_CTX *ctx, const char *hostname);
+
+/* After a completed handshake: version, cipher, the peer's leaf and the
+ * verify result. */
+void tls_session_facts(SSL *ssl, const char *hostname, struct tls_facts *f);
+
+/* The leaf certificate's facts (pure). hostname "" leaves matches at -1. */
+void tls_cert_facts(X509 *cert, const char *hostname, struct tls_facts *f);
+
+/* tls_cert_facts on a PEM file. Returns 0, or -1 with err filled. */
+int tls_cert_facts_file(const char *path, const char *hostname, struct tls_facts *f, char *err,
+                        size_t errlen);
+
+/* OpenSSL's reason for an error code ("wrong version number"), into buf. */
+void tls_error_reason(unsigned long code, char *buf, size_t size);
+
+#endif

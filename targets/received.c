@@ -1,0 +1,785 @@
+/*
+ * received.c: the Received-header parser; see received.h.
+ *
+ * The line is unfolded and its blanks collapsed, the date cut off at the last
+ * ';' outside comments, and the rest read as tokens: words and (nested)
+ * comments. Clause keywords (from, by, via, with, id, for) give each token
+ * its place, so one reader covers the MTAs that write "from HELO (RDNS [IP])"
+ * (Postfix, Sendmail, OpenSMTPD, Courier, Gmail), "from RDNS ([IP] helo=HELO)"
+ * (Exim), "from RDNS (HELO name) (IP)" (qmail) and "from NAME (IP)"
+ * (Exchange). The address is looked for in this order, most specific first:
+ * a bracketed literal inside a comment of the from part, a comment that is
+ * only an address, a bracketed word after the from name, the from name
+ * itself when it is a literal. SpamAssassin's Received.pm reads the same
+ * forms with regular expressions per MTA; a token walk needs no backtracking,
+ * so no line can make it slow.
+ */
+#include "targets/received.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/strbuf.h"
+#include "targets/parse.h"
+
+#define COMMENT_DEPTH_MAX 8 /* deeper parentheses are kept as text */
+
+enum token_type {
+	TOK_WORD,
+	TOK_COMMENT, /* text inside the outer parentheses, without them */
+};
+
+struct token {
+	enum token_type type;
+	const char *s;
+	size_t n;
+};
+
+enum clause {
+	CL_NONE,
+	CL_FROM,
+	CL_BY,
+	CL_VIA,
+	CL_WITH,
+	CL_ID,
+	CL_FOR,
+};
+
+static const struct {
+	const char *word;
+	enum clause clause;
+} keywords[] = {
+    {"from", CL_FROM}, {"by", CL_BY}, {"via", CL_VIA},
+    {"with", CL_WITH}, {"id", CL_ID}, {"for", CL_FOR},
+};
+
+static size_t normalize(const char *in, size_t len, char *out, size_t cap);
+static size_t tokenize(const char *s, size_t n, struct token *tok, size_t max);
+static enum clause keyword(const struct token *t);
+static void put(char *dst, size_t size, const char *s, size_t n);
+static int is_auth_with(const char *s, size_t n);
+static int has_word_ci(const char *s, size_t n, const char *word);
+static void read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at);
+
+static const char *const kind_names[] = {
+    [HOP_RELAY] = "relay",
+    [HOP_LOCAL] = "local",
+    [HOP_NOADDR] = "no-address",
+    [HOP_UNPARSED] = "unparsed",
+};
+
+const char *
+hop_kind_name(enum hop_kind k)
+{
+	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+		return "?";
+	return kind_names[k];
+}
+
+/* Copies n bytes of s into dst as a C string, cut to fit. */
+static void
+put(char *dst, size_t size, const char *s, size_t n)
+{
+	struct strbuf sb;
+
+	sb_init(&sb, dst, size);
+	sb_append(&sb, s, n);
+}
+
+/*
+ * Unfolds (CR and LF become blanks, RFC 5322 2.2.3), collapses runs of
+ * blanks to one space and trims. Returns the new length.
+ */
+static size_t
+normalize(const char *in, size_t len, char *out, size_t cap)
+{
+	size_t i, o = 0;
+	int space = 1; /* drop leading blanks */
+
+	for (i = 0; i < len && o + 1 < cap; i++) {
+		char c = in[i];
+
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			if (!space)
+				out[o++] = ' ';
+			space = 1;
+			continue;
+		}
+		out[o++] = c;
+		space = 0;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o;
+}
+
+/* Words and comments; a comment without its ')' runs to the end. */
+static size_t
+tokenize(const char *s, size_t n, struct token *tok, size_t max)
+{
+	size_t i = 0, nt = 0;
+
+	while (i < n && nt < max) {
+		if (s[i] == ' ') {
+			i++;
+			continue;
+		}
+		if (s[i] == '(') {
+			size_t start = ++i;
+			int depth = 1;
+
+			while (i < n && depth > 0) {
+				if (s[i] == '(' && depth < COMMENT_DEPTH_MAX)
+					depth++;
+				else if (s[i] == ')')
+					depth--;
+				if (depth > 0)
+					i++;
+			}
+			tok[nt].type = TOK_COMMENT;
+			tok[nt].s = s + start;
+			tok[nt].n = i - start;
+			nt++;
+			if (i < n)
+				i++; /* the closing ')' */
+			continue;
+		}
+		tok[nt].type = TOK_WORD;
+		tok[nt].s = s + i;
+		while (i < n && s[i] != ' ' && s[i] != '(')
+			i++;
+		tok[nt].n = (size_t)(s + i - tok[nt].s);
+		nt++;
+	}
+	return nt;
+}
+
+static enum clause
+keyword(const struct token *t)
+{
+	size_t i;
+
+	if (t->type != TOK_WORD)
+		return CL_NONE;
+	for (i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (strlen(keywords[i].word) == t->n &&
+		    strncasecmp(t->s, keywords[i].word, t->n) == 0)
+			return keywords[i].clause;
+	return CL_NONE;
+}
+
+/* RFC 3848's authenticated protocols, and ASMTP (Exim, Earthlink). */
+static int
+is_auth_with(const char *s, size_t n)
+{
+	static const char *const names[] = {
+	    "ESMTPA",     "ESMTPSA",   "LMTPA",      "LMTPSA", "UTF8SMTPA",
+	    "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA", "ASMTP",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strlen(names[i]) == n && strncasecmp(s, names[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* 1 when word occurs in s[0..n) as a whole word, any case. */
+static int
+has_word_ci(const char *s, size_t n, const char *word)
+{
+	size_t w = strlen(word), i;
+
+	for (i = 0; i + w <= n; i++) {
+		if (strncasecmp(s + i, word, w) != 0)
+			continue;
+		if ((i == 0 || !is_alpha(s[i - 1])) && (i + w == n || !is_alpha(s[i + w])))
+			return 1;
+	}
+	return 0;
+}
+
+int
+received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, socklen_t *salen,
+                       char *ip, size_t iplen)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	char buf[INET6_ADDRSTRLEN + 16];
+	size_t n;
+	char *pct;
+
+	if (len > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', len);
+
+		if (close == NULL)
+			return -1;
+		/* "[ip]:port" and "[ip]" only: nothing else may follow. */
+		if (close + 1 < s + len) {
+			uint16_t port;
+			char pbuf[8];
+			size_t pn = (size_t)(s + len - close - 2);
+
+			if (close[1] != ':' || pn == 0 || pn >= sizeof(pbuf))
+				return -1;
+			memcpy(pbuf, close + 2, pn);
+			pbuf[pn] = '\0';
+			if (target_parse_port(pbuf, &port) != 0)
+				return -1;
+		}
+		len = (size_t)(close - s - 1);
+		s++;
+	}
+	if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
+		s += 5;
+		len -= 5;
+	}
+	if (len == 0 || len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len) != NULL)
+		return -1;
+	if ((pct = strchr(buf, '%')) != NULL)
+		*pct = '\0'; /* an IPv6 zone (RFC 4007): meaningless off the host */
+	n = strlen(buf);
+	memset(sa, 0, sizeof(*sa));
+
+	if (strchr(buf, ':') == NULL ||
+	    (strchr(buf, '.') != NULL && strchr(buf, ':') == strrchr(buf, ':') &&
+	     strchr(buf, ':') > strchr(buf, '.'))) {
+		/* IPv4, or IPv4 and a port. */
+		char *colon = strchr(buf, ':');
+		struct sockaddr_in sin;
+		unsigned char a4[4];
+
+		if (colon != NULL) {
+			uint16_t port;
+
+			if (target_parse_port(colon + 1, &port) != 0)
+				return -1;
+			*colon = '\0';
+		}
+		if (target_parse_ipv4(buf, a4) != 0)
+			return -1;
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		memcpy(&sin.sin_addr, a4, 4);
+		memcpy(sa, &sin, sizeof(sin));
+		*salen = sizeof(sin);
+	} else {
+		struct sockaddr_in6 sin6;
+		struct in6_addr a6;
+
+		if (n == 0 || inet_pton(AF_INET6, buf, &a6) != 1)
+			return -1;
+		if (memcmp(a6.s6_addr, mapped, sizeof(mapped)) == 0) {
+			struct sockaddr_in sin;
+
+			memset(&sin, 0, sizeof(sin));
+			sin.sin_family = AF_INET;
+			memcpy(&sin.sin_addr, a6.s6_addr + 12, 4);
+			memcpy(sa, &sin, sizeof(sin));
+			*salen = sizeof(sin);
+		} else {
+			memset(&sin6, 0, sizeof(sin6));
+			sin6.sin6_family = AF_INET6;
+			sin6.sin6_addr = a6;
+			memcpy(sa, &sin6, sizeof(sin6));
+			*salen = sizeof(sin6);
+		}
+	}
+	if (ip != NULL) {
+		const void *src;
+
+		if (sa->ss_family == AF_INET)
+			src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+		else
+			src = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+		if (inet_ntop(sa->ss_family, src, ip, (socklen_t)iplen) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+/* Finds the next "[...]" in s[0..n) from *pos; returns its length, or 0. */
+static size_t
+next_literal(const char *s, size_t n, size_t *pos, const char **lit)
+{
+	const char *open = *pos < n ? memchr(s + *pos, '[', n - *pos) : NULL;
+	const char *close;
+	size_t end;
+
+	if (open == NULL)
+		return 0;
+	close = memchr(open, ']', (size_t)(s + n - open));
+	if (close == NULL)
+		return 0;
+	end = (size_t)(close - s) + 1;
+	/* Keep ":port" with the literal, so it is stripped, not read as a name. */
+	if (end < n && s[end] == ':') {
+		size_t e = end + 1;
+
+		while (e < n && s[e] >= '0' && s[e] <= '9')
+			e++;
+		if (e > end + 1)
+			end = e;
+	}
+	*lit = open;
+	*pos = end;
+	return (size_t)(s + end - open);
+}
+
+static int
+is_unknown(const char *s, size_t n)
+{
+	return n == 7 && strncasecmp(s, "unknown", 7) == 0;
+}
+
+/* A name as written, without the dot some MTAs leave at its end (Gmail). */
+static void
+put_name(char *dst, size_t size, const char *s, size_t n)
+{
+	while (n > 1 && s[n - 1] == '.')
+		n--;
+	if (is_unknown(s, n))
+		n = 0;
+	put(dst, size, s, n);
+}
+
+static int
+set_addr(struct hop *h, const char *s, size_t n)
+{
+	return received_parse_address(s, n, &h->sa, &h->salen, h->ip, sizeof(h->ip));
+}
+
+/* The from part: tokens from_at (the keyword) up to the next clause. */
+static void
+read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
+{
+	const struct token *name = NULL;
+	const char *helo_kw = NULL, *helo_eq = NULL, *rdns = NULL, *bad = NULL;
+	size_t helo_kw_n = 0, helo_eq_n = 0, rdns_n = 0, bad_n = 0;
+	int have = 0, empty = 0;
+	size_t i, end;
+
+	if (from_at + 1 < ntok && tok[from_at + 1].type == TOK_WORD &&
+	    keyword(&tok[from_at + 1]) == CL_NONE)
+		name = &tok[from_at + 1];
+	for (end = from_at + 1; end < ntok && keyword(&tok[end]) == CL_NONE; end++)
+		;
+
+	/* 1. A bracketed literal inside a comment: "(rdns [ip])", "([ip] helo=x)". */
+	for (i = from_at + 1; i < end; i++) {
+		const struct token *t = &tok[i];
+		const char *lit;
+		size_t pos = 0, ln;
+
+		if (t->type != TOK_COMMENT)
+			continue;
+		if (t->n > 5 &&
+		    (strncasecmp(t->s, "HELO ", 5) == 0 || strncasecmp(t->s, "EHLO ", 5) == 0)) {
+			const char *w = t->s + 5, *sp = memchr(w, ' ', t->n - 5);
+
+			helo_kw = w;
+			helo_kw_n = sp ? (size_t)(sp - w) : t->n - 5;
+		}
+		{
+			const char *p = t->s;
+			size_t k;
+
+			for (k = 0; k + 5 <= t->n; k++) {
+				if (strncasecmp(p + k, "helo=", 5) == 0 &&
+				    (k == 0 || p[k - 1] == ' ')) {
+					const char *w = p + k + 5;
+					const char *sp = memchr(w, ' ', t->n - k - 5);
+
+					helo_eq = w;
+					helo_eq_n = sp ? (size_t)(sp - w) : t->n - k - 5;
+					break;
+				}
+			}
+		}
+		while (!have && (ln = next_literal(t->s, t->n, &pos, &lit)) > 0) {
+			if (ln == 2) {
+				empty = 1;
+				continue;
+			}
+			if (set_addr(h, lit, ln) == 0) {
+				have = 1;
+				/* "(rdns [ip])": the name written just before the literal. */
+				if (lit > t->s + 1 && lit[-1] == ' ') {
+					const char *w = lit - 1;
+
+					while (w > t->s && w[-1] != ' ')
+						w--;
+					if (w == t->s && *w != '[') {
+						rdns = w;
+						rdns_n = (size_t)(lit - 1 - w);
+					}
+				}
+			} else if (bad == NULL) {
+				bad = lit;
+				bad_n = ln;
+			}
+		}
+	}
+	/* 2. A comment that is only an address: qmail "(192.0.2.1)", Exchange. */
+	for (i = from_at + 1; !have && i < end; i++) {
+		const struct token *t = &tok[i];
+		const char *at;
+		size_t off = 0;
+
+		if (t->type != TOK_COMMENT || t->n == 0 || memchr(t->s, ' ', t->n) != NULL)
+			continue;
+		/* qmail with TCPREMOTEINFO: "(user@192.0.2.1)". */
+		if ((at = memchr(t->s, '@', t->n)) != NULL)
+			off = (size_t)(at - t->s) + 1;
+		if (set_addr(h, t->s + off, t->n - off) == 0)
+			have = 1;
+	}
+	/* 3. A bracketed word after the name (old Exim: "from host ([helo]) [ip]"). */
+	for (i = from_at + 2; !have && i < end; i++) {
+		const struct token *t = &tok[i];
+
+		if (t->type == TOK_WORD && t->n > 2 && t->s[0] == '[') {
+			if (set_addr(h, t->s, t->n) == 0)
+				have = 1;
+			else if (bad == NULL) {
+				bad = t->s;
+				bad_n = t->n;
+			}
+		}
+	}
+	/* 4. The name itself, when it is a literal: "from [192.0.2.1] by ...". */
+	if (!have && name != NULL && name->n > 0 && name->s[0] == '[') {
+		if (name->n == 2)
+			empty = 1;
+		else if (set_addr(h, name->s, name->n) == 0)
+			have = 1;
+		else if (bad == NULL) {
+			bad = name->s;
+			bad_n = name->n;
+		}
+	}
+
+	if (helo_kw != NULL) {
+		/* qmail: "from RDNS (HELO name) (ip)". */
+		put(h->helo, sizeof(h->helo), helo_kw, helo_kw_n);
+		if (name != NULL)
+			put_name(h->rdns, sizeof(h->rdns), name->s, name->n);
+	} else if (helo_eq != NULL) {
+		/* Exim: "from RDNS ([ip] helo=name)", or "from [ip] (helo=name)". */
+		put(h->helo, sizeof(h->helo), helo_eq, helo_eq_n);
+		if (name != NULL && name->s[0] != '[')
+			put_name(h->rdns, sizeof(h->rdns), name->s, name->n);
+	} else {
+		if (name != NULL)
+			put(h->helo, sizeof(h->helo), name->s, name->n);
+		if (rdns != NULL)
+			put_name(h->rdns, sizeof(h->rdns), rdns, rdns_n);
+	}
+
+	if (have) {
+		h->kind = HOP_RELAY;
+		return;
+	}
+	h->salen = 0;
+	h->ip[0] = '\0';
+	if (bad != NULL) {
+		h->kind = HOP_UNPARSED;
+		target_quote_error(h->reason, sizeof(h->reason), "not an address", bad, bad_n);
+	} else {
+		h->kind = HOP_NOADDR;
+		put(h->reason, sizeof(h->reason),
+		    empty ? "empty address []" : "no address recorded",
+		    strlen(empty ? "empty address []" : "no address recorded"));
+	}
+}
+
+enum hop_kind
+received_parse(const char *line, size_t len, struct hop *h)
+{
+	char norm[RECEIVED_LINE_MAX + 1];
+	struct token tok[RECEIVED_TOKENS_MAX];
+	const char *semi = NULL;
+	size_t n, ntok, i, body_n;
+	enum clause cl = CL_NONE;
+	int expect = 0, depth = 0, with_words = 0;
+	ssize_t from_at = -1;
+
+	memset(h, 0, sizeof(*h));
+	if (len >= 9 && strncasecmp(line, "Received:", 9) == 0) {
+		line += 9;
+		len -= 9;
+	}
+	if (memchr(line, '\0', len) != NULL) {
+		h->kind = HOP_UNPARSED;
+		put(h->reason, sizeof(h->reason), "NUL byte", 8);
+		return h->kind;
+	}
+	if (len > RECEIVED_LINE_MAX) {
+		h->kind = HOP_UNPARSED;
+		snprintf(h->reason, sizeof(h->reason), "longer than %d bytes", RECEIVED_LINE_MAX);
+		return h->kind;
+	}
+	n = normalize(line, len, norm, sizeof(norm));
+	if (n == 0) {
+		h->kind = HOP_UNPARSED;
+		put(h->reason, sizeof(h->reason), "empty", 5);
+		return h->kind;
+	}
+
+	/* The date follows the last ';' outside comments (RFC 5322 3.6.7). */
+	for (i = 0; i < n; i++) {
+		if (norm[i] == '(')
+			depth++;
+		else if (norm[i] == ')' && depth > 0)
+			depth--;
+		else if (norm[i] == ';' && depth == 0)
+			semi = norm + i;
+	}
+	body_n = semi != NULL ? (size_t)(semi - norm) : n;
+	if (semi != NULL) {
+		const char *d = semi + 1;
+		size_t dn = (size_t)(norm + n - d);
+
+		while (dn > 0 && *d == ' ') {
+			d++;
+			dn--;
+		}
+		put(h->date, sizeof(h->date), d, dn);
+		if (received_parse_date(d, dn, &h->when, &h->zone_unknown) == 0)
+			h->date_ok = 1;
+	}
+
+	ntok = tokenize(norm, body_n, tok, RECEIVED_TOKENS_MAX);
+	for (i = 0; i < ntok; i++) {
+		const struct token *t = &tok[i];
+		enum clause k = keyword(t);
+
+		if (t->type == TOK_COMMENT && (has_word_ci(t->s, t->n, "authenticated") ||
+		                               (t->n > 5 && strncasecmp(t->s, "AUTH:", 5) == 0)))
+			h->authenticated = 1;
+		if (k != CL_NONE && !(expect && cl == CL_FROM && k == CL_FROM)) {
+			cl = k;
+			expect = 1;
+			with_words = 0;
+			if (k == CL_FROM && from_at < 0)
+				from_at = (ssize_t)i;
+			continue;
+		}
+		if (t->type == TOK_COMMENT) {
+			expect = 0;
+			if (cl == CL_WITH)
+				with_words = -1; /* words after a comment are not the protocol */
+			continue;
+		}
+		switch (cl) {
+		case CL_BY:
+			if (expect)
+				put(h->by, sizeof(h->by), t->s, t->n);
+			break;
+		case CL_ID:
+			if (expect) {
+				const char *s = t->s;
+				size_t m = t->n;
+
+				if (m > 1 && s[0] == '<' && s[m - 1] == '>') {
+					s++;
+					m -= 2;
+				}
+				put(h->id, sizeof(h->id), s, m);
+			}
+			break;
+		case CL_FOR:
+			if (expect) {
+				const char *s = t->s;
+				size_t m = t->n;
+
+				if (m > 1 && s[0] == '<') {
+					s++;
+					m--;
+				}
+				if (m > 0 && s[m - 1] == '>')
+					m--;
+				put(h->for_, sizeof(h->for_), s, m);
+			}
+			break;
+		case CL_WITH:
+			if (with_words >= 0) {
+				struct strbuf sb;
+
+				sb_resume(&sb, h->with, sizeof(h->with));
+				if (with_words > 0)
+					sb_putc(&sb, ' ');
+				sb_append(&sb, t->s, t->n);
+				if (with_words == 0 && is_auth_with(t->s, t->n))
+					h->authenticated = 1;
+				with_words++;
+			}
+			break;
+		default:
+			break;
+		}
+		expect = 0;
+	}
+
+	if (ntok > 0 && tok[0].type == TOK_COMMENT && from_at != 0) {
+		/* "(qmail 1 invoked from network)", "(from user@localhost)". */
+		h->kind = HOP_LOCAL;
+		put(h->reason, sizeof(h->reason), tok[0].s, tok[0].n);
+		return h->kind;
+	}
+	if (from_at < 0) {
+		h->kind = HOP_LOCAL;
+		put(h->reason, sizeof(h->reason), "no from part", 12);
+		return h->kind;
+	}
+	if (strcasecmp(h->with, "local") == 0) {
+		/* Exim's "from user by host with local": a local submission. */
+		read_from(h, tok, ntok, (size_t)from_at);
+		h->kind = HOP_LOCAL;
+		h->salen = 0;
+		h->ip[0] = '\0';
+		put(h->reason, sizeof(h->reason), "with local", 10);
+		return h->kind;
+	}
+	read_from(h, tok, ntok, (size_t)from_at);
+	return h->kind;
+}
+
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian (H. Hinnant's days_from_civil). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads up to max digits; returns how many, 0 for none. */
+static size_t
+digits(const char *s, size_t n, size_t max, int *v)
+{
+	size_t i = 0;
+
+	*v = 0;
+	while (i < n && i < max && s[i] >= '0' && s[i] <= '9')
+		*v = *v * 10 + (s[i++] - '0');
+	return i;
+}
+
+static const char *
+skip_blanks(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+int
+received_parse_date(const char *s, size_t len, int64_t *when, int *zone_unknown)
+{
+	static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+	                                     "jul", "aug", "sep", "oct", "nov", "dec"};
+	static const struct {
+		const char *name;
+		int minutes;
+	} zones[] = {
+	    {"UT", 0},        {"UTC", 0},       {"GMT", 0},       {"Z", 0},
+	    {"EST", -5 * 60}, {"EDT", -4 * 60}, {"CST", -6 * 60}, {"CDT", -5 * 60},
+	    {"MST", -7 * 60}, {"MDT", -6 * 60}, {"PST", -8 * 60}, {"PDT", -7 * 60},
+	};
+	const char *p = s, *end = s + len;
+	int day, year, hh, mm, ss = 0, zone = 0, mon = -1, k;
+	size_t n, i;
+
+	*zone_unknown = 0;
+	p = skip_blanks(p, end);
+	/* An optional day name and comma. */
+	if (p < end && is_alpha(*p)) {
+		while (p < end && is_alpha(*p))
+			p++;
+		if (p < end && *p == ',')
+			p++;
+		p = skip_blanks(p, end);
+	}
+	if ((n = digits(p, (size_t)(end - p), 2, &day)) == 0 || day < 1 || day > 31)
+		return -1;
+	p += n;
+	p = skip_blanks(p, end);
+	n = (size_t)(end - p);
+	for (i = 0; i < 12; i++)
+		if (n >= 3 && strncasecmp(p, months[i], 3) == 0)
+			mon = (int)i;
+	if (mon < 0)
+		return -1;
+	p += 3;
+	while (p < end && is_alpha(*p))
+		p++; /* "March" */
+	p = skip_blanks(p, end);
+	if ((n = digits(p, (size_t)(end - p), 4, &year)) == 0 || n == 3)
+		return -1;
+	if (n == 2)
+		year += year < 50 ? 2000 : 1900; /* RFC 5322 4.3 */
+	else if (n == 1 || year < 1970)
+		return -1;
+	p += n;
+	p = skip_blanks(p, end);
+	if ((n = digits(p, (size_t)(end - p), 2, &hh)) == 0 || hh > 23)
+		return -1;
+	p += n;
+	if (p >= end || *p++ != ':')
+		return -1;
+	if ((n = digits(p, (size_t)(end - p), 2, &mm)) != 2 || mm > 59)
+		return -1;
+	p += n;
+	if (p < end && *p == ':') {
+		p++;
+		if ((n = digits(p, (size_t)(end - p), 2, &ss)) != 2 || ss > 60)
+			return -1;
+		p += n;
+	}
+	p = skip_blanks(p, end);
+	if (p < end && (*p == '+' || *p == '-')) {
+		int sign = *p == '-' ? -1 : 1;
+
+		p++;
+		if (digits(p, (size_t)(end - p), 4, &k) != 4 || k % 100 > 59)
+			return -1;
+		zone = sign * (k / 100 * 60 + k % 100);
+		if (sign < 0 && k == 0)
+			*zone_unknown = 1;
+	} else {
+		const char *z = p;
+
+		while (p < end && is_alpha(*p))
+			p++;
+		n = (size_t)(p - z);
+		for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++)
+			if (strlen(zones[i].name) == n && strncasecmp(z, zones[i].name, n) == 0)
+				break;
+		if (n == 0 || i == sizeof(zones) / sizeof(zones[0]))
+			return -1;
+		zone = zones[i].minutes;
+	}
+	*when = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) * 86400 + hh * 3600 +
+	        mm * 60 + ss - (int64_t)zone * 60;
+	return 0;
+}
