@@ -536,6 +536,7 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		// cppcheck-suppress knownConditionTrueFalse
 		if (gone)
 			return;
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): not freed, `gone` says so */
 		s->gone = NULL;
 		if (s->bev != bev)
 			return; /* a 220 to STARTTLS: the new filter reports its own end */
