@@ -11,14 +11,17 @@
 #   postfix-open     127.0.90.4:2693  mynetworks = 127.0.0.0/8: an open relay to us
 #   opensmtpd-open   127.0.90.5:2694  match from any for any (relay to a dead loopback port)
 #   postfix-debian   127.0.90.6:2696  Debian 12's own main.cf rule: defer_unauth_destination
+#   postfix-starttls 127.0.90.7:2697  postfix-closed with STARTTLS (a fresh self-signed cert)
 #
-# For each: smtpprobe's verdict and relay tests, the MTA's own log shows the
-# dialogue and no DATA, and the lab personality that plays it (smtplab on
-# 127.0.90.1x:2695) gives the same banner shape, extensions and relay tests.
+# For each: smtpprobe's verdict, relay tests, fingerprint (mta) and TLS facts,
+# the MTA's own log shows the dialogue and no DATA, and the lab personality that
+# plays it (smtplab on 127.0.90.1x:2695) gives the same banner shape,
+# extensions, relay tests and fingerprint.
 # Every daemon is stopped by its PID. Needs root (the daemons switch users);
 # without root or without the unpacked packages the whole test is skipped.
 #
-# Run by `make interop` (INTEROP_ROOT: where fetch.sh unpacked them).
+# Run by `make interop` (INTEROP_ROOT: where fetch.sh unpacked them;
+# INTEROP_KEEP=DIR keeps the configurations and the MTAs' logs there).
 . "$top_srcdir/tests/integration/lib.sh"
 
 ROOT=${INTEROP_ROOT:-$top_builddir/interop}
@@ -65,7 +68,7 @@ wait_port() {
 	done
 }
 
-# start_postfix NAME ADDR PORT MYNETWORKS RELAY-RULE
+# start_postfix NAME ADDR PORT MYNETWORKS RELAY-RULE [CERT KEY]
 start_postfix() {
 	d=$WORK/$1
 	mkdir -p "$d/conf" "$d/data" "$d/spool/pid"
@@ -107,6 +110,14 @@ local_transport = discard:
 virtual_transport = discard:
 biff = no
 EOF
+	if [ -n "${6:-}" ]; then
+		cat >>"$d/conf/main.cf" <<EOF
+smtpd_tls_cert_file = $6
+smtpd_tls_key_file = $7
+smtpd_tls_security_level = may
+smtpd_tls_loglevel = 1
+EOF
+	fi
 	cat >"$d/conf/master.cf" <<EOF
 $2:$3 inet n - n - - smtpd
 cleanup unix n - n - 0 cleanup
@@ -114,6 +125,7 @@ rewrite unix - - n - - trivial-rewrite
 anvil unix - - n - 1 anvil
 postlog unix-dgram n - n - 1 postlogd
 discard unix - - n - - discard
+tlsmgr unix - - n 1000? 1 tlsmgr
 EOF
 	LD_LIBRARY_PATH=$PF/usr/lib/postfix "$PF/usr/lib/postfix/sbin/master" -c "$d/conf" -d \
 		>"$d/stderr" 2>&1 &
@@ -217,30 +229,53 @@ start_opensmtpd opensmtpd-open $N.5 2694 open
 ok $? "opensmtpd-open listens on $N.5:2694"
 start_postfix postfix-debian $N.6 2696 192.0.2.0/24 defer_unauth_destination
 ok $? "postfix-debian listens on $N.6:2696"
+CERT=$WORK/cert.pem
+KEY=$WORK/key.pem
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$KEY" \
+	-out "$CERT" -days 30 -subj "/CN=mx.example.org" -addext "subjectAltName=DNS:mx.example.org" \
+	>"$WORK/openssl.err" 2>&1
+ok $? "openssl makes a self-signed certificate"
+chmod 644 "$CERT" "$KEY"
+start_postfix postfix-starttls $N.7 2697 192.0.2.0/24 reject_unauth_destination "$CERT" "$KEY"
+ok $? "postfix-starttls listens on $N.7:2697"
+LAB_OPTS="--tls-cert $CERT --tls-key $KEY"
 lab_start "$N.11:2695=postfix-closed" "$N.12:2695=exim-closed" "$N.13:2695=opensmtpd-closed" \
-	"$N.14:2695=open-relay"
-ok $? "smtplab plays the same shapes on $N.11-14:2695"
+	"$N.14:2695=open-relay" "$N.15:2695=postfix-starttls"
+ok $? "smtplab plays the same shapes on $N.11-15:2695"
 
 timeout 60 "$SMTPPROBE" --allow-private --timeout 10 --deadline 30 -q -o "$WORK/out.csv" \
-	$N.1:2690 $N.2:2691 $N.3:2692 $N.4:2693 $N.5:2694 $N.6:2696 \
-	$N.11:2695 $N.12:2695 $N.13:2695 $N.14:2695
+	$N.1:2690 $N.2:2691 $N.3:2692 $N.4:2693 $N.5:2694 $N.6:2696 $N.7:2697 \
+	$N.11:2695 $N.12:2695 $N.13:2695 $N.14:2695 $N.15:2695
 is "$?" 1 "exit status 1: open relays found"
-is "$(rows "$WORK/out.csv")" 10 "one row per server"
+is "$(rows "$WORK/out.csv")" 12 "one row per server"
 sed 's/^/# /' "$WORK/out.csv"
 
-check() { # check IP NAME VERDICT RELAY_TESTS
+check() { # check IP NAME VERDICT RELAY_TESTS MTA
 	is "$(cell "$WORK/out.csv" "$1" verdict)" "$3" "$2: verdict $3"
 	is "$(cell "$WORK/out.csv" "$1" error)" "" "$2: the dialogue ran to QUIT"
 	is "$(cell "$WORK/out.csv" "$1" relay_tests)" "$4" "$2: relay tests $4"
+	is "$(cell "$WORK/out.csv" "$1" mta)" "$5" "$2: fingerprint mta=$5"
 }
-check $N.1 postfix-closed smtp-closed "third-party:250/554;localhost:250/554"
-check $N.2 exim-closed smtp-closed "third-party:250/550;localhost:250/550"
-check $N.3 opensmtpd-closed smtp-closed "third-party:250/550;localhost:250/550"
-check $N.4 postfix-open accepts-relay "third-party:250/250;localhost:250/250"
-check $N.5 opensmtpd-open accepts-relay "third-party:250/250;localhost:250/250"
+check $N.1 postfix-closed smtp-closed "third-party:250/554;localhost:250/554;postmaster:250/250" postfix
+check $N.2 exim-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/250" exim
+# OpenSMTPD refuses a bare "postmaster" (RFC 5321 4.5.1 says accept it).
+check $N.3 opensmtpd-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/550" opensmtpd
+check $N.4 postfix-open accepts-relay "third-party:250/250;localhost:250/250;postmaster:250/250" postfix
+check $N.5 opensmtpd-open accepts-relay "third-party:250/250;localhost:250/250;postmaster:250/250" opensmtpd
 # Debian's default answers relaying with 454 (a safety net against a wrong
 # config bouncing mail): by the verdict rules a 4xx decides tempfail.
-check $N.6 postfix-debian tempfail "third-party:250/454;localhost:250/454"
+check $N.6 postfix-debian tempfail "third-party:250/454;localhost:250/454;postmaster:250/250" postfix
+check $N.7 postfix-starttls smtp-closed "third-party:250/554;localhost:250/554;postmaster:250/250" postfix
+is "$(cell "$WORK/out.csv" $N.7 starttls)" used "postfix-starttls: the tests ran inside TLS"
+case "$(cell "$WORK/out.csv" $N.7 tls_version)" in
+TLSv1.[23]) ok 0 "postfix-starttls: TLS 1.2 or 1.3 negotiated" ;;
+*) ok 1 "postfix-starttls: TLS version '$(cell "$WORK/out.csv" $N.7 tls_version)'" ;;
+esac
+is "$(cell "$WORK/out.csv" $N.7 cert_self_signed)" yes "postfix-starttls: the certificate is self-signed"
+is "$(cell "$WORK/out.csv" $N.7 cert_sha256)" \
+	"$(openssl x509 -in "$CERT" -noout -fingerprint -sha256 | sed 's/.*=//')" \
+	"postfix-starttls: the certificate recorded is the one Postfix was given"
+is "$(cell "$WORK/out.csv" $N.1 starttls)" none "postfix-closed: no STARTTLS offered"
 is "$(cell "$WORK/out.csv" $N.6 last_reply)" "221 2.0.0 Bye" "postfix-debian: QUIT answered"
 
 # The lab's imitations against the real thing: same shape, same answers.
@@ -249,14 +284,17 @@ same() { # same REAL LAB NAME COLUMN [SED]
 	lab=$(cell "$WORK/out.csv" "$2" "$4" | sed -e "${5:-s/^//}")
 	is "$lab" "$real" "lab $3 matches the real one: $4"
 }
-for col in banner ehlo_name extensions relay_tests verdict; do
+for col in banner ehlo_name extensions relay_tests verdict mta; do
 	same $N.1 $N.11 postfix-closed $col
 done
+for col in banner ehlo_name extensions relay_tests verdict mta starttls tls_version; do
+	same $N.7 $N.15 postfix-starttls $col
+done
 # Exim's greeting carries the date: compare its shape.
-for col in banner ehlo_name extensions relay_tests verdict; do
+for col in banner ehlo_name extensions relay_tests verdict mta; do
 	same $N.2 $N.12 exim-closed $col 's/[A-Z][a-z][a-z], [0-9]* [A-Z][a-z][a-z] [0-9]* [0-9:]* [-+][0-9]*/DATE/'
 done
-for col in banner ehlo_name extensions relay_tests verdict; do
+for col in banner ehlo_name extensions relay_tests verdict mta; do
 	same $N.3 $N.13 opensmtpd-closed $col
 done
 for col in verdict relay_tests; do
@@ -267,12 +305,17 @@ mta_stop
 
 # What each MTA logged: the dialogues, and never a DATA or a message.
 pl=$WORK/postfix-closed/maillog
-grep -q 'disconnect from .* ehlo=1 mail=2 rcpt=0/2 rset=2 quit=1' "$pl"
-ok $? "postfix-closed log: ehlo, 2 MAIL, 2 refused RCPT, 2 RSET, QUIT"
+grep -q 'disconnect from .* ehlo=1 mail=3 rcpt=1/3 rset=3 quit=1' "$pl"
+ok $? "postfix-closed log: ehlo, 3 MAIL, 2 of 3 RCPT refused, 3 RSET, QUIT"
 grep -q 'Relay access denied' "$pl"
 ok $? "postfix-closed log: relay access denied"
-grep -q 'disconnect from .* ehlo=1 mail=2 rcpt=2 rset=2 quit=1' "$WORK/postfix-open/maillog"
-ok $? "postfix-open log: both RCPTs accepted"
+grep -q 'disconnect from .* ehlo=1 mail=3 rcpt=3 rset=3 quit=1' "$WORK/postfix-open/maillog"
+ok $? "postfix-open log: every RCPT accepted"
+grep -q 'disconnect from .* ehlo=2 starttls=1 mail=3 rcpt=1/3 rset=3 quit=1' \
+	"$WORK/postfix-starttls/maillog"
+ok $? "postfix-starttls log: EHLO, STARTTLS, EHLO again, the tests inside TLS"
+grep -q 'TLS connection established from' "$WORK/postfix-starttls/maillog"
+ok $? "postfix-starttls log: the TLS session"
 ! grep -E 'disconnect from .*(data|bdat)=' "$WORK"/postfix-*/maillog >/dev/null
 ok $? "postfix logs: no DATA or BDAT"
 ! grep -qE 'queued as|status=sent|removed' "$WORK"/postfix-*/maillog
@@ -295,4 +338,5 @@ done
 grep -q '550 Invalid recipient' "$WORK/opensmtpd-closed/log"
 ok $? "opensmtpd-closed trace: 550 Invalid recipient"
 
+[ -n "${INTEROP_KEEP:-}" ] && cp -r "$WORK" "$INTEROP_KEEP"
 done_testing
