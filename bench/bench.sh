@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench.sh: smtpprobe against 10,240 loopback targets served by smtplab.
 #
-#   bench/bench.sh [--tls] BUILD_DIR [CONCURRENCY...]      (default: 100 1000)
+#   bench/bench.sh [--tls] [--transcripts] BUILD_DIR [CONCURRENCY...]   (default: 100 1000)
 #
 # The lab listens on 9,216 addresses of 127.1.0.0/18 with a mix of
 # personalities; 1,024 more addresses have no listener (connection refused).
@@ -14,14 +14,24 @@
 # STARTTLS personalities (every listener offers or demands STARTTLS, so every
 # dialogue that connects upgrades: one TLS 1.3 handshake each, with a P-256
 # certificate made here by the openssl command), side by side in one table.
+#
+# --transcripts (issue 6): each plaintext run is followed at once by the same
+# run with --transcripts (10,240 evidence files written to a fresh directory
+# under $TMPDIR), mode "transcripts". BENCH_RATE=N sets --rate (default 0,
+# no limit) for every run.
 # Traffic stays on 127.0.0.0/8.
 set -eu
 TLS=0
-if [ "${1:-}" = --tls ]; then
-	TLS=1
+TRANSCRIPTS=0
+while :; do
+	case "${1:-}" in
+	--tls) TLS=1 ;;
+	--transcripts) TRANSCRIPTS=1 ;;
+	*) break ;;
+	esac
 	shift
-fi
-BUILD=${1:?usage: bench.sh [--tls] BUILD_DIR [CONCURRENCY...]}
+done
+BUILD=${1:?usage: bench.sh [--tls] [--transcripts] BUILD_DIR [CONCURRENCY...]}
 shift
 [ $# -gt 0 ] || set -- 100 1000
 BUILD=$(cd "$BUILD" && pwd)
@@ -78,9 +88,15 @@ runs() { # runs MODE CONCURRENCY...: one table row per concurrency
 	mode=$1
 	shift
 	for c in "$@"; do
+		topt= # mktemp's path has no blanks: split on purpose below
+		if [ "$mode" = transcripts ]; then
+			rm -rf "$WORK/ev"
+			mkdir "$WORK/ev"
+			topt="--transcripts $WORK/ev"
+		fi
 		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time.txt" \
-			"$BUILD/smtpprobe" --allow-private -r 0 -c "$c" --timeout 10 -q \
-			-f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
+			"$BUILD/smtpprobe" --allow-private -r "${BENCH_RATE:-0}" -c "$c" --timeout 10 -q \
+			$topt -f "$WORK/targets.txt" -o "$WORK/out.csv" || [ $? -eq 1 ]
 		# /usr/bin/time puts "Command exited with non-zero status 1" first.
 		read -r wall user sys rss <<EOT
 $(tail -n 1 "$WORK/time.txt")
@@ -93,13 +109,23 @@ EOT
 			-v r="$rss" -v t="$tls" -v v="$verdicts" \
 			'BEGIN { printf "| %s | %d | %d | %d | %.2f | %.0f | %.3f | %.1f | %s |\n",
 				m, c, n, t, w, n / (w > 0 ? w : 0.01), (u + s) * 1000 / n, r / 1024, v }'
+		if [ "$mode" = transcripts ] && [ "$(ls "$WORK/ev" | wc -l)" -ne "$n" ]; then
+			echo "bench.sh: $(ls "$WORK/ev" | wc -l) transcripts for $n rows" >&2
+		fi
 	done
 }
 
 echo "| mode | concurrency | targets | TLS used | wall s | dialogues/s | CPU s per 1,000 | peak RSS MiB | verdicts |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 lab_start "$WORK/plain.conf"
-runs plaintext "$@"
+if [ $TRANSCRIPTS -eq 1 ]; then
+	for c in "$@"; do # side by side: without, then with
+		runs plaintext "$c"
+		runs transcripts "$c"
+	done
+else
+	runs plaintext "$@"
+fi
 lab_stop
 if [ $TLS -eq 1 ]; then
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \

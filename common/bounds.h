@@ -79,4 +79,13 @@
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
 
+/* Audit reports (issue 6: transcripts, baseline, resume, progress). */
+#define TRANSCRIPT_PATH_MAX  1024     /* DIR/<ip>_<port>.txt, the transcript column */
+#define TRANSCRIPT_BYTES_MAX 262144   /* one target's transcript; the rest is cut, and said so */
+#define CHANGE_MAX           32       /* "changed:accepts-localhost" */
+#define CSV_READ_LINE_MAX    131072   /* one line of a CSV we read back (baseline, resume) */
+#define CSV_FIELDS_MAX       64       /* cells in one CSV record we read back */
+#define BASELINE_ROWS_MAX    50000000 /* rows kept from a baseline CSV */
+#define PROGRESS_INTERVAL_MS 250      /* the terminal progress line, at most 4 a second */
+
 #endif

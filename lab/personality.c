@@ -246,6 +246,15 @@ static const struct lab_dialogue exim_closed = {
     .unknown = B("500 unrecognized command\r\n"),
 };
 
+/* Audit reports (issue 6): a server whose words are built to break reports. */
+static const struct lab_dialogue hostile_banner = {
+    .ehlo = B("250-=1+2 \"hi\",there\r\n250-\x1b[31mRED\x1b[0m\r\n250 8BITMIME\r\n"),
+    .helo = B("250 =1+2\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("250 2.1.5 Ok, \"queued\"\r\n"),
+};
+
 static const struct lab_dialogue mute = {
     .mute = 1,
 };
@@ -589,6 +598,17 @@ static const struct personality personalities[] = {
                       "Content-Length: 0\r\n\r\n"),
         .after_greeting = LAB_CLOSE,
         .dialogue = &mute,
+    },
+    /* Audit reports (issue 6). */
+    {
+        .name = "hostile-banner",
+        .arg_help = "",
+        .summary = "an open relay whose greeting and EHLO hold commas, quotes, =HYPERLINK(...), "
+                   "escape sequences and invalid UTF-8",
+        .greeting = B("220-=HYPERLINK(\"http://example.com/x\",\"click\"), \"quoted\", commas\r\n"
+                      "220-\x1b]0;owned\x07\x1b[2J\xff\xfe\xc2\x9b caf\xc3\xa9 a\0b\r\n"
+                      "220 +SUM(1,2) @evil -2+3\r\n"),
+        .dialogue = &hostile_banner,
     },
     {
         .name = "percent-hack",

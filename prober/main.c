@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "prober/audit.h"
 #include "prober/engine.h"
 #include "prober/relay.h"
 #include "prober/tls.h"
@@ -76,6 +77,11 @@ enum {
 	OPT_TRUSTED_FILE,
 	OPT_PROBE_CLAIMED,
 	OPT_EXTRACT_ONLY,
+	/* Audit reports (issue 6). */
+	OPT_APPEND,
+	OPT_BASELINE,
+	OPT_RESUME,
+	OPT_TRANSCRIPTS,
 };
 
 static const struct option long_options[] = {
@@ -118,6 +124,11 @@ static const struct option long_options[] = {
     {"trusted-file", required_argument, NULL, OPT_TRUSTED_FILE},
     {"probe-claimed", no_argument, NULL, OPT_PROBE_CLAIMED},
     {"extract-only", no_argument, NULL, OPT_EXTRACT_ONLY},
+    /* Audit reports (issue 6). */
+    {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"resume", no_argument, NULL, OPT_RESUME},
+    {"append", no_argument, NULL, OPT_APPEND},
     {NULL, 0, NULL, 0},
 };
 
@@ -176,9 +187,14 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout)\n"
-    "      --format FMT        csv or text (default: text on a terminal, else csv)\n"
+    "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
-    "  -q, --quiet             nothing on stderr but errors\n"
+    "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
+    "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
+    "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
+    "                          rows, and what changed on stderr\n"
+    "      --append            add rows to -o FILE (its header must match)\n"
+    "      --resume            --append, probing only targets not yet in -o FILE\n"
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
     "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
@@ -187,6 +203,7 @@ static const char usage_text[] =
 struct options {
 	const char **excludes;
 	size_t nexcludes;
+	struct audit_options audit; /* issue 6 */
 	const char *output;
 	const char *format;
 	int quiet;
@@ -198,6 +215,7 @@ struct options {
 
 struct run {
 	struct report *rep;
+	struct audit *audit;
 	int write_failed;
 };
 
@@ -307,8 +325,9 @@ static int
 on_result(const struct probe_result *r, void *arg)
 {
 	struct run *run = arg;
+	const struct probe_result *row = audit_result(run->audit, r);
 
-	if (report_row(run->rep, r) != 0) {
+	if (row != NULL && report_row(run->rep, row) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
 	}
@@ -321,15 +340,29 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	engine_interrupt(arg);
 }
 
+/* A baseline's gone rows are written as they are. */
+static int
+on_gone(const struct probe_result *r, void *arg)
+{
+	struct run *run = arg;
+
+	if (report_row(run->rep, r) != 0) {
+		run->write_failed = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
 static void
-print_summary(const struct engine *e, const struct target_source *src, double secs)
+print_summary(const struct engine *e, const struct target_source *src, double secs,
+              const char *output)
 {
 	const struct engine_stats *st = engine_stats(e);
 	const char *sep = "";
 	int v;
 
-	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs", st->results,
-	        st->results == 1 ? "" : "s", secs);
+	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs (%.0f/s)", st->results,
+	        st->results == 1 ? "" : "s", secs, secs > 0 ? (double)st->results / secs : 0.0);
 	for (v = 0; v < VERDICT_COUNT; v++) {
 		if (st->verdicts[v] == 0)
 			continue;
@@ -340,7 +373,7 @@ print_summary(const struct engine *e, const struct target_source *src, double se
 	if (target_source_duplicates(src) > 0)
 		fprintf(stderr, " (%zu duplicate%s probed once)", target_source_duplicates(src),
 		        target_source_duplicates(src) == 1 ? "" : "s");
-	fprintf(stderr, "\n");
+	fprintf(stderr, "; report in %s\n", output != NULL ? output : "standard output");
 }
 
 int
@@ -353,7 +386,9 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, 0};
+	struct run run = {NULL, NULL, 0};
+	size_t total = 0;
+	int need_header = 1;
 	enum engine_status status;
 	struct timespec t0, t1;
 	const struct engine_stats *st;
@@ -517,6 +552,19 @@ main(int argc, char **argv)
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			rc = 0;
 			goto done;
+		/* Audit reports (issue 6). */
+		case OPT_TRANSCRIPTS:
+			o.audit.transcripts = optarg;
+			break;
+		case OPT_BASELINE:
+			o.audit.baseline = optarg;
+			break;
+		case OPT_RESUME:
+			o.audit.resume = o.audit.append = 1;
+			break;
+		case OPT_APPEND:
+			o.audit.append = 1;
+			break;
 		default:
 			fprintf(stderr, "Try 'smtpprobe --help'.\n");
 			rc = EXIT_USAGE;
@@ -548,7 +596,28 @@ main(int argc, char **argv)
 	}
 	o.src.trust = trust;
 	if ((w = report_writer_find(o.format)) == NULL)
-		usage_error("--format: not csv or text: \"%s\"", o.format);
+		usage_error("--format: not csv, jsonl or text: \"%s\"", o.format);
+	/* Audit reports (issue 6). */
+	if (o.audit.append && o.output == NULL)
+		usage_error("%s needs -o FILE", o.audit.resume ? "--resume" : "--append");
+	if (o.audit.resume && strcmp(o.format, "csv") != 0)
+		usage_error("--resume reads back CSV only, not --format %s", o.format);
+	o.audit.progress = !o.quiet && isatty(STDERR_FILENO);
+	/* The progress line's total: known for addresses in arguments and
+	 * regular files, not for ranges or a shard. */
+	total = (size_t)(argc - optind);
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (strchr(argv[i], '/') != NULL)
+			total = (size_t)-1;
+	if (o.src.shard_count > 1)
+		total = (size_t)-1;
+	for (i = 0; o.audit.progress && i < nfiles && total != (size_t)-1; i++) {
+		size_t n = audit_count_targets(files[i]);
+
+		total = n > 0 ? total + n : (size_t)-1;
+	}
+	if (total == (size_t)-1)
+		total = 0; /* a pipe: unknown */
 
 	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
 		if ((allow = cidr_list_new()) == NULL)
@@ -592,7 +661,21 @@ main(int argc, char **argv)
 		}
 	}
 
-	if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
+	if ((run.audit = audit_new(&o.audit, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	o.eng.probe.observer = audit_observer(run.audit);
+	if (o.audit.append) {
+		out = audit_open_output(run.audit, o.output, strcmp(o.format, "csv") == 0, src,
+		                        &need_header, err, sizeof(err));
+		if (out == NULL) {
+			fprintf(stderr, "smtpprobe: %s\n", err);
+			rc = EXIT_USAGE;
+			goto done;
+		}
+	} else if (o.output != NULL && (out = fopen(o.output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", o.output, strerror(errno));
 		goto done;
 	}
@@ -618,18 +701,26 @@ main(int argc, char **argv)
 	event_add(sigterm_ev, NULL);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (report_begin(run.rep) != 0)
+	if (need_header && report_begin(run.rep) != 0)
 		run.write_failed = errno ? errno : EIO;
+	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
+	audit_end_run(run.audit);
+	/* Gone rows only after a whole run: an interrupted one saw too little. */
+	if (status == ENGINE_DONE && !run.write_failed)
+		(void)audit_emit_gone(run.audit, on_gone, &run);
 	if (report_end(run.rep) != 0 && !run.write_failed)
 		run.write_failed = errno ? errno : EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 
 	st = engine_stats(eng);
-	if (!o.quiet)
+	if (!o.quiet) {
 		print_summary(eng, src,
 		              (double)(t1.tv_sec - t0.tv_sec) +
-		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+		              o.output);
+		audit_summary(run.audit, stderr);
+	}
 	if (status == ENGINE_INPUT_ERROR)
 		fprintf(stderr, "smtpprobe: %s\n", engine_error(eng));
 	if (run.write_failed)
@@ -658,6 +749,7 @@ done:
 	engine_free(eng);
 	tls_context_free(o.eng.probe.tls_ctx);
 	report_free(run.rep);
+	audit_free(run.audit);
 	if (base != NULL)
 		event_base_free(base);
 	target_source_free(src);

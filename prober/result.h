@@ -117,6 +117,10 @@ struct probe_result {
 
 	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
 	struct tls_facts tls;
+
+	/* Audit reports (issue 6), filled outside the session: */
+	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
+	char change[CHANGE_MAX]; /* vs --baseline: new, same, changed:<old>, gone; "" if none */
 };
 
 const char *verdict_name(enum verdict v);

@@ -100,6 +100,7 @@ struct session {
 	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
+	void *obs; /* the observer's handle (issue 6: transcripts), or NULL */
 	/* Last, so session_start zeroes the fields above and lets
 	 * probe_result_init do this large one: memset was the top cost. */
 	struct probe_result result;
@@ -112,6 +113,7 @@ static void session_arm(struct session *, int);
 static void session_read_cb(struct bufferevent *, void *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_timer_cb(evutil_socket_t, short, void *);
+static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 static int session_connect(struct session *);
 static void session_quit_done(struct session *);
 static void session_tls_record(struct session *, const char *);
@@ -147,6 +149,8 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->result.ntests = relay_plan(&s->set, t, "", s->result.tests, RELAY_TESTS_MAX);
 	s->started_ms = now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
+	if (s->set.observer != NULL)
+		s->obs = s->set.observer->open(s->set.observer->arg, t);
 
 	s->implicit = s->set.tls_ctx != NULL &&
 	              (s->set.smtps == SMTPS_ALWAYS ||
@@ -156,6 +160,8 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
+		if (s->obs != NULL)
+			s->set.observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
@@ -310,6 +316,16 @@ session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 	}
 	if ((size_t)n < sb.len)
 		evbuffer_add(out, buf + n, sb.len - (size_t)n);
+	if (s->obs != NULL)
+		session_observe(s, OBSERVE_SENT, buf, sb.len >= 2 ? sb.len - 2 : sb.len);
+}
+
+/* Tells the observer, if any (issue 6: transcripts). */
+static void
+session_observe(struct session *s, enum observe_kind kind, const char *bytes, size_t len)
+{
+	if (s->obs != NULL)
+		s->set.observer->line(s->obs, kind, bytes, len);
 }
 
 static void
@@ -321,6 +337,8 @@ session_finish(struct session *s, enum probe_error e)
 	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
 	fingerprint_apply(r);
+	if (s->obs != NULL)
+		s->set.observer->close(s->obs, r);
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
@@ -363,6 +381,13 @@ session_connected(struct session *s)
 		                              sizeof(s->result.source_ip)) == NULL)
 			s->result.source_ip[0] = '\0';
 	}
+	if (s->obs != NULL) {
+		char note[INET6_ADDRSTRLEN + 32];
+		int n = snprintf(note, sizeof(note), "connected from %s",
+		                 s->result.source_ip[0] ? s->result.source_ip : "?");
+
+		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
+	}
 	bufferevent_enable(s->bev, EV_READ);
 	if (s->implicit && !s->no_tls)
 		session_start_tls(s);
@@ -381,6 +406,14 @@ session_tls_done(struct session *s)
 		r->flags |= FLAG_SELF_SIGNED;
 	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
 	s->tls_on = 1;
+	if (s->obs != NULL) {
+		/* Audit reports (issue 6): the transcript marks the upgrade. */
+		char note[96];
+		int n = snprintf(note, sizeof(note), "TLS started: %.20s %.60s", r->tls.version,
+		                 r->tls.cipher);
+
+		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
+	}
 	if (s->implicit) {
 		session_enter(s, S_GREETING);
 		return;
@@ -401,6 +434,15 @@ session_tls_record(struct session *s, const char *why)
 	r->flags |= FLAG_TLS_FAILED;
 	r->tls.use = TLS_FAILED;
 	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+	if (s->obs != NULL) {
+		char note[TLS_REASON_MAX + 16];
+		int n = snprintf(note, sizeof(note), "TLS failed: %s", why);
+
+		session_observe(s, OBSERVE_NOTE, note,
+		                n < 0                      ? 0
+		                : (size_t)n < sizeof(note) ? (size_t)n
+		                                           : sizeof(note) - 1);
+	}
 }
 
 /*
@@ -883,6 +925,7 @@ session_read_line(struct session *s, struct evbuffer *in)
 	memcpy(line, head, len);
 	line[len] = '\0';
 	evbuffer_drain(in, len + eol_len);
+	session_observe(s, OBSERVE_RECEIVED, line, len);
 
 	st = smtp_reply_feed(&s->reply, line, len);
 	if (st == REPLY_ERROR) {

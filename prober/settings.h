@@ -9,6 +9,7 @@
 #include <openssl/types.h>
 
 #include "common/bounds.h"
+#include "prober/observer.h"
 
 /* TLS (issue 3): when to upgrade with STARTTLS, when to speak TLS at once. */
 enum starttls_mode {
@@ -36,6 +37,10 @@ struct probe_settings {
 	enum starttls_mode starttls;
 	enum smtps_mode smtps;
 	SSL_CTX *tls_ctx; /* borrowed from main.c, one per run; NULL: no TLS at all */
+
+	/* Audit reports (issue 6): who is told every line (--transcripts);
+	 * NULL for nobody. Not owned; outlives every session. */
+	const struct session_observer *observer;
 };
 
 /* The defaults: reserved names only (RFC 2606), so a default run can never

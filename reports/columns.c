@@ -54,63 +54,81 @@ static void col_tls_error(const struct probe_result *r, struct strbuf *sb);
 /* Columns of targets from a message (--message). */
 static void col_hop(const struct probe_result *r, struct strbuf *sb);
 static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
+static void col_transcript(const struct probe_result *r, struct strbuf *sb);
+static void col_change(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
-     col_timestamp},
-    {"ip", "the target address; empty for an input line that is not an address", col_ip},
-    {"port", "the target TCP port; empty for an input line that is not an address", col_port},
-    {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip},
-    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin},
+     col_timestamp, COL_STRING},
+    {"ip", "the target address; empty for an input line that is not an address", col_ip,
+     COL_STRING},
+    {"port", "the target TCP port; empty for an input line that is not an address", col_port,
+     COL_NUMBER},
+    {"source_ip", "our side of the connection (a server may trust our network)", col_source_ip,
+     COL_STRING},
+    {"origin", "where the target came from: file:line, arg:N, or a message", col_origin,
+     COL_STRING},
     {"verdict",
      "accepts-relay, accepts-localhost, auth-required, smtp-closed, tempfail, "
      "refused-service, not-smtp, unreachable or skipped",
-     col_verdict},
-    {"error", "what stopped the dialogue early, or why a skipped target was not probed", col_error},
-    {"flags", "context flags, ';'-joined (starttls, helo-fallback, localhost-name, ...)",
-     col_flags},
-    {"banner", "the greeting, code included, lines joined by newlines", col_banner},
-    {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name},
-    {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions},
+     col_verdict, COL_STRING},
+    {"error", "what stopped the dialogue early, or why a skipped target was not probed", col_error,
+     COL_STRING},
+    {"flags", "context flags, ';'-joined (starttls, helo-fallback, localhost-name, ...)", col_flags,
+     COL_LIST},
+    {"banner", "the greeting, code included, lines joined by newlines", col_banner, COL_STRING},
+    {"ehlo_name", "the name the server gave in its EHLO or HELO reply", col_ehlo_name, COL_STRING},
+    {"extensions", "EHLO keywords with their parameters, ';'-joined", col_extensions, COL_LIST},
     {"relay_tests",
      "each relay test as name:MAIL/RCPT reply codes, ';'-joined, '-' if not reached; "
      "a retried test shows its first codes too (name:451/-,250/250)",
-     col_relay_tests},
-    {"last_reply", "the last reply line the server sent, code included", col_last_reply},
-    {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms},
+     col_relay_tests, COL_LIST},
+    {"last_reply", "the last reply line the server sent, code included", col_last_reply,
+     COL_STRING},
+    {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms, COL_NUMBER},
     /* Relay matrix and fingerprint (issue 7). */
     {"relay_accepted_by", "the relay tests whose RCPT was accepted, ';'-joined",
-     col_relay_accepted_by},
-    {"mta", "the MTA software the replies point to (qmail, postfix, exim, ...), or empty", col_mta},
-    {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence},
-    {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules},
+     col_relay_accepted_by, COL_LIST},
+    {"mta", "the MTA software the replies point to (qmail, postfix, exim, ...), or empty", col_mta,
+     COL_STRING},
+    {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence, COL_NUMBER},
+    {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules, COL_LIST},
     /* TLS (issue 3). The cert_* cells are empty when no certificate was seen. */
     {"starttls",
      "none, offered (not used), used (tests ran inside TLS), failed, or implicit (SMTPS)",
-     col_starttls},
-    {"tls_version", "the TLS version negotiated (TLSv1.3, TLSv1.2, ...)", col_tls_version},
-    {"tls_cipher", "the cipher suite negotiated, OpenSSL's name", col_tls_cipher},
+     col_starttls, COL_STRING},
+    {"tls_version", "the TLS version negotiated (TLSv1.3, TLSv1.2, ...)", col_tls_version,
+     COL_STRING},
+    {"tls_cipher", "the cipher suite negotiated, OpenSSL's name", col_tls_cipher, COL_STRING},
     {"cert_subject", "the server certificate's subject, as openssl x509 -subject prints it",
-     col_cert_subject},
-    {"cert_issuer", "the certificate's issuer, in the same form", col_cert_issuer},
-    {"cert_san", "the certificate's subjectAltName DNS names, ';'-joined", col_cert_san},
-    {"cert_not_before", "start of validity, UTC, ISO 8601", col_cert_not_before},
-    {"cert_not_after", "end of validity, UTC, ISO 8601", col_cert_not_after},
+     col_cert_subject, COL_STRING},
+    {"cert_issuer", "the certificate's issuer, in the same form", col_cert_issuer, COL_STRING},
+    {"cert_san", "the certificate's subjectAltName DNS names, ';'-joined", col_cert_san, COL_LIST},
+    {"cert_not_before", "start of validity, UTC, ISO 8601", col_cert_not_before, COL_STRING},
+    {"cert_not_after", "end of validity, UTC, ISO 8601", col_cert_not_after, COL_STRING},
     {"cert_sha256", "SHA-256 fingerprint of the leaf certificate, colon-separated hex",
-     col_cert_sha256},
-    {"cert_self_signed", "yes or no: the certificate signs itself", col_cert_self_signed},
-    {"cert_expired", "yes or no: past its end of validity when probed", col_cert_expired},
+     col_cert_sha256, COL_STRING},
+    {"cert_self_signed", "yes or no: the certificate signs itself", col_cert_self_signed,
+     COL_STRING},
+    {"cert_expired", "yes or no: past its end of validity when probed", col_cert_expired,
+     COL_STRING},
     {"cert_verify", "OpenSSL's verify result (ok, or why not: recorded, never enforced)",
-     col_cert_verify},
+     col_cert_verify, COL_STRING},
     {"cert_matches",
      "yes or no: a certificate name matches the target's host name; empty when none is known",
-     col_cert_matches},
-    {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error},
+     col_cert_matches, COL_STRING},
+    {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error, COL_STRING},
     /* Targets from a message (--message). */
-    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop},
+    {"hop", "for --message: the hop in the Received chain, N:role (1 is the newest line)", col_hop,
+     COL_STRING},
     {"message_flags",
      "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
-     col_message_flags},
+     col_message_flags, COL_LIST},
+    /* Audit reports (issue 6). */
+    {"transcript", "the evidence file of the dialogue (--transcripts), empty without",
+     col_transcript, COL_STRING},
+    {"change", "against --baseline: new, same, changed:<old verdict> or gone; empty without",
+     col_change, COL_STRING},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -428,4 +446,17 @@ col_message_flags(const struct probe_result *r, struct strbuf *sb)
 
 	message_flags_format(r->target.message_flags, buf, sizeof(buf));
 	sb_puts(sb, buf);
+}
+
+/* Audit reports (issue 6). */
+static void
+col_transcript(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->transcript);
+}
+
+static void
+col_change(const struct probe_result *r, struct strbuf *sb)
+{
+	PUT_FIELD(sb, r->change);
 }

@@ -11,11 +11,19 @@
 #include "common/strbuf.h"
 #include "prober/result.h"
 
+/* What a cell holds, for formats with types (JSON): CSV and text ignore it. */
+enum column_kind {
+	COL_STRING = 0,
+	COL_NUMBER, /* decimal digits, or empty for none (JSON null) */
+	COL_LIST,   /* items ';'-joined (JSON array of strings); empty is [] */
+};
+
 struct column {
 	const char *name;
 	const char *doc; /* one line, for --help-columns and the man page */
 	/* Appends the cell's raw value (server bytes unescaped) to sb. */
 	void (*format)(const struct probe_result *r, struct strbuf *sb);
+	enum column_kind kind;
 };
 
 extern const struct column report_columns[];

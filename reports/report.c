@@ -15,6 +15,7 @@
 static const struct report_writer *const writers[] = {
     &csv_writer,
     &text_writer,
+    &jsonl_writer,
 };
 
 const struct report_writer *

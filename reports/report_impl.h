@@ -26,6 +26,7 @@ struct report {
 
 extern const struct report_writer csv_writer;
 extern const struct report_writer text_writer;
+extern const struct report_writer jsonl_writer; /* json.c */
 
 /* Formats column i of r into rep->cell (reset first); returns rep->cell. */
 const struct strbuf *report_cell(struct report *rep, size_t i, const struct probe_result *r);

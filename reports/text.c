@@ -196,6 +196,27 @@ message_line(struct report *rep, const struct probe_result *r)
 	return end_line(rep);
 }
 
+/* Audit reports (issue 6): the evidence file and the change since the
+ * baseline, each on its own line when there is one. */
+static int
+audit_lines(struct report *rep, const struct probe_result *r)
+{
+	static const char *const names[] = {"change", "transcript"};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const struct strbuf *cell = col(rep, names[i], r);
+
+		if (cell->len == 0)
+			continue;
+		put_label(rep, names[i]);
+		put_esc(rep, cell->buf, cell->len);
+		rc |= end_line(rep);
+	}
+	return rc;
+}
+
 /* Unreachable: one line. Not SMTP: that line, and what came back if anything. */
 static int
 failed_lines(struct report *rep, const struct probe_result *r)
@@ -206,6 +227,7 @@ failed_lines(struct report *rep, const struct probe_result *r)
 	put_head(rep, r, 1);
 	rc |= end_line(rep);
 	rc |= message_line(rep, r);
+	rc |= audit_lines(rep, r);
 	if (r->verdict != VERDICT_NOT_SMTP)
 		return rc;
 	cell = col(rep, "banner", r);
@@ -413,6 +435,7 @@ block(struct report *rep, const struct probe_result *r)
 		sb_puts(&rep->line, meaning);
 	}
 	rc |= end_line(rep);
+	rc |= audit_lines(rep, r);
 
 	sb_puts(&rep->line, "  took ");
 	put_col(rep, "duration_ms", r);

@@ -11,6 +11,7 @@
 
 #include "targets/range.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -62,6 +63,7 @@ enum read_status {
 /* One distinct (family, address, port); family 0 marks a free slot. */
 struct seen {
 	unsigned char family;
+	unsigned char done; /* pre-seeded by target_source_mark_done (--resume) */
 	unsigned char addr[16];
 	uint16_t port;
 };
@@ -96,6 +98,7 @@ struct target_source {
 	size_t mq_n, mq_i;
 
 	size_t duplicates, bad_lines;
+	size_t already_done; /* targets skipped because an earlier run reported them */
 	int oom;
 	int failed;
 	char fatal[SOURCE_ERR_MAX];
@@ -430,7 +433,8 @@ seen_equal(const struct seen *a, const struct seen *b)
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
-/* Returns 1 when k is new (and now kept), 0 for a duplicate, -1 out of memory. */
+/* Returns 1 when k is new (and now kept), 0 for a duplicate, 2 for a target
+ * marked done, -1 out of memory. */
 static int
 seen_add(struct target_source *src, const struct seen *k)
 {
@@ -462,7 +466,7 @@ seen_add(struct target_source *src, const struct seen *k)
 	mask = src->seen_cap - 1;
 	for (i = seen_hash(k) & mask; src->seen[i].family != 0; i = (i + 1) & mask) {
 		if (seen_equal(&src->seen[i], k))
-			return 0;
+			return src->seen[i].done ? 2 : 0;
 	}
 	src->seen[i] = *k;
 	src->seen_n++;
@@ -562,6 +566,9 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		return fatal(src, err, errlen, "out of memory");
 	case 0:
 		src->duplicates++;
+		return NEXT_LINE;
+	case 2:
+		src->already_done++;
 		return NEXT_LINE;
 	}
 
@@ -821,4 +828,34 @@ size_t
 target_source_bad_lines(const struct target_source *src)
 {
 	return src->bad_lines;
+}
+
+/* Audit reports (issue 6): --resume pre-seeds the dedupe set. */
+int
+target_source_mark_done(struct target_source *src, const char *ip, uint16_t port)
+{
+	struct target t;
+	struct seen k;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&t.sa)->sin_addr) == 1)
+		t.sa.ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&t.sa)->sin6_addr) == 1)
+		t.sa.ss_family = AF_INET6;
+	else
+		return -1;
+	t.port = port;
+	seen_key(&t, &k);
+	k.done = 1;
+	rc = seen_add(src, &k);
+	if (rc < 0)
+		return -1;
+	return 0;
+}
+
+size_t
+target_source_already_done(const struct target_source *src)
+{
+	return src->already_done;
 }

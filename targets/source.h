@@ -85,4 +85,13 @@ int target_source_fd(const struct target_source *src);
 size_t target_source_duplicates(const struct target_source *src);
 size_t target_source_bad_lines(const struct target_source *src);
 
+/*
+ * Audit reports (issue 6): marks a target as reported by an earlier run
+ * (--resume), so the stream skips it without a row; ip as in a report's ip
+ * column. Returns 0, or -1 (not an address, out of memory).
+ */
+int target_source_mark_done(struct target_source *src, const char *ip, uint16_t port);
+/* Targets skipped because they were marked done. */
+size_t target_source_already_done(const struct target_source *src);
+
 #endif

@@ -20,6 +20,30 @@ for v in accepts-relay accepts-localhost auth-required smtp-closed tempfail refu
 	grep -q "^\.B $v\$" "$MAN"
 	ok $? "the man page explains the verdict $v"
 done
+# Audit reports (issue 6): every error value, exit status and the environment.
+errs=$(sed -n 's/^ *\[PROBE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$top_srcdir/prober/result.c")
+[ "$(echo $errs | wc -w)" -ge 10 ]
+ok $? "the error values are read from result.c ($(echo $errs | wc -w | tr -d ' '))"
+for e in $errs; do
+	sed -n '/^\.SH ERRORS/,/^\.SH [A-Z]/p' "$MAN" | grep -q "^\.BR\{0,1\} $e\( ,\)\{0,1\}\$"
+	ok $? "the man page explains the error value $e"
+done
+for c in 0 1 2 3 4; do
+	sed -n '/^\.SH EXIT STATUS/,/^\.SH [A-Z]/p' "$MAN" | grep -q "^\.B $c\$"
+	ok $? "the man page explains exit status $c"
+	"$SMTPPROBE" --help | grep -A2 '^Exit status' | grep -q "$c "
+	ok $? "--help names exit status $c"
+done
+sed -n '/^\.SH ENVIRONMENT/,/^\.SH [A-Z]/p' "$MAN" | grep -q '^\.B SMTPPROBE_ALLOWLIST$'
+ok $? "the man page documents SMTPPROBE_ALLOWLIST"
+for s in 'RCPT acceptance proves' 'SH TRANSCRIPTS' 'SH BASELINE' 'JSON Lines' 'zmap'; do
+	grep -q "$s" "$MAN"
+	ok $? "the man page has: $s"
+done
+grep -Eq '^ +[0-9*,/-]+ [0-9*,/-]+ \* \* \* .*smtpprobe .*--baseline' "$top_srcdir/README.md"
+ok $? "the README shows a cron line with --baseline"
+grep -q 'doc/smtpprobe.1' "$top_srcdir/README.md"
+ok $? "the README links the man page"
 grep -q 'make demo\|build.sh demo' "$top_srcdir/README.md"
 ok $? "the README names the demo command"
 grep -q 'build.sh check' "$top_srcdir/README.md"

@@ -48,6 +48,9 @@ static const char *const names[] = {
     /* issue 5 */
     "hop",
     "message_flags",
+    /* issue 6 */
+    "transcript",
+    "change",
 };
 
 static struct probe_result res;
@@ -318,6 +321,37 @@ test_unterminated(void)
 	is_str(cell("banner"), "220 a", "a field is read up to its first NUL");
 }
 
+/* Issue 6: each column's kind (JSON types), and the audit columns' cells. */
+static void
+test_kinds(void)
+{
+	static const struct {
+		const char *name;
+		enum column_kind kind;
+	} kinds[] = {
+	    {"port", COL_NUMBER},       {"duration_ms", COL_NUMBER}, {"flags", COL_LIST},
+	    {"extensions", COL_LIST},   {"relay_tests", COL_LIST},   {"banner", COL_STRING},
+	    {"transcript", COL_STRING}, {"change", COL_STRING},
+	};
+	struct target t;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		int c = report_column_index(kinds[i].name);
+
+		ok(c >= 0 && report_columns[c].kind == kinds[i].kind, "column %s has kind %d",
+		   kinds[i].name, (int)kinds[i].kind);
+	}
+	target_v4(&t, "192.0.2.1", 25, "arg:1");
+	probe_result_init(&res, &t);
+	is_str(cell("transcript"), "", "no --transcripts: transcript empty");
+	is_str(cell("change"), "", "no --baseline: change empty");
+	snprintf(res.transcript, sizeof(res.transcript), "ev/192.0.2.1_25.txt");
+	snprintf(res.change, sizeof(res.change), "changed:smtp-closed");
+	is_str(cell("transcript"), "ev/192.0.2.1_25.txt", "transcript: the file's path");
+	is_str(cell("change"), "changed:smtp-closed", "change: as the baseline said");
+}
+
 int
 main(void)
 {
@@ -326,5 +360,6 @@ main(void)
 	test_tls();
 	test_skipped();
 	test_unterminated();
+	test_kinds();
 	return tap_done();
 }

@@ -120,6 +120,9 @@ golden_results(struct probe_result *rs)
 	r->tls.expired = 1;
 	snprintf(r->tls.verify, sizeof(r->tls.verify), "self-signed certificate");
 	r->tls.matches = 0;
+	/* Audit reports (issue 6): evidence file and change, one line each. */
+	snprintf(r->transcript, sizeof(r->transcript), "evidence/2001-db8--25_25.txt");
+	snprintf(r->change, sizeof(r->change), "changed:accepts-relay");
 
 	/* Skipped: a special range, and a line that is no address. */
 	r = &rs[2];
@@ -139,6 +142,7 @@ golden_results(struct probe_result *rs)
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_UNREACHABLE;
 	r->error = PROBE_CONNECTION_REFUSED;
+	snprintf(r->change, sizeof(r->change), "new");
 
 	/* Not SMTP: a web server on port 25. */
 	r = &rs[5];

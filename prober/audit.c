@@ -1,0 +1,316 @@
+/*
+ * audit.c: transcripts, baseline, append and resume, progress; see audit.h.
+ */
+#include "config.h"
+
+#include "prober/audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/bounds.h"
+#include "reports/baseline.h"
+#include "reports/previous.h"
+#include "reports/transcript.h"
+
+struct audit {
+	struct audit_options o;
+	struct baseline *base;
+	struct transcripts *tr;
+	struct target_source *src; /* --resume: marked done while reading */
+	size_t resumed;            /* rows already in the output file */
+	char **origins;            /* --resume: origins of its rows without an address */
+	size_t norigins, origins_cap;
+	int dropped; /* a cut last row was removed */
+	const char *output;
+
+	/* The progress line. */
+	struct event *tick;
+	const struct engine *eng;
+	const struct target_source *psrc;
+	size_t total;
+	long long start_ms;
+	int drawn;
+
+	struct probe_result row; /* a result with its change set */
+};
+
+static int
+origin_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Keeps the origin of a row without an address (a bad input line), so
+ * --resume does not report that line twice. */
+static int
+keep_origin(struct audit *a, const char *origin)
+{
+	if (a->norigins == a->origins_cap) {
+		size_t cap = a->origins_cap ? a->origins_cap * 2 : 64;
+		char **v = realloc(a->origins, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		a->origins = v;
+		a->origins_cap = cap;
+	}
+	if ((a->origins[a->norigins] = strdup(origin)) == NULL)
+		return -1;
+	a->norigins++;
+	return 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct audit *
+audit_new(const struct audit_options *ao, char *err, size_t errlen)
+{
+	struct audit *a = calloc(1, sizeof(*a));
+
+	if (a == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	a->o = *ao;
+	if (ao->transcripts != NULL &&
+	    (a->tr = transcripts_new(ao->transcripts, err, errlen)) == NULL)
+		goto fail;
+	if (ao->baseline != NULL) {
+		char why[512];
+
+		if ((a->base = baseline_load(ao->baseline, why, sizeof(why))) == NULL) {
+			snprintf(err, errlen, "--baseline: %s", why);
+			goto fail;
+		}
+	}
+	return a;
+fail:
+	audit_free(a);
+	return NULL;
+}
+
+void
+audit_free(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	if (a->tick != NULL)
+		event_free(a->tick);
+	baseline_free(a->base);
+	transcripts_free(a->tr);
+	while (a->norigins > 0)
+		free(a->origins[--a->norigins]);
+	free(a->origins);
+	free(a);
+}
+
+const struct session_observer *
+audit_observer(struct audit *a)
+{
+	return a->tr != NULL ? transcripts_observer(a->tr) : NULL;
+}
+
+/* A row of the output file that --resume keeps: its target is done. */
+static int
+resume_row(const struct previous_row *row, void *arg)
+{
+	struct audit *a = arg;
+	char *end;
+	unsigned long port;
+
+	a->resumed++;
+	if (row->ip[0] == '\0')
+		return a->o.resume && row->origin[0] != '\0' ? keep_origin(a, row->origin) : 0;
+	port = strtoul(row->port, &end, 10);
+	if (row->port[0] == '\0' || *end != '\0' || port == 0 || port > 65535)
+		return 0;
+	if (a->o.resume && a->src != NULL &&
+	    target_source_mark_done(a->src, row->ip, (uint16_t)port) != 0 && errno == ENOMEM)
+		return -1;
+	if (a->base != NULL)
+		baseline_mark_present(a->base, row->ip, row->port);
+	return 0;
+}
+
+FILE *
+audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
+                  int *need_header, char *err, size_t errlen)
+{
+	FILE *f;
+	struct stat st;
+
+	a->output = path;
+	if (!csv) {
+		/* JSON Lines has no header; it is appended as it is. */
+		if ((f = fopen(path, "a")) == NULL)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		*need_header = f != NULL && fstat(fileno(f), &st) == 0 && st.st_size == 0;
+		return f;
+	}
+	a->src = src;
+	f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err, errlen);
+	a->src = NULL;
+	if (a->norigins > 1)
+		qsort(a->origins, a->norigins, sizeof(*a->origins), origin_cmp);
+	return f;
+}
+
+const struct probe_result *
+audit_result(struct audit *a, const struct probe_result *r)
+{
+	if (a->norigins > 0 && r->target.salen == 0) {
+		const char *key = r->target.origin;
+
+		/* A bad line the file already reports: no second row. */
+		if (bsearch(&key, a->origins, a->norigins, sizeof(*a->origins), origin_cmp) != NULL)
+			return NULL;
+	}
+	if (a->base == NULL)
+		return r;
+	a->row = *r;
+	baseline_compare(a->base, &a->row);
+	return &a->row;
+}
+
+int
+audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, void *arg), void *arg)
+{
+	return a->base != NULL ? baseline_emit_gone(a->base, emit, arg) : 0;
+}
+
+static void
+draw(struct audit *a)
+{
+	const struct engine_stats *st = engine_stats(a->eng);
+	long long ms = now_ms() - a->start_ms;
+	double secs = ms > 0 ? (double)ms / 1000 : 0.001;
+	double rate = (double)st->results / secs;
+	size_t done =
+	    st->results + target_source_duplicates(a->psrc) + target_source_already_done(a->psrc);
+	size_t open = st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST];
+
+	fprintf(stderr, "\rsmtpprobe: %zu", done);
+	if (a->total > 0 && done <= a->total)
+		fprintf(stderr, "/%zu", a->total);
+	fprintf(stderr, " done, %.0f/s, %zu accepting", rate, open);
+	if (a->total > done && rate > 0) {
+		long eta = (long)((double)(a->total - done) / rate + 0.5);
+
+		fprintf(stderr, ", ETA %ld:%02ld", eta / 60, eta % 60);
+	}
+	fputs("\033[K", stderr); /* erase what a longer line left */
+	fflush(stderr);
+	a->drawn = 1;
+}
+
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	draw(arg);
+}
+
+void
+audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
+                     const struct target_source *src, size_t total)
+{
+	struct timeval tv = {PROGRESS_INTERVAL_MS / 1000, (PROGRESS_INTERVAL_MS % 1000) * 1000};
+
+	a->eng = e;
+	a->psrc = src;
+	a->total = total;
+	a->start_ms = now_ms();
+	if (!a->o.progress)
+		return;
+	/* A persistent timer does not keep the loop alive: the engine ends it. */
+	a->tick = event_new(base, -1, EV_PERSIST, tick_cb, a);
+	if (a->tick != NULL)
+		event_add(a->tick, &tv);
+}
+
+void
+audit_end_run(struct audit *a)
+{
+	if (a->tr != NULL)
+		transcripts_finish(a->tr);
+	if (a->tick != NULL)
+		event_del(a->tick);
+	if (a->drawn) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		a->drawn = 0;
+	}
+}
+
+void
+audit_summary(struct audit *a, FILE *fp)
+{
+	int e = 0;
+	size_t n;
+
+	if (a->dropped)
+		fprintf(fp,
+		        "smtpprobe: %s: a half-written last row (killed run) was removed and its "
+		        "target probed again\n",
+		        a->output);
+	if (a->o.resume)
+		fprintf(fp, "smtpprobe: resumed: %zu row%s already in %s, not probed again\n",
+		        a->resumed, a->resumed == 1 ? "" : "s", a->output);
+	if (a->tr != NULL && (n = transcripts_failed(a->tr, &e)) > 0)
+		fprintf(fp, "smtpprobe: %zu transcript%s could not be written: %s\n", n,
+		        n == 1 ? "" : "s", strerror(e));
+	if (a->base != NULL)
+		baseline_summary(a->base, fp);
+}
+
+size_t
+audit_count_targets(const char *path)
+{
+	char buf[65536];
+	struct stat st;
+	size_t n = 0;
+	ssize_t got;
+	int fd, bol = 1, skip = 0;
+
+	if (strcmp(path, "-") == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
+	while ((got = read(fd, buf, sizeof(buf))) > 0) {
+		ssize_t i;
+
+		for (i = 0; i < got; i++) {
+			char c = buf[i];
+
+			if (c == '\n') {
+				bol = 1;
+				skip = 0;
+			} else if (bol && (c == ' ' || c == '\t' || c == '\r')) {
+				continue;
+			} else if (bol) {
+				bol = 0;
+				skip = c == '#';
+				n += !skip;
+			} else if (c == '/' && !skip) {
+				close(fd);
+				return 0; /* a range: its size is the source's business */
+			}
+		}
+	}
+	close(fd);
+	return n;
+}

@@ -1,0 +1,70 @@
+/*
+ * audit.h: what main.c wires in for audit-grade runs (issue 6), in one
+ * place: evidence transcripts (--transcripts), the comparison with a
+ * previous run (--baseline), adding to an earlier report (--append,
+ * --resume), and the progress line on a terminal.
+ *
+ * Ownership: the audit owns its baseline, transcripts and progress timer;
+ * the event base, engine and target source stay main's and must outlive it.
+ */
+#ifndef SMTPPROBE_AUDIT_H
+#define SMTPPROBE_AUDIT_H
+
+#include <event2/event.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "prober/engine.h"
+#include "prober/observer.h"
+#include "targets/source.h"
+
+struct audit_options {
+	const char *transcripts; /* DIR, or NULL */
+	const char *baseline;    /* PREVIOUS.csv, or NULL */
+	int append;              /* add rows to -o FILE, header once */
+	int resume;              /* --append, and skip targets FILE already has */
+	int progress;            /* draw the progress line on stderr */
+};
+
+struct audit;
+
+/* Loads the baseline and checks the transcript directory: NULL with err. */
+struct audit *audit_new(const struct audit_options *ao, char *err, size_t errlen);
+void audit_free(struct audit *a);
+
+/* The observer for probe_settings, or NULL without --transcripts. */
+const struct session_observer *audit_observer(struct audit *a);
+
+/*
+ * Opens -o FILE for --append or --resume: its header must be this version's;
+ * with --resume each of its targets is marked done in src. csv says whether
+ * the report is CSV (only CSV is read back; JSON Lines is appended as is).
+ * *need_header is set when the file has no header yet. NULL with err.
+ */
+FILE *audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
+                        int *need_header, char *err, size_t errlen);
+
+/* The row to write for r: r itself, or a copy with its change column set;
+ * NULL when --resume's file already has it (a bad input line, by origin). */
+const struct probe_result *audit_result(struct audit *a, const struct probe_result *r);
+
+/* Rows for baseline targets this run did not report, through emit. */
+int audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, void *arg),
+                    void *arg);
+
+/* Starts the progress line (if asked for); total is 0 when unknown. */
+void audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
+                          const struct target_source *src, size_t total);
+/* The loop is over: waits for the transcript writer, erases the progress
+ * line so the summary starts on a clean line. */
+void audit_end_run(struct audit *a);
+
+/* Lines for the end of run summary (baseline changes, resume, transcripts). */
+void audit_summary(struct audit *a, FILE *fp);
+
+/* Counts target lines in a regular file (not '#', not blank): the progress
+ * line's total. 0 for a pipe, an unreadable file or one with a range (a '/'
+ * in a target line): unknown. */
+size_t audit_count_targets(const char *path);
+
+#endif

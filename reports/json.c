@@ -1,0 +1,210 @@
+/*
+ * json.c: the JSON Lines writer, one object per result and per line, with
+ * the fields of the column table in its order (RFC 8259; JSON Lines:
+ * https://jsonlines.org). A column's kind says how its cell is written:
+ * strings as strings, numbers as numbers (null when empty), lists as arrays
+ * of strings, split at ';'.
+ *
+ * Unlike CSV, cells are not pre-escaped with sb_append_escaped: JSON has its
+ * own escapes, and a parser gives back the server's bytes (those that were
+ * valid UTF-8 exactly; the others as U+0080..U+00FF, see json.h).
+ */
+#include "reports/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "reports/columns.h"
+#include "reports/report_impl.h"
+
+static int jsonl_row(struct report *rep, const struct probe_result *r);
+static int jsonl_end(struct report *rep);
+
+const struct report_writer jsonl_writer = {
+    .name = "jsonl",
+    .begin = NULL,
+    .row = jsonl_row,
+    .end = jsonl_end,
+};
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0; with its
+ * code point in *cp. Overlong forms, surrogates and > U+10FFFF are invalid. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
+{
+	size_t len, i;
+	unsigned int c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+int
+json_escape_string(const char *raw, size_t len, struct strbuf *out)
+{
+	const unsigned char *p = (const unsigned char *)raw;
+	size_t i = 0;
+	char esc[8];
+	const char *u;
+	unsigned int cp;
+
+	/* Room for both quotes, or nothing at all. */
+	if (out->cap == 0 || out->cap - 1 - out->len < 2) {
+		out->truncated = 1;
+		return -1;
+	}
+	out->buf[out->len++] = '"';
+	while (i < len) {
+		size_t seq = utf8_decode(p + i, len - i, &cp), unit;
+
+		if (seq == 0) {
+			cp = p[i]; /* an invalid byte, read as Latin-1 */
+			seq = 1;
+		}
+		u = esc;
+		switch (cp) {
+		case '"':
+			u = "\\\"";
+			break;
+		case '\\':
+			u = "\\\\";
+			break;
+		case '\n':
+			u = "\\n";
+			break;
+		case '\r':
+			u = "\\r";
+			break;
+		case '\t':
+			u = "\\t";
+			break;
+		case '\b':
+			u = "\\b";
+			break;
+		case '\f':
+			u = "\\f";
+			break;
+		default:
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+			    cp == 0x2029 || (seq == 1 && cp >= 0x80))
+				snprintf(esc, sizeof(esc), "\\u%04x", cp);
+			else
+				u = NULL; /* the bytes as they are */
+			break;
+		}
+		unit = u != NULL ? strlen(u) : seq;
+		/* Keep one byte for the closing quote: a cut string still ends. */
+		if (out->len + unit + 1 > out->cap - 1) {
+			out->truncated = 1;
+			break;
+		}
+		memcpy(out->buf + out->len, u != NULL ? u : raw + i, unit);
+		out->len += unit;
+		i += seq;
+	}
+	out->buf[out->len++] = '"';
+	out->buf[out->len] = '\0';
+	return i < len ? -1 : 0;
+}
+
+/* A number cell: digits only, else it is written as a string (never bad JSON). */
+static void
+put_number(struct report *rep, const struct strbuf *cell)
+{
+	if (cell->len == 0)
+		sb_puts(&rep->line, "null");
+	else if (strspn(cell->buf, "0123456789") == cell->len && cell->len < 20)
+		sb_append(&rep->line, cell->buf, cell->len);
+	else
+		(void)json_escape_string(cell->buf, cell->len, &rep->line);
+}
+
+static void
+put_list(struct report *rep, const struct strbuf *cell)
+{
+	const char *p = cell->buf, *end = cell->buf + cell->len, *semi;
+
+	sb_putc(&rep->line, '[');
+	while (p < end) {
+		semi = memchr(p, ';', (size_t)(end - p));
+		if (semi == NULL)
+			semi = end;
+		if (p != cell->buf)
+			sb_putc(&rep->line, ',');
+		(void)json_escape_string(p, (size_t)(semi - p), &rep->line);
+		p = semi + 1;
+	}
+	sb_putc(&rep->line, ']');
+}
+
+static int
+jsonl_row(struct report *rep, const struct probe_result *r)
+{
+	size_t i;
+
+	sb_reset(&rep->line);
+	sb_putc(&rep->line, '{');
+	for (i = 0; i < report_ncolumns; i++) {
+		const struct strbuf *cell = report_cell(rep, i, r);
+
+		if (i > 0)
+			sb_putc(&rep->line, ',');
+		(void)json_escape_string(report_columns[i].name, strlen(report_columns[i].name),
+		                         &rep->line);
+		sb_putc(&rep->line, ':');
+		switch (report_columns[i].kind) {
+		case COL_NUMBER:
+			put_number(rep, cell);
+			break;
+		case COL_LIST:
+			put_list(rep, cell);
+			break;
+		case COL_STRING:
+		default:
+			(void)json_escape_string(cell->buf, cell->len, &rep->line);
+			break;
+		}
+	}
+	sb_puts(&rep->line, "}\n");
+	if (rep->line.truncated) {
+		/* Cannot happen with the caps in bounds.h (every escaped field
+		 * fits the line); if it ever does, write no broken object. */
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if (report_write(rep, rep->line.buf, rep->line.len) < 0)
+		return -1;
+	return report_flush(rep);
+}
+
+static int
+jsonl_end(struct report *rep)
+{
+	return report_flush(rep);
+}

@@ -1,0 +1,167 @@
+/*
+ * previous.c: a previous run's CSV read back; see previous.h.
+ */
+#include "config.h"
+
+#include "reports/previous.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "common/bounds.h"
+#include "common/strbuf.h"
+#include "reports/csvread.h"
+
+/* The columns read back, and where they are in this file's header. */
+struct layout {
+	int ip, port, verdict, origin;
+};
+
+static void
+set_err(char *err, size_t errlen, const char *name, unsigned long lineno, const char *why)
+{
+	char shown[256];
+	struct strbuf sb;
+
+	/* The path is the user's; escaped all the same, it reaches a terminal. */
+	sb_init(&sb, shown, sizeof(shown));
+	sb_append_escaped(&sb, name, strlen(name));
+	if (lineno > 0)
+		snprintf(err, errlen, "%s:%lu: %s", shown, lineno, why);
+	else
+		snprintf(err, errlen, "%s: %s", shown, why);
+}
+
+static const char *
+cell_at(const struct csv_record *rec, int i)
+{
+	return i >= 0 && (size_t)i < rec->n ? rec->cell[i] : "";
+}
+
+int
+previous_read(FILE *f, const char *name, int exact, previous_row_cb cb, void *arg, long *partial,
+              char *err, size_t errlen)
+{
+	struct csv_record rec;
+	struct layout lay = {-1, -1, -1, -1};
+	struct previous_row row;
+	char *line = NULL, *buf = NULL, why[160];
+	size_t cap = 0, ncells = 0;
+	unsigned long lineno = 0;
+	ssize_t n;
+	long at;
+	int rc = -1;
+
+	*partial = -1;
+	buf = malloc(CSV_READ_LINE_MAX + CSV_FIELDS_MAX);
+	if (buf == NULL) {
+		set_err(err, errlen, name, 0, "out of memory");
+		return -1;
+	}
+	for (;;) {
+		at = ftell(f);
+		errno = 0;
+		if ((n = getline(&line, &cap, f)) < 0) {
+			if (ferror(f)) {
+				set_err(err, errlen, name, 0, strerror(errno ? errno : EIO));
+				goto out;
+			}
+			break;
+		}
+		lineno++;
+		if (line[n - 1] != '\n') {
+			*partial = at; /* a row cut short: not a row */
+			break;
+		}
+		n--;
+		if ((size_t)n > CSV_READ_LINE_MAX) {
+			set_err(err, errlen, name, lineno, "line too long");
+			goto out;
+		}
+		if (csv_parse_record(line, (size_t)n, &rec, buf, CSV_READ_LINE_MAX + CSV_FIELDS_MAX,
+		                     why, sizeof(why)) != 0) {
+			set_err(err, errlen, name, lineno, why);
+			goto out;
+		}
+		if (lineno == 1) {
+			if (exact && csv_header_check(&rec, why, sizeof(why)) != 0) {
+				char msg[240];
+
+				snprintf(msg, sizeof(msg),
+				         "header does not match this version's columns (%s)", why);
+				set_err(err, errlen, name, lineno, msg);
+				goto out;
+			}
+			lay.ip = csv_record_find(&rec, "ip");
+			lay.port = csv_record_find(&rec, "port");
+			lay.verdict = csv_record_find(&rec, "verdict");
+			lay.origin = csv_record_find(&rec, "origin");
+			if (lay.ip < 0 || lay.port < 0 || lay.verdict < 0 || lay.origin < 0) {
+				set_err(
+				    err, errlen, name, lineno,
+				    "not smtpprobe's CSV: no ip, port, verdict or origin column");
+				goto out;
+			}
+			ncells = rec.n;
+			continue;
+		}
+		if (rec.n != ncells) {
+			snprintf(why, sizeof(why), "%zu cells, the header has %zu", rec.n, ncells);
+			set_err(err, errlen, name, lineno, why);
+			goto out;
+		}
+		row.ip = cell_at(&rec, lay.ip);
+		row.port = cell_at(&rec, lay.port);
+		row.verdict = cell_at(&rec, lay.verdict);
+		row.origin = cell_at(&rec, lay.origin);
+		row.lineno = lineno;
+		if (cb != NULL && cb(&row, arg) != 0) {
+			set_err(err, errlen, name, lineno, "cannot keep this row (out of memory?)");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(line);
+	free(buf);
+	return rc;
+}
+
+FILE *
+previous_open_append(const char *path, previous_row_cb cb, void *arg, int *need_header,
+                     int *dropped, char *err, size_t errlen)
+{
+	FILE *f;
+	long partial;
+
+	*need_header = 0;
+	*dropped = 0;
+	/* "a+" creates the file, reads from the start, and writes at the end. */
+	if ((f = fopen(path, "a+")) == NULL) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		return NULL;
+	}
+	rewind(f);
+	if (previous_read(f, path, 1, cb, arg, &partial, err, errlen) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	if (partial >= 0) {
+		if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)partial) != 0) {
+			set_err(err, errlen, path, 0, strerror(errno));
+			fclose(f);
+			return NULL;
+		}
+		*dropped = 1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	*need_header = ftell(f) == 0;
+	return f;
+}
