@@ -29,7 +29,9 @@ TARGETS=${2:-100000}
 CONC=${3:-2000}
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
-export SMTPPROBE_ALLOWLIST
+# DNS (issue 4, on main) is on by default there: no query may leave the machine.
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_ALLOWLIST SMTPPROBE_DNS_SERVER
 PORT=2800
 LABS=6
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-soak.XXXXXX")
