@@ -6,8 +6,13 @@
 #                      print the report, stop the lab
 #   ./build.sh check   deps, build with -Werror and ASan/UBSan (leak check
 #                      included), run the whole test suite, make distcheck,
-#                      then fuzz each libFuzzer target for FUZZ_SECONDS (30)
+#                      make lint (cppcheck, clang-tidy), then fuzz each
+#                      libFuzzer target for FUZZ_SECONDS (30)
 #   ./build.sh fuzz    only the fuzzing step
+#   ./build.sh interop-deps   fetch and unpack Postfix, Exim and OpenSMTPD into
+#                      build/interop (root, network: tests/interop/fetch.sh)
+#   ./build.sh interop the check build against those real MTAs on loopback
+#                      (make interop; root)
 #
 # Builds happen out of tree, in build/demo and build/check. Nothing here
 # connects anywhere but loopback: SMTPPROBE_ALLOWLIST is set to it.
@@ -22,6 +27,8 @@ spamassassin"
 PACKAGES="$PACKAGES python3"
 # DNS tests (issue 4): a local dnsmasq answers for the lab.
 PACKAGES="$PACKAGES dnsmasq-base"
+# Hardening (issue 9): make lint.
+PACKAGES="$PACKAGES cppcheck clang-tidy"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
@@ -104,6 +111,9 @@ check)
 		make -C build/check distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror || status=$?
 	fi
 	if [ $status -eq 0 ]; then
+		make -C build/check lint || status=$?
+	fi
+	if [ $status -eq 0 ]; then
 		rm -f build/fuzz/fuzz.log
 		fuzz || status=$?
 	fi
@@ -114,8 +124,20 @@ fuzz)
 	deps
 	fuzz
 	;;
+interop-deps)
+	sh tests/interop/fetch.sh "$TOP/build/interop"
+	;;
+interop)
+	deps
+	configure_in build/check --enable-werror --enable-sanitizers
+	status=0
+	INTEROP_ROOT="$TOP/build/interop" make -C build/check -j"$JOBS" interop || status=$?
+	[ $status -eq 0 ] || cat build/check/tests/interop/mta.log
+	tally build/check/tests/interop
+	exit $status
+	;;
 *)
-	echo "usage: ./build.sh deps|demo|check|fuzz" >&2
+	echo "usage: ./build.sh deps|demo|check|fuzz|interop-deps|interop" >&2
 	exit 2
 	;;
 esac

@@ -162,7 +162,7 @@ sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
 			r = sb_append_whole(sb, "\\\\", 2);
 		else if (c == '\n' || c == '\r' || c == '\t') {
 			esc[0] = '\\';
-			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			esc[1] = (char)(c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
 			r = sb_append_whole(sb, esc, 2);
 		} else if (c < 0x20 || c == 0x7f || (seq = utf8_seq_len(p + i, n - i)) == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", c);

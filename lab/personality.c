@@ -65,6 +65,9 @@ struct lab_dialogue {
 	enum lab_action starttls_action;
 	const struct lab_dialogue *tls;
 	int tls_max_version; /* an old server: TLS1_VERSION, ...; 0 = what OpenSSL has */
+	/* Hostile servers (issue 9). */
+	const struct lab_stream *ehlo_stream; /* written after ehlo */
+	int reset_at_mail;                    /* MAIL gets no reply but a TCP reset */
 };
 
 enum lab_arg {
@@ -72,6 +75,7 @@ enum lab_arg {
 	ARG_DELAY_MS, /* :MS replaces the greeting delay */
 	ARG_VARIANT,  /* :WORD picks a dialogue among `variants` */
 	ARG_REPLY_MS, /* :MS replaces the delay of every reply (tarpits) */
+	ARG_DRIP_MS,  /* :MS replaces the pause between two bytes */
 };
 
 struct lab_variant {
@@ -89,9 +93,11 @@ struct personality {
 	unsigned reply_delay_ms; /* every reply waits this long (tarpits) */
 	const struct lab_dialogue *dialogue;
 	enum lab_arg arg;
-	const struct lab_variant *variants; /* ARG_VARIANT, ended by a NULL arg */
-	int needs_tls;                      /* TLS (issue 3): a handshake happens */
-	int implicit_tls;                   /* TLS from the first byte (SMTPS) */
+	const struct lab_variant *variants;       /* ARG_VARIANT, ended by a NULL arg */
+	int needs_tls;                            /* TLS (issue 3): a handshake happens */
+	int implicit_tls;                         /* TLS from the first byte (SMTPS) */
+	const struct lab_stream *greeting_stream; /* written after greeting (hostile) */
+	unsigned drip_ms;                         /* every byte paced (hostile) */
 };
 
 /* The dialogues. */
@@ -138,6 +144,27 @@ static const struct lab_dialogue postfix_closed = {
     .resolves_routing = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
     .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+};
+
+/* OpenSMTPD 6.8 matching only its own domains (tests/interop/mta.sh runs the real one). */
+static const char *const opensmtpd_domains[] = {"smtpd.example.org", "example.org", NULL};
+
+static const struct lab_dialogue opensmtpd_closed = {
+    .ehlo = B("250-smtpd.example.org Hello smtpprobe.example.com [127.0.0.1], pleased to meet "
+              "you\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250-SIZE 36700160\r\n"
+              "250-DSN\r\n250 HELP\r\n"),
+    .helo = B("250 smtpd.example.org Hello smtpprobe.example.com [127.0.0.1], pleased to meet "
+              "you\r\n"),
+    .mail = B("250 2.0.0 Ok\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = opensmtpd_domains,
+    .rcpt_ok = B("250 2.1.5 Destination address valid: Recipient ok\r\n"),
+    .rcpt_denied = B("550 Invalid recipient: <%a>\r\n"),
+    .need_mail = B("503 5.5.1 Invalid command: Command not allowed at this point.\r\n"),
+    .rset = B("250 2.0.0 Reset state\r\n"),
+    .noop = B("250 2.0.0 Ok\r\n"),
+    .quit = B("221 2.0.0 Bye\r\n"),
+    .unknown = B("500 5.5.1 Invalid command: Command unrecognized\r\n"),
 };
 
 #define GREY_EHLO                                                                                  \
@@ -336,6 +363,142 @@ static const struct lab_dialogue tls_stall = {
     .starttls_action = LAB_STALL,
 };
 
+/*
+ * Hostile servers (issue 9): what a spammer's or a tarpit's server may send a
+ * scanner. Each has an integration test in tests/integration/hostile.sh.
+ */
+
+/* "220 " then 'x' forever, no line end. */
+static const struct lab_stream endless_line_stream = {
+    .head = "",
+    .end = "",
+    .tail = "",
+    .fill = 'x',
+    .fill_len = 65536,
+    .count = LAB_FOREVER,
+};
+
+/* An EHLO reply of "250-" lines that never ends. */
+static const struct lab_stream endless_ehlo_stream = {
+    .head = "250-X-ENDLESS-",
+    .end = "\r\n",
+    .tail = "",
+    .fill = 'A',
+    .fill_len = 32,
+    .count = LAB_FOREVER,
+};
+
+static const struct lab_dialogue endless_multiline = {
+    .ehlo = B("250-endless.example.org\r\n"),
+    .ehlo_stream = &endless_ehlo_stream,
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("554 5.7.1 Relay access denied\r\n"),
+};
+
+/* 64 EHLO lines of 900 bytes: every cap of the prober holds, none is passed. */
+static const struct lab_stream huge_ehlo_stream = {
+    .head = "250-X-HUGE-",
+    .end = "\r\n",
+    .tail = "250 8BITMIME\r\n",
+    .fill = 'H',
+    .fill_len = 889,
+    .count = 62,
+};
+
+static const struct lab_dialogue huge_ehlo = {
+    .ehlo = B("250-huge.example.org\r\n"),
+    .ehlo_stream = &huge_ehlo_stream,
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("554 5.7.1 Relay access denied\r\n"),
+};
+
+/* Replies within the line and line-count caps, but past the dialogue's byte cap:
+ * a 64-line greeting of 994-byte lines, then an EHLO reply as big. */
+static const struct lab_stream flood_greeting_stream = {
+    .head = "220-",
+    .end = "\r\n",
+    .tail = "220 flood.example.org ESMTP\r\n",
+    .fill = 'F',
+    .fill_len = 990,
+    .count = 63,
+};
+
+static const struct lab_stream flood_ehlo_stream = {
+    .head = "250-",
+    .end = "\r\n",
+    .tail = "250 8BITMIME\r\n",
+    .fill = 'F',
+    .fill_len = 990,
+    .count = 63,
+};
+
+static const struct lab_dialogue flood = {
+    .ehlo = B(""),
+    .ehlo_stream = &flood_ehlo_stream,
+};
+
+/* NUL bytes, C0 controls, DEL and bytes that are not UTF-8, inside valid replies. */
+static const struct lab_dialogue binary = {
+    .ehlo = B("250-bin\0ary.example.org\r\n250-X-\x80\x81\0\x1b\x7f\r\n250 8BITMIME\r\n"),
+    .helo = B("250 bin\0ary.example.org\r\n"),
+    .mail = B("250 2.1.0 \0\xff Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("550 5.7.1 \0\xfe\x01 no relay\r\n"),
+};
+
+/* Terminal escapes (clear screen, colours, window title) and spreadsheet formulas. */
+static const struct lab_dialogue ansi = {
+    .ehlo = B("250-=HYPERLINK(\"http://example.com/\",\"x\")\r\n250-\x1b[31mPIPELINING\x1b[0m\r\n"
+              "250 +SUM(1+1)\r\n"),
+    .helo = B("250 =1+1\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_DENY_ALL,
+    .rcpt_denied = B("554 5.7.1 \x1b[2J\x1b]0;owned\x07-cmd|' /C calc'!A0\r\n"),
+};
+
+/* RCPT answered as if it were DATA: the server now waits for content. */
+static const struct lab_dialogue rcpt_354 = {
+    .ehlo = B("250-data.example.org\r\n250 PIPELINING\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("354 End data with <CR><LF>.<CR><LF>\r\n"),
+};
+
+/* MAIL answered 354: no command has a 3xx reply but DATA (and RCPT's tarpits). */
+static const struct lab_dialogue mail_354 = {
+    .ehlo = B("250-data.example.org\r\n250 PIPELINING\r\n"),
+    .mail = B("354 Go ahead\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+};
+
+/* Replies to commands not sent yet, after the EHLO reply in the same write. */
+static const struct lab_dialogue pipeline_inject = {
+    .ehlo = B("250-inject.example.org\r\n250 PIPELINING\r\n250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+};
+
+/* The code changes in the middle of a multi-line reply. */
+static const struct lab_dialogue mixed_codes = {
+    .ehlo = B("250-mixed.example.org\r\n550-SIZE 10240000\r\n250 8BITMIME\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_ACCEPT_ALL,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+};
+
+static const struct lab_dialogue reset_at_mail = {
+    .ehlo = B("250-reset.example.org\r\n250 PIPELINING\r\n"),
+    .reset_at_mail = 1,
+};
+
+static const struct lab_dialogue deaf = {
+    .mute = 1,
+};
+
 /* The table: one row per personality. */
 
 #define NO_BYTES                                                                                   \
@@ -364,6 +527,13 @@ static const struct personality personalities[] = {
         .summary = "Postfix: own domains and postmaster 250, everything else 554 relay denied",
         .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
         .dialogue = &postfix_closed,
+    },
+    {
+        .name = "opensmtpd-closed",
+        .arg_help = "",
+        .summary = "OpenSMTPD 6.8: own domains accepted, others 550 Invalid recipient",
+        .greeting = B("220 smtpd.example.org ESMTP OpenSMTPD\r\n"),
+        .dialogue = &opensmtpd_closed,
     },
     {
         .name = "greylist",
@@ -527,6 +697,120 @@ static const struct personality personalities[] = {
         .summary = "offers STARTTLS, answers 220, then never answers the handshake",
         .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
         .dialogue = &tls_stall,
+    },
+    {
+        .name = "endless-line",
+        .arg_help = "",
+        .summary = "hostile: \"220 \" then 'x' forever, no line end (megabytes)",
+        .greeting = B("220 "),
+        .greeting_stream = &endless_line_stream,
+        .dialogue = &mute,
+    },
+    {
+        .name = "endless-multiline",
+        .arg_help = "",
+        .summary = "hostile: EHLO answered with 250- lines forever",
+        .greeting = B("220 endless.example.org ESMTP\r\n"),
+        .dialogue = &endless_multiline,
+    },
+    {
+        .name = "huge-ehlo",
+        .arg_help = "",
+        .summary = "hostile: a 64-line EHLO reply of 900-byte lines (within every cap), "
+                   "RCPT 554",
+        .greeting = B("220 huge.example.org ESMTP\r\n"),
+        .dialogue = &huge_ehlo,
+    },
+    {
+        .name = "flood",
+        .arg_help = "",
+        .summary = "hostile: 64-line greeting and EHLO of 994-byte lines (over 64 KiB in all)",
+        .greeting = B(""),
+        .greeting_stream = &flood_greeting_stream,
+        .dialogue = &flood,
+    },
+    {
+        .name = "drip",
+        .arg_help = "[:MS]",
+        .summary = "hostile: open-relay, every byte MS ms after the last (default 1000)",
+        .greeting = B("220 drip.example.org ESMTP\r\n"),
+        .dialogue = &open_relay,
+        .drip_ms = 1000,
+        .arg = ARG_DRIP_MS,
+    },
+    {
+        .name = "binary",
+        .arg_help = "",
+        .summary = "hostile: NUL, control and non-UTF-8 bytes inside valid replies; RCPT 550",
+        .greeting = B("220 bin\0ary.example.org \x01\x02\x7f\xff\xfe ESMTP\r\n"),
+        .dialogue = &binary,
+    },
+    {
+        .name = "garbage",
+        .arg_help = "",
+        .summary = "hostile: binary bytes with NULs at connect (a TLS record), then closes",
+        .greeting = B("\x16\x03\x01\x00\x05\x02\x00\x00\x01\x00\r\n"),
+        .after_greeting = LAB_CLOSE,
+        .dialogue = &mute,
+    },
+    {
+        .name = "ansi",
+        .arg_help = "",
+        .summary = "hostile: ANSI escapes in the banner, spreadsheet formulas in EHLO and RCPT",
+        .greeting = B("220 \x1b[2J\x1b[1;31mansi.example.org\x1b[0m ESMTP "
+                      "=HYPERLINK(\"http://example.com/\") \x1b]0;owned\x07\r\n"),
+        .dialogue = &ansi,
+    },
+    {
+        .name = "rcpt-354",
+        .arg_help = "",
+        .summary = "hostile: RCPT answered 354 (as if DATA had been sent)",
+        .greeting = B("220 data.example.org ESMTP\r\n"),
+        .dialogue = &rcpt_354,
+    },
+    {
+        .name = "mail-354",
+        .arg_help = "",
+        .summary = "hostile: MAIL answered 354 (the server would now read content)",
+        .greeting = B("220 data.example.org ESMTP\r\n"),
+        .dialogue = &mail_354,
+    },
+    {
+        .name = "early-talker",
+        .arg_help = "",
+        .summary = "hostile: replies to EHLO and MAIL sent with the greeting, unasked",
+        .greeting = B("220 talker.example.org ESMTP\r\n250-talker.example.org\r\n"
+                      "250 PIPELINING\r\n250 2.1.0 Ok\r\n"),
+        .dialogue = &open_relay,
+    },
+    {
+        .name = "pipeline-inject",
+        .arg_help = "",
+        .summary = "hostile: replies to MAIL and RCPT sent with the EHLO reply, unasked",
+        .greeting = B("220 inject.example.org ESMTP\r\n"),
+        .dialogue = &pipeline_inject,
+    },
+    {
+        .name = "mixed-codes",
+        .arg_help = "",
+        .summary = "hostile: EHLO reply whose code changes mid-reply (250-, 550-, 250)",
+        .greeting = B("220 mixed.example.org ESMTP\r\n"),
+        .dialogue = &mixed_codes,
+    },
+    {
+        .name = "reset",
+        .arg_help = "",
+        .summary = "hostile: MAIL gets a TCP reset (SO_LINGER 0) instead of a reply",
+        .greeting = B("220 reset.example.org ESMTP\r\n"),
+        .dialogue = &reset_at_mail,
+    },
+    {
+        .name = "deaf",
+        .arg_help = "",
+        .summary = "hostile: greets, then never reads nor answers (the client's window fills)",
+        .greeting = B("220 deaf.example.org ESMTP\r\n"),
+        .after_greeting = LAB_DEAF,
+        .dialogue = &deaf,
     },
 };
 
@@ -708,6 +992,7 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 	out->dialogue = p->dialogue;
 	out->delay_ms = p->delay_ms;
 	out->reply_delay_ms = p->reply_delay_ms;
+	out->drip_ms = p->drip_ms;
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
 	if (arg == NULL)
 		return 0;
@@ -728,6 +1013,18 @@ personality_parse(const char *spec, struct lab_persona *out, char *err, size_t e
 		out->delay_ms = (unsigned)ms;
 		if (p->arg == ARG_REPLY_MS)
 			out->reply_delay_ms = (unsigned)ms;
+		snprintf(out->name, sizeof(out->name), "%s:%lu", p->name, ms);
+		return 0;
+	case ARG_DRIP_MS:
+		errno = 0;
+		ms = strtoul(arg, &end, 10);
+		if (*arg < '0' || *arg > '9' || *end != '\0' || errno != 0 || ms == 0 ||
+		    ms > LAB_DRIP_MAX_MS) {
+			snprintf(err, errlen, "%s: pause must be 1..%d milliseconds", p->name,
+			         LAB_DRIP_MAX_MS);
+			return -1;
+		}
+		out->drip_ms = (unsigned)ms;
 		snprintf(out->name, sizeof(out->name), "%s:%lu", p->name, ms);
 		return 0;
 	case ARG_VARIANT:
@@ -751,6 +1048,8 @@ personality_greet(const struct lab_persona *lp, struct lab_reply *r)
 	reply_put(r, lp->p->greeting.p, lp->p->greeting.n);
 	r->action = lp->p->after_greeting;
 	r->delay_ms = lp->delay_ms;
+	r->stream = lp->p->greeting_stream;
+	r->drip_ms = lp->drip_ms;
 }
 
 void
@@ -768,6 +1067,8 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 	r->delay_ms = lp->reply_delay_ms;
 	if (s->tls && d->tls != NULL)
 		d = d->tls;
+	r->stream = NULL;
+	r->drip_ms = lp->drip_ms;
 	if (d->mute)
 		return;
 	if (verb == VERB_NEVER) {
@@ -787,11 +1088,16 @@ personality_reply(const struct lab_persona *lp, struct lab_session *s, const cha
 	switch (verb) {
 	case VERB_EHLO:
 		b = pick(d->ehlo, POLITE_UNKNOWN);
+		r->stream = d->ehlo_stream;
 		break;
 	case VERB_HELO:
 		b = pick(d->helo, POLITE_UNKNOWN);
 		break;
 	case VERB_MAIL:
+		if (d->reset_at_mail) {
+			r->action = LAB_RESET;
+			return;
+		}
 		b = pick(d->mail, POLITE_UNKNOWN);
 		break;
 	case VERB_RCPT:
@@ -841,6 +1147,8 @@ personality_overflow(const struct lab_persona *lp, struct lab_reply *r)
 	r->len = 0;
 	r->action = LAB_CLOSE;
 	r->delay_ms = 0;
+	r->stream = NULL;
+	r->drip_ms = lp->drip_ms;
 	if (!lp->dialogue->mute)
 		reply_put(r, TOO_LONG_REPLY, strlen(TOO_LONG_REPLY));
 }

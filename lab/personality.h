@@ -25,6 +25,9 @@
 #define LAB_ECHO_MAX        320    /* a client's address echoed in a reply (RFC 5321: 64+1+255) */
 #define LAB_DELAY_MAX_MS    600000 /* slow-greeting:MS */
 #define LAB_NAME_MAX        64     /* "personality:arg" as written in a log line */
+#define LAB_DRIP_MAX_MS     60000  /* drip:MS, the pause between two bytes */
+#define LAB_STREAM_FILL_MAX 65536  /* one repeat's filler bytes (struct lab_stream) */
+#define LAB_FOREVER         0      /* lab_stream.count: repeat until the client leaves */
 
 /* What the connection does once the reply is written. */
 enum lab_action {
@@ -34,6 +37,20 @@ enum lab_action {
 	LAB_TLS,         /* start a TLS server handshake (needs --tls-cert/--tls-key) */
 	LAB_TLS_GARBAGE, /* answer the client's handshake with bytes that are not TLS, close */
 	LAB_STALL,       /* read and drop everything, never answer, never close */
+	LAB_RESET,       /* close at once with a TCP reset (SO_LINGER 0), the reply unsent */
+	LAB_DEAF,        /* stop reading for good and never answer: the client's window fills */
+};
+
+/*
+ * Output too long or too endless for a reply buffer, written by smtplab as the
+ * socket drains (so the lab's memory stays flat): `count` repeats of head,
+ * fill_len copies of `fill` and end, then tail. Hostile personalities only.
+ */
+struct lab_stream {
+	const char *head, *end, *tail; /* C strings; "" for none */
+	char fill;
+	size_t fill_len;     /* at most LAB_STREAM_FILL_MAX */
+	unsigned long count; /* LAB_FOREVER: until the client closes */
 };
 
 struct lab_reply {
@@ -41,6 +58,10 @@ struct lab_reply {
 	size_t len; /* 0: send nothing */
 	enum lab_action action;
 	unsigned delay_ms; /* wait this long before sending it */
+	/* Hostile servers: written after buf (NULL: none), and the pace of every
+	 * byte (0: as fast as the socket takes them). */
+	const struct lab_stream *stream;
+	unsigned drip_ms;
 };
 
 /* What a personality remembers about one client. */
@@ -58,6 +79,7 @@ struct lab_persona {
 	const struct lab_dialogue *dialogue;
 	unsigned delay_ms;       /* the greeting waits this long */
 	unsigned reply_delay_ms; /* every other reply waits this long (tarpits) */
+	unsigned drip_ms;        /* one byte every drip_ms, 0 for no pacing */
 	char name[LAB_NAME_MAX]; /* "name" or "name:arg", for log lines */
 };
 

@@ -49,6 +49,7 @@
 #define LAB_LOG_LINE_MAX (LAB_LINE_MAX * 4 + 256) /* an escaped line and its prefix */
 #define LAB_RESUME_MS    1000 /* accept paused this long when out of descriptors */
 #define LAB_LINGER_MS    2000 /* after our last reply, wait this long for the client to close */
+#define LAB_STREAM_HIGH  (256 * 1024) /* endless output: refill below this much unsent */
 
 #define EXIT_USAGE 2 /* a bad option or SPEC; 1 is a failure at run time */
 
@@ -90,6 +91,14 @@ struct lab_client {
 	int tls_garbage; /* the next bytes (a ClientHello) get garbage back */
 	int stalled;     /* everything read is dropped, nothing answered */
 	char peer[LAB_ADDR_TEXT];
+	/* Hostile output: a stream refilled as the socket drains, bytes paced one
+	 * by one, and what to do once either is done. */
+	const struct lab_stream *stream;
+	unsigned long stream_left;
+	struct evbuffer *drip; /* bytes not yet paced out */
+	struct event *drip_timer;
+	enum lab_action after; /* the action of a reply still being streamed or dripped */
+	int deaf;              /* LAB_DEAF: neither reads nor closes until the idle timeout */
 };
 
 struct lab {
@@ -112,6 +121,7 @@ struct lab {
 static void on_read(struct bufferevent *bev, void *arg);
 static void on_write(struct bufferevent *bev, void *arg);
 static void on_event(struct bufferevent *bev, short what, void *arg);
+static int client_finish(struct lab_client *c);
 static void on_tls_event(struct bufferevent *bev, short what, void *arg);
 static int client_start_tls(struct lab_client *c);
 static void client_tls_done(struct lab_client *c);
@@ -394,6 +404,10 @@ client_close(struct lab_client *c)
 	lab->nclients--;
 	if (c->greet_timer)
 		event_free(c->greet_timer);
+	if (c->drip_timer)
+		event_free(c->drip_timer);
+	if (c->drip)
+		evbuffer_free(c->drip);
 	if (c->reply_timer)
 		event_free(c->reply_timer);
 	if (c->bev)
@@ -433,6 +447,9 @@ static int
 client_finish(struct lab_client *c)
 {
 	c->closing = 1;
+	c->stream = NULL;
+	if (c->drip_timer)
+		event_del(c->drip_timer);
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
 		bufferevent_disable(c->bev, EV_READ);
 		return 0; /* on_write goes on */
@@ -440,39 +457,159 @@ client_finish(struct lab_client *c)
 	return client_linger(c);
 }
 
+/* A reset, not a close: SO_LINGER 0 makes close() send RST and drop unsent bytes. */
+static void
+client_reset(struct lab_client *c)
+{
+	struct linger lg = {1, 0};
+
+	lab_log(c->lab, c, "reset", NULL, 0);
+	setsockopt(bufferevent_getfd(c->bev), SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	client_close(c);
+}
+
+static void
+on_deaf_timer(evutil_socket_t fd, short what, void *arg)
+{
+	client_close(arg);
+}
+
+/*
+ * What a reply's action says, once its bytes are on their way. LAB_DEAF stops
+ * reading for good; since a deaf client cannot see the peer leave, it is
+ * dropped after the idle timeout. Returns 1 if `c` is freed.
+ */
+static int
+client_act(struct lab_client *c, enum lab_action action)
+{
+	struct timeval idle = {LAB_IDLE_TIMEOUT_MS / 1000, (LAB_IDLE_TIMEOUT_MS % 1000) * 1000};
+
+	switch (action) {
+	case LAB_KEEP:
+		return 0;
+	case LAB_CLOSE:
+		return client_finish(c);
+	case LAB_RESET:
+		client_reset(c);
+		return 1;
+	case LAB_TLS:
+		return client_start_tls(c);
+	case LAB_TLS_GARBAGE:
+		c->tls_garbage = 1;
+		return 0;
+	case LAB_STALL:
+		c->stalled = 1;
+		return 0;
+	case LAB_DEAF:
+		c->closing = 1;
+		c->deaf = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		if (c->greet_timer == NULL)
+			c->greet_timer = evtimer_new(c->lab->base, on_deaf_timer, c);
+		if (c->greet_timer == NULL || evtimer_add(c->greet_timer, &idle) < 0) {
+			client_close(c);
+			return 1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+/* Appends repeats of the stream until LAB_STREAM_HIGH bytes wait to be sent;
+ * at its end, the tail and the pending action. Returns 1 if `c` is freed. */
+static int
+client_stream(struct lab_client *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	const struct lab_stream *st = c->stream;
+	struct evbuffer_iovec v;
+
+	while (c->stream != NULL && evbuffer_get_length(out) < LAB_STREAM_HIGH) {
+		if (st->count != LAB_FOREVER && c->stream_left == 0) {
+			evbuffer_add(out, st->tail, strlen(st->tail));
+			c->stream = NULL;
+			bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+			return client_act(c, c->after);
+		}
+		evbuffer_add(out, st->head, strlen(st->head));
+		if (st->fill_len > 0 &&
+		    evbuffer_reserve_space(out, (ev_ssize_t)st->fill_len, &v, 1) == 1) {
+			memset(v.iov_base, st->fill, st->fill_len);
+			v.iov_len = st->fill_len;
+			evbuffer_commit_space(out, &v, 1);
+		}
+		evbuffer_add(out, st->end, strlen(st->end));
+		if (st->count != LAB_FOREVER)
+			c->stream_left--;
+	}
+	return 0;
+}
+
+/* One byte of a paced reply; the pending action once all are out. */
+static void
+on_drip(evutil_socket_t fd, short what, void *arg)
+{
+	struct lab_client *c = arg;
+
+	evbuffer_remove_buffer(c->drip, bufferevent_get_output(c->bev), 1);
+	if (evbuffer_get_length(c->drip) == 0) {
+		event_del(c->drip_timer);
+		client_act(c, c->after);
+	}
+}
+
+/* Queues a paced reply: one byte every r->drip_ms. Returns 1 if `c` is freed. */
+static int
+client_drip(struct lab_client *c, const struct lab_reply *r)
+{
+	struct timeval tv = {r->drip_ms / 1000, (r->drip_ms % 1000) * 1000};
+
+	if (c->drip == NULL)
+		c->drip = evbuffer_new();
+	if (c->drip != NULL && c->drip_timer == NULL)
+		c->drip_timer = event_new(c->lab->base, -1, EV_PERSIST, on_drip, c);
+	if (c->drip == NULL || c->drip_timer == NULL || evbuffer_add(c->drip, r->buf, r->len) < 0) {
+		client_close(c);
+		return 1;
+	}
+	c->after = r->action;
+	if (!evtimer_pending(c->drip_timer, NULL))
+		evtimer_add(c->drip_timer, &tv);
+	return 0;
+}
+
 /* Sends a reply and does what it says. Returns 1 if `c` is freed. */
 static int
 client_send(struct lab_client *c, const struct lab_reply *r)
 {
-	if (r->len > 0) {
+	if (r->len > 0 || r->stream != NULL) {
 		size_t first;
 
 		for (first = 0; first < r->len && r->buf[first] != '\n'; first++)
 			;
 		if (first > 0 && r->buf[first - 1] == '\r')
 			first--;
-		lab_log(c->lab, c, "S: ", r->buf, first);
+		if (first > 0 || r->stream == NULL)
+			lab_log(c->lab, c, "S: ", r->buf, first);
+		else
+			lab_log(c->lab, c, "S: ", r->stream->head, strlen(r->stream->head));
 		c->sent = 1;
-		if (bufferevent_write(c->bev, r->buf, r->len) < 0) {
-			client_close(c);
-			return 1;
-		}
 	}
-	switch (r->action) {
-	case LAB_CLOSE:
-		return client_finish(c);
-	case LAB_TLS:
-		return client_start_tls(c);
-	case LAB_TLS_GARBAGE:
-		c->tls_garbage = 1;
-		break;
-	case LAB_STALL:
-		c->stalled = 1;
-		break;
-	case LAB_KEEP:
-		break;
+	if (r->drip_ms > 0 && r->len > 0)
+		return client_drip(c, r);
+	if (r->len > 0 && r->action != LAB_RESET && bufferevent_write(c->bev, r->buf, r->len) < 0) {
+		client_close(c);
+		return 1;
 	}
-	return 0;
+	if (r->stream != NULL) {
+		c->stream = r->stream;
+		c->stream_left = r->stream->count;
+		c->after = r->action;
+		/* on_write refills whenever less than this is left to send. */
+		bufferevent_setwatermark(c->bev, EV_WRITE, LAB_STREAM_HIGH / 2, 0);
+		return client_stream(c);
+	}
+	return client_act(c, r->action);
 }
 
 /* TLS (issue 3) */
@@ -643,6 +780,12 @@ on_write(struct bufferevent *bev, void *arg)
 {
 	struct lab_client *c = arg;
 
+	if (c->stream != NULL) {
+		client_stream(c);
+		return;
+	}
+	if (c->deaf)
+		return;
 	if (c->closing && !c->lingering && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		client_linger(c);
 }
@@ -942,10 +1085,13 @@ write_pidfile(const char *path)
 static void
 lab_free(struct lab *lab)
 {
+	struct lab_client *c, *next;
 	size_t i;
 
-	while (lab->clients)
-		client_close(lab->clients);
+	for (c = lab->clients; c != NULL; c = next) {
+		next = c->next;
+		client_close(c);
+	}
 	for (i = 0; i < lab->nlisteners; i++)
 		evconnlistener_free(lab->listeners[i].lev);
 	free(lab->listeners);
@@ -958,7 +1104,7 @@ lab_free(struct lab *lab)
 	if (lab->base)
 		event_base_free(lab->base);
 	free(lab->specs);
-	if (lab->pidfile_written)
+	if (lab->pidfile_written && lab->pidfile != NULL)
 		unlink(lab->pidfile);
 	if (lab->log && lab->log != stderr)
 		fclose(lab->log);

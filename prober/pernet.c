@@ -91,6 +91,8 @@ pn_rebuild(struct pernet *p, size_t cap)
 	struct pn_entry *old = p->v, *slot;
 	size_t oldcap = p->cap, i;
 
+	if (cap == 0)
+		return -1;
 	if ((p->v = calloc(cap, sizeof(*p->v))) == NULL) {
 		p->v = old;
 		return -1;
@@ -101,6 +103,8 @@ pn_rebuild(struct pernet *p, size_t cap)
 		if (old[i].state != PN_USED)
 			continue;
 		pn_find(p, old[i].key, &slot);
+		if (slot == NULL)
+			continue; /* cannot happen: the new table is larger and empty */
 		*slot = old[i];
 		p->used++;
 	}
@@ -171,6 +175,8 @@ pernet_add(struct pernet *p, const struct sockaddr *sa, int delta)
 			return -1;
 		pn_find(p, key, &slot);
 	}
+	if (slot == NULL)
+		return -1; /* cannot happen: the load factor keeps a free slot */
 	if (slot->state == PN_TOMB)
 		p->tombs--;
 	slot->state = PN_USED;

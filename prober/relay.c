@@ -74,7 +74,7 @@ relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t errlen
 {
 	unsigned int m = 0;
 	const char *p = text, *comma;
-	size_t n, i;
+	size_t i;
 
 	if (strcmp(text, "basic") == 0) {
 		*mask = RELAY_TESTS_BASIC;
@@ -85,6 +85,8 @@ relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t errlen
 		return 0;
 	}
 	for (;;) {
+		size_t n;
+
 		comma = strchr(p, ',');
 		n = comma ? (size_t)(comma - p) : strlen(p);
 		for (i = 0; i < RELAY_ROWS; i++)

@@ -62,9 +62,7 @@ smtp_reply_feed(struct smtp_reply *r, const char *line, size_t len)
 		r->fault = REPLY_FAULT_SYNTAX;
 		return REPLY_ERROR;
 	}
-	if (len == 3)
-		last = 1;
-	else if (line[3] == ' ')
+	if (len == 3 || line[3] == ' ')
 		last = 1;
 	else if (line[3] == '-')
 		last = 0;
@@ -169,4 +167,43 @@ smtp_reply_domain(const char *line, size_t len, char *buf, size_t size)
 		i = start + size - 1;
 	memcpy(buf, line + start, i - start);
 	buf[i - start] = '\0';
+}
+
+enum line_status
+smtp_line_cut(const char *buf, size_t avail, size_t *len, size_t *eol_len)
+{
+	size_t scan = avail < SMTP_LINE_MAX + 2 ? avail : SMTP_LINE_MAX + 2;
+	const char *lf = memchr(buf, '\n', scan);
+	size_t n;
+
+	*len = 0;
+	*eol_len = 0;
+	if (lf == NULL) {
+		/* A CR at the end may be the start of the line end. */
+		if (scan > SMTP_LINE_MAX + 1 ||
+		    (scan == SMTP_LINE_MAX + 1 && buf[SMTP_LINE_MAX] != '\r'))
+			return LINE_TOO_LONG;
+		return LINE_PARTIAL;
+	}
+	n = (size_t)(lf - buf);
+	*eol_len = 1;
+	if (n > 0 && buf[n - 1] == '\r') {
+		n--;
+		*eol_len = 2;
+	}
+	if (n > SMTP_LINE_MAX)
+		return LINE_TOO_LONG;
+	*len = n;
+	return LINE_OK;
+}
+
+void
+smtp_reply_quote(const char *line, size_t len, char *buf, size_t size)
+{
+	struct strbuf sb;
+
+	if (size == 0)
+		return;
+	sb_init(&sb, buf, size);
+	append_nul_safe(&sb, line, len);
 }

@@ -61,4 +61,21 @@ int smtp_ehlo_extension(const char *line, size_t len, char *ext, size_t size);
  * word after the code. Copied to buf; "" when there is none. */
 void smtp_reply_domain(const char *line, size_t len, char *buf, size_t size);
 
+/*
+ * Line cutting, the step before smtp_reply_feed: the first line of the
+ * `avail` bytes at buf ends at the first LF, with one CR before it (if any)
+ * part of the line end, as libevent's EVBUFFER_EOL_CRLF reads it. Pure, so
+ * the fuzzers drive the same cutting as the session.
+ */
+enum line_status {
+	LINE_OK,       /* a whole line: *len bytes, then *eol_len bytes of line end */
+	LINE_PARTIAL,  /* no line end yet, and what is there still fits the cap */
+	LINE_TOO_LONG, /* the line is or will be longer than SMTP_LINE_MAX */
+};
+enum line_status smtp_line_cut(const char *buf, size_t avail, size_t *len, size_t *eol_len);
+
+/* A line that broke the rules, kept as evidence: at most size - 1 bytes, NUL
+ * shown as U+2400. */
+void smtp_reply_quote(const char *line, size_t len, char *buf, size_t size);
+
 #endif

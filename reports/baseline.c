@@ -210,6 +210,7 @@ baseline_compare(struct baseline *b, struct probe_result *r)
 		b->news++;
 	} else {
 		e->present = 1;
+		/* NOLINTNEXTLINE(bugprone-signed-char-misuse,cert-str34-c): -1 means unknown */
 		was = e->verdict;
 		if (was == (int)r->verdict) {
 			snprintf(r->change, sizeof(r->change), "same");

@@ -316,6 +316,7 @@ col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb)
 	size_t i, n = r->ntests < RELAY_TESTS_MAX ? r->ntests : RELAY_TESTS_MAX;
 	const char *sep = "";
 
+	/* cppcheck-suppress knownConditionTrueFalse ; n is ntests, capped, not 0 */
 	for (i = 0; i < n; i++) {
 		const struct relay_result *t = &r->tests[i];
 

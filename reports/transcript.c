@@ -179,7 +179,9 @@ transcript_file_name(const struct target *t, struct strbuf *sb)
 		int safe = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 		           (c >= 'A' && c <= 'Z') || c == '.';
 
-		sb_putc(sb, safe ? c : '-');
+		if (!safe)
+			c = '-';
+		sb_putc(sb, c);
 	}
 	sb_printf(sb, "_%u.txt", (unsigned)t->port);
 }

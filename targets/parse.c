@@ -108,7 +108,10 @@ looks_like_hostname(const char *s, size_t n)
 	if (n == 0 || n > DNS_NAME_MAX)
 		return 0;
 	for (i = 0; i <= n; i++) {
-		char c = i < n ? s[i] : '.';
+		char c = '.';
+
+		if (i < n)
+			c = s[i];
 
 		if (c == '.') {
 			if (label == 0 || label > HOST_LABEL_MAX || s[i - 1] == '-')

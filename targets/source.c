@@ -343,6 +343,8 @@ read_line(struct target_source *src, struct input *in, const char **line, size_t
 			src->lineno++;
 			*line = p;
 			*len = n;
+			/* p[0..n) came from read(); the analyzer cannot see it. */
+			/* NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 			if (n > TARGET_LINE_MAX && !(n == TARGET_LINE_MAX + 1 && p[n - 1] == '\r'))
 				return RL_TOO_LONG;
 			return RL_LINE;

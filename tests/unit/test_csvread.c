@@ -193,11 +193,11 @@ test_previous(void)
 	fprintf(f, "%s\n", line);
 	/* Rows of this version's width: the first six cells, the rest empty. */
 	for (i = 6; i < report_ncolumns; i++) {
-		strcat(row1, ",");
-		strcat(row2, ",");
+		snprintf(row1 + strlen(row1), sizeof(row1) - strlen(row1), ",");
+		snprintf(row2 + strlen(row2), sizeof(row2) - strlen(row2), ",");
 	}
-	strcat(row1, "\n");
-	strcat(row2, "\n");
+	snprintf(row1 + strlen(row1), sizeof(row1) - strlen(row1), "\n");
+	snprintf(row2 + strlen(row2), sizeof(row2) - strlen(row2), "\n");
 	fputs(row1, f);
 	fputs(row2, f);
 	fprintf(f, "t,192.0.2.3,25,,a:3,accepts-rel"); /* killed mid-row */

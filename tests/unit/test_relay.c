@@ -133,7 +133,7 @@ test_full(void)
 	}
 
 	target_v(&t, AF_INET6, "::1");
-	n = relay_plan(&set, &t, "mail.example.net", tests, RELAY_TESTS_MAX);
+	relay_plan(&set, &t, "mail.example.net", tests, RELAY_TESTS_MAX);
 	is_str(tests[4].mail_from, "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
 	is_str(tests[12].rcpt_to, "@[IPv6:::1]:relay-test@example.net",
 	       "IPv6 source route uses [IPv6:::1]");

@@ -143,6 +143,72 @@ test_ehlo(void)
 	is_str(name, "aaaaaaa", "domain truncated to its buffer");
 }
 
+/* Line cutting: where a line ends, and when it can no longer end in time. */
+struct cut_case {
+	const char *name;
+	const char *in; /* "#" stands for SMTP_LINE_MAX bytes of 'x' */
+	enum line_status want;
+	size_t len, eol_len;
+};
+
+static const struct cut_case cut_cases[] = {
+    {"CRLF", "220 x\r\n250", LINE_OK, 5, 2},
+    {"bare LF", "220 x\n", LINE_OK, 5, 1},
+    {"CR inside the line", "220 a\rb\r\n", LINE_OK, 7, 2},
+    {"two CRs: one belongs to the line", "220 x\r\r\n", LINE_OK, 6, 2},
+    {"empty line", "\r\n", LINE_OK, 0, 2},
+    {"nothing yet", "", LINE_PARTIAL, 0, 0},
+    {"no line end yet", "220 x", LINE_PARTIAL, 0, 0},
+    {"CR waiting for its LF", "220 x\r", LINE_PARTIAL, 0, 0},
+    {"longest line, CRLF", "#\r\n", LINE_OK, SMTP_LINE_MAX, 2},
+    {"longest line, CR waiting", "#\r", LINE_PARTIAL, 0, 0},
+    {"longest line, no end yet", "#", LINE_PARTIAL, 0, 0},
+    {"one byte too many", "#x", LINE_TOO_LONG, 0, 0},
+    {"one byte too many, CRLF", "#x\r\n", LINE_TOO_LONG, 0, 0},
+    {"line end past the cap", "#xxxxxxxx\n", LINE_TOO_LONG, 0, 0},
+};
+
+static void
+test_cut(void)
+{
+	char buf[SMTP_LINE_MAX + 64];
+	size_t i, len, eol_len;
+
+	for (i = 0; i < sizeof(cut_cases) / sizeof(cut_cases[0]); i++) {
+		const struct cut_case *c = &cut_cases[i];
+		size_t n;
+
+		if (c->in[0] == '#') {
+			memset(buf, 'x', SMTP_LINE_MAX);
+			n = SMTP_LINE_MAX;
+			memcpy(buf + n, c->in + 1, strlen(c->in + 1));
+			n += strlen(c->in + 1);
+		} else {
+			n = strlen(c->in);
+			memcpy(buf, c->in, n);
+		}
+		is_int(smtp_line_cut(buf, n, &len, &eol_len), c->want, "%s", c->name);
+		if (c->want == LINE_OK) {
+			is_int(len, c->len, "  its length");
+			is_int(eol_len, c->eol_len, "  its line end");
+		}
+	}
+}
+
+static void
+test_quote(void)
+{
+	char buf[16];
+
+	smtp_reply_quote("220 a\0b", 7, buf, sizeof(buf));
+	is_str(buf,
+	       "220 a\xe2\x90\x80"
+	       "b",
+	       "a quoted line shows NUL as U+2400");
+	smtp_reply_quote("0123456789abcdefghij", 20, buf, sizeof(buf));
+	is_int(strlen(buf), sizeof(buf) - 1, "a quoted line is capped");
+}
+
 int
 main(void)
 {
@@ -153,5 +219,7 @@ main(void)
 	test_too_many_lines();
 	test_text();
 	test_ehlo();
+	test_cut();
+	test_quote();
 	return tap_done();
 }

@@ -549,7 +549,7 @@ test_open_errors(void)
 
 	snprintf(want, sizeof(want), "%s/missing.txt", tmpdir);
 	is_int(target_source_add_file(src, want, err, sizeof(err)), -1, "missing file: -1");
-	strcat(want, ": No such file or directory");
+	snprintf(want + strlen(want), sizeof(want) - strlen(want), ": No such file or directory");
 	is_str(err, want, "missing file: message");
 	is_int(target_source_add_file(src, tmpdir, err, sizeof(err)), -1, "directory: -1");
 	snprintf(want, sizeof(want), "%s: Is a directory", tmpdir);

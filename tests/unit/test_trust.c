@@ -168,7 +168,7 @@ test_walks(void)
 		if (w.boundary < 0)
 			ok(w.reason[0] != '\0', "%s: a reason (%s)", c->what, w.reason);
 		is_str(flags, c->flags, "%s: flags", c->what);
-		for (j = (size_t)(w.boundary + 1); w.boundary >= 0 && j < n; j++)
+		for (j = (size_t)w.boundary + 1; w.boundary >= 0 && j < n; j++)
 			ok(w.role[j] == ROLE_CLAIMED || w.role[j] == ROLE_LOCAL,
 			   "%s: hop %zu below is claimed", c->what, j + 1);
 		trust_free(t);

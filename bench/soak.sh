@@ -1,0 +1,154 @@
+#!/bin/sh
+# soak.sh: 100,000 dialogues at concurrency 2,000 against smtplab with random
+# faults, in one smtpprobe process (issue 9, "faults and load").
+#
+#   bench/soak.sh BUILD_DIR [TARGETS] [CONCURRENCY]   (default: 100000 2000)
+#
+# Six smtplab processes (one process holds at most RLIMIT_NOFILE listeners)
+# serve 98,304 addresses in 127.10.0.0/15 .. on port 2800, in /22 blocks of 16
+# personalities: well-behaved ones (open relay, Postfix, qmail, greylisting,
+# Exim, OpenSMTPD) and faults: TCP resets, garbage, an endless line, early
+# talkers, mixed reply codes, deaf servers (stalls until --timeout), 1 byte per
+# 50 ms (until --deadline), closes at connect, binary bytes, floods. The other
+# targets have no listener (connection refused). The list is shuffled with a
+# fixed seed, so faults come in random order, and fed to smtpprobe through a
+# pipe that stays open after the last target: once every row is written the
+# process is idle but alive, and its descriptors and RSS can be read from
+# /proc before the pipe is closed.
+#
+# Checked, and the script exits 1 if any fails: exactly one row per target (no
+# loss, no duplicate), descriptors back to the count before the first target,
+# RSS flat after warm-up: the peak after 25% of the rows at most 10% over the
+# RSS at 25%, plus what the dedupe set of distinct targets may take by design
+# (targets/source.c: 20-byte slots, load <= 3/4, doubling: < 64 B a target).
+# Prints a Markdown summary and the samples (second, rows, fds, RSS KiB).
+# A benchmark, not a test: run by hand, results in bench/RESULTS.md.
+set -eu
+BUILD=${1:?usage: soak.sh BUILD_DIR [TARGETS] [CONCURRENCY]}
+TARGETS=${2:-100000}
+CONC=${3:-2000}
+BUILD=$(cd "$BUILD" && pwd)
+SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
+# DNS (issue 4, on main) is on by default there: no query may leave the machine.
+SMTPPROBE_DNS_SERVER=none
+export SMTPPROBE_ALLOWLIST SMTPPROBE_DNS_SERVER
+PORT=2800
+LABS=6
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-soak.XXXXXX")
+LAB_PIDS=
+PROBE_PID=
+cleanup() {
+	exec 9>&- 2>/dev/null || true
+	[ -n "$PROBE_PID" ] && kill "$PROBE_PID" 2>/dev/null
+	for p in $LAB_PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# 16 personalities, one per /22 of each lab's /18.
+set -- open-relay postfix-closed qmail-localhost greylist exim-closed opensmtpd-closed \
+	reset garbage endless-line early-talker mixed-codes deaf close-on-connect binary flood drip:50
+k=0
+while [ $k -lt $LABS ]; do
+	b=0
+	for p in "$@"; do
+		echo "127.$((10 + k)).$((b * 4)).0/22:$PORT=$p"
+		b=$((b + 1))
+	done >"$WORK/lab$k.conf"
+	"$BUILD/smtplab" --config "$WORK/lab$k.conf" --pidfile "$WORK/lab$k.pid" \
+		--log /dev/null 2>"$WORK/lab$k.err" &
+	LAB_PIDS="$LAB_PIDS $!"
+	k=$((k + 1))
+done
+k=0
+while [ $k -lt $LABS ]; do
+	i=0
+	while [ ! -s "$WORK/lab$k.pid" ]; do
+		i=$((i + 1))
+		if [ $i -gt 600 ]; then
+			cat "$WORK/lab$k.err" >&2
+			exit 1
+		fi
+		sleep 0.1
+	done
+	k=$((k + 1))
+done
+
+# TARGETS addresses: the labs' 98,304, then 127.20.0.0/16 (no listener).
+awk -v n="$TARGETS" -v labs=$LABS -v port=$PORT 'BEGIN {
+	for (i = 0; i < n; i++) {
+		if (i < labs * 16384) {
+			k = int(i / 16384); r = i % 16384
+			printf "127.%d.%d.%d:%d\n", 10 + k, int(r / 256), r % 256, port
+		} else {
+			r = i - labs * 16384
+			printf "127.20.%d.%d:%d\n", int(r / 256), r % 256, port
+		}
+	}}' >"$WORK/ordered.txt"
+openssl enc -aes-128-ctr -pass pass:smtpprobe-soak -nosalt </dev/zero 2>/dev/null |
+	head -c 1048576 >"$WORK/seed"
+shuf --random-source="$WORK/seed" "$WORK/ordered.txt" >"$WORK/targets.txt"
+
+mkfifo "$WORK/in"
+start=$(date +%s)
+"$BUILD/smtpprobe" --allow-private -r 0 -c "$CONC" --timeout 2 --deadline 4 -q -f - \
+	-o "$WORK/out.csv" <"$WORK/in" 2>"$WORK/probe.err" &
+PROBE_PID=$!
+exec 9>"$WORK/in"
+sleep 1
+
+fds() { ls "/proc/$PROBE_PID/fd" | wc -l | tr -d ' '; }
+rss() { awk '/^VmRSS/ { print $2 }' "/proc/$PROBE_PID/status"; }
+rows_now() { if [ -f "$WORK/out.csv" ]; then echo $(($(wc -l <"$WORK/out.csv") - 1)); else echo 0; fi; }
+FD0=$(fds)
+RSS0=$(rss)
+cat "$WORK/targets.txt" >&9 &
+FEED=$!
+: >"$WORK/samples"
+while :; do
+	r=$(rows_now)
+	echo "$(($(date +%s) - start)) $r $(fds) $(rss)" >>"$WORK/samples"
+	[ "$r" -ge "$TARGETS" ] && break
+	kill -0 "$PROBE_PID" 2>/dev/null || break
+	[ $(($(date +%s) - start)) -gt 1800 ] && break
+	sleep 1
+done
+wait "$FEED" || true
+sleep 1
+FD1=$(fds)
+RSS1=$(rss)
+ROWS=$(rows_now)
+exec 9>&-
+status=0
+wait "$PROBE_PID" || status=$?
+PROBE_PID=
+end=$(date +%s)
+
+uniq_rows=$(cut -d, -f2,3 "$WORK/out.csv" | sed 1d | sort -u | wc -l | tr -d ' ')
+# RSS after warm-up: the sample at 25% of the rows against the peak of the rest.
+read -r rss25 rssmax <<EOT
+$(awk -v q=$((TARGETS / 4)) '$2 >= q && !a { a = $4 } $2 >= q && $4 > m { m = $4 }
+	END { print a + 0, m + 0 }' "$WORK/samples")
+EOT
+
+echo "| targets | concurrency | wall s | rows | distinct ip:port | exit | fds before / after | RSS KiB before / at 25% / peak after 25% / after |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+echo "| $TARGETS | $CONC | $((end - start)) | $ROWS | $uniq_rows | $status | $FD0 / $FD1 | $RSS0 / $rss25 / $rssmax / $RSS1 |"
+echo
+echo "verdict and error counts:"
+cut -d, -f6,7 "$WORK/out.csv" | sed 1d | sort | uniq -c | sort -rn | sed 's/^/    /'
+echo
+echo "samples (second, rows, open fds, RSS KiB), every 5th:"
+awk 'NR % 5 == 1' "$WORK/samples" | sed 's/^/    /'
+[ -s "$WORK/probe.err" ] && sed 's/^/    stderr: /' "$WORK/probe.err"
+
+fail=0
+[ "$ROWS" -eq "$TARGETS" ] || { echo "FAIL: $ROWS rows for $TARGETS targets"; fail=1; }
+[ "$uniq_rows" -eq "$TARGETS" ] || { echo "FAIL: $uniq_rows distinct targets in the rows"; fail=1; }
+[ "$FD1" -eq "$FD0" ] || { echo "FAIL: $FD0 descriptors before, $FD1 after"; fail=1; }
+[ $((rssmax * 10)) -le $((rss25 * 11 + TARGETS * 64 * 10 / 1024)) ] ||
+	{ echo "FAIL: RSS grew after warm-up"; fail=1; }
+[ "$status" -eq 1 ] || { echo "FAIL: exit status $status (want 1: open relays)"; fail=1; }
+exit $fail
