@@ -302,7 +302,7 @@ dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 		s->in_use = 0;
 		return;
 	}
-	if (event_assign(s->ev, d->base, fd, what | EV_PERSIST, dns_sock_cb, d) < 0 ||
+	if (event_assign(s->ev, d->base, fd, (short)(what | EV_PERSIST), dns_sock_cb, d) < 0 ||
 	    event_add(s->ev, NULL) < 0) {
 		s->wait = 0;
 		s->in_use = 0;

@@ -159,6 +159,8 @@ pool_word(const char *name)
 
 		while (*p != '\0' && !isalpha((unsigned char)*p))
 			p++;
+		/* name is lower_name()'s output, NUL-terminated within NAME_BUF. */
+		/* NOLINTNEXTLINE(clang-analyzer-core.uninitialized.ArraySubscript) */
 		for (len = 0; isalpha((unsigned char)p[len]); len++)
 			;
 		for (i = 0; len > 0 && i < sizeof(pool_words) / sizeof(pool_words[0]); i++)
