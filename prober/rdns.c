@@ -15,6 +15,8 @@
 
 #include "prober/rdns.h"
 
+#include "prober/tls.h"
+
 #include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -301,6 +303,13 @@ rdns_apply(struct probe_result *r, const struct dns_rdns *d)
 	}
 	if (r->fcrdns == FCRDNS_NO)
 		r->flags |= FLAG_FCRDNS_MISMATCH;
+	/* cert_matches: with no host name to check at the handshake, the
+	 * certificate is checked against the PTR names now. */
+	if (r->tls.have_cert && r->tls.matches < 0 && n > 0) {
+		r->tls.matches = 0;
+		for (i = 0; i < n && !r->tls.matches; i++)
+			r->tls.matches = tls_facts_match_name(&r->tls, d->names[i]);
+	}
 	for (i = 0; i < n; i++)
 		if (rdns_dynamic_rule(d->names[i], (const struct sockaddr *)&r->target.sa) != NULL)
 			r->flags |= FLAG_DYNAMIC_RDNS;

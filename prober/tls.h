@@ -51,6 +51,15 @@ struct tls_facts {
 
 const char *tls_use_name(enum tls_use u);
 
+/*
+ * 1 when name is one the recorded certificate was issued for: one of its
+ * subjectAltName DNS names (a leading "*." standing for exactly one label),
+ * or its subject CN when it has none; case-insensitive, a final dot ignored.
+ * Pure: reads f's text fields only, so a PTR name that comes after the
+ * handshake can still be checked (cert_matches).
+ */
+int tls_facts_match_name(const struct tls_facts *f, const char *name);
+
 /* The client context of a run: security level 0 and every protocol version
  * OpenSSL still has, so old servers are observed, not refused;
  * SSL_OP_IGNORE_UNEXPECTED_EOF, since a missing close_notify is a fact of

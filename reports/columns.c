@@ -121,7 +121,8 @@ const struct column report_columns[] = {
     {"cert_verify", "OpenSSL's verify result (ok, or why not: recorded, never enforced)",
      col_cert_verify, COL_STRING},
     {"cert_matches",
-     "yes or no: a certificate name matches the target's host name; empty when none is known",
+     "yes or no: a certificate name matches the target's host name, else a PTR name; "
+     "empty when neither is known",
      col_cert_matches, COL_STRING},
     {"tls_error", "why the TLS handshake failed, OpenSSL's reason", col_tls_error, COL_STRING},
     /* Targets from a message (--message). */

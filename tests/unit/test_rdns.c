@@ -290,10 +290,54 @@ test_apply(void)
 	}
 }
 
+/* cert_matches from PTR names, when the target had no host name (issue 3). */
+struct cert_case {
+	const char *what, *san, *subject, *ptr;
+	int before, want;
+};
+
+static const struct cert_case cert_cases[] = {
+    {"a SAN equals the PTR name", "mx.example.net;mail.example.net", "", "mail.example.net", -1, 1},
+    {"case and a final dot do not matter", "MX.Example.NET", "", "mx.example.net.", -1, 1},
+    {"a wildcard stands for one label", "*.example.net", "", "mx1.example.net", -1, 1},
+    {"never for two labels", "*.example.net", "", "a.b.example.net", -1, 0},
+    {"nor for none", "*.example.net", "", "example.net", -1, 0},
+    {"no SAN: the subject's CN", "", "CN = mx.example.org, O = Example", "mx.example.org", -1, 1},
+    {"a PTR name the certificate does not name", "mx.example.net", "", "d102.example.com", -1, 0},
+    {"a host name already decided it: kept", "mx.example.net", "", "mx.example.net", 0, 0},
+};
+
+static void
+test_cert_matches(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cert_cases) / sizeof(cert_cases[0]); i++) {
+		const struct cert_case *c = &cert_cases[i];
+		struct probe_result r;
+		struct dns_rdns d;
+		struct target t;
+
+		memset(&t, 0, sizeof(t));
+		make_sa("192.0.2.7", &t.sa);
+		probe_result_init(&r, &t);
+		r.tls.have_cert = 1;
+		r.tls.matches = c->before;
+		snprintf(r.tls.san, sizeof(r.tls.san), "%s", c->san);
+		snprintf(r.tls.subject, sizeof(r.tls.subject), "%s", c->subject);
+		memset(&d, 0, sizeof(d));
+		d.status = DNS_OK;
+		snprintf(d.names[d.nnames++], DNS_HOSTNAME_MAX, "%s", c->ptr);
+		rdns_apply(&r, &d);
+		is_int(r.tls.matches, c->want, "cert_matches: %s", c->what);
+	}
+}
+
 int
 main(void)
 {
 	test_dynamic();
 	test_apply();
+	test_cert_matches();
 	return tap_done();
 }
