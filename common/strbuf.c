@@ -85,24 +85,25 @@ sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb_append(sb, tmp, (size_t)n);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if invalid. */
-static size_t
-utf8_seq_len(const unsigned char *s, size_t n)
+size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
 {
 	size_t len, i;
-	unsigned int cp;
+	unsigned int c;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
-		cp = s[0] & 0x1f;
+		c = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		len = 3;
-		cp = s[0] & 0x0f;
+		c = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		len = 4;
-		cp = s[0] & 0x07;
+		c = s[0] & 0x07;
 	} else
 		return 0;
 	if (len > n)
@@ -110,14 +111,25 @@ utf8_seq_len(const unsigned char *s, size_t n)
 	for (i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		c = (c << 6) | (s[i] & 0x3f);
 	}
 	/* Reject overlong forms, surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
 		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Length of the printable UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned int cp;
+	size_t len = utf8_decode(s, n, &cp);
+
 	/* C1 controls (U+0080..U+009F) can act as terminal escapes. */
-	if (cp >= 0x80 && cp <= 0x9f)
+	if (len == 0 || (cp >= 0x80 && cp <= 0x9f))
 		return 0;
 	return len;
 }

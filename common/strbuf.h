@@ -29,4 +29,8 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pr
  * \n \r \t \\ \xNN: the result is printable UTF-8 on one line. */
 void sb_append_escaped(struct strbuf *sb, const char *s, size_t n);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0, with its
+ * code point in *cp: overlong forms, surrogates and > U+10FFFF are invalid. */
+size_t utf8_decode(const unsigned char *s, size_t n, unsigned int *cp);
+
 #endif

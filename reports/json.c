@@ -28,43 +28,6 @@ const struct report_writer jsonl_writer = {
     .end = jsonl_end,
 };
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0; with its
- * code point in *cp. Overlong forms, surrogates and > U+10FFFF are invalid. */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
-{
-	size_t len, i;
-	unsigned int c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 int
 json_escape_string(const char *raw, size_t len, struct strbuf *out)
 {
