@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/bounds.h"
 #include "reports/baseline.h"
 #include "reports/previous.h"
@@ -64,15 +65,6 @@ keep_origin(struct audit *a, const char *origin)
 		return -1;
 	a->norigins++;
 	return 0;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct audit *
@@ -195,7 +187,7 @@ static void
 draw(struct audit *a)
 {
 	const struct engine_stats *st = engine_stats(a->eng);
-	long long ms = now_ms() - a->start_ms;
+	long long ms = clock_now_ms() - a->start_ms;
 	double secs = ms > 0 ? (double)ms / 1000 : 0.001;
 	double rate = (double)st->results / secs;
 	size_t done =
@@ -231,7 +223,7 @@ audit_progress_start(struct audit *a, struct event_base *base, const struct engi
 	a->eng = e;
 	a->psrc = src;
 	a->total = total;
-	a->start_ms = now_ms();
+	a->start_ms = clock_now_ms();
 	if (!a->o.progress)
 		return;
 	/* A persistent timer does not keep the loop alive: the engine ends it. */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "prober/rdns.h"
 #include "prober/pernet.h"
@@ -93,15 +94,6 @@ static void engine_pump(struct engine *);
 static void engine_pump_cb(evutil_socket_t, short, void *);
 static void engine_abort_all(struct engine *, enum probe_error);
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 engine_grace_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -139,7 +131,7 @@ engine_new(struct event_base *base, const struct engine_config *cfg, struct targ
 		e->slots[i].next_free = i + 1;
 	}
 	e->free_head = 0;
-	e->last_ms = now_ms();
+	e->last_ms = clock_now_ms();
 	e->tokens = 1000;
 	return e;
 }
@@ -326,7 +318,7 @@ engine_take_token(struct engine *e, long long *wait_ms)
 
 	if (e->cfg.rate <= 0)
 		return 1;
-	now = now_ms();
+	now = clock_now_ms();
 	e->tokens += (now - e->last_ms) * e->cfg.rate;
 	e->last_ms = now;
 	cap = (long long)e->cfg.rate * RATE_BURST_MS;

@@ -33,6 +33,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 #include "prober/fingerprint.h"
 #include "prober/relay.h"
@@ -121,15 +122,6 @@ static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
 static void session_tls_done(struct session *);
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 struct session *
 session_start(struct event_base *base, const struct probe_settings *set, const struct target *t,
               session_done_cb done, void *arg)
@@ -147,7 +139,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
 	s->result.ntests = relay_plan(&s->set, t, "", s->result.tests, RELAY_TESTS_MAX);
-	s->started_ms = now_ms();
+	s->started_ms = clock_now_ms();
 	s->deadline_ms = s->started_ms + s->set.deadline_ms;
 	if (s->set.observer != NULL)
 		s->obs = s->set.observer->open(s->set.observer->arg, t);
@@ -223,7 +215,7 @@ session_abort(struct session *s, enum probe_error e)
 static void
 session_arm(struct session *s, int phase_ms)
 {
-	long long left = s->deadline_ms - now_ms();
+	long long left = s->deadline_ms - clock_now_ms();
 	struct timeval tv;
 	long long ms;
 
@@ -334,7 +326,7 @@ session_finish(struct session *s, enum probe_error e)
 	struct probe_result *r = &s->result;
 
 	r->error = e;
-	r->duration_ms = (unsigned int)(now_ms() - s->started_ms);
+	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
 	r->verdict = verdict_decide(r);
 	fingerprint_apply(r);
 	if (s->obs != NULL)
@@ -627,7 +619,7 @@ session_want_retry(struct session *s, struct relay_result *t)
 	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
 
 	if (code / 100 != 4 || code == 421 || s->set.retry_after_ms <= 0 || t->retried ||
-	    s->deadline_ms - now_ms() <= (long long)s->set.retry_after_ms + s->set.timeout_ms)
+	    s->deadline_ms - clock_now_ms() <= (long long)s->set.retry_after_ms + s->set.timeout_ms)
 		return 0;
 	t->retried = 1;
 	t->first_mail_code = t->mail_code;
