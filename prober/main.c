@@ -739,8 +739,9 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
-	/* TLS (issue 3): one client context for the run, borrowed by sessions. */
-	if ((o.eng.probe.tls_ctx = tls_context_new(o.ca_file, err, sizeof(err))) == NULL) {
+	/* TLS (issue 3): one client context for the run, borrowed by sessions
+	 * and made when the first of them needs it (at once with --ca-file). */
+	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
 		rc = o.ca_file != NULL ? EXIT_USAGE : EXIT_RUNTIME;
 		goto done;
@@ -816,7 +817,7 @@ done:
 		event_free(sigterm_ev);
 	engine_free(eng);
 	dns_free(dns); /* after the engine: its requests are dropped, never called back */
-	tls_context_free(o.eng.probe.tls_ctx);
+	tls_client_ctx_free(o.eng.probe.tls);
 	report_free(run.rep);
 	audit_free(run.audit);
 	if (base != NULL)

@@ -17,6 +17,8 @@
 #include "common/strbuf.h"
 
 #define RELAY_LOCAL_PART "relay-test"
+/* "[IPv6:" + an address + "]" */
+#define RELAY_LITERAL_MAX (INET6_ADDRSTRLEN + 8)
 
 struct relay_row {
 	const char *name;
@@ -122,10 +124,17 @@ relay_name_ok(const char *s)
 	return i > 0 && i < SMTP_NAME_MAX;
 }
 
+/* The parts a template names. */
+struct relay_parts {
+	const char *mail_from; /* {F} */
+	const char *domain;    /* {D} */
+	const char *literal;   /* {I} */
+	const char *banner;    /* {B} */
+};
+
 /* Expands a template; returns -1 when a part is missing or it does not fit. */
 static int
-expand(const char *tpl, const struct probe_settings *set, const char *literal, const char *banner,
-       char *out, size_t size)
+expand(const char *tpl, const struct relay_parts *parts, char *out, size_t size)
 {
 	struct strbuf sb;
 	const char *p;
@@ -137,19 +146,19 @@ expand(const char *tpl, const struct probe_settings *set, const char *literal, c
 		if (p[0] == '{' && p[1] != '\0' && p[2] == '}') {
 			switch (p[1]) {
 			case 'F':
-				part = set->mail_from;
+				part = parts->mail_from;
 				break;
 			case 'L':
 				part = RELAY_LOCAL_PART;
 				break;
 			case 'D':
-				part = set->rcpt_domain;
+				part = parts->domain;
 				break;
 			case 'I':
-				part = literal;
+				part = parts->literal;
 				break;
 			case 'B':
-				part = banner;
+				part = parts->banner;
 				break;
 			}
 		}
@@ -165,33 +174,70 @@ expand(const char *tpl, const struct probe_settings *set, const char *literal, c
 	return sb.truncated ? -1 : 0;
 }
 
-size_t
-relay_plan(const struct probe_settings *set, const struct target *t, const char *banner_name,
-           struct relay_result *out, size_t max)
+/* r's parts; literal is the caller's buffer for the target's address literal. */
+static void
+relay_parts_of(const struct probe_result *r, struct relay_parts *parts, char *literal, size_t size)
 {
-	char literal[INET6_ADDRSTRLEN + 8] = "";
-	const char *banner = banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "";
+	const struct target *t = &r->target;
+
+	literal[0] = '\0';
+	if (t->salen > 0 &&
+	    relay_address_literal((const struct sockaddr *)&t->sa, literal, size) != 0)
+		literal[0] = '\0';
+	parts->mail_from = r->plan_mail_from;
+	parts->domain = r->plan_rcpt_domain;
+	parts->literal = literal;
+	parts->banner = r->plan_name;
+}
+
+size_t
+relay_plan(struct probe_result *r, const struct probe_settings *set, const char *banner_name)
+{
+	char literal[RELAY_LITERAL_MAX], from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
+	struct relay_parts parts;
 	size_t i, n = 0;
 
-	if (t->salen > 0 &&
-	    relay_address_literal((const struct sockaddr *)&t->sa, literal, sizeof(literal)) != 0)
-		literal[0] = '\0';
-	for (i = 0; i < RELAY_ROWS && n < max; i++) {
-		struct relay_result *r = &out[n];
+	snprintf(r->plan_mail_from, sizeof(r->plan_mail_from), "%s", set->mail_from);
+	snprintf(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), "%s", set->rcpt_domain);
+	snprintf(r->plan_name, sizeof(r->plan_name), "%s",
+	         banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
+	relay_parts_of(r, &parts, literal, sizeof(literal));
+	for (i = 0; i < RELAY_ROWS && n < RELAY_TESTS_MAX; i++) {
+		struct relay_result *t = &r->tests[n];
 
 		if (!(set->tests & (1u << i)))
 			continue;
-		memset(r, 0, sizeof(*r));
-		if (expand(relay_rows[i].from, set, literal, banner, r->mail_from,
-		           sizeof(r->mail_from)) != 0 ||
-		    expand(relay_rows[i].to, set, literal, banner, r->rcpt_to,
-		           sizeof(r->rcpt_to)) != 0)
+		if (expand(relay_rows[i].from, &parts, from, sizeof(from)) != 0 ||
+		    expand(relay_rows[i].to, &parts, to, sizeof(to)) != 0)
 			continue;
-		r->name = relay_rows[i].name;
-		r->kind = relay_rows[i].kind;
+		memset(t, 0, sizeof(*t));
+		t->name = relay_rows[i].name;
+		t->kind = relay_rows[i].kind;
+		t->row = (unsigned int)i;
 		n++;
 	}
+	r->ntests = n;
 	return n;
+}
+
+int
+relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf, size_t size)
+{
+	char literal[RELAY_LITERAL_MAX];
+	struct relay_parts parts;
+	const struct relay_row *row;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (i >= r->ntests || i >= RELAY_TESTS_MAX || r->tests[i].row >= RELAY_ROWS || size == 0)
+		return -1;
+	row = &relay_rows[r->tests[i].row];
+	relay_parts_of(r, &parts, literal, sizeof(literal));
+	if (expand(side == RELAY_SENDER ? row->from : row->to, &parts, buf, size) != 0) {
+		buf[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -33,13 +33,26 @@ int relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t er
 const char *relay_tests_names(void);
 
 /*
- * Fills out[] (at most max entries) with the tests of set->tests for one
- * target: name, kind, mail_from and rcpt_to set, codes zero. banner_name is
- * the name the greeting gave ("" before it); tests that need it, or whose
- * address would not fit, are left out. Returns the number of tests.
+ * Plans r's relay tests: the tests of set->tests, name, kind and row set,
+ * codes zero, in r->tests and r->ntests. banner_name is the name the
+ * greeting gave ("" before it); it is kept in r->plan_name when it is fit
+ * for an address (relay_name_ok), and set->mail_from and set->rcpt_domain in
+ * r->plan_mail_from and r->plan_rcpt_domain. Tests that need a part that is
+ * missing, or whose address would not fit SMTP_ADDR_MAX, are left out.
+ * Returns the number of tests.
  */
-size_t relay_plan(const struct probe_settings *set, const struct target *t, const char *banner_name,
-                  struct relay_result *out, size_t max);
+size_t relay_plan(struct probe_result *r, const struct probe_settings *set,
+                  const char *banner_name);
+
+enum relay_side { RELAY_SENDER, RELAY_RECIPIENT };
+
+/*
+ * Writes the sender or recipient address of r's test i (without angle
+ * brackets), made from its row's template and r's plan_* fields and target.
+ * Returns 0, or -1 (buf "") when i is not a planned test or it does not fit.
+ */
+int relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf,
+                  size_t size);
 
 /* Writes the RFC 5321 address literal of sa ("[192.0.2.1]", "[IPv6:2001:db8::1]").
  * Returns 0, or -1 when it does not fit or sa is not IPv4/IPv6. */

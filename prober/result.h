@@ -91,12 +91,16 @@ enum relay_kind {
 	RELAY_POSTMASTER,  /* a RCPT every server must accept: no verdict, a flag if refused */
 };
 
-/* One relay test: one MAIL transaction. A code of 0 means "not reached". */
+/*
+ * One relay test: one MAIL transaction. A code of 0 means "not reached".
+ * Its addresses are not stored: relay_address() makes them again from the
+ * row of the matrix and the plan_* fields of the probe (a session holds
+ * this record while it talks, and 15 tests' addresses were a quarter of it).
+ */
 struct relay_result {
 	const char *name; /* static, e.g. "third-party" */
 	enum relay_kind kind;
-	char mail_from[SMTP_ADDR_MAX];
-	char rcpt_to[SMTP_ADDR_MAX];
+	unsigned int row; /* the test's row in relay.c's matrix */
 	int mail_code;
 	int rcpt_code;
 	char reply[RELAY_REPLY_MAX]; /* the deciding reply's first line, as received */
@@ -121,7 +125,11 @@ struct probe_result {
 	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
 	size_t ntests;
 	struct relay_result tests[RELAY_TESTS_MAX];
-	unsigned int connections; /* connections the dialogue needed (RCPT cap) */
+	/* What the tests' addresses are made of (relay_plan, relay_address). */
+	char plan_mail_from[SMTP_ADDR_MAX];     /* {F}: --mail-from */
+	char plan_rcpt_domain[SMTP_DOMAIN_MAX]; /* {D}: --rcpt-domain */
+	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */
+	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */
 
 	/* What the fingerprint reads (issue 7) and what it found. */
 	char ehlo_line[RELAY_REPLY_MAX];            /* the first line of the EHLO/HELO reply */

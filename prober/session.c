@@ -81,7 +81,7 @@ struct session {
 	struct event_base *base;
 	struct bufferevent *bev;
 	struct event *timer;
-	struct probe_settings set;
+	const struct probe_settings *set; /* the engine's, which outlives every session */
 	enum session_state state;
 	struct smtp_reply reply;
 	size_t test;       /* the relay test in progress */
@@ -132,28 +132,28 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 		return NULL;
 	memset(s, 0, offsetof(struct session, result));
 	s->base = base;
-	s->set = *set;
+	s->set = set;
 	s->done = done;
 	s->arg = arg;
 	probe_result_init(&s->result, t);
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
-	s->result.ntests = relay_plan(&s->set, t, "", s->result.tests, RELAY_TESTS_MAX);
+	relay_plan(&s->result, s->set, "");
 	s->started_ms = clock_now_ms();
-	s->deadline_ms = s->started_ms + s->set.deadline_ms;
-	if (s->set.observer != NULL)
-		s->obs = s->set.observer->open(s->set.observer->arg, t);
+	s->deadline_ms = s->started_ms + s->set->deadline_ms;
+	if (s->set->observer != NULL)
+		s->obs = s->set->observer->open(s->set->observer->arg, t);
 
-	s->implicit = s->set.tls_ctx != NULL &&
-	              (s->set.smtps == SMTPS_ALWAYS ||
-	               (s->set.smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
+	s->implicit = s->set->tls != NULL &&
+	              (s->set->smtps == SMTPS_ALWAYS ||
+	               (s->set->smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
 
 	s->timer = evtimer_new(base, session_timer_cb, s);
 	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
 		if (s->obs != NULL)
-			s->set.observer->close(s->obs, &s->result);
+			s->set->observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
@@ -184,7 +184,7 @@ session_connect(struct session *s)
 		event_active(s->timer, EV_TIMEOUT, 0);
 		return 0;
 	}
-	session_arm(s, s->set.connect_timeout_ms);
+	session_arm(s, s->set->connect_timeout_ms);
 	return 0;
 }
 
@@ -317,7 +317,7 @@ static void
 session_observe(struct session *s, enum observe_kind kind, const char *bytes, size_t len)
 {
 	if (s->obs != NULL)
-		s->set.observer->line(s->obs, kind, bytes, len);
+		s->set->observer->line(s->obs, kind, bytes, len);
 }
 
 static void
@@ -330,7 +330,7 @@ session_finish(struct session *s, enum probe_error e)
 	r->verdict = verdict_decide(r);
 	fingerprint_apply(r);
 	if (s->obs != NULL)
-		s->set.observer->close(s->obs, r);
+		s->set->observer->close(s->obs, r);
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
@@ -482,11 +482,17 @@ session_tls_failed(struct session *s, const char *why)
 static void
 session_start_tls(struct session *s)
 {
-	SSL *ssl = tls_client_new(s->set.tls_ctx, s->result.target.hostname);
+	char why[TLS_REASON_MAX];
+	SSL_CTX *ctx = tls_client_ctx_get(s->set->tls, why, sizeof(why));
+	SSL *ssl = ctx != NULL ? tls_client_new(ctx, s->result.target.hostname) : NULL;
 	struct bufferevent *filter;
 
+	/* The run's first TLS session made the context just now, loading
+	 * OpenSSL: libevent's cached time is behind by that long, and a timer
+	 * armed from it would fire early. */
+	event_base_update_cache_time(s->base);
 	if (ssl == NULL) {
-		session_tls_failed(s, "out of memory");
+		session_tls_failed(s, ctx != NULL ? "out of memory" : why);
 		return;
 	}
 	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
@@ -531,8 +537,8 @@ handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t
 static int
 session_may_starttls(const struct session *s)
 {
-	return s->set.tls_ctx != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
-	       s->set.starttls != STARTTLS_NEVER;
+	return s->set->tls != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
+	       s->set->starttls != STARTTLS_NEVER;
 }
 
 static void
@@ -618,8 +624,9 @@ session_want_retry(struct session *s, struct relay_result *t)
 {
 	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
 
-	if (code / 100 != 4 || code == 421 || s->set.retry_after_ms <= 0 || t->retried ||
-	    s->deadline_ms - clock_now_ms() <= (long long)s->set.retry_after_ms + s->set.timeout_ms)
+	if (code / 100 != 4 || code == 421 || s->set->retry_after_ms <= 0 || t->retried ||
+	    s->deadline_ms - clock_now_ms() <=
+	        (long long)s->set->retry_after_ms + s->set->timeout_ms)
 		return 0;
 	t->retried = 1;
 	t->first_mail_code = t->mail_code;
@@ -684,7 +691,7 @@ session_reply(struct session *s)
 		r->banner[s->reply.textlen] = '\0';
 		session_note_name(s, s->reply.text, strcspn(s->reply.text, "\n"), name,
 		                  sizeof(name));
-		r->ntests = relay_plan(&s->set, &r->target, name, r->tests, RELAY_TESTS_MAX);
+		relay_plan(r, s->set, name);
 		if (code / 100 == 2)
 			session_enter(s, S_EHLO);
 		else if (code == 421)
@@ -698,7 +705,7 @@ session_reply(struct session *s)
 			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
 		}
 		if (code / 100 == 2 && session_may_starttls(s) &&
-		    (s->set.starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
+		    (s->set->starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
 			session_enter(s, S_STARTTLS);
 		else if (code / 100 == 2)
 			session_next_test(s);
@@ -814,7 +821,7 @@ session_next_test(struct session *s)
 static void
 session_enter(struct session *s, enum session_state st)
 {
-	struct relay_result *t = &s->result.tests[s->test];
+	char addr[SMTP_ADDR_MAX];
 
 	s->state = st;
 	smtp_reply_init(&s->reply);
@@ -824,16 +831,17 @@ session_enter(struct session *s, enum session_state st)
 	case S_GREETING:
 		break;
 	case S_EHLO:
-		session_send(s, CMD_EHLO, s->set.ehlo);
+		session_send(s, CMD_EHLO, s->set->ehlo);
 		break;
 	case S_HELO:
-		session_send(s, CMD_HELO, s->set.ehlo);
+		session_send(s, CMD_HELO, s->set->ehlo);
 		break;
 	case S_MAIL:
-		session_send(s, CMD_MAIL, t->mail_from);
-		break;
 	case S_RCPT:
-		session_send(s, CMD_RCPT, t->rcpt_to);
+		/* relay_plan kept only tests whose addresses fit. */
+		relay_address(&s->result, s->test, st == S_MAIL ? RELAY_SENDER : RELAY_RECIPIENT,
+		              addr, sizeof(addr));
+		session_send(s, st == S_MAIL ? CMD_MAIL : CMD_RCPT, addr);
 		break;
 	case S_RSET:
 		session_send(s, CMD_RSET, NULL);
@@ -847,10 +855,10 @@ session_enter(struct session *s, enum session_state st)
 	case S_HANDSHAKE:
 		break;
 	case S_RETRY_WAIT:
-		session_arm(s, s->set.retry_after_ms);
+		session_arm(s, s->set->retry_after_ms);
 		return;
 	}
-	session_arm(s, s->set.timeout_ms);
+	session_arm(s, s->set->timeout_ms);
 }
 
 static enum probe_error

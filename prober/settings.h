@@ -1,15 +1,15 @@
 /*
  * settings.h: what every probe of a run is told: who we say we are, which
  * addresses the relay tests use, and the time limits. Filled by main.c from
- * the command line; sessions copy it.
+ * the command line; sessions point to the engine's copy, which outlives them.
  */
 #ifndef SMTPPROBE_SETTINGS_H
 #define SMTPPROBE_SETTINGS_H
 
-#include <openssl/types.h>
-
 #include "common/bounds.h"
 #include "prober/observer.h"
+
+struct tls_client;
 
 /* TLS (issue 3): when to upgrade with STARTTLS, when to speak TLS at once. */
 enum starttls_mode {
@@ -36,7 +36,7 @@ struct probe_settings {
 	/* TLS (issue 3) */
 	enum starttls_mode starttls;
 	enum smtps_mode smtps;
-	SSL_CTX *tls_ctx; /* borrowed from main.c, one per run; NULL: no TLS at all */
+	struct tls_client *tls; /* borrowed from main.c, one per run; NULL: no TLS at all */
 
 	/* Audit reports (issue 6): who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */

@@ -151,6 +151,51 @@ tls_context_free(SSL_CTX *ctx)
 	SSL_CTX_free(ctx);
 }
 
+struct tls_client {
+	char *ca_file;              /* NULL: the system store */
+	SSL_CTX *ctx;               /* NULL until a session needs it */
+	char error[TLS_REASON_MAX]; /* why it could not be made, "" if it was not tried */
+};
+
+struct tls_client *
+tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
+{
+	struct tls_client *c = calloc(1, sizeof(*c));
+
+	if (c == NULL || (ca_file != NULL && (c->ca_file = strdup(ca_file)) == NULL)) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (ca_file != NULL && tls_client_ctx_get(c, err, errlen) == NULL) {
+		tls_client_ctx_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+SSL_CTX *
+tls_client_ctx_get(struct tls_client *c, char *err, size_t errlen)
+{
+	if (c->ctx == NULL && c->error[0] == '\0' &&
+	    (c->ctx = tls_context_new(c->ca_file, c->error, sizeof(c->error))) == NULL &&
+	    c->error[0] == '\0')
+		snprintf(c->error, sizeof(c->error), "cannot create a TLS context");
+	if (c->ctx == NULL)
+		snprintf(err, errlen, "%s", c->error);
+	return c->ctx;
+}
+
+void
+tls_client_ctx_free(struct tls_client *c)
+{
+	if (c == NULL)
+		return;
+	SSL_CTX_free(c->ctx);
+	free(c->ca_file);
+	free(c);
+}
+
 /* RFC 6066 3: SNI carries host names only, never an address literal. */
 static int
 is_hostname(const char *name)

@@ -8,9 +8,10 @@
  * The fact extraction (tls_cert_facts) is pure: it reads an X509 and fills
  * a plain struct, so unit tests call it on certificates they make.
  *
- * Ownership: tls_context_new's SSL_CTX belongs to the caller (main.c makes
- * one per run and frees it after the engine); sessions borrow it. An SSL from
- * tls_client_new is handed to a bufferevent_openssl filter, which frees it.
+ * Ownership: the run's struct tls_client belongs to main.c, which frees it
+ * after the engine; sessions borrow it and take its SSL_CTX when they first
+ * need one. An SSL from tls_client_new is handed to a bufferevent_openssl
+ * filter, which frees it.
  */
 #ifndef SMTPPROBE_TLS_H
 #define SMTPPROBE_TLS_H
@@ -72,6 +73,19 @@ SSL_CTX *tls_server_context_new(const char *cert_file, const char *key_file, cha
                                 size_t errlen);
 
 void tls_context_free(SSL_CTX *ctx);
+
+/*
+ * The client context of a run, made when a session first needs it: a run
+ * whose servers never offer TLS does not pay for OpenSSL's initialisation
+ * (about 2.5 MiB of RSS). With a ca_file, the context is made at once, so a
+ * bad --ca-file is a usage error before any probe. Returns NULL with err
+ * filled (out of memory, or the ca_file).
+ */
+struct tls_client *tls_client_ctx_new(const char *ca_file, char *err, size_t errlen);
+/* The context, made now if it was not: NULL with err filled when it cannot
+ * be made (the reason is kept, and given again to later callers). */
+SSL_CTX *tls_client_ctx_get(struct tls_client *c, char *err, size_t errlen);
+void tls_client_ctx_free(struct tls_client *c);
 
 /* A client SSL; SNI is sent only when hostname is a name (not "" and not an
  * address literal). NULL when memory runs out. */

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "prober/relay.h"
 #include "reports/columns.h"
 #include "reports/report_impl.h"
 
@@ -300,19 +301,23 @@ put_reply_text(struct report *rep, int code, const char *reply, size_t n)
  * text follows the code it answered (RCPT, or MAIL when RCPT was not reached).
  */
 static int
-relay_line(struct report *rep, const struct relay_result *t)
+relay_line(struct report *rep, const struct probe_result *r, size_t i)
 {
+	const struct relay_result *t = &r->tests[i];
 	size_t n = strnlen(t->reply, sizeof(t->reply));
+	char addr[SMTP_ADDR_MAX];
 
 	put_label(rep, t->name != NULL ? t->name : "?");
 	sb_puts(&rep->line, "MAIL FROM:<");
-	put_esc(rep, t->mail_from, strnlen(t->mail_from, sizeof(t->mail_from)));
+	relay_address(r, i, RELAY_SENDER, addr, sizeof(addr));
+	put_esc(rep, addr, strlen(addr));
 	sb_puts(&rep->line, "> ");
 	put_code(rep, t->mail_code);
 	if (t->rcpt_code == 0)
 		put_reply_text(rep, t->mail_code, t->reply, n);
 	sb_puts(&rep->line, "  RCPT TO:<");
-	put_esc(rep, t->rcpt_to, strnlen(t->rcpt_to, sizeof(t->rcpt_to)));
+	relay_address(r, i, RELAY_RECIPIENT, addr, sizeof(addr));
+	put_esc(rep, addr, strlen(addr));
 	sb_puts(&rep->line, "> ");
 	put_code(rep, t->rcpt_code);
 	if (t->rcpt_code != 0)
@@ -406,7 +411,7 @@ block(struct report *rep, const struct probe_result *r)
 	}
 	rc |= tls_lines(rep, r);
 	for (i = 0; i < n; i++)
-		rc |= relay_line(rep, &r->tests[i]);
+		rc |= relay_line(rep, r, i);
 
 	cell = col(rep, "flags", r);
 	if (cell->len > 0) {

@@ -75,7 +75,7 @@ sim_reply(struct sim *s)
 		s->r.banner[s->reply.textlen] = '\0';
 		/* The plan may use the name the greeting gave, as the session's does. */
 		smtp_reply_domain(s->reply.text, strcspn(s->reply.text, "\n"), name, sizeof(name));
-		s->r.ntests = relay_plan(s->set, &s->r.target, name, s->r.tests, RELAY_TESTS_MAX);
+		relay_plan(&s->r, s->set, name);
 		s->state = code / 100 == 2 ? SIM_EHLO : SIM_QUIT;
 		break;
 	case SIM_EHLO:
@@ -223,7 +223,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	probe_settings_default(&set);
 	probe_result_init(&s.r, &t);
 	s.r.connected = 1;
-	s.r.ntests = relay_plan(&set, &t, "", s.r.tests, RELAY_TESTS_MAX);
+	relay_plan(&s.r, &set, "");
 	s.set = &set;
 	smtp_reply_init(&s.reply);
 	start = 0;

@@ -53,37 +53,68 @@ target_v(struct target *t, int family, const char *ip)
 	}
 }
 
+/* Test i's sender or recipient, as the session sends it. */
+static const char *
+addr(const struct probe_result *r, size_t i, enum relay_side side)
+{
+	static char buf[2][SMTP_ADDR_MAX];
+
+	if (relay_address(r, i, side, buf[side], sizeof(buf[side])) != 0)
+		return "(none)";
+	return buf[side];
+}
+
 static void
 test_plan(void)
 {
 	struct probe_settings set;
-	struct relay_result tests[RELAY_TESTS_MAX];
+	struct probe_result r;
 	struct target t;
+	char name[SMTP_NAME_MAX], buf[SMTP_ADDR_MAX];
 	size_t n;
 
 	target_v(&t, AF_INET, "192.0.2.1");
 	probe_settings_default(&set);
-	n = relay_plan(&set, &t, "", tests, RELAY_TESTS_MAX);
+	probe_result_init(&r, &t);
+	n = relay_plan(&r, &set, "");
 	is_int(n, 3, "basic: three tests");
-	is_str(tests[0].name, "third-party", "first: third party");
-	is_str(tests[0].mail_from, "probe@example.com", "reserved sender (RFC 2606)");
-	is_str(tests[0].rcpt_to, "relay-test@example.net", "reserved recipient (RFC 2606)");
-	is_int(tests[0].kind, RELAY_THIRD_PARTY, "kind third party");
-	is_str(tests[1].name, "localhost", "second: the seed's localhost test");
-	is_str(tests[1].mail_from, "probe@localhost", "localhost sender");
-	is_str(tests[1].rcpt_to, "probe@localhost", "localhost recipient");
-	is_int(tests[1].kind, RELAY_LOCALHOST, "kind localhost");
-	is_str(tests[2].name, "postmaster", "third: postmaster");
-	is_str(tests[2].rcpt_to, "postmaster", "the bare postmaster (RFC 5321 4.5.1)");
-	is_int(tests[2].kind, RELAY_POSTMASTER, "kind postmaster");
-	is_int(tests[0].mail_code + tests[0].rcpt_code, 0, "codes start at zero");
+	is_int(r.ntests, 3, "kept in the record");
+	is_str(r.tests[0].name, "third-party", "first: third party");
+	is_str(addr(&r, 0, RELAY_SENDER), "probe@example.com", "reserved sender (RFC 2606)");
+	is_str(addr(&r, 0, RELAY_RECIPIENT), "relay-test@example.net",
+	       "reserved recipient (RFC 2606)");
+	is_int(r.tests[0].kind, RELAY_THIRD_PARTY, "kind third party");
+	is_str(r.tests[1].name, "localhost", "second: the seed's localhost test");
+	is_str(addr(&r, 1, RELAY_SENDER), "probe@localhost", "localhost sender");
+	is_str(addr(&r, 1, RELAY_RECIPIENT), "probe@localhost", "localhost recipient");
+	is_int(r.tests[1].kind, RELAY_LOCALHOST, "kind localhost");
+	is_str(r.tests[2].name, "postmaster", "third: postmaster");
+	is_str(addr(&r, 2, RELAY_RECIPIENT), "postmaster", "the bare postmaster (RFC 5321 4.5.1)");
+	is_int(r.tests[2].kind, RELAY_POSTMASTER, "kind postmaster");
+	is_int(r.tests[0].mail_code + r.tests[0].rcpt_code, 0, "codes start at zero");
+	is_int(relay_address(&r, 3, RELAY_SENDER, buf, sizeof(buf)), -1, "no test 3 in basic");
+	is_str(buf, "", "and no address for it");
+	is_int(relay_address(&r, 0, RELAY_RECIPIENT, buf, 8), -1, "too small a buffer");
+	is_str(buf, "", "leaves it empty");
 
 	snprintf(set.mail_from, sizeof(set.mail_from), "abuse@example.org");
 	snprintf(set.rcpt_domain, sizeof(set.rcpt_domain), "example.org");
-	relay_plan(&set, &t, "", tests, RELAY_TESTS_MAX);
-	is_str(tests[0].mail_from, "abuse@example.org", "--mail-from applies");
-	is_str(tests[0].rcpt_to, "relay-test@example.org", "--rcpt-domain applies");
-	is_int(relay_plan(&set, &t, "", tests, 1), 1, "the plan respects its room");
+	relay_plan(&r, &set, "");
+	is_str(r.plan_mail_from, "abuse@example.org", "the record keeps --mail-from");
+	is_str(r.plan_rcpt_domain, "example.org", "and --rcpt-domain");
+	is_str(addr(&r, 0, RELAY_SENDER), "abuse@example.org", "--mail-from applies");
+	is_str(addr(&r, 0, RELAY_RECIPIENT), "relay-test@example.org", "--rcpt-domain applies");
+
+	/* A banner name as long as a name may be: its tests would not fit. */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	name[sizeof(name) - 2] = '\0';
+	is_int(relay_tests_parse("full", &set.tests, buf, sizeof(buf)), 0, "--tests full");
+	n = relay_plan(&r, &set, name);
+	is_str(r.plan_name, name, "a usable name is kept, however long");
+	is_int(n, 13, "tests whose address would pass SMTP_ADDR_MAX are left out");
+	ok(strcmp(r.tests[5].name, "percent-literal") == 0, "and the rest keep their order: %s",
+	   r.tests[5].name);
 }
 
 /* The full matrix, as nmap's smtp-open-relay pairs but with RFC 5321 literals. */
@@ -113,7 +144,7 @@ static void
 test_full(void)
 {
 	struct probe_settings set;
-	struct relay_result tests[RELAY_TESTS_MAX];
+	struct probe_result r;
 	struct target t;
 	size_t n, i;
 	unsigned int mask = 0;
@@ -122,34 +153,39 @@ test_full(void)
 	probe_settings_default(&set);
 	is_int(relay_tests_parse("full", &set.tests, err, sizeof(err)), 0, "--tests full");
 	target_v(&t, AF_INET, "192.0.2.1");
-	n = relay_plan(&set, &t, "mx.example.org", tests, RELAY_TESTS_MAX);
+	probe_result_init(&r, &t);
+	n = relay_plan(&r, &set, "mx.example.org");
 	is_int(n, sizeof(full_v4) / sizeof(full_v4[0]), "full: every row");
 	for (i = 0; i < n && i < sizeof(full_v4) / sizeof(full_v4[0]); i++) {
-		is_str(tests[i].name, full_v4[i].name, "full %zu: %s", i, full_v4[i].name);
-		is_str(tests[i].mail_from, full_v4[i].from, "%s: MAIL FROM:<%s>", full_v4[i].name,
-		       full_v4[i].from);
-		is_str(tests[i].rcpt_to, full_v4[i].to, "%s: RCPT TO:<%s>", full_v4[i].name,
-		       full_v4[i].to);
+		is_str(r.tests[i].name, full_v4[i].name, "full %zu: %s", i, full_v4[i].name);
+		is_str(addr(&r, i, RELAY_SENDER), full_v4[i].from, "%s: MAIL FROM:<%s>",
+		       full_v4[i].name, full_v4[i].from);
+		is_str(addr(&r, i, RELAY_RECIPIENT), full_v4[i].to, "%s: RCPT TO:<%s>",
+		       full_v4[i].name, full_v4[i].to);
 	}
 
 	target_v(&t, AF_INET6, "::1");
-	relay_plan(&set, &t, "mail.example.net", tests, RELAY_TESTS_MAX);
-	is_str(tests[4].mail_from, "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
-	is_str(tests[12].rcpt_to, "@[IPv6:::1]:relay-test@example.net",
+	probe_result_init(&r, &t);
+	relay_plan(&r, &set, "mail.example.net");
+	is_str(addr(&r, 4, RELAY_SENDER), "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
+	is_str(addr(&r, 12, RELAY_RECIPIENT), "@[IPv6:::1]:relay-test@example.net",
 	       "IPv6 source route uses [IPv6:::1]");
 
-	n = relay_plan(&set, &t, "", tests, RELAY_TESTS_MAX);
+	n = relay_plan(&r, &set, "");
 	is_int(n, 13, "before the greeting, the two banner tests are left out");
-	n = relay_plan(&set, &t, "evil<name>\r\nDATA", tests, RELAY_TESTS_MAX);
+	n = relay_plan(&r, &set, "evil<name>\r\nDATA");
 	is_int(n, 13, "a hostile banner name is never put into a command");
+	is_str(r.plan_name, "", "nor kept");
 
 	is_int(relay_tests_parse("basic", &mask, err, sizeof(err)), 0, "--tests basic");
 	is_int(mask, RELAY_TESTS_BASIC, "basic mask");
 	is_int(relay_tests_parse("bang,quoted", &mask, err, sizeof(err)), 0, "--tests LIST");
 	set.tests = mask;
-	n = relay_plan(&set, &t, "x", tests, RELAY_TESTS_MAX);
+	n = relay_plan(&r, &set, "x");
 	is_int(n, 2, "a list runs just its tests");
-	is_str(tests[0].name, "quoted", "in table order");
+	is_str(r.tests[0].name, "quoted", "in table order");
+	is_str(addr(&r, 1, RELAY_RECIPIENT), "example.net!relay-test",
+	       "its addresses follow its row");
 	is_int(relay_tests_parse("bang,nope", &mask, err, sizeof(err)), -1, "unknown test name");
 	ok(strncmp(err, "not a test: \"nope\"", 18) == 0, "names it: %s", err);
 	is_int(relay_tests_parse("", &mask, err, sizeof(err)), -1, "empty list");

@@ -233,6 +233,32 @@ test_context(void)
 	   err);
 }
 
+/* The run's context, made when a session first asks for it. */
+static void
+test_client_ctx(void)
+{
+	char err[256] = "";
+	struct tls_client *c = tls_client_ctx_new(NULL, err, sizeof(err));
+	SSL_CTX *ctx;
+
+	ok(c != NULL, "a run's TLS client with the system store");
+	if (c == NULL)
+		return;
+	ctx = tls_client_ctx_get(c, err, sizeof(err));
+	ok(ctx != NULL, "its context is made when first asked for");
+	ok(tls_client_ctx_get(c, err, sizeof(err)) == ctx, "and the same one is given after");
+	is_int(SSL_CTX_get_verify_mode(ctx), SSL_VERIFY_NONE, "with the settings of the run");
+	tls_client_ctx_free(c);
+	tls_client_ctx_free(NULL);
+
+	err[0] = '\0';
+	c = tls_client_ctx_new("/nonexistent/ca.pem", err, sizeof(err));
+	ok(c == NULL, "with --ca-file, a CA file that cannot be read fails at once");
+	ok(strncmp(err, "--ca-file: ", 11) == 0, "before any probe, naming the option: \"%s\"",
+	   err);
+	tls_client_ctx_free(c);
+}
+
 static void
 test_names(void)
 {
@@ -260,6 +286,7 @@ main(void)
 	test_caps(key);
 	test_file(key);
 	test_context();
+	test_client_ctx();
 	test_names();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(ca_key);
