@@ -57,12 +57,14 @@ awk -v p=$P 'BEGIN {
 # 24,000 listeners and up to 5,000 dialogues would not fit one process's
 # descriptor limit (often 20,000, which a container's root cannot raise):
 # three labs share the /24 blocks.
+LABS=
 for l in 0 1 2; do
 	awk -v l=$l 'NR % 3 == l' "$WORK/lab.conf" >"$WORK/lab$l.conf"
 	"$BUILD/smtplab" --config "$WORK/lab$l.conf" --pidfile "$WORK/lab$l.pid" \
 		2>"$WORK/lab$l.err" &
-	PIDS="$PIDS $!"
+	LABS="$LABS $!"
 done
+PIDS=$LABS
 for l in 0 1 2; do
 	wait_file "$WORK/lab$l.pid" "$WORK/lab$l.err"
 done
@@ -70,6 +72,13 @@ done
 # 51,200 targets in a fixed pseudo-random order (blocks 0..109 have no listener).
 awk -v p=$P 'BEGIN { srand(1); for (b = 0; b < 200; b++) for (h = 0; h < 256; h++)
 	printf "%.8f 127.2.%d.%d:%d\n", rand(), b, h, p }' | sort | cut -d' ' -f2 >"$WORK/mix.txt"
+
+# server_cpu PID...: the user and system CPU seconds the servers have used so
+# far (/proc/PID/stat), so a tool's CPU can be set against the server's.
+server_cpu() {
+	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat"; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%.2f", t / hz }'
+}
 
 run() { # run LABEL TARGETS ARGS...: one smtpprobe run, one table row
 	label=$1
@@ -117,7 +126,8 @@ if [ "$WHAT" = all ] || [ "$WHAT" = compare ]; then
 	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
 	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
 		2>"$WORK/sink.err" &
-	PIDS="$PIDS $!"
+	SINKPID=$!
+	PIDS="$PIDS $SINKPID"
 	sleep 0.5
 	awk 'BEGIN { for (i = 0; i < 1000; i++) printf "127.3.%d.%d\n", i / 256, i % 256 }' \
 		>"$WORK/sink-hosts.txt"
@@ -127,23 +137,27 @@ if [ "$WHAT" = all ] || [ "$WHAT" = compare ]; then
 	sed "s/\$/:$P/" "$WORK/lab-hosts.txt" >"$WORK/lab.txt"
 	for set in lab sink; do
 		port=$P
-		[ $set = sink ] && port=2799
+		servers=$LABS
+		[ $set = sink ] && port=2799 && servers=$SINKPID
 		echo "### 1,000 targets on the $set: tools side by side"
-		echo "| tool | wall s | targets/s | CPU s per 1,000 | open found | agrees with smtpprobe full |"
-		echo "| --- | ---: | ---: | ---: | ---: | ---: |"
+		echo "| tool | wall s | targets/s | CPU s per 1,000 | server CPU s per 1,000 | open found | agrees with smtpprobe full |"
+		echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 		for tests in full basic; do
+			s0=$(server_cpu $servers)
 			/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private \
 				-r 0 -c 100 -q --tests $tests -f "$WORK/$set.txt" -o "$WORK/sp-$tests.csv" ||
 				true
 			read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
+			srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
 			open=$(grep -c ',accepts-relay,' "$WORK/sp-$tests.csv" || true)
 			cut -d, -f2,6 "$WORK/sp-$tests.csv" | sed 1d |
 				awk -F, '{print $1, ($2 == "accepts-relay") ? "open" : "closed"}' | sort \
 				>"$WORK/v-sp-$tests.txt"
 			awk -v t="smtpprobe --tests $tests" -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" \
-				'BEGIN { printf "| %s | %.2f | %.0f | %.3f | %d |", t, w, 1000 / w, (u + s), o }'
+				-v c="$srv" 'BEGIN { printf "| %s | %.2f | %.0f | %.3f | %.2f | %d |", t, w,
+					1000 / w, (u + s), c, o }'
 			agree=$(join "$WORK/v-sp-full.txt" "$WORK/v-sp-$tests.txt" 2>/dev/null |
 				awk '$2 == $3' | wc -l)
 			echo " $agree |"
@@ -153,20 +167,23 @@ EOT
 		mkdir -p "$WORK/nmap"
 		grep -v "[[:space:]]$port/tcp" /usr/share/nmap/nmap-services >"$WORK/nmap/nmap-services"
 		printf 'smtp\t%s/tcp\t0.5\t# smtpprobe bench\n' $port >>"$WORK/nmap/nmap-services"
+		s0=$(server_cpu $servers)
 		/usr/bin/time -f '%e %U %S' -o "$WORK/time" nmap --datadir "$WORK/nmap" -n -Pn -sT -p $port \
 			--script smtp-open-relay --script-args smtp-open-relay.domain=example.net \
 			-iL "$WORK/$set-hosts.txt" -oN "$WORK/nmap.txt" >/dev/null 2>&1 || true
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
+		srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
 		awk '/^Nmap scan report for/ { ip = $NF } /Server is an open relay/ { print ip, "open" }
 			/Server doesn.t seem to be an open relay/ { print ip, "closed" }' "$WORK/nmap.txt" |
 			sort -u >"$WORK/v-nmap.txt"
 		open=$(grep -c ' open$' "$WORK/v-nmap.txt" || true)
 		agree=$(join "$WORK/v-sp-full.txt" "$WORK/v-nmap.txt" | awk '$2 == $3' | wc -l)
-		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" \
-			'BEGIN { printf "| nmap --script smtp-open-relay | %.2f | %.0f | %.3f | %d | %d |\n",
-				w, 1000 / w, (u + s), o, a }'
+		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" -v c="$srv" \
+			'BEGIN { printf "| nmap --script smtp-open-relay | %.2f | %.0f | %.3f | %.2f | %d | %d |\n",
+				w, 1000 / w, (u + s), c, o, a }'
+		s0=$(server_cpu $servers)
 		/usr/bin/time -f '%e %U %S' -o "$WORK/time" sh -c "xargs -P 100 -I@ sh -c 'if swaks \
 			--server @:$port --quit-after RCPT --from probe@example.com \
 			--to relay-test@example.net --timeout 10 >/dev/null 2>&1; then echo @ open; \
@@ -174,38 +191,43 @@ EOT
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
+		srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
 		sort "$WORK/swaks.txt" >"$WORK/v-swaks.txt"
 		open=$(grep -c ' open$' "$WORK/v-swaks.txt" || true)
 		agree=$(join "$WORK/v-sp-basic.txt" "$WORK/v-swaks.txt" | awk '$2 == $3' | wc -l)
-		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" \
-			'BEGIN { printf "| swaks --quit-after RCPT (xargs -P 100) | %.2f | %.0f | %.3f | %d | %d (vs basic) |\n",
-				w, 1000 / w, (u + s), o, a }'
+		awk -v w="$wall" -v u="$user" -v s="$sys" -v o="$open" -v a="$agree" -v c="$srv" \
+			'BEGIN { printf "| swaks --quit-after RCPT (xargs -P 100) | %.2f | %.0f | %.3f | %.2f | %d | %d (vs basic) |\n",
+				w, 1000 / w, (u + s), c, o, a }'
 		echo
 	done
 fi
 
 if [ "$WHAT" = all ] || [ "$WHAT" = floor ]; then
 	echo "### CPU per dialogue: smtpprobe --tests basic against the floor (10,240 closed and open lab targets, concurrency 100)"
-	echo "| client | dialogues | CPU s | CPU µs per dialogue |"
-	echo "| --- | ---: | ---: | ---: |"
+	echo "| client | dialogues | CPU s | CPU µs per dialogue | the lab's CPU µs per dialogue |"
+	echo "| --- | ---: | ---: | ---: | ---: |"
 	awk -v p=$P 'BEGIN { for (b = 120; b < 160; b++) for (h = 0; h < 256; h++)
 		printf "127.2.%d.%d:%d\n", b, h, p }' >"$WORK/floor.txt"
 	for round in 1 2 3; do
+		s0=$(server_cpu $LABS)
 		/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/floor.txt" 100 \
 			>"$WORK/floor.out"
 		read -r user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
 		n=$(awk '{print $2}' "$WORK/floor.out")
-		awk -v n="$n" -v u="$user" -v s="$sys" \
-			'BEGIN { printf "| floor (epoll, no parsing) | %d | %.2f | %.1f |\n", n, u + s, (u + s) * 1e6 / n }'
+		awk -v n="$n" -v u="$user" -v s="$sys" -v a="$s0" -v b="$(server_cpu $LABS)" \
+			'BEGIN { printf "| floor (epoll, no parsing) | %d | %.2f | %.1f | %.1f |\n", n, u + s,
+				(u + s) * 1e6 / n, (b - a) * 1e6 / n }'
+		s0=$(server_cpu $LABS)
 		/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 \
 			-c 100 -q --tests basic -f "$WORK/floor.txt" -o "$WORK/floor.csv" || true
 		read -r user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
 		n=$(($(wc -l <"$WORK/floor.csv") - 1))
-		awk -v n="$n" -v u="$user" -v s="$sys" \
-			'BEGIN { printf "| smtpprobe --tests basic | %d | %.2f | %.1f |\n", n, u + s, (u + s) * 1e6 / n }'
+		awk -v n="$n" -v u="$user" -v s="$sys" -v a="$s0" -v b="$(server_cpu $LABS)" \
+			'BEGIN { printf "| smtpprobe --tests basic | %d | %.2f | %.1f | %.1f |\n", n, u + s,
+				(u + s) * 1e6 / n, (b - a) * 1e6 / n }'
 	done
 fi
