@@ -6,9 +6,12 @@
  * same lock-step dialogue as `smtpprobe --tests basic`: greeting, EHLO, three
  * MAIL/RCPT/RSET transactions, QUIT. It records nothing and checks nothing:
  * whatever smtpprobe spends above this is the price of its parsing, state,
- * timers and reports.
+ * timers and reports. With 15 transactions it holds the dialogue of
+ * `--tests full` (the basic three addresses, in turn): how fast any
+ * lock-step client could go against a server.
  *
- *   floor TARGETS CONCURRENCY     (TARGETS: one ip:port a line, IPv4 only)
+ *   floor TARGETS CONCURRENCY [TRANSACTIONS]
+ *         (TARGETS: one ip:port a line, IPv4 only; TRANSACTIONS: 3, 1 to 20)
  *
  * A benchmark tool, built on demand (make bench/floor); loopback only.
  */
@@ -25,20 +28,28 @@
 
 #define FLOOR_BUF 8192
 
-static const char *const script[] = {
-    "EHLO floor.example.com\r\n",
-    "MAIL FROM:<probe@example.com>\r\n",
-    "RCPT TO:<relay-test@example.net>\r\n",
-    "RSET\r\n",
-    "MAIL FROM:<probe@localhost>\r\n",
-    "RCPT TO:<probe@localhost>\r\n",
-    "RSET\r\n",
-    "MAIL FROM:<probe@example.com>\r\n",
-    "RCPT TO:<postmaster>\r\n",
-    "RSET\r\n",
-    "QUIT\r\n",
+#define FLOOR_TRANSACTIONS_MAX 20 /* RCPTS_PER_CONNECTION */
+
+/* The basic tests' transactions, used in turn. */
+static const char *const transaction[][3] = {
+    {"MAIL FROM:<probe@example.com>\r\n", "RCPT TO:<relay-test@example.net>\r\n", "RSET\r\n"},
+    {"MAIL FROM:<probe@localhost>\r\n", "RCPT TO:<probe@localhost>\r\n", "RSET\r\n"},
+    {"MAIL FROM:<probe@example.com>\r\n", "RCPT TO:<postmaster>\r\n", "RSET\r\n"},
 };
-#define STEPS (sizeof(script) / sizeof(script[0]))
+#define NTRANSACTION (sizeof(transaction) / sizeof(transaction[0]))
+
+static size_t steps; /* commands of one dialogue: EHLO, 3 per transaction, QUIT */
+
+/* The command of step k. */
+static const char *
+command(size_t k)
+{
+	if (k == 0)
+		return "EHLO floor.example.com\r\n";
+	if (k == steps - 1)
+		return "QUIT\r\n";
+	return transaction[((k - 1) / 3) % NTRANSACTION][(k - 1) % 3];
+}
 
 struct conn {
 	int fd;
@@ -94,15 +105,19 @@ main(int argc, char **argv)
 {
 	struct epoll_event evs[256];
 	struct conn *conns;
-	size_t cap = 1024, i, conc, active = 0;
+	size_t cap = 1024, i, conc, active = 0, transactions = NTRANSACTION;
 	char line[128];
 	FILE *f;
 	int ep;
 
-	if (argc != 3 || (f = fopen(argv[1], "r")) == NULL) {
-		fprintf(stderr, "usage: floor TARGETS CONCURRENCY\n");
+	if (argc == 4)
+		transactions = strtoul(argv[3], NULL, 10);
+	if (argc < 3 || argc > 4 || transactions < 1 || transactions > FLOOR_TRANSACTIONS_MAX ||
+	    (f = fopen(argv[1], "r")) == NULL) {
+		fprintf(stderr, "usage: floor TARGETS CONCURRENCY [TRANSACTIONS]\n");
 		return 2;
 	}
+	steps = 2 + 3 * transactions;
 	conc = strtoul(argv[2], NULL, 10);
 	targets = malloc(cap * sizeof(*targets));
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -137,15 +152,15 @@ main(int argc, char **argv)
 				c->len += (size_t)r;
 			if (r > 0 && !reply_complete(c->buf, c->len))
 				continue;
-			if (r > 0 && c->step < STEPS) {
-				const char *cmd = script[c->step++];
+			if (r > 0 && c->step < steps) {
+				const char *cmd = command(c->step++);
 
 				c->len = 0;
 				if (write(c->fd, cmd, strlen(cmd)) > 0)
 					continue;
 			}
 			/* QUIT answered, the peer closed, or an error: next target. */
-			if (c->step == STEPS)
+			if (c->step == steps)
 				done++;
 			else
 				failed++;
