@@ -107,6 +107,16 @@ struct session {
 	struct probe_result result;
 };
 
+/*
+ * Every open dialogue holds one session, so its size is most of the prober's
+ * memory at high concurrency (issue 8's goal: under 20 MB at concurrency
+ * 1000; bench/RESULTS.md). A field that would grow it past this budget
+ * belongs outside the session, or wants the budget and the bench run again.
+ */
+#define SESSION_BYTES_BUDGET (12 * 1024 + 256)
+_Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
+               "a session outgrew its memory budget (see bench/RESULTS.md, issue 8)");
+
 static void session_enter(struct session *, enum session_state);
 static void session_finish(struct session *, enum probe_error);
 static void session_next_test(struct session *);
