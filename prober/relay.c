@@ -124,18 +124,15 @@ relay_name_ok(const char *s)
 	return i > 0 && i < SMTP_NAME_MAX;
 }
 
-/* The parts a template names. */
-struct relay_parts {
-	const char *mail_from; /* {F} */
-	const char *domain;    /* {D} */
-	const char *literal;   /* {I} */
-	const char *banner;    /* {B} */
-};
-
-/* Expands a template; returns -1 when a part is missing or it does not fit. */
+/*
+ * Expands a template with r's parts; returns -1 when a part is missing or it
+ * does not fit. The address literal is made only for the templates that
+ * name it: the session expands one template per MAIL and RCPT it sends.
+ */
 static int
-expand(const char *tpl, const struct relay_parts *parts, char *out, size_t size)
+expand(const char *tpl, const struct probe_result *r, char *out, size_t size)
 {
+	char literal[RELAY_LITERAL_MAX];
 	struct strbuf sb;
 	const char *p;
 
@@ -146,19 +143,23 @@ expand(const char *tpl, const struct relay_parts *parts, char *out, size_t size)
 		if (p[0] == '{' && p[1] != '\0' && p[2] == '}') {
 			switch (p[1]) {
 			case 'F':
-				part = parts->mail_from;
+				part = r->plan_mail_from;
 				break;
 			case 'L':
 				part = RELAY_LOCAL_PART;
 				break;
 			case 'D':
-				part = parts->domain;
+				part = r->plan_rcpt_domain;
 				break;
 			case 'I':
-				part = parts->literal;
+				if (r->target.salen == 0 ||
+				    relay_address_literal((const struct sockaddr *)&r->target.sa,
+				                          literal, sizeof(literal)) != 0)
+					return -1;
+				part = literal;
 				break;
 			case 'B':
-				part = parts->banner;
+				part = r->plan_name;
 				break;
 			}
 		}
@@ -174,41 +175,23 @@ expand(const char *tpl, const struct relay_parts *parts, char *out, size_t size)
 	return sb.truncated ? -1 : 0;
 }
 
-/* r's parts; literal is the caller's buffer for the target's address literal. */
-static void
-relay_parts_of(const struct probe_result *r, struct relay_parts *parts, char *literal, size_t size)
-{
-	const struct target *t = &r->target;
-
-	literal[0] = '\0';
-	if (t->salen > 0 &&
-	    relay_address_literal((const struct sockaddr *)&t->sa, literal, size) != 0)
-		literal[0] = '\0';
-	parts->mail_from = r->plan_mail_from;
-	parts->domain = r->plan_rcpt_domain;
-	parts->literal = literal;
-	parts->banner = r->plan_name;
-}
-
 size_t
 relay_plan(struct probe_result *r, const struct probe_settings *set, const char *banner_name)
 {
-	char literal[RELAY_LITERAL_MAX], from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
-	struct relay_parts parts;
+	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
 	size_t i, n = 0;
 
 	snprintf(r->plan_mail_from, sizeof(r->plan_mail_from), "%s", set->mail_from);
 	snprintf(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), "%s", set->rcpt_domain);
 	snprintf(r->plan_name, sizeof(r->plan_name), "%s",
 	         banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
-	relay_parts_of(r, &parts, literal, sizeof(literal));
 	for (i = 0; i < RELAY_ROWS && n < RELAY_TESTS_MAX; i++) {
 		struct relay_result *t = &r->tests[n];
 
 		if (!(set->tests & (1u << i)))
 			continue;
-		if (expand(relay_rows[i].from, &parts, from, sizeof(from)) != 0 ||
-		    expand(relay_rows[i].to, &parts, to, sizeof(to)) != 0)
+		if (expand(relay_rows[i].from, r, from, sizeof(from)) != 0 ||
+		    expand(relay_rows[i].to, r, to, sizeof(to)) != 0)
 			continue;
 		memset(t, 0, sizeof(*t));
 		t->name = relay_rows[i].name;
@@ -223,8 +206,6 @@ relay_plan(struct probe_result *r, const struct probe_settings *set, const char 
 int
 relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf, size_t size)
 {
-	char literal[RELAY_LITERAL_MAX];
-	struct relay_parts parts;
 	const struct relay_row *row;
 
 	if (size > 0)
@@ -232,8 +213,7 @@ relay_address(const struct probe_result *r, size_t i, enum relay_side side, char
 	if (i >= r->ntests || i >= RELAY_TESTS_MAX || r->tests[i].row >= RELAY_ROWS || size == 0)
 		return -1;
 	row = &relay_rows[r->tests[i].row];
-	relay_parts_of(r, &parts, literal, sizeof(literal));
-	if (expand(side == RELAY_SENDER ? row->from : row->to, &parts, buf, size) != 0) {
+	if (expand(side == RELAY_SENDER ? row->from : row->to, r, buf, size) != 0) {
 		buf[0] = '\0';
 		return -1;
 	}

@@ -177,10 +177,9 @@ tls_client_ctx_new(const char *ca_file, char *err, size_t errlen)
 SSL_CTX *
 tls_client_ctx_get(struct tls_client *c, char *err, size_t errlen)
 {
-	if (c->ctx == NULL && c->error[0] == '\0' &&
-	    (c->ctx = tls_context_new(c->ca_file, c->error, sizeof(c->error))) == NULL &&
-	    c->error[0] == '\0')
-		snprintf(c->error, sizeof(c->error), "cannot create a TLS context");
+	/* Tried once: tls_context_new gives a reason whenever it fails. */
+	if (c->ctx == NULL && c->error[0] == '\0')
+		c->ctx = tls_context_new(c->ca_file, c->error, sizeof(c->error));
 	if (c->ctx == NULL)
 		snprintf(err, errlen, "%s", c->error);
 	return c->ctx;
