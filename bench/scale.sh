@@ -23,7 +23,6 @@
 set -eu
 BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor]}" && pwd)
 WHAT=${2:-all}
-TOP=$(pwd)
 if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
 	exec unshare -n env SMTPPROBE_BENCH_NETNS=1 sh -c 'ip link set lo up && exec "$0" "$@"' \
 		"$0" "$@"
@@ -81,6 +80,14 @@ awk -v p=$P 'BEGIN { srand(1); for (b = 0; b < 200; b++) for (h = 0; h < 256; h+
 server_cpu() {
 	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat"; done |
 		awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%.2f", t / hz }'
+}
+
+# server_since S0 PID...: the CPU seconds the servers have used since
+# server_cpu said S0.
+server_since() {
+	since=$1
+	shift
+	awk -v a="$since" -v b="$(server_cpu "$@")" 'BEGIN { printf "%.2f", b - a }'
 }
 
 run() { # run LABEL TARGETS ARGS...: one smtpprobe run, one table row
@@ -153,7 +160,7 @@ if [ "$WHAT" = all ] || [ "$WHAT" = compare ]; then
 			read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
-			srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
+			srv=$(server_since "$s0" $servers)
 			open=$(grep -c ',accepts-relay,' "$WORK/sp-$tests.csv" || true)
 			cut -d, -f2,6 "$WORK/sp-$tests.csv" | sed 1d |
 				awk -F, '{print $1, ($2 == "accepts-relay") ? "open" : "closed"}' | sort \
@@ -173,7 +180,7 @@ EOT
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
-		srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
+		srv=$(server_since "$s0" $servers)
 		awk -v w="$wall" -v u="$user" -v s="$sys" -v c="$srv" -v n="$(awk '{print $2}' "$WORK/floor-full.out")" \
 			'BEGIN { printf "| floor, 15 transactions (%d dialogues) | %.2f | %.0f | %.3f | %.2f | - | - |\n",
 				n, w, 1000 / w, (u + s), c }'
@@ -189,7 +196,7 @@ EOT
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
-		srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
+		srv=$(server_since "$s0" $servers)
 		awk '/^Nmap scan report for/ { ip = $NF } /Server is an open relay/ { print ip, "open" }
 			/Server doesn.t seem to be an open relay/ { print ip, "closed" }' "$WORK/nmap.txt" |
 			sort -u >"$WORK/v-nmap.txt"
@@ -206,7 +213,7 @@ EOT
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
-		srv=$(awk -v a="$s0" -v b="$(server_cpu $servers)" 'BEGIN { printf "%.2f", b - a }')
+		srv=$(server_since "$s0" $servers)
 		sort "$WORK/swaks.txt" >"$WORK/v-swaks.txt"
 		open=$(grep -c ' open$' "$WORK/v-swaks.txt" || true)
 		agree=$(join "$WORK/v-sp-basic.txt" "$WORK/v-swaks.txt" | awk '$2 == $3' | wc -l)
@@ -231,9 +238,9 @@ if [ "$WHAT" = all ] || [ "$WHAT" = floor ]; then
 $(tail -n 1 "$WORK/time")
 EOT
 		n=$(awk '{print $2}' "$WORK/floor.out")
-		awk -v n="$n" -v u="$user" -v s="$sys" -v a="$s0" -v b="$(server_cpu $LABS)" \
+		awk -v n="$n" -v u="$user" -v s="$sys" -v c="$(server_since "$s0" $LABS)" \
 			'BEGIN { printf "| floor (epoll, no parsing) | %d | %.2f | %.1f | %.1f |\n", n, u + s,
-				(u + s) * 1e6 / n, (b - a) * 1e6 / n }'
+				(u + s) * 1e6 / n, c * 1e6 / n }'
 		s0=$(server_cpu $LABS)
 		/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 \
 			-c 100 -q --tests basic -f "$WORK/floor.txt" -o "$WORK/floor.csv" || true
@@ -241,8 +248,8 @@ EOT
 $(tail -n 1 "$WORK/time")
 EOT
 		n=$(($(wc -l <"$WORK/floor.csv") - 1))
-		awk -v n="$n" -v u="$user" -v s="$sys" -v a="$s0" -v b="$(server_cpu $LABS)" \
+		awk -v n="$n" -v u="$user" -v s="$sys" -v c="$(server_since "$s0" $LABS)" \
 			'BEGIN { printf "| smtpprobe --tests basic | %d | %.2f | %.1f | %.1f |\n", n, u + s,
-				(u + s) * 1e6 / n, (b - a) * 1e6 / n }'
+				(u + s) * 1e6 / n, c * 1e6 / n }'
 	done
 fi
