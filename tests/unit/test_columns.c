@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reports/columns.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 /* The released names, in order: a change here breaks users' scripts. */
@@ -75,19 +76,11 @@ cell(const char *name)
 	return sb.buf;
 }
 
+/* Its input line is "ip:port". */
 static void
 target_v4(struct target *t, const char *ip, unsigned port, const char *origin)
 {
-	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
-
-	memset(t, 0, sizeof(*t));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin->sin_addr);
-	t->salen = sizeof(*sin);
-	t->port = (uint16_t)port;
-	snprintf(t->ip, sizeof(t->ip), "%s", ip);
-	snprintf(t->origin, sizeof(t->origin), "%s", origin);
+	fixture_target(t, ip, port, origin);
 	snprintf(t->input, sizeof(t->input), "%s:%u", ip, port);
 }
 

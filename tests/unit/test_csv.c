@@ -15,6 +15,7 @@
 #include "reports/columns.h"
 #include "reports/csv.h"
 #include "reports/report.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "tests/golden.h"
 
@@ -324,22 +325,6 @@ test_random(void)
 }
 
 static void
-target_v4(struct target *t, const char *ip, unsigned port, const char *origin)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
-
-	memset(t, 0, sizeof(*t));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons(port);
-	inet_pton(AF_INET, ip, &sin->sin_addr);
-	t->salen = sizeof(*sin);
-	t->port = (uint16_t)port;
-	snprintf(t->ip, sizeof(t->ip), "%s", ip);
-	snprintf(t->origin, sizeof(t->origin), "%s", origin);
-	snprintf(t->input, sizeof(t->input), "%s", ip);
-}
-
-static void
 add_test(struct probe_result *r, const char *name, int mail, int rcpt, const char *reply)
 {
 	struct relay_result *t = &r->tests[r->ntests++];
@@ -356,7 +341,7 @@ golden_result(struct probe_result *r)
 {
 	struct target t;
 
-	target_v4(&t, "192.0.2.25", 25, "ips.txt:12");
+	fixture_target(&t, "192.0.2.25", 25, "ips.txt:12");
 	probe_result_init(r, &t);
 	r->started.tv_sec = 1795916394; /* 2026-11-29T01:39:54Z */
 	r->started.tv_usec = 123000;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "prober/relay.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 
 static void
@@ -34,25 +35,6 @@ test_literals(void)
 	is_int(relay_address_literal((struct sockaddr *)&sin6, buf, 8), -1, "too small a buffer");
 }
 
-static void
-target_v(struct target *t, int family, const char *ip)
-{
-	memset(t, 0, sizeof(*t));
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
-
-		sin->sin_family = AF_INET;
-		inet_pton(AF_INET, ip, &sin->sin_addr);
-		t->salen = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->sa;
-
-		sin6->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, ip, &sin6->sin6_addr);
-		t->salen = sizeof(*sin6);
-	}
-}
-
 /* Test i's sender or recipient, as the session sends it. */
 static const char *
 addr(const struct probe_result *r, size_t i, enum relay_side side)
@@ -73,7 +55,7 @@ test_plan(void)
 	char name[SMTP_NAME_MAX], buf[SMTP_ADDR_MAX];
 	size_t n;
 
-	target_v(&t, AF_INET, "192.0.2.1");
+	fixture_target(&t, "192.0.2.1", 25, "test");
 	probe_settings_default(&set);
 	probe_result_init(&r, &t);
 	n = relay_plan(&r, &set, "");
@@ -152,7 +134,7 @@ test_full(void)
 
 	probe_settings_default(&set);
 	is_int(relay_tests_parse("full", &set.tests, err, sizeof(err)), 0, "--tests full");
-	target_v(&t, AF_INET, "192.0.2.1");
+	fixture_target(&t, "192.0.2.1", 25, "test");
 	probe_result_init(&r, &t);
 	n = relay_plan(&r, &set, "mx.example.org");
 	is_int(n, sizeof(full_v4) / sizeof(full_v4[0]), "full: every row");
@@ -164,7 +146,7 @@ test_full(void)
 		       full_v4[i].name, full_v4[i].to);
 	}
 
-	target_v(&t, AF_INET6, "::1");
+	fixture_target(&t, "::1", 25, "test");
 	probe_result_init(&r, &t);
 	relay_plan(&r, &set, "mail.example.net");
 	is_str(addr(&r, 4, RELAY_SENDER), "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");

@@ -11,33 +11,9 @@
 #include <string.h>
 
 #include "reports/report.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "tests/golden.h"
-
-static void
-target_ip(struct target *t, const char *ip, unsigned port, const char *origin)
-{
-	memset(t, 0, sizeof(*t));
-	if (strchr(ip, ':') != NULL) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->sa;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		inet_pton(AF_INET6, ip, &sin6->sin6_addr);
-		t->salen = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		inet_pton(AF_INET, ip, &sin->sin_addr);
-		t->salen = sizeof(*sin);
-	}
-	t->port = (uint16_t)port;
-	snprintf(t->ip, sizeof(t->ip), "%s", ip);
-	snprintf(t->origin, sizeof(t->origin), "%s", origin);
-	snprintf(t->input, sizeof(t->input), "%s", ip);
-}
 
 /* A test of the basic plan (third-party or localhost) with its codes; the
  * addresses come from its row of the matrix and the default settings. */
@@ -62,7 +38,7 @@ seed_result(struct probe_result *r)
 {
 	struct target t;
 
-	target_ip(&t, "127.0.0.11", 2525, "arg:1");
+	fixture_target(&t, "127.0.0.11", 2525, "arg:1");
 	probe_result_init(r, &t);
 	r->started.tv_sec = 1795916394;
 	r->duration_ms = 12;
@@ -94,7 +70,7 @@ golden_results(struct probe_result *rs)
 
 	/* An IPv6 server that refused everything, then timed out. */
 	r = &rs[1];
-	target_ip(&t, "2001:db8::25", 25, "ips.txt:2");
+	fixture_target(&t, "2001:db8::25", 25, "ips.txt:2");
 	probe_result_init(r, &t);
 	r->duration_ms = 30012;
 	snprintf(r->source_ip, sizeof(r->source_ip), "2001:db8::7");
@@ -132,7 +108,7 @@ golden_results(struct probe_result *rs)
 
 	/* Skipped: a special range, and a line that is no address. */
 	r = &rs[2];
-	target_ip(&t, "192.0.2.70", 25, "spam.eml:Received[3]");
+	fixture_target(&t, "192.0.2.70", 25, "spam.eml:Received[3]");
 	snprintf(t.skip_reason, sizeof(t.skip_reason), "special-purpose range (RFC 5737)");
 	probe_result_init(r, &t);
 	r = &rs[3];
@@ -144,7 +120,7 @@ golden_results(struct probe_result *rs)
 
 	/* Unreachable: one line. */
 	r = &rs[4];
-	target_ip(&t, "198.51.100.9", 25, "ips.txt:5");
+	fixture_target(&t, "198.51.100.9", 25, "ips.txt:5");
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_UNREACHABLE;
 	r->error = PROBE_CONNECTION_REFUSED;
@@ -152,7 +128,7 @@ golden_results(struct probe_result *rs)
 
 	/* Not SMTP: a web server on port 25. */
 	r = &rs[5];
-	target_ip(&t, "203.0.113.80", 25, "ips.txt:6");
+	fixture_target(&t, "203.0.113.80", 25, "ips.txt:6");
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_NOT_SMTP;
 	r->error = PROBE_PROTOCOL_ERROR;
@@ -161,7 +137,7 @@ golden_results(struct probe_result *rs)
 
 	/* Not SMTP, and silent. */
 	r = &rs[6];
-	target_ip(&t, "203.0.113.81", 25, "ips.txt:7");
+	fixture_target(&t, "203.0.113.81", 25, "ips.txt:7");
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_NOT_SMTP;
 	r->error = PROBE_GREETING_TIMEOUT;
@@ -169,7 +145,7 @@ golden_results(struct probe_result *rs)
 
 	/* TLS (issue 3): the handshake failed; the tests ran in plaintext. */
 	r = &rs[7];
-	target_ip(&t, "192.0.2.26", 25, "ips.txt:8");
+	fixture_target(&t, "192.0.2.26", 25, "ips.txt:8");
 	probe_result_init(r, &t);
 	r->verdict = VERDICT_SMTP_CLOSED;
 	r->connected = 1;

@@ -15,32 +15,11 @@
 
 #include "prober/result.h"
 #include "reports/transcript.h"
+#include "tests/fixture.h"
 #include "tests/tap.h"
 #include "tests/golden.h"
 
 #define S(lit) lit, sizeof(lit) - 1
-
-static void
-target_ip(struct target *t, const char *ip, unsigned port, const char *origin)
-{
-	memset(t, 0, sizeof(*t));
-	if (strchr(ip, ':') != NULL) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&t->sa;
-
-		sin6->sin6_family = AF_INET6;
-		inet_pton(AF_INET6, ip, &sin6->sin6_addr);
-		t->salen = sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&t->sa;
-
-		sin->sin_family = AF_INET;
-		inet_pton(AF_INET, ip, &sin->sin_addr);
-		t->salen = sizeof(*sin);
-	}
-	t->port = (uint16_t)port;
-	snprintf(t->ip, sizeof(t->ip), "%s", ip);
-	snprintf(t->origin, sizeof(t->origin), "%s", origin);
-}
 
 static void
 test_names(void)
@@ -61,7 +40,7 @@ test_names(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		target_ip(&t, "192.0.2.1", names[i].port, "arg:1");
+		fixture_target(&t, "192.0.2.1", names[i].port, "arg:1");
 		snprintf(t.ip, sizeof(t.ip), "%s", names[i].ip);
 		sb_init(&sb, buf, sizeof(buf));
 		transcript_file_name(&t, &sb);
@@ -139,7 +118,7 @@ test_observer(void)
 	if (tr == NULL)
 		return;
 	obs = transcripts_observer(tr);
-	target_ip(&t, "127.0.0.11", 2525, "suspects.txt:2");
+	fixture_target(&t, "127.0.0.11", 2525, "suspects.txt:2");
 	h = obs->open(obs->arg, &t);
 	for (i = 0; i < sizeof(dialogue) / sizeof(dialogue[0]); i++)
 		obs->line(h, (enum observe_kind)dialogue[i].kind, dialogue[i].line,
