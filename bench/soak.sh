@@ -195,6 +195,14 @@ echo "| targets | rows at SIGTERM | exit | rows after --resume | distinct ip:por
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 echo "| $TARGETS | $cut_at | $rstatus1 | $RROWS | $runiq | $rheaders | $rstatus2 | $((rend - rstart)) | $rcut | $rdiffer |"
 sed 's/^/    stderr: /' "$WORK/resume2.err"
+if [ "$rdiffer" -gt 0 ]; then
+	echo
+	echo "verdicts unlike the first round (first round -> this one, error of this one):"
+	cut -d, -f2,3,6,7 "$WORK/resume.csv" | sed 1d |
+		awk -F, 'NR == FNR { v[$1 "," $2] = $3; next }
+			v[$1 "," $2] != $3 { print v[$1 "," $2] " -> " $3 ", " $4 }' "$WORK/v1" - |
+		sort | uniq -c | sort -rn | head -12 | sed 's/^/    /'
+fi
 
 fail=0
 [ "$RROWS" -eq "$TARGETS" ] || { echo "FAIL: resume: $RROWS rows for $TARGETS targets"; fail=1; }
