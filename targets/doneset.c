@@ -13,16 +13,28 @@
 #define DONESET_KEY_SIZE     18 /* 16 address bytes, 2 port bytes */
 #define DONESET_INITIAL_KEYS 1024
 
+#define DONESET_INITIAL_TEXT 4096
+
 struct doneset {
 	unsigned char *keys; /* n keys of DONESET_KEY_SIZE bytes */
 	size_t n, cap;
 	int sorted; /* keys[0..n) is in memcmp order */
+
+	char *text; /* norigins origins, each ended by its NUL */
+	size_t text_len, text_cap, norigins;
+	const char **origins; /* into text, sorted; NULL until the first look-up */
 };
 
 static int
 key_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, DONESET_KEY_SIZE);
+}
+
+static int
+origin_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* 0, or -1 for a family that is not an address. */
@@ -61,6 +73,8 @@ doneset_free(struct doneset *ds)
 	if (ds == NULL)
 		return;
 	free(ds->keys);
+	free(ds->text);
+	free(ds->origins);
 	free(ds);
 }
 
@@ -130,6 +144,57 @@ doneset_count(struct doneset *ds, const struct sockaddr *sa, uint16_t port)
 		}
 	}
 	return bound(ds, k, 1) - bound(ds, k, 0);
+}
+
+int
+doneset_add_origin(struct doneset *ds, const char *origin)
+{
+	size_t len = strlen(origin) + 1;
+
+	if (ds->text_cap - ds->text_len < len) {
+		size_t cap = ds->text_cap ? ds->text_cap : DONESET_INITIAL_TEXT;
+		char *v;
+
+		while (cap - ds->text_len < len) {
+			if (cap > SIZE_MAX / 2) {
+				errno = ENOMEM;
+				return -1;
+			}
+			cap *= 2;
+		}
+		if ((v = realloc(ds->text, cap)) == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+		ds->text = v;
+		ds->text_cap = cap;
+	}
+	memcpy(ds->text + ds->text_len, origin, len);
+	ds->text_len += len;
+	ds->norigins++;
+	free(ds->origins); /* made again, with this one, at the next look-up */
+	ds->origins = NULL;
+	return 0;
+}
+
+int
+doneset_has_origin(struct doneset *ds, const char *origin)
+{
+	size_t i, at;
+
+	if (ds == NULL || ds->norigins == 0)
+		return 0;
+	if (ds->origins == NULL) {
+		if ((ds->origins = malloc(ds->norigins * sizeof(*ds->origins))) == NULL)
+			return 0; /* not known as done: the row is made again, never lost */
+		for (i = 0, at = 0; i < ds->norigins; i++) {
+			ds->origins[i] = ds->text + at;
+			at += strlen(ds->text + at) + 1;
+		}
+		qsort(ds->origins, ds->norigins, sizeof(*ds->origins), origin_cmp);
+	}
+	return bsearch(&origin, ds->origins, ds->norigins, sizeof(*ds->origins), origin_cmp) !=
+	       NULL;
 }
 
 size_t

@@ -9,9 +9,13 @@
  * more than once: the count of rows per target is kept, for inputs (message
  * folders) whose target legitimately has several rows.
  *
- * Adding is append-only; the first look-up after an add sorts the array
- * (and gives back its spare room), so reading a report of n rows costs
- * O(n log n) once and each look-up O(log n).
+ * Rows without an address (a bad input line, a message without a
+ * suspect, a name that did not resolve) are known by their origin instead:
+ * the origins are kept end to end in one buffer.
+ *
+ * Adding is append-only; the first look-up after an add sorts (and gives
+ * back the spare room), so reading a report of n rows costs O(n log n) once
+ * and each look-up O(log n).
  */
 #ifndef SMTPPROBE_TARGETS_DONESET_H
 #define SMTPPROBE_TARGETS_DONESET_H
@@ -32,6 +36,12 @@ int doneset_add(struct doneset *ds, const struct sockaddr *sa, uint16_t port);
 /* How many times the target was added (0: not done). An IPv4-mapped IPv6
  * address is the same target as its IPv4 address. */
 size_t doneset_count(struct doneset *ds, const struct sockaddr *sa, uint16_t port);
+
+/* Adds the origin of a row without an address. Returns 0, or -1 (ENOMEM). */
+int doneset_add_origin(struct doneset *ds, const char *origin);
+
+/* 1 when a row without an address had this origin. */
+int doneset_has_origin(struct doneset *ds, const char *origin);
 
 /* Keys added, each row counted. */
 size_t doneset_size(const struct doneset *ds);

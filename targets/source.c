@@ -544,6 +544,11 @@ bad_line(struct target_source *src, struct target *t, const char *msg, char *err
 {
 	struct strbuf sb;
 
+	/* --resume: the file already reports this line; no row, no warning. */
+	if (src->done != NULL && doneset_has_origin(src->done, t->origin)) {
+		src->already_done++;
+		return NEXT_LINE;
+	}
 	src->bad_lines++;
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
 	sb_puts(&sb, msg);
@@ -693,6 +698,10 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		}
 		if (t->skip_reason[0] != '\0') {
 			/* A message whose chain names no suspect: said, never fatal. */
+			if (src->done != NULL && doneset_has_origin(src->done, t->origin)) {
+				src->already_done++;
+				return NEXT_LINE;
+			}
 			if (src->cfg.warn != NULL)
 				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
 				        t->skip_reason);
@@ -872,6 +881,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			if (!my_turn(src))
 				continue;
 			r = bad_line(src, t, msg, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
 			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
@@ -926,6 +937,22 @@ target_source_mark_done(struct target_source *src, const char *ip, uint16_t port
 		return -1;
 	}
 	return doneset_add(src->done, (const struct sockaddr *)&ss, port);
+}
+
+int
+target_source_mark_origin_done(struct target_source *src, const char *origin)
+{
+	if (src->done == NULL && (src->done = doneset_new()) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return doneset_add_origin(src->done, origin);
+}
+
+int
+target_source_origin_done(struct target_source *src, const char *origin)
+{
+	return doneset_has_origin(src->done, origin);
 }
 
 size_t

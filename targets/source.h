@@ -109,6 +109,16 @@ size_t target_source_bad_lines(const struct target_source *src);
  * errno EINVAL (not an address) or ENOMEM.
  */
 int target_source_mark_done(struct target_source *src, const char *ip, uint16_t port);
+/*
+ * The same for a row without an address (a bad line, a message without a
+ * suspect, a name that did not resolve), known by its origin column: the
+ * stream gives no row (and no warning) for an input with that origin.
+ * Returns 0, or -1 with errno ENOMEM.
+ */
+int target_source_mark_origin_done(struct target_source *src, const char *origin);
+/* 1 when a row without an address with this origin was marked done (for
+ * rows made after the stream, such as a name that does not resolve). */
+int target_source_origin_done(struct target_source *src, const char *origin);
 /* Targets skipped because they were marked done. */
 size_t target_source_already_done(const struct target_source *src);
 

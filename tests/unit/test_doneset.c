@@ -104,10 +104,41 @@ test_many(void)
 	doneset_free(ds);
 }
 
+/* Rows without an address, known by origin. */
+static void
+test_origins(void)
+{
+	struct doneset *ds = doneset_new();
+	char origin[64];
+	size_t i, missing = 0;
+
+	is_int(doneset_has_origin(ds, "ips.txt:3"), 0, "origins: none yet");
+	is_int(doneset_add_origin(ds, "ips.txt:3"), 0, "origins: add ips.txt:3");
+	is_int(doneset_has_origin(ds, "ips.txt:3"), 1, "origins: ips.txt:3 done");
+	is_int(doneset_has_origin(ds, "ips.txt:30"), 0, "origins: ips.txt:30 not");
+	is_int(doneset_has_origin(ds, "ips.txt:"), 0, "origins: a prefix is not");
+	/* Enough to outgrow the first buffer, added after a look-up. */
+	for (i = 0; i < 5000; i++) {
+		snprintf(origin, sizeof(origin), "list-%zu.txt:%zu", i % 7, i);
+		if (doneset_add_origin(ds, origin) != 0)
+			break;
+	}
+	for (i = 0; i < 5000; i++) {
+		snprintf(origin, sizeof(origin), "list-%zu.txt:%zu", i % 7, i);
+		missing += !doneset_has_origin(ds, origin);
+	}
+	is_int(missing, 0, "origins: 5,000 more, each found");
+	is_int(doneset_has_origin(ds, "ips.txt:3"), 1, "origins: the first still found");
+	is_int(doneset_has_origin(ds, "list-0.txt:1"), 0, "origins: one never added is not");
+	is_int(doneset_size(ds), 0, "origins are not address keys");
+	doneset_free(ds);
+}
+
 int
 main(void)
 {
 	test_basic();
 	test_many();
+	test_origins();
 	return tap_done();
 }

@@ -744,6 +744,31 @@ test_resume(void)
 	is_int(rows[0].port, 2525, "resume: port 2525");
 	is_str(rows[1].ip, "192.0.2.10", "resume: the range's address not yet reported");
 
+	/* A bad line the file reports, known by its origin: no row, no warning. */
+	{
+		char *wbuf = NULL;
+		size_t wlen = 0;
+		FILE *warn = open_memstream(&wbuf, &wlen);
+		struct target_source *bsrc;
+
+		cfg.warn = warn;
+		bsrc = target_source_new(&cfg);
+		target_source_add_arg(bsrc, "not-an-address");
+		target_source_add_arg(bsrc, "also-not");
+		is_int(target_source_mark_origin_done(bsrc, "arg:1"), 0, "resume: mark arg:1 done");
+		is_int(drain(bsrc, &last, err, sizeof(err)), 1, "resume: one bad line left");
+		is_str(rows[0].origin, "arg:2", "resume: the one the file lacks");
+		is_int(target_source_bad_lines(bsrc), 1, "resume: one bad line counted");
+		is_int(target_source_origin_done(bsrc, "arg:1"), 1, "resume: arg:1 is done");
+		is_int(target_source_origin_done(bsrc, "arg:2"), 0, "resume: arg:2 is not");
+		fclose(warn);
+		ok(wbuf != NULL && strstr(wbuf, "arg:1") == NULL && strstr(wbuf, "arg:2") != NULL,
+		   "resume: warned about arg:2 only");
+		free(wbuf);
+		target_source_free(bsrc);
+		cfg.warn = NULL;
+	}
+
 	/* A name's addresses: one already reported is dropped like a duplicate. */
 	target_parse_line("192.0.2.20", 10, 25, &t, err, sizeof(err));
 	target_source_mark_done(src, "192.0.2.20", 25);
