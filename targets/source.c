@@ -128,6 +128,7 @@ static int bad_line(struct target_source *src, struct target *t, const char *msg
                     size_t errlen);
 static int dedupe(struct target_source *src, const struct target *t);
 static int reported(struct target_source *src, const struct target *t, unsigned int nth);
+static int origin_reported(struct target_source *src, const struct target *t);
 static void apply_policy(const struct target_source *src, struct target *t);
 static int my_turn(struct target_source *src);
 static void range_start(struct target_source *src, const struct target *base);
@@ -545,10 +546,8 @@ bad_line(struct target_source *src, struct target *t, const char *msg, char *err
 	struct strbuf sb;
 
 	/* --resume: the file already reports this line; no row, no warning. */
-	if (src->done != NULL && doneset_has_origin(src->done, t->origin)) {
-		src->already_done++;
+	if (origin_reported(src, t))
 		return NEXT_LINE;
-	}
 	src->bad_lines++;
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
 	sb_puts(&sb, msg);
@@ -632,6 +631,17 @@ reported(struct target_source *src, const struct target *t, unsigned int nth)
 	return 1;
 }
 
+/* 1 (counted) when the output file already holds a row without an address
+ * from t's origin (--resume): a bad line, a message without a suspect. */
+static int
+origin_reported(struct target_source *src, const struct target *t)
+{
+	if (src->done == NULL || !doneset_has_origin(src->done, t->origin))
+		return 0;
+	src->already_done++;
+	return 1;
+}
+
 /* What DNS gave passes the same dedupe, resume set and policy as a listed
  * address; it took its shard turn as the name it came from. */
 int
@@ -698,10 +708,8 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		}
 		if (t->skip_reason[0] != '\0') {
 			/* A message whose chain names no suspect: said, never fatal. */
-			if (src->done != NULL && doneset_has_origin(src->done, t->origin)) {
-				src->already_done++;
+			if (origin_reported(src, t))
 				return NEXT_LINE;
-			}
 			if (src->cfg.warn != NULL)
 				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
 				        t->skip_reason);
