@@ -180,11 +180,11 @@ doneset_add_origin(struct doneset *ds, const char *origin)
 int
 doneset_has_origin(struct doneset *ds, const char *origin)
 {
-	size_t i, at;
-
 	if (ds == NULL || ds->norigins == 0)
 		return 0;
 	if (ds->origins == NULL) {
+		size_t i, at;
+
 		if ((ds->origins = malloc(ds->norigins * sizeof(*ds->origins))) == NULL)
 			return 0; /* not known as done: the row is made again, never lost */
 		for (i = 0, at = 0; i < ds->norigins; i++) {
