@@ -26,6 +26,8 @@ enum hop_kind {
 	                  pickup ("by host (Postfix, from userid 1000)"), "with local" */
 	HOP_NOADDR,    /* a "from" part that records no address at all */
 	HOP_UNPARSED,  /* cannot be read: `reason` says why */
+	HOP_RETRIEVAL, /* the user's own client fetched it from a mailbox (fetchmail,
+	                  getmail: "with POP3", "with IMAP"): `reason` names the shape */
 };
 
 struct hop {
