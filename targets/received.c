@@ -64,15 +64,18 @@ static const struct {
 
 /*
  * What a shape looks at. Only what the receiving host wrote can make a line
- * "not a relay": the protocol after "by" and the comments after "by"; the
- * from part only when no address was recorded in it, since a host that
- * records its peer's address saw a network connection, and a sender's HELO
- * ("EHLO x with POP3") must not turn its own connection into a retrieval.
+ * "not a relay", never what the sender chose (its HELO in the from part,
+ * its MAIL FROM in Exim's "(envelope-from <...>)", its RCPT in "for"): the
+ * protocol word after "by", the words right after it, the comment right
+ * after the by host or the protocol; the from part only when it records no
+ * address, since a host that records its peer's address saw a network
+ * connection. A line with two "by" or two "with" outside comments has had
+ * words put into it ("EHLO x by y with POP3"): no shape applies to it.
  */
 enum shape_test {
 	SH_PROTOCOL,           /* the first word of the with clause starts with text */
-	SH_WITH_WORD,          /* a later word of the with clause starts with text */
-	SH_BY_COMMENT,         /* a comment after "by" starts with text */
+	SH_WITH_WORD,          /* a word after it, before any comment, starts with text */
+	SH_BY_COMMENT,         /* the comment after the by host or protocol starts with text */
 	SH_FROM_COMMENT,       /* no address; a from-part comment holds text */
 	SH_FROM_COMMENT_START, /* no address; a from-part comment starts with text */
 	SH_FROM_USER,          /* no address; a from-part comment is "user" + text ("@localhost") */
@@ -138,6 +141,7 @@ static const struct shape {
 struct clauses {
 	ssize_t from_at, by_at;
 	ssize_t with_first, with_after_by;
+	int nby, nwith; /* "by" and "with" keywords outside comments */
 };
 
 static size_t normalize(const char *in, size_t len, char *out, size_t cap);
@@ -678,15 +682,19 @@ shape_matches(const struct shape *sh, const struct token *tok, size_t ntok, cons
 			return 0;
 		if (sh->test == SH_PROTOCOL)
 			return starts_ci(&tok[w + 1], sh->text);
-		for (i = (size_t)w + 2; i < ntok && keyword(&tok[i]) == CL_NONE; i++)
-			if (tok[i].type == TOK_WORD && starts_ci(&tok[i], sh->text))
+		for (i = (size_t)w + 2;
+		     i < ntok && tok[i].type == TOK_WORD && keyword(&tok[i]) == CL_NONE; i++)
+			if (starts_ci(&tok[i], sh->text))
 				return 1;
 		return 0;
 	case SH_BY_COMMENT:
-		for (i = c->by_at >= 0 ? (size_t)c->by_at + 1 : ntok; i < ntok; i++)
-			if (tok[i].type == TOK_COMMENT && starts_ci(&tok[i], sh->text))
-				return 1;
-		return 0;
+		/* "by HOST (fetchmail-4.3.9 ...)", "by HOST with POP3 (fetchmail-6.4.38)". */
+		return (c->by_at >= 0 && (size_t)c->by_at + 2 < ntok &&
+		        tok[c->by_at + 2].type == TOK_COMMENT &&
+		        starts_ci(&tok[c->by_at + 2], sh->text)) ||
+		       (c->with_after_by >= 0 && (size_t)c->with_after_by + 2 < ntok &&
+		        tok[c->with_after_by + 2].type == TOK_COMMENT &&
+		        starts_ci(&tok[c->with_after_by + 2], sh->text));
 	default:
 		break;
 	}
@@ -722,6 +730,8 @@ match_shape(const struct hop *h, const struct token *tok, size_t ntok, const str
 	int noaddr = h->kind != HOP_RELAY;
 	size_t i;
 
+	if (c->nby > 1 || c->nwith > 1)
+		return NULL;
 	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
 		if (shapes[i].noaddr && !noaddr)
 			continue;
@@ -740,7 +750,7 @@ received_parse(const char *line, size_t len, struct hop *h)
 	size_t n, ntok, i, body_n;
 	enum clause cl = CL_NONE;
 	int expect = 0, depth = 0, with_words = 0;
-	struct clauses c = {-1, -1, -1, -1};
+	struct clauses c = {-1, -1, -1, -1, 0, 0};
 	const struct shape *sh;
 
 	memset(h, 0, sizeof(*h));
@@ -802,9 +812,10 @@ received_parse(const char *line, size_t len, struct hop *h)
 			with_words = 0;
 			if (k == CL_FROM && c.from_at < 0)
 				c.from_at = (ssize_t)i;
-			if (k == CL_BY && c.by_at < 0)
+			if (k == CL_BY && c.nby++ == 0)
 				c.by_at = (ssize_t)i;
 			if (k == CL_WITH) {
+				c.nwith++;
 				/* The receiving host's with clause, after its "by", is the one
 				 * kept. */
 				h->with[0] = '\0';
