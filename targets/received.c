@@ -89,6 +89,11 @@ enum shape_test {
  * same lines (its mail-fetcher check, "with local", "ignore" cases), for
  * the same reason: nothing crossed the internet there. The order matters
  * only for the name shown: fetchmail and getmail before the protocols.
+ * Two more local shapes need no row: a line that opens with a comment
+ * (qmail's "(qmail 4321 invoked by uid 89)" and "invoked from network",
+ * Sendmail's "(from user@localhost)"), and one with no from part
+ * (Postfix's pickup "by host (Postfix, from userid 1000)"); the reason of
+ * such a hop quotes the comment, or says "no from part".
  */
 static const struct shape {
 	const char *name;
@@ -98,7 +103,7 @@ static const struct shape {
 	int noaddr; /* only when the from part records no address */
 } shapes[] = {
     /* fetchmail: "by HOST with PROTO (fetchmail-6.4.38 ...)", any protocol
-       (POP3, IMAP, ETRN, ODMR); fetchmail 4: "by HOST (fetchmail-4.3.9 POP3 run by USER)". */
+       (POP3, IMAP, ETRN); fetchmail 4: "by HOST (fetchmail-4.3.9 POP3 run by USER)". */
     {"fetchmail", HOP_RETRIEVAL, SH_BY_COMMENT, "fetchmail-", 0},
     /* getmail6: "by HOST with POP3-SSL getmail6 for <R>". */
     {"getmail", HOP_RETRIEVAL, SH_WITH_WORD, "getmail", 0},
@@ -106,14 +111,9 @@ static const struct shape {
        "with IMAP4-SSL"); SpamAssassin's own mail-fetcher test. */
     {"POP3 retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "POP", 0},
     {"IMAP retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "IMAP", 0},
-    /* The client asks the server to start its queue (RFC 1985) or turns the
-       connection round (On-Demand Mail Relay, RFC 2645): the user's own fetch. */
-    {"ETRN retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "ETRN", 0},
-    {"ODMR retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "ODMR", 0},
     /* LMTP (RFC 2033) hands a message to the mail store, never across the
-       internet: Dovecot, Cyrus ("with LMTPA"), sieve filters. */
+       internet: Dovecot, Cyrus ("([unix socket]) ... with LMTPA"), sieve filters. */
     {"LMTP delivery", HOP_LOCAL, SH_PROTOCOL, "LMTP", 0},
-    {"LMTP delivery", HOP_LOCAL, SH_PROTOCOL, "UTF8LMTP", 0},
     /* Exim's local submissions: "with local", "with local-esmtp", "with local-bsmtp". */
     {"local submission", HOP_LOCAL, SH_PROTOCOL, "local", 0},
     /* Batched SMTP (rsmtp, UUCP): a file, not a TCP handover. */
@@ -126,9 +126,8 @@ static const struct shape {
     {"SMTPSVC pickup", HOP_LOCAL, SH_FROM_TEXT, "mail pickup service", 1},
     /* Sendmail run locally: "from host (user@localhost) by host (8.15.2/8.15.2)". */
     {"sendmail local submission", HOP_LOCAL, SH_FROM_USER, "@localhost", 1},
-    /* A unix-domain socket: Sendmail's "[[UNIX: localhost]]", Cyrus's "[unix socket]". */
+    /* Sendmail over its unix-domain socket: "from localhost (localhost [[UNIX: localhost]])". */
     {"unix socket", HOP_LOCAL, SH_FROM_COMMENT, "[UNIX: ", 1},
-    {"unix socket", HOP_LOCAL, SH_FROM_COMMENT, "[unix socket]", 1},
     /* OpenSMTPD's local enqueuer: "from localhost (host [local]) by host (OpenSMTPD)". */
     {"OpenSMTPD local", HOP_LOCAL, SH_FROM_COMMENT, "[local]", 1},
     /* AVG's scanning proxy: "from 127.0.0.1 (AVG SMTP 7.0.299 [265.6.8])". */

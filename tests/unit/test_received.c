@@ -287,10 +287,6 @@ static const struct scase shapes[] = {
      "from pop3.example.net (192.0.2.251) by loki.example.com with POP3; 14 Apr 2010 11:14:29 "
      "-0000",
      HOP_RETRIEVAL, "POP3 retrieval", "192.0.2.251", "loki.example.com", "POP3"},
-    {"ODMR",
-     "from odmr.example.net [198.51.100.26] by localhost with ODMR; Sat, 28 Nov 2026 10:00:00 "
-     "+0000",
-     HOP_RETRIEVAL, "ODMR retrieval", "198.51.100.26", "localhost", "ODMR"},
     /* Local delivery. */
     {"Dovecot LMTP, no address",
      "from mx.example.com\r\n\tby store.example.com with LMTP\r\n\tid 0Kx1NwDfA2RbGAAA0J78UA\r\n\t"
