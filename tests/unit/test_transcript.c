@@ -63,6 +63,12 @@ test_line(void)
 	transcript_format_line(&sb, &tv, 'S', S("220 \x1b]0;pwned\x07 \xff\r"));
 	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\x1b]0;pwned\\x07 \\xff\\r\n",
 	       "hostile bytes escaped");
+	sb_init(&sb, buf, sizeof(buf));
+	transcript_format_line(&sb, &tv, 'S',
+	                       S("220 \xe2\x80\xaegnp.exe \xef\xbb\xbf"
+	                         "bom"));
+	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\u{202E}gnp.exe \\u{FEFF}bom\n",
+	       "bidirectional and invisible characters escaped");
 }
 
 /* Replaces every "YYYY-MM-DDTHH:MM:SS.mmmZ " at a line start with a mask. */
