@@ -25,6 +25,7 @@
 
 #include "prober/audit.h"
 #include "prober/engine.h"
+#include "prober/paths.h"
 #include "prober/relay.h"
 #include "prober/tls.h"
 #include "reports/columns.h"
@@ -336,6 +337,31 @@ fit_descriptors(struct options *o)
 	}
 }
 
+/* An output that is one of the inputs is a usage error, before anything is
+ * opened for writing (prober/paths.h). */
+static void
+check_same_files(const char *output, const char **files, size_t nfiles, const char **excludes,
+                 size_t nexcludes, const char **messages, size_t nmessages)
+{
+	struct path_arg out = {"-o", output}, *in;
+	size_t n = 0, i;
+	char err[1024];
+	int r;
+
+	if ((in = calloc(nfiles + nexcludes + nmessages + 1, sizeof(*in))) == NULL)
+		return;
+	for (i = 0; i < nfiles; i++)
+		in[n++] = (struct path_arg){"-f", files[i]};
+	for (i = 0; i < nexcludes; i++)
+		in[n++] = (struct path_arg){"--exclude", excludes[i]};
+	for (i = 0; i < nmessages; i++)
+		in[n++] = (struct path_arg){"--message", messages[i]};
+	r = paths_check_distinct(&out, in, n, err, sizeof(err));
+	free(in);
+	if (r != 0)
+		usage_error("%s", err);
+}
+
 static void
 print_columns(void)
 {
@@ -629,6 +655,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto done;
 	}
+	check_same_files(o.output, files, nfiles, o.excludes, o.nexcludes, messages, nmessages);
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
