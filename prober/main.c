@@ -753,8 +753,8 @@ main(int argc, char **argv)
 	}
 	o.eng.probe.observer = audit_observer(run.audit);
 	if (o.audit.append) {
-		out = audit_open_output(run.audit, o.output, strcmp(o.format, "csv") == 0, src,
-		                        &need_header, err, sizeof(err));
+		out = audit_open_output(run.audit, o.output, o.format, src, &need_header, err,
+		                        sizeof(err));
 		if (out == NULL) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			rc = EXIT_USAGE;
