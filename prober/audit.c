@@ -264,7 +264,7 @@ audit_summary(struct audit *a, FILE *fp)
 		        a->resumed, a->resumed == 1 ? "" : "s", a->output);
 	if (a->tr != NULL && (n = transcripts_failed(a->tr, &e)) > 0)
 		fprintf(fp, "smtpprobe: %zu transcript%s could not be written: %s\n", n,
-		        n == 1 ? "" : "s", strerror(e));
+		        n == 1 ? "" : "s", transcripts_first_failure(a->tr));
 	if (a->base != NULL)
 		baseline_summary(a->base, fp);
 }
