@@ -112,13 +112,22 @@ test_observer(void)
 	const struct session_observer *obs;
 	struct transcripts *tr;
 	struct target t;
+	struct stat st;
 	void *h;
 	size_t i, len = 0;
 	char *text;
 
 	ok(mkdtemp(dir) != NULL, "temporary directory");
-	ok(transcripts_new("/nonexistent/dir", err, sizeof(err)) == NULL, "a missing directory: %s",
+	snprintf(path, sizeof(path), "%s/missing/ev", dir);
+	ok(transcripts_new(path, err, sizeof(err)) == NULL, "a directory in a missing one: %s",
 	   err);
+	snprintf(path, sizeof(path), "%s/ev", dir);
+	tr = transcripts_new(path, err, sizeof(err));
+	ok(tr != NULL, "a missing directory is made");
+	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700,
+	   "with mode 0700");
+	transcripts_free(tr);
+	rmdir(path);
 	tr = transcripts_new(dir, err, sizeof(err));
 	ok(tr != NULL, "a writable directory is taken");
 	if (tr == NULL)
