@@ -147,12 +147,13 @@ starts_like_ours(FILE *f, size_t len, int json)
 {
 	char want[CSV_READ_LINE_MAX], got[CSV_READ_LINE_MAX];
 	struct strbuf sb;
-	size_t i;
 
 	sb_init(&sb, want, sizeof(want));
 	if (json) {
 		sb_printf(&sb, "{\"%s\":", report_columns[0].name);
 	} else {
+		size_t i;
+
 		for (i = 0; i < report_ncolumns; i++)
 			sb_printf(&sb, "%s%s", i > 0 ? "," : "", report_columns[i].name);
 		sb_putc(&sb, '\n');

@@ -53,10 +53,10 @@ static const struct cell_case cases[] = {
      S("\xc2\x9b"
        "2J"),
      "\\xc2\\x9b2J"},
-    {"RLO escaped",
+    {"RLO and PDF escaped",
      S("a\xe2\x80\xae"
-       "b"),
-     "a\\u{202E}b"},
+       "b\xe2\x80\xac"),
+     "a\\u{202E}b\\u{202C}"},
     {"BOM escaped",
      S("\xef\xbb\xbf"
        "x"),

@@ -65,9 +65,9 @@ test_line(void)
 	       "hostile bytes escaped");
 	sb_init(&sb, buf, sizeof(buf));
 	transcript_format_line(&sb, &tv, 'S',
-	                       S("220 \xe2\x80\xaegnp.exe \xef\xbb\xbf"
+	                       S("220 \xe2\x80\xaegnp.exe\xe2\x80\xac \xef\xbb\xbf"
 	                         "bom"));
-	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\u{202E}gnp.exe \\u{FEFF}bom\n",
+	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\u{202E}gnp.exe\\u{202C} \\u{FEFF}bom\n",
 	       "bidirectional and invisible characters escaped");
 }
 
