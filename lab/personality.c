@@ -611,6 +611,17 @@ static const struct personality personalities[] = {
         .dialogue = &hostile_banner,
     },
     {
+        .name = "bidi-banner",
+        .arg_help = "",
+        .summary = "Postfix-closed whose greeting holds bidirectional and invisible characters "
+                   "(Trojan Source: U+202E, U+2066/9, U+200B, U+FEFF, U+2028)",
+        .greeting = B("220-mx.example.org \xe2\x80\xaegnp.exe\xe2\x80\xac ESMTP\r\n"
+                      "220 zero\xe2\x80\x8bwidth \xef\xbb\xbf"
+                      "bom \xe2\x81\xa6iso\xe2\x81\xa9 "
+                      "line\xe2\x80\xa8sep caf\xc3\xa9\r\n"),
+        .dialogue = &postfix_closed,
+    },
+    {
         .name = "percent-hack",
         .arg_help = "",
         .summary = "refuses plain relay, accepts %-hack, bang paths and quoted local parts",

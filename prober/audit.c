@@ -138,15 +138,17 @@ resume_row(const struct previous_row *row, void *arg)
 }
 
 FILE *
-audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
+audit_open_output(struct audit *a, const char *path, const char *format, struct target_source *src,
                   int *need_header, char *err, size_t errlen)
 {
-	FILE *f;
 	struct stat st;
+	FILE *f;
 
 	a->output = path;
-	if (!csv) {
-		/* JSON Lines has no header; it is appended as it is. */
+	if (strcmp(format, "jsonl") == 0) /* no header: nothing read back */
+		return previous_open_append_jsonl(path, need_header, err, errlen);
+	if (strcmp(format, "csv") != 0) {
+		/* Text has no header to know it by; appending deletes nothing. */
 		if ((f = fopen(path, "a")) == NULL)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		*need_header = f != NULL && fstat(fileno(f), &st) == 0 && st.st_size == 0;
@@ -262,7 +264,7 @@ audit_summary(struct audit *a, FILE *fp)
 		        a->resumed, a->resumed == 1 ? "" : "s", a->output);
 	if (a->tr != NULL && (n = transcripts_failed(a->tr, &e)) > 0)
 		fprintf(fp, "smtpprobe: %zu transcript%s could not be written: %s\n", n,
-		        n == 1 ? "" : "s", strerror(e));
+		        n == 1 ? "" : "s", transcripts_first_failure(a->tr));
 	if (a->base != NULL)
 		baseline_summary(a->base, fp);
 }

@@ -37,12 +37,14 @@ const struct session_observer *audit_observer(struct audit *a);
 
 /*
  * Opens -o FILE for --append or --resume: its header must be this version's;
- * with --resume each of its targets is marked done in src. csv says whether
- * the report is CSV (only CSV is read back; JSON Lines is appended as is).
- * *need_header is set when the file has no header yet. NULL with err.
+ * with --resume each of its targets is marked done in src. format is the
+ * report's: only CSV is read back; a JSON Lines file must start like one of
+ * our rows; text is appended as is. A file that is not our report is
+ * refused and left as it is. *need_header is set when the file has no
+ * header yet. NULL with err.
  */
-FILE *audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
-                        int *need_header, char *err, size_t errlen);
+FILE *audit_open_output(struct audit *a, const char *path, const char *format,
+                        struct target_source *src, int *need_header, char *err, size_t errlen);
 
 /* The row to write for r: r itself, or a copy with its change column set;
  * NULL when --resume's file already has it (a bad input line, by origin). */

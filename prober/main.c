@@ -25,6 +25,7 @@
 
 #include "prober/audit.h"
 #include "prober/engine.h"
+#include "prober/paths.h"
 #include "prober/relay.h"
 #include "prober/tls.h"
 #include "reports/columns.h"
@@ -152,6 +153,7 @@ static const char usage_text[] =
     "host name (all its A and AAAA addresses), mx:DOMAIN (its MX hosts, by preference);\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
+    "                          (write [::1]:2525 for an IPv6 address and a port)\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
     "      --allow-private     probe special-purpose ranges too (loopback, RFC 1918, ...)\n"
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
@@ -206,14 +208,17 @@ static const char usage_text[] =
     "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
     "\n"
     "Output:\n"
-    "  -o, --output FILE       write the report to FILE (default stdout)\n"
+    "  -o, --output FILE       write the report to FILE (default stdout); never an\n"
+    "                          input file (-f, --exclude, --message): exit 2\n"
     "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
+    "                          (DIR made 0700 if absent; links are never followed)\n"
     "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
     "                          rows, and what changed on stderr\n"
-    "      --append            add rows to -o FILE (its header must match)\n"
+    "      --append            add rows to -o FILE (its header must match; a file\n"
+    "                          that is not our report is refused, left as it is)\n"
     "      --resume            --append, probing only targets not yet in -o FILE\n"
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
@@ -334,6 +339,31 @@ fit_descriptors(struct options *o)
 			        o->eng.concurrency, room, (long)rl.rlim_cur);
 		o->eng.concurrency = (int)room;
 	}
+}
+
+/* An output that is one of the inputs is a usage error, before anything is
+ * opened for writing (prober/paths.h). */
+static void
+check_same_files(const char *output, const char **files, size_t nfiles, const char **excludes,
+                 size_t nexcludes, const char **messages, size_t nmessages)
+{
+	struct path_arg out = {"-o", output}, *in;
+	size_t n = 0, i;
+	char err[1024];
+	int r;
+
+	if ((in = calloc(nfiles + nexcludes + nmessages + 1, sizeof(*in))) == NULL)
+		return;
+	for (i = 0; i < nfiles; i++)
+		in[n++] = (struct path_arg){"-f", files[i]};
+	for (i = 0; i < nexcludes; i++)
+		in[n++] = (struct path_arg){"--exclude", excludes[i]};
+	for (i = 0; i < nmessages; i++)
+		in[n++] = (struct path_arg){"--message", messages[i]};
+	r = paths_check_distinct(&out, in, n, err, sizeof(err));
+	free(in);
+	if (r != 0)
+		usage_error("%s", err);
 }
 
 static void
@@ -629,6 +659,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto done;
 	}
+	check_same_files(o.output, files, nfiles, o.excludes, o.nexcludes, messages, nmessages);
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
@@ -726,8 +757,8 @@ main(int argc, char **argv)
 	}
 	o.eng.probe.observer = audit_observer(run.audit);
 	if (o.audit.append) {
-		out = audit_open_output(run.audit, o.output, strcmp(o.format, "csv") == 0, src,
-		                        &need_header, err, sizeof(err));
+		out = audit_open_output(run.audit, o.output, o.format, src, &need_header, err,
+		                        sizeof(err));
 		if (out == NULL) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			rc = EXIT_USAGE;

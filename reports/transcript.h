@@ -33,7 +33,10 @@
 
 struct transcripts;
 
-/* dir must be a writable directory. Returns NULL with err filled. */
+/* dir must be a writable directory; made (mode 0700) when it does not
+ * exist. Files in it are never written through a symlink or a hard link,
+ * and a file there that is not a transcript is left alone (counted as not
+ * written). Returns NULL with err filled. */
 struct transcripts *transcripts_new(const char *dir, char *err, size_t errlen);
 void transcripts_free(struct transcripts *tr);
 
@@ -47,6 +50,8 @@ void transcripts_finish(struct transcripts *tr);
 /* Files that could not be written, and why the first one failed (errno);
  * final after transcripts_finish(). */
 size_t transcripts_failed(struct transcripts *tr, int *first_errno);
+/* The first of them, "PATH: why", or "" (after transcripts_finish()). */
+const char *transcripts_first_failure(struct transcripts *tr);
 
 /* Pure helpers, for tests. */
 

@@ -557,6 +557,8 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 		range_start(src, t);
 		return NEXT_LINE;
 	case TP_TARGET:
+		if (msg[0] != '\0' && src->cfg.warn != NULL)
+			fprintf(src->cfg.warn, "smtpprobe: %s: warning: %s\n", t->origin, msg);
 		break;
 	}
 	/* A name has no address yet: it takes its shard turn as one item, and
@@ -832,6 +834,12 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			return (enum target_source_status)r;
 		}
 		case RL_LINE:
+			/* A UTF-8 byte-order mark (Windows editors) opens the file; it is
+			 * no part of the first target. */
+			if (src->lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+				line += 3;
+				len -= 3;
+			}
 			set_origin(t, in, src->lineno);
 			r = take_line(src, in, line, len, t, err, errlen);
 			if (r == NEXT_LINE)
