@@ -110,8 +110,9 @@ has_esc(const char *text, const char *esc)
 	return strncmp(text, esc, n) == 0 && (text[n] == ' ' || text[n] == '\0');
 }
 
-static enum reply_reading
-reply_read(const char *reply)
+/* The first row that matches reply, or NULL. */
+static const struct reply_rule *
+reply_rule_find(const char *reply)
 {
 	const char *text = reply_text(reply);
 	size_t i;
@@ -122,9 +123,31 @@ reply_read(const char *reply)
 		if (rule->esc != NULL && !has_esc(text, rule->esc))
 			continue;
 		if (contains_nocase(text, rule->text))
-			return rule->reading;
+			return rule;
 	}
-	return READ_TEMPORARY;
+	return NULL;
+}
+
+static enum reply_reading
+reply_read(const char *reply)
+{
+	const struct reply_rule *rule = reply_rule_find(reply);
+
+	return rule != NULL ? rule->reading : READ_TEMPORARY;
+}
+
+const char *
+verdict_reply_rule(const char *reply)
+{
+	const struct reply_rule *rule = reply_rule_find(reply);
+
+	return rule != NULL ? rule->id : NULL;
+}
+
+const char *
+verdict_reply_rule_id(size_t i)
+{
+	return i < REPLY_RULES ? reply_rules[i].id : NULL;
 }
 
 int

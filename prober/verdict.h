@@ -41,6 +41,11 @@ void verdict_apply(struct probe_result *r);
  * so. Such a reply is not worth a retry. */
 int verdict_is_relay_deferred(int code, const char *reply);
 
+/* The id of the table row that reads a reply (whatever its code), or NULL
+ * when none does; and the id of row i, NULL past the last (for the tests). */
+const char *verdict_reply_rule(const char *reply);
+const char *verdict_reply_rule_id(size_t i);
+
 /* 1 when a 530 reply's text asks for STARTTLS rather than authentication. */
 int verdict_is_starttls_530(int code, const char *text);
 

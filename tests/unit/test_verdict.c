@@ -62,51 +62,56 @@ struct reply_case {
 	int code;
 	const char *reply;
 	enum verdict want;
-	int deferred; /* the relay-deferred flag */
+	int deferred;     /* the relay-deferred flag */
+	const char *rule; /* the row of verdict.c's table that reads it, NULL: none */
 };
 
 static const struct reply_case reply_cases[] = {
-    /* Row postfix-relay-access-denied. */
+    /* Row postfix-relay-access-denied; the 554 beside it is a refusal, read by no row. */
     {"Postfix 3 default (defer_unauth_destination)", 454,
-     "454 4.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 1},
+     "454 4.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 1,
+     "postfix-relay-access-denied"},
     {"Postfix, relay_domains_reject_code = 450", 450,
-     "450 4.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 1},
+     "450 4.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 1,
+     "postfix-relay-access-denied"},
     {"Postfix 2 check_relay_domains, soft_bounce", 454,
      "454 4.7.1 <relay-test@example.net>: Recipient address rejected: Relay access denied",
-     VERDICT_SMTP_CLOSED, 1},
+     VERDICT_SMTP_CLOSED, 1, "postfix-relay-access-denied"},
     {"Postfix reject_unauth_destination (554: a refusal, no flag)", 554,
-     "554 5.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 0},
+     "554 5.7.1 <relay-test@example.net>: Relay access denied", VERDICT_SMTP_CLOSED, 0, NULL},
     /* Rows that stay tempfail: greylisting and waits that end. */
     {"postgrey through Postfix", 450,
      "450 4.2.0 <relay-test@example.net>: Recipient address rejected: Greylisted, see "
      "http://postgrey.schweikert.ch/help/example.net.html",
-     VERDICT_TEMPFAIL, 0},
-    {"postgrey with greylist_action 4.7.1", 450,
+     VERDICT_TEMPFAIL, 0, "greylisted"},
+    {"postgrey through an older Postfix (4.7.1)", 450,
      "450 4.7.1 <relay-test@example.net>: Recipient address rejected: Greylisted, see "
      "http://postgrey.schweikert.ch/help/example.net.html",
-     VERDICT_TEMPFAIL, 0},
+     VERDICT_TEMPFAIL, 0, "greylisted"},
     {"milter-greylist", 451, "451 4.7.1 Greylisting in action, please come back in 00:29:58",
-     VERDICT_TEMPFAIL, 0},
+     VERDICT_TEMPFAIL, 0, "greylisted"},
     {"rspamd's greylist (smtplab greylist:451)", 451, "451 4.7.1 Try again later", VERDICT_TEMPFAIL,
-     0},
+     0, "try-again-later"},
     {"greylistd with Exim", 451,
      "451 192.0.2.1 is not yet authorized to deliver mail from <probe@example.com> to "
      "<relay-test@example.net>. Please try later.",
-     VERDICT_TEMPFAIL, 0},
+     VERDICT_TEMPFAIL, 0, "not-yet-authorized"},
     {"sendmail, PTR lookup failed: relaying undecided", 450,
      "450 4.7.1 <relay-test@example.net>... Relaying temporarily denied. Cannot resolve PTR "
      "record for 192.0.2.1",
-     VERDICT_TEMPFAIL, 0},
+     VERDICT_TEMPFAIL, 0, "sendmail-relaying-temporarily-denied"},
     /* Guards: a 4.7.1 that is not a relay denial, a relay text without 4.7.1. */
-    {"Postfix postscreen", 450, "450 4.3.2 Service currently unavailable", VERDICT_TEMPFAIL, 0},
+    {"Postfix postscreen", 450, "450 4.3.2 Service currently unavailable", VERDICT_TEMPFAIL, 0,
+     NULL},
     {"Postfix reject_unknown_client_hostname", 450,
-     "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", VERDICT_TEMPFAIL, 0},
+     "450 4.7.1 Client host rejected: cannot find your hostname, [192.0.2.1]", VERDICT_TEMPFAIL, 0,
+     NULL},
     {"Postfix, relay check with a lookup failure", 451,
-     "451 4.3.0 <relay-test@example.net>: Temporary lookup failure", VERDICT_TEMPFAIL, 0},
+     "451 4.3.0 <relay-test@example.net>: Temporary lookup failure", VERDICT_TEMPFAIL, 0, NULL},
     {"Haraka before 2.8 (no enhanced code: not read)", 450,
-     "450 I cannot deliver mail for <relay-test@example.net>", VERDICT_TEMPFAIL, 0},
+     "450 I cannot deliver mail for <relay-test@example.net>", VERDICT_TEMPFAIL, 0, NULL},
     {"enhanced code elsewhere in the text is not the reply's", 454,
-     "454 <relay-test@example.net>: 4.7.1 Relay access denied", VERDICT_TEMPFAIL, 0},
+     "454 <relay-test@example.net>: 4.7.1 Relay access denied", VERDICT_TEMPFAIL, 0, NULL},
 };
 
 static void
@@ -135,6 +140,25 @@ run_reply_case(const struct reply_case *c)
 	is_int(!!(r.flags & FLAG_RELAY_DEFERRED), c->deferred, "%s: relay-deferred flag", c->who);
 	is_int(verdict_is_relay_deferred(c->code, c->reply), c->deferred, "%s: read as deferred",
 	       c->who);
+	is_str(verdict_reply_rule(c->reply) ? verdict_reply_rule(c->reply) : "(none)",
+	       c->rule ? c->rule : "(none)", "%s: read by row %s", c->who,
+	       c->rule ? c->rule : "(none)");
+}
+
+/* Every row of the table has a case above. */
+static void
+check_rows_covered(void)
+{
+	const char *id;
+	size_t i, j, n = sizeof(reply_cases) / sizeof(reply_cases[0]);
+
+	for (i = 0; (id = verdict_reply_rule_id(i)) != NULL; i++) {
+		for (j = 0; j < n; j++)
+			if (reply_cases[j].rule != NULL && strcmp(reply_cases[j].rule, id) == 0)
+				break;
+		ok(j < n, "reply row %s has a case quoting a real server", id);
+	}
+	ok(i >= 5, "the reply table has its rows (%zu)", i);
 }
 
 static void
@@ -177,6 +201,7 @@ main(void)
 		run_case(&cases[i]);
 	for (i = 0; i < sizeof(reply_cases) / sizeof(reply_cases[0]); i++)
 		run_reply_case(&reply_cases[i]);
+	check_rows_covered();
 
 	memset(&t, 0, sizeof(t));
 	snprintf(t.skip_reason, sizeof(t.skip_reason), "outside allowlist");
