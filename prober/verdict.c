@@ -10,7 +10,9 @@
  * nothing: such a server is closed. reply_rules says which 4xx replies mean
  * what; the first row that matches decides, and a reply no row matches is
  * temporary. Rows that stay temporary come first, so that a greylister's
- * "4.7.1" never reads as a relay denial.
+ * "4.7.1" never reads as a relay denial. Texts are not looked for inside
+ * <...>: that is our own address echoed back (--rcpt-domain is the user's),
+ * not the server's words.
  */
 #include "config.h"
 
@@ -51,7 +53,7 @@ enum reply_reading {
 struct reply_rule {
 	const char *id;
 	const char *esc;  /* the reply's enhanced status code, or NULL for any */
-	const char *text; /* a substring of the reply's text, case-insensitive */
+	const char *text; /* in the reply's text outside <...>, case-insensitive */
 	enum reply_reading reading;
 };
 
@@ -61,9 +63,8 @@ struct reply_rule {
  */
 static const struct reply_rule reply_rules[] = {
     /* postgrey (through Postfix: "450 4.2.0 <addr>: Recipient address
-     * rejected: Greylisted, see http://postgrey..."), milter-greylist ("451
-     * 4.7.1 Greylisting in action, please come back in 00:29:58"), sqlgrey,
-     * Exim's greylist ACLs: all say "greylist". */
+     * rejected: Greylisted, see http://postgrey...") and milter-greylist
+     * ("451 4.7.1 Greylisting in action, please come back in 00:29:58"). */
     {"greylisted", NULL, "greylist", READ_TEMPORARY},
     /* rspamd's greylisting ("451 4.7.1 Try again later"). */
     {"try-again-later", NULL, "try again later", READ_TEMPORARY},
@@ -78,12 +79,13 @@ static const struct reply_rule reply_rules[] = {
     /* Postfix's smtpd_check.c (reject_unauth_destination) when the denial
      * is deferred: defer_unauth_destination (in the default
      * smtpd_relay_restrictions since Postfix 2.10), soft_bounce = yes, or a
-     * 4xx relay_domains_reject_code: "454 4.7.1 <addr>: Relay access denied"; check_relay_domains
-     * writes "<addr>: Recipient address rejected: Relay access denied".
-     * Exim ("relay not permitted"), OpenSMTPD ("Invalid recipient"), qmail
-     * (rcpthosts) and Exchange ("Unable to relay") refuse with 5xx and have
-     * no deferred form; Haraka before 2.8 answered "450 I cannot deliver
-     * mail for <addr>" with no enhanced code, which no row reads. */
+     * 4xx relay_domains_reject_code: "454 4.7.1 <addr>: Relay access
+     * denied"; check_relay_domains writes "<addr>: Recipient address
+     * rejected: Relay access denied". Exim ("relay not permitted"),
+     * OpenSMTPD ("Invalid recipient"), qmail (rcpthosts) and Exchange
+     * ("Unable to relay") refuse with 5xx and have no deferred form; old
+     * Haraka releases answered "450 I cannot deliver mail for <addr>", with
+     * no enhanced code, which no row reads. */
     {"postfix-relay-access-denied", "4.7.1", "Relay access denied", READ_RELAY_DENIED},
 };
 
@@ -110,6 +112,24 @@ has_esc(const char *text, const char *esc)
 	return strncmp(text, esc, n) == 0 && (text[n] == ' ' || text[n] == '\0');
 }
 
+/* contains_nocase, but no match starts inside <...> (an address echoed back). */
+static int
+says_nocase(const char *text, const char *needle)
+{
+	size_t n = strlen(needle);
+	int inside = 0;
+
+	for (; *text != '\0'; text++) {
+		if (*text == '<')
+			inside = 1;
+		else if (*text == '>')
+			inside = 0;
+		else if (!inside && strncasecmp(text, needle, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* The first row that matches reply, or NULL. */
 static const struct reply_rule *
 reply_rule_find(const char *reply)
@@ -122,7 +142,7 @@ reply_rule_find(const char *reply)
 
 		if (rule->esc != NULL && !has_esc(text, rule->esc))
 			continue;
-		if (contains_nocase(text, rule->text))
+		if (says_nocase(text, rule->text))
 			return rule;
 	}
 	return NULL;

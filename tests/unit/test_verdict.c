@@ -100,7 +100,15 @@ static const struct reply_case reply_cases[] = {
      "450 4.7.1 <relay-test@example.net>... Relaying temporarily denied. Cannot resolve PTR "
      "record for 192.0.2.1",
      VERDICT_TEMPFAIL, 0, "sendmail-relaying-temporarily-denied"},
-    /* Guards: a 4.7.1 that is not a relay denial, a relay text without 4.7.1. */
+    /* Guards: a 4.7.1 that is not a relay denial, a relay text without 4.7.1,
+     * words of ours echoed back inside <...>. */
+    {"Postfix 3, --rcpt-domain greylist.example", 454,
+     "454 4.7.1 <relay-test@greylist.example>: Relay access denied", VERDICT_SMTP_CLOSED, 1,
+     "postfix-relay-access-denied"},
+    {"an address of ours that says Relay access denied", 450,
+     "450 4.7.1 <\"Relay access denied\"@example.net>: Recipient address rejected: Access "
+     "denied",
+     VERDICT_TEMPFAIL, 0, NULL},
     {"Postfix postscreen", 450, "450 4.3.2 Service currently unavailable", VERDICT_TEMPFAIL, 0,
      NULL},
     {"Postfix reject_unknown_client_hostname", 450,
@@ -108,7 +116,7 @@ static const struct reply_case reply_cases[] = {
      NULL},
     {"Postfix, relay check with a lookup failure", 451,
      "451 4.3.0 <relay-test@example.net>: Temporary lookup failure", VERDICT_TEMPFAIL, 0, NULL},
-    {"Haraka before 2.8 (no enhanced code: not read)", 450,
+    {"old Haraka (no enhanced code: not read)", 450,
      "450 I cannot deliver mail for <relay-test@example.net>", VERDICT_TEMPFAIL, 0, NULL},
     {"enhanced code elsewhere in the text is not the reply's", 454,
      "454 <relay-test@example.net>: 4.7.1 Relay access denied", VERDICT_TEMPFAIL, 0, NULL},
