@@ -55,6 +55,7 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "fcrdns-mismatch",
     "dynamic-rdns",
     "name-not-ptr",
+    "relay-deferred",
 };
 
 static const char *const fcrdns_names[FCRDNS_COUNT] = {

@@ -70,7 +70,9 @@ enum probe_flag {
 	FLAG_FCRDNS_MISMATCH = 1u << 12, /* no PTR name resolves back to the address */
 	FLAG_DYNAMIC_RDNS = 1u << 13,    /* a PTR name looks like a consumer pool's */
 	FLAG_NAME_NOT_PTR = 1u << 14,    /* greeting or EHLO name is none of the PTR names */
-	FLAG_COUNT_BITS = 15
+	/* A relay denial deferred (4xx) rather than refused: read as closed (verdict.c). */
+	FLAG_RELAY_DEFERRED = 1u << 15,
+	FLAG_COUNT_BITS = 16
 };
 
 /* Reverse DNS (issue 4): whether a PTR name of the address resolves back to

@@ -340,7 +340,7 @@ session_finish(struct session *s, enum probe_error e)
 
 	r->error = e;
 	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
-	r->verdict = verdict_decide(r);
+	verdict_apply(r);
 	fingerprint_apply(r);
 	if (s->obs != NULL)
 		s->set->observer->close(s->obs, r);
@@ -630,7 +630,8 @@ session_note_reply(struct session *s, char *dst, size_t size)
 /*
  * A 4xx (greylisting) is retried once after --retry-after, when asked and
  * when the deadline leaves room for the wait and a reply: never a tight
- * loop. Returns 1 when the test t is to run again (its first codes saved).
+ * loop. A deferred relay denial is not: it says no again (verdict.h).
+ * Returns 1 when the test t is to run again (its first codes saved).
  */
 static int
 session_want_retry(struct session *s, struct relay_result *t)
@@ -638,6 +639,7 @@ session_want_retry(struct session *s, struct relay_result *t)
 	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
 
 	if (code / 100 != 4 || code == 421 || s->set->retry_after_ms <= 0 || t->retried ||
+	    (t->rcpt_code != 0 && verdict_is_relay_deferred(code, t->reply)) ||
 	    s->deadline_ms - clock_now_ms() <=
 	        (long long)s->set->retry_after_ms + s->set->timeout_ms)
 		return 0;

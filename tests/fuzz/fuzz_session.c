@@ -4,7 +4,7 @@
  * byte picks their size) and go through what the session does with them:
  * smtp_line_cut, smtp_reply_feed, the EHLO and name helpers, the evidence of
  * a bad line (smtp_reply_quote), then a lock-step walk through the states
- * (greeting, EHLO, MAIL/RCPT/RSET per relay test, QUIT), verdict_decide and
+ * (greeting, EHLO, MAIL/RCPT/RSET per relay test, QUIT), verdict_apply and
  * every report column through the CSV encoder.
  *
  * Checked besides the sanitizers: chunking never changes where lines are cut
@@ -242,7 +242,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!stop && chunked.n != whole.n)
 		abort();
 
-	s.r.verdict = verdict_decide(&s.r);
+	verdict_apply(&s.r);
 	if ((int)s.r.verdict < 0 || s.r.verdict >= VERDICT_COUNT)
 		abort();
 	check_row(&s.r);

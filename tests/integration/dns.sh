@@ -146,7 +146,7 @@ check() { # check IP PTR FCRDNS FLAGS
 	is "$(col "$1" flags)" "$4" "$1: flags '$4'"
 }
 check "$N.1" dsl-127-0-50-1.pool.example.net yes "localhost-name;dynamic-rdns"
-check "$N.2" mx.example.org yes ""
+check "$N.2" mx.example.org yes "relay-deferred"
 check "$N.3" liar.example.net no "fcrdns-mismatch;name-not-ptr"
 check "$N.4" "" none "no-ptr"
 is "$(col "$N.1" verdict)" accepts-localhost "DNS does not change the verdict"
@@ -156,7 +156,7 @@ is "$(col "$N.5" origin)" "$L:5 multi.example.com" "a name's address keeps the n
 is "$(col "$N.6" origin)" "$L:5 multi.example.com" "so does its second address"
 is "$(col ::1 origin)" "$L:5 multi.example.com" "and its AAAA"
 is "$(col ::1 verdict)" accepts-relay "the AAAA address is probed too"
-check "$N.5" multi.example.com yes "name-not-ptr"
+check "$N.5" multi.example.com yes "name-not-ptr;relay-deferred"
 order=$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$L:5 multi.example.com" '$5 == o {print $2}' | tr '\n' ' ')
 case "$order" in
 "$N.5 $N.6 ::1 " | "$N.6 $N.5 ::1 ") ok 0 "IPv4 addresses first, then IPv6 ($order)" ;;
