@@ -681,6 +681,41 @@ cut_stage(struct spans *left, const struct spans *rule, struct spans *tmp, int *
 	return before - spans_total(left->v, left->n);
 }
 
+/* 1 when x overlaps one of the sorted, disjoint spans v[0..n). */
+static int
+spans_meet(const struct addr_span *v, size_t n, const struct addr_span *x)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) { /* the first span that ends after x starts */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (v[mid].hi <= x->lo)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo].lo < x->hi;
+}
+
+/* Which exclude rules cut from what is left, so the row can name them. */
+static void
+exclude_rules(const struct cidr_list *l, const struct range_view *v, const struct spans *left,
+              struct range_cut *cut)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct addr_span x;
+
+		if (!span_of(v, l->v[i].family, l->v[i].addr, l->v[i].len, &x) ||
+		    !spans_meet(left->v, left->n, &x))
+			continue;
+		if (cut->exclude_rules++ == 0)
+			cut->exclude_why = l->v[i].reason != NULL ? l->v[i].reason : "";
+	}
+}
+
 long
 policy_range_parts(const struct range_policy *p, const struct sockaddr *base, unsigned int prefix,
                    struct addr_span *parts, size_t max, struct range_cut *cut)
@@ -718,6 +753,7 @@ policy_range_parts(const struct range_policy *p, const struct sockaddr *base, un
 		}
 	}
 	if (cidr_list_count(p->exclude) > 0) {
+		exclude_rules(p->exclude, &v, &left, cut);
 		cidr_list_spans(p->exclude, &v, &rule);
 		cut->excluded = cut_stage(&left, &rule, &tmp, &cut->partial);
 	}
@@ -753,6 +789,11 @@ policy_cut_reason(const struct range_cut *cut, char *buf, size_t len)
 	if (sb.len == 0)
 		return;
 	sb_printf(&sb, " of %llu addresses", (unsigned long long)cut->size);
+	if (cut->excluded > 0 && cut->exclude_why != NULL && cut->exclude_why[0] != '\0') {
+		sb_printf(&sb, "; by %.*s", TARGET_QUOTE_MAX, cut->exclude_why);
+		if (cut->exclude_rules > 1)
+			sb_printf(&sb, " and %zu more", cut->exclude_rules - 1);
+	}
 	if (cut->special > 0)
 		sb_puts(&sb, "; use --allow-private");
 }

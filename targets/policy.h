@@ -66,7 +66,9 @@ struct range_policy {
 struct range_cut {
 	uint64_t size; /* addresses in the range */
 	uint64_t outside_allowlist, excluded, special;
-	int partial; /* some rule made too many pieces: left to the per-address check */
+	const char *exclude_why; /* the first exclude rule that cut (owned by the list) */
+	size_t exclude_rules;    /* exclude rules that cut */
+	int partial;             /* some rule made too many pieces: left to the per-address check */
 };
 
 /*
@@ -82,7 +84,8 @@ long policy_range_parts(const struct range_policy *p, const struct sockaddr *bas
                         struct range_cut *cut);
 
 /* The reason of a range's one skipped row ("outside allowlist: 4278190080 of
- * 4294967296 addresses"); "" when nothing was cut. */
+ * 4294967296 addresses"; an exclude rule's reason follows "by"); "" when
+ * nothing was cut. */
 void policy_cut_reason(const struct range_cut *cut, char *buf, size_t len);
 
 /* Skipped rows by kind, for the run's summary. */
