@@ -248,7 +248,8 @@ struct run {
 	struct report *rep;
 	struct audit *audit;
 	int write_failed;
-	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows by kind, for the summary */
+	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows written, by kind */
+	size_t probed;                       /* other rows written */
 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -359,8 +360,10 @@ on_result(const struct probe_result *r, void *arg)
 	struct run *run = arg;
 	const struct probe_result *row = audit_result(run->audit, r);
 
-	if (r->verdict == VERDICT_SKIPPED)
+	if (row != NULL && r->verdict == VERDICT_SKIPPED)
 		run->skipped[policy_skip_class(r->target.skip_reason)]++;
+	else if (row != NULL)
+		run->probed++;
 	if (row != NULL && report_row(run->rep, row) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
@@ -387,12 +390,25 @@ on_gone(const struct probe_result *r, void *arg)
 	return 0;
 }
 
+/* Rows were written and every one of them was skipped. */
+static int
+all_skipped(const struct run *run)
+{
+	size_t v;
+
+	for (v = 0; v < POLICY_SKIP_CLASSES; v++)
+		if (run->skipped[v] > 0)
+			return run->probed == 0;
+	return 0;
+}
+
 static void
 print_summary(const struct engine *e, const struct target_source *src, double secs,
-              const char *output, const size_t skipped[POLICY_SKIP_CLASSES])
+              const char *output, const struct run *run)
 {
 	const struct engine_stats *st = engine_stats(e);
 	const char *sep = "";
+	size_t skipped;
 	int v;
 
 	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs (%.0f/s)", st->results,
@@ -408,20 +424,22 @@ print_summary(const struct engine *e, const struct target_source *src, double se
 		fprintf(stderr, " (%zu duplicate%s probed once)", target_source_duplicates(src),
 		        target_source_duplicates(src) == 1 ? "" : "s");
 	fprintf(stderr, "; report in %s\n", output != NULL ? output : "standard output");
-	if (st->verdicts[VERDICT_SKIPPED] == 0)
+	for (v = 0, skipped = 0; v < POLICY_SKIP_CLASSES; v++)
+		skipped += run->skipped[v];
+	if (skipped == 0)
 		return;
 	/* Why, by kind: in cron, a wrong allowlist must not read as a clean run. */
-	fprintf(stderr, "smtpprobe: %zu skipped", st->verdicts[VERDICT_SKIPPED]);
+	fprintf(stderr, "smtpprobe: %zu skipped", skipped);
 	sep = ":";
 	for (v = 0; v < POLICY_SKIP_CLASSES; v++) {
-		if (skipped[v] == 0)
+		if (run->skipped[v] == 0)
 			continue;
-		fprintf(stderr, "%s %zu %s", sep, skipped[v],
+		fprintf(stderr, "%s %zu %s", sep, run->skipped[v],
 		        policy_skip_class_name((enum skip_class)v));
 		sep = ",";
 	}
 	fputc('\n', stderr);
-	if (st->verdicts[VERDICT_SKIPPED] == st->results)
+	if (all_skipped(run))
 		fprintf(stderr,
 		        "smtpprobe: nothing probed: every target was skipped (exit status %d)\n",
 		        EXIT_ALL_SKIPPED);
@@ -437,7 +455,7 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, NULL, 0, {0}};
+	struct run run = {NULL, NULL, 0, {0}, 0};
 	size_t total = 0;
 	int need_header = 1;
 	enum engine_status status;
@@ -825,7 +843,7 @@ main(int argc, char **argv)
 		print_summary(eng, src,
 		              (double)(t1.tv_sec - t0.tv_sec) +
 		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-		              o.output, run.skipped);
+		              o.output, &run);
 		audit_summary(run.audit, stderr);
 	}
 	if (status == ENGINE_INPUT_ERROR)
@@ -844,7 +862,7 @@ main(int argc, char **argv)
 		rc = EXIT_INTERRUPTED;
 	else if (st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] > 0)
 		rc = EXIT_FOUND_OPEN;
-	else if (st->results > 0 && st->verdicts[VERDICT_SKIPPED] == st->results)
+	else if (all_skipped(&run))
 		rc = EXIT_ALL_SKIPPED;
 	else
 		rc = EXIT_NOTHING_OPEN;
