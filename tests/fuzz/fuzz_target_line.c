@@ -17,7 +17,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct addr_span parts[RANGE_PARTS_MAX];
 	struct target t;
 	char err[TARGET_REASON_MAX];
 	struct cidr_list *l;
@@ -37,16 +36,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cidr_list_add(l, s, err, sizeof(err)) == 0 && t.salen > 0)
 		(void)cidr_list_contains(l, (const struct sockaddr *)&t.sa);
 	if (tp == TP_RANGE) {
+		static struct addr_span parts[RANGE_PARTS_MAX];
 		struct range_policy p = {l, l, (int)(size & 1)};
 		struct range_cut cut;
-		long n = policy_range_parts(&p, (const struct sockaddr *)&t.sa, t.range_prefix, parts,
-		                            RANGE_PARTS_MAX, &cut);
+		long n = policy_range_parts(&p, (const struct sockaddr *)&t.sa, t.range_prefix,
+		                            parts, RANGE_PARTS_MAX, &cut);
 		uint64_t walked = 0;
 		long i;
 
 		for (i = 0; i < n; i++)
 			walked += parts[i].hi - parts[i].lo;
-		if (n >= 0 && walked + cut.outside_allowlist + cut.excluded + cut.special != cut.size)
+		if (n >= 0 &&
+		    walked + cut.outside_allowlist + cut.excluded + cut.special != cut.size)
 			abort();
 	}
 	cidr_list_free(l);

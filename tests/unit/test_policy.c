@@ -293,7 +293,7 @@ range_of(const char *text, struct sockaddr_storage *ss, unsigned int *prefix)
 	const char *slash = strchr(text, '/');
 
 	snprintf(a, sizeof(a), "%.*s", (int)(slash - text), text);
-	*prefix = (unsigned int)atoi(slash + 1);
+	*prefix = (unsigned int)strtoul(slash + 1, NULL, 10);
 	return sa_of(a, ss);
 }
 
