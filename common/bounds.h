@@ -37,6 +37,9 @@
 #define TARGET_RANGE_BITS_MAX 32    /* host bits of one range: IPv6 /96 or wider is refused */
 #define EXCLUDE_LINE_MAX      1024  /* one line of an --exclude file */
 #define CIDR_LIST_MAX         65536 /* ranges in one allowlist or exclude list */
+/* Pieces one range may be cut into by the allowlist, --exclude and the
+ * special ranges; a rule that would cut more is checked address by address. */
+#define RANGE_PARTS_MAX 1024
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25

@@ -7,6 +7,8 @@
  *   2  usage or input error
  *   3  runtime failure (output could not be written, out of memory)
  *   4  interrupted (SIGINT/SIGTERM): the rows finished so far were written
+ *   5  nothing probed: every target was skipped (policy, bad input), so a
+ *      wrong allowlist in cron does not read as "no open relays"
  */
 #include "config.h"
 
@@ -44,6 +46,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_RUNTIME = 3,
 	EXIT_INTERRUPTED = 4,
+	EXIT_ALL_SKIPPED = 5,
 };
 
 enum {
@@ -157,7 +160,9 @@ static const char usage_text[] =
     "  -p, --port PORT         port when a target names none (default 25)\n"
     "      --allow-private     probe special-purpose ranges too (loopback, RFC 1918, ...)\n"
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
-    "                          (default: $SMTPPROBE_ALLOWLIST)\n"
+    "                          (default: $SMTPPROBE_ALLOWLIST; empty is an error);\n"
+    "                          the part of a CIDR target outside it, in --exclude or\n"
+    "                          in special ranges is one skipped row, never walked\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
     "      --exclude FILE      skip the ranges of FILE (zmap blocklist format: CIDR,\n"
     "                          '#' reason); repeatable\n"
@@ -223,7 +228,8 @@ static const char usage_text[] =
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
     "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
-    "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
+    "2 usage or input error, 3 runtime failure, 4 interrupted, 5 nothing probed:\n"
+    "every target was skipped (allowlist, special ranges, --exclude, bad input).\n";
 
 struct options {
 	const char **excludes;
@@ -235,7 +241,8 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
-	const char *ca_file; /* TLS (issue 3) */
+	const char *allowlist_from; /* where it came from, for errors */
+	const char *ca_file;        /* TLS (issue 3) */
 	/* DNS (issue 4). */
 	const char *dns_server; /* NULL: resolv.conf's servers */
 	int no_dns;
@@ -246,6 +253,8 @@ struct run {
 	struct report *rep;
 	struct audit *audit;
 	int write_failed;
+	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows written, by kind */
+	size_t probed;                       /* other rows written */
 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -381,6 +390,10 @@ on_result(const struct probe_result *r, void *arg)
 	struct run *run = arg;
 	const struct probe_result *row = audit_result(run->audit, r);
 
+	if (row != NULL && r->verdict == VERDICT_SKIPPED)
+		run->skipped[policy_skip_class(r->target.skip_reason)]++;
+	else if (row != NULL)
+		run->probed++;
 	if (row != NULL && report_row(run->rep, row) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
@@ -407,12 +420,25 @@ on_gone(const struct probe_result *r, void *arg)
 	return 0;
 }
 
+/* Rows were written and every one of them was skipped. */
+static int
+all_skipped(const struct run *run)
+{
+	size_t v;
+
+	for (v = 0; v < POLICY_SKIP_CLASSES; v++)
+		if (run->skipped[v] > 0)
+			return run->probed == 0;
+	return 0;
+}
+
 static void
 print_summary(const struct engine *e, const struct target_source *src, double secs,
-              const char *output)
+              const char *output, const struct run *run)
 {
 	const struct engine_stats *st = engine_stats(e);
 	const char *sep = "";
+	size_t skipped;
 	int v;
 
 	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs (%.0f/s)", st->results,
@@ -428,6 +454,25 @@ print_summary(const struct engine *e, const struct target_source *src, double se
 		fprintf(stderr, " (%zu duplicate%s probed once)", target_source_duplicates(src),
 		        target_source_duplicates(src) == 1 ? "" : "s");
 	fprintf(stderr, "; report in %s\n", output != NULL ? output : "standard output");
+	for (v = 0, skipped = 0; v < POLICY_SKIP_CLASSES; v++)
+		skipped += run->skipped[v];
+	if (skipped == 0)
+		return;
+	/* Why, by kind: in cron, a wrong allowlist must not read as a clean run. */
+	fprintf(stderr, "smtpprobe: %zu skipped", skipped);
+	sep = ":";
+	for (v = 0; v < POLICY_SKIP_CLASSES; v++) {
+		if (run->skipped[v] == 0)
+			continue;
+		fprintf(stderr, "%s %zu %s", sep, run->skipped[v],
+		        policy_skip_class_name((enum skip_class)v));
+		sep = ",";
+	}
+	fputc('\n', stderr);
+	if (all_skipped(run))
+		fprintf(stderr,
+		        "smtpprobe: nothing probed: every target was skipped (exit status %d)\n",
+		        EXIT_ALL_SKIPPED);
 }
 
 int
@@ -440,7 +485,7 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, NULL, 0};
+	struct run run = {NULL, NULL, 0, {0}, 0};
 	size_t total = 0;
 	int need_header = 1;
 	enum engine_status status;
@@ -467,6 +512,7 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
+	o.allowlist_from = "SMTPPROBE_ALLOWLIST";
 	o.src.seed = RANGE_DEFAULT_SEED;
 	/* One allocation for both lists of file names, so one free(files)
 	 * releases them on every way out. */
@@ -558,6 +604,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALLOWLIST:
 			o.allowlist = optarg;
+			o.allowlist_from = "--allowlist";
 			break;
 		case OPT_STRICT:
 			o.src.strict = 1;
@@ -702,7 +749,16 @@ main(int argc, char **argv)
 	if (total == (size_t)-1)
 		total = 0; /* a pipe: unknown */
 
-	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
+	if (o.allowlist != NULL) {
+		/* Set but empty is a mistake (a variable that lost its value), not
+		 * "no bound": only an unset variable means that. */
+		if (o.allowlist[strspn(o.allowlist, " \t")] == '\0') {
+			fprintf(stderr, "smtpprobe: %s is empty: name the ranges to probe%s\n",
+			        o.allowlist_from,
+			        o.allowlist_from[0] == '-' ? "" : " (unset it for no allowlist)");
+			rc = EXIT_USAGE;
+			goto done;
+		}
 		if ((allow = cidr_list_new()) == NULL)
 			goto done;
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
@@ -818,7 +874,7 @@ main(int argc, char **argv)
 		print_summary(eng, src,
 		              (double)(t1.tv_sec - t0.tv_sec) +
 		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-		              o.output);
+		              o.output, &run);
 		audit_summary(run.audit, stderr);
 	}
 	if (status == ENGINE_INPUT_ERROR)
@@ -837,6 +893,8 @@ main(int argc, char **argv)
 		rc = EXIT_INTERRUPTED;
 	else if (st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] > 0)
 		rc = EXIT_FOUND_OPEN;
+	else if (all_skipped(&run))
+		rc = EXIT_ALL_SKIPPED;
 	else
 		rc = EXIT_NOTHING_OPEN;
 

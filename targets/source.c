@@ -121,7 +121,7 @@ static int bad_line(struct target_source *src, struct target *t, const char *msg
 static int dedupe(struct target_source *src, const struct target *t);
 static void apply_policy(const struct target_source *src, struct target *t);
 static int my_turn(struct target_source *src);
-static void range_start(struct target_source *src, const struct target *base);
+static int range_start(struct target_source *src, struct target *t, char *err, size_t errlen);
 static int range_take(struct target_source *src, struct target *t);
 static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
                         size_t errlen);
@@ -554,8 +554,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 			return NEXT_LINE;
 		return bad_line(src, t, msg, err, errlen);
 	case TP_RANGE:
-		range_start(src, t);
-		return NEXT_LINE;
+		return range_start(src, t, err, errlen);
 	case TP_TARGET:
 		if (msg[0] != '\0' && src->cfg.warn != NULL)
 			fprintf(src->cfg.warn, "smtpprobe: %s: warning: %s\n", t->origin, msg);
@@ -705,7 +704,7 @@ static void
 apply_policy(const struct target_source *src, struct target *t)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&t->sa;
-	const char *why;
+	const char *why, *via;
 	struct strbuf sb;
 
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
@@ -713,8 +712,9 @@ apply_policy(const struct target_source *src, struct target *t)
 		sb_puts(&sb, "outside allowlist");
 	else if ((why = cidr_list_match(src->cfg.exclude, sa)) != NULL)
 		sb_printf(&sb, "excluded: %s", why);
-	else if (!src->cfg.allow_private && (why = policy_special_range(sa)) != NULL)
-		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	else if (!src->cfg.allow_private && (why = policy_special_why(sa, &via)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s%s%s; use --allow-private", why,
+		          via != NULL ? " inside " : "", via != NULL ? via : "");
 }
 
 /* Numbers one item; 1 when it belongs to this shard. */
@@ -726,15 +726,32 @@ my_turn(struct target_source *src)
 	return src->seq++ % n == src->cfg.shard_index;
 }
 
-/* Starts handing out a range: the first index that falls to this shard. */
-static void
-range_start(struct target_source *src, const struct target *base)
+/*
+ * Starts handing out a range. What policy forbids in it is cut first and is
+ * one skipped row, numbered before the range's addresses (so one shard
+ * writes it); only the rest is walked. Returns TS_TARGET with that row in
+ * *t, NEXT_LINE, or TS_FATAL.
+ */
+static int
+range_start(struct target_source *src, struct target *t, char *err, size_t errlen)
 {
 	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+	struct range_policy p = {src->cfg.allowlist, src->cfg.exclude, src->cfg.allow_private};
+	struct range_cut cut;
+	int row = 0;
 
-	range_init(&src->range, base, src->cfg.seed);
+	range_init(&src->range, t, src->cfg.seed);
+	if (range_apply_policy(&src->range, &p, &cut) < 0)
+		return fatal(src, err, errlen, "out of memory");
 	src->in_range = 1;
+	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src)) {
+		policy_cut_reason(&cut, t->skip_reason, sizeof(t->skip_reason));
+		t->ip[0] = '\0'; /* a row for many addresses names none */
+		t->salen = 0;
+		row = 1;
+	}
 	src->range_next = (src->cfg.shard_index + n - src->seq % n) % n;
+	return row ? TS_TARGET : NEXT_LINE;
 }
 
 /* The next address of the range in progress; 0 when it is used up. */
