@@ -306,8 +306,14 @@ set_word(const char *opt, char *dst, size_t size, const char *value)
 	snprintf(dst, size, "%s", value);
 }
 
-/* Raises the descriptor limit to its hard limit and clamps the concurrency
- * to what it allows. */
+/*
+ * Raises the descriptor limit to its hard limit and clamps the concurrency
+ * to what it allows: FD_RESERVE for the run (standard streams, input and
+ * output files, the transcript being written, DNS sockets, the loop's own)
+ * and FD_PER_SESSION for each dialogue (its socket, and the one libevent
+ * has yet to close when the next dialogue takes the slot; TLS adds none).
+ * Whatever else runs short later is the engine's to back off from.
+ */
 static void
 fit_descriptors(struct options *o)
 {
@@ -323,7 +329,7 @@ fit_descriptors(struct options *o)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY)
 		return;
-	room = (long)rl.rlim_cur - FD_RESERVE;
+	room = ((long)rl.rlim_cur - FD_RESERVE) / FD_PER_SESSION;
 	if (room < 1)
 		room = 1;
 	if (o->eng.concurrency > room) {
@@ -739,6 +745,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	o.eng.warn = o.quiet ? NULL : stderr;
 	/* TLS (issue 3): one client context for the run, borrowed by sessions
 	 * and made when the first of them needs it (at once with --ca-file). */
 	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
@@ -790,15 +797,22 @@ main(int argc, char **argv)
 		              o.output);
 		audit_summary(run.audit, stderr);
 	}
-	if (status == ENGINE_INPUT_ERROR)
+	if (status == ENGINE_INPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		fprintf(stderr, "smtpprobe: %s\n", engine_error(eng));
+	if (st->cut > 0 && !run.write_failed && status != ENGINE_OUTPUT_ERROR)
+		fprintf(stderr,
+		        "smtpprobe: %zu dialogue%s cut by the %s %s not written; --resume probes "
+		        "%s again\n",
+		        st->cut, st->cut == 1 ? "" : "s",
+		        status == ENGINE_INTERRUPTED ? "signal" : "stop",
+		        st->cut == 1 ? "was" : "were", st->cut == 1 ? "it" : "them");
 	if (run.write_failed)
 		fprintf(stderr, "smtpprobe: writing %s: %s\n", o.output ? o.output : "the report",
 		        strerror(run.write_failed));
 	if (status == ENGINE_INTERRUPTED && !o.quiet)
 		fprintf(stderr, "smtpprobe: interrupted; %zu finished rows written\n", st->results);
 
-	if (run.write_failed || status == ENGINE_OUTPUT_ERROR)
+	if (run.write_failed || status == ENGINE_OUTPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		rc = EXIT_RUNTIME;
 	else if (status == ENGINE_INPUT_ERROR)
 		rc = EXIT_USAGE;

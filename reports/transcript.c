@@ -312,6 +312,13 @@ obs_close(void *handle, struct probe_result *r)
 	struct strbuf sb;
 	struct job *job;
 
+	if (!probe_result_finished(r)) {
+		/* No row is written for it: the target is probed again (now,
+		 * or by --resume), and that dialogue is the evidence. */
+		free(d->buf);
+		free(d);
+		return;
+	}
 	snprintf(end, sizeof(end), "end: %s%s%s", verdict_name(r->verdict),
 	         r->error != PROBE_OK ? ", " : "", probe_error_name(r->error));
 	if (r->verdict == VERDICT_ACCEPTS_RELAY || r->verdict == VERDICT_ACCEPTS_LOCALHOST)
@@ -371,10 +378,18 @@ obs_close(void *handle, struct probe_result *r)
 static int
 write_file(const struct job *job)
 {
-	int fd, e = 0;
+	int fd, e = 0, tries = 0;
 
-	if ((fd = open(job->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-		return errno;
+	/* Short of descriptors or memory is our side's state, not the file's:
+	 * the loop frees some as dialogues end, so wait a little and try again. */
+	while ((fd = open(job->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		struct timespec pause = {0, TRANSCRIPT_RETRY_MS * 1000000L};
+
+		if ((errno != EMFILE && errno != ENFILE && errno != ENOMEM) ||
+		    ++tries > TRANSCRIPT_RETRIES_MAX)
+			return errno;
+		nanosleep(&pause, NULL);
+	}
 	if (write_all(fd, job->buf, job->len) != 0)
 		e = errno;
 	if (close(fd) != 0 && e == 0)
