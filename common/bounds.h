@@ -49,19 +49,9 @@
 #define TIMEOUT_MS_MAX             3600000
 #define SHUTDOWN_GRACE_MS          2000 /* running sessions get this long after SIGINT */
 #define FD_RESERVE                 32   /* descriptors kept for files, DNS and the loop */
-/* A session holds one socket; libevent closes a finished session's socket at
- * the loop's next turn, after the next session opened its own: two a slot. */
-#define FD_PER_SESSION 2
-#define PUMP_BATCH_MAX 512 /* targets started or skipped in one turn of the loop */
-/* Input lines or reads one target_source_next() call may consume without a
- * target (comments, duplicates, an endless line) before it yields to the loop. */
-#define SOURCE_STEPS_MAX 1024
-/* A connect that failed for want of descriptors, ports or memory is retried:
- * after this pause when nothing else runs, at most this many times in a row. */
-#define RESOURCE_BACKOFF_MS  100
-#define RESOURCE_RETRIES_MAX 100
-#define PER_NET_DEFER_MAX    1024 /* targets held back by --per-net at once */
-#define RATE_BURST_MS        100  /* the token bucket holds this much of --rate */
+#define PUMP_BATCH_MAX             512  /* targets taken in one turn of the loop */
+#define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
+#define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
 /* TLS (prober/tls.c, issue 3): facts kept per target, each capped. */
 #define TLS_VERSION_MAX       16  /* "TLSv1.3" */
@@ -101,14 +91,28 @@
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
 
 /* Audit reports (issue 6: transcripts, baseline, resume, progress). */
-#define TRANSCRIPT_PATH_MAX    1024     /* DIR/<ip>_<port>.txt, the transcript column */
-#define TRANSCRIPT_BYTES_MAX   262144   /* one target's transcript; the rest is cut, and said so */
-#define TRANSCRIPT_RETRY_MS    10       /* a file that found no descriptor is tried again after */
-#define TRANSCRIPT_RETRIES_MAX 500      /* ... this many times at most (5 s) */
-#define CHANGE_MAX             32       /* "changed:accepts-localhost" */
-#define CSV_READ_LINE_MAX      131072   /* one line of a CSV we read back (baseline, resume) */
-#define CSV_FIELDS_MAX         64       /* cells in one CSV record we read back */
-#define BASELINE_ROWS_MAX      50000000 /* rows kept from a baseline CSV */
-#define PROGRESS_INTERVAL_MS   250      /* the terminal progress line, at most 4 a second */
+#define TRANSCRIPT_PATH_MAX  1024     /* DIR/<ip>_<port>.txt, the transcript column */
+#define TRANSCRIPT_BYTES_MAX 262144   /* one target's transcript; the rest is cut, and said so */
+#define CHANGE_MAX           32       /* "changed:accepts-localhost" */
+#define CSV_READ_LINE_MAX    131072   /* one line of a CSV we read back (baseline, resume) */
+#define CSV_FIELDS_MAX       64       /* cells in one CSV record we read back */
+#define BASELINE_ROWS_MAX    50000000 /* rows kept from a baseline CSV */
+#define PROGRESS_INTERVAL_MS 250      /* the terminal progress line, at most 4 a second */
+
+/* Local failures and a loop that always turns (prober/engine.c, targets/source.c). */
+/* A session holds one socket; libevent closes a finished session's socket at
+ * the loop's next turn, after the next session opened its own: two a slot. */
+#define FD_PER_SESSION 2
+/* Input lines or reads one target_source_next() call may consume without a
+ * target (comments, duplicates, an endless line) before it yields to the loop. */
+#define SOURCE_STEPS_MAX 1024
+/* A connect that failed for want of descriptors, ports or memory is retried:
+ * after this pause when nothing else runs, at most this many times in a row. */
+#define RESOURCE_BACKOFF_MS  100
+#define RESOURCE_RETRIES_MAX 100
+/* A transcript file that found no descriptor is tried again after
+ * TRANSCRIPT_RETRY_MS, TRANSCRIPT_RETRIES_MAX times at most (5 s). */
+#define TRANSCRIPT_RETRY_MS    10
+#define TRANSCRIPT_RETRIES_MAX 500
 
 #endif
