@@ -215,6 +215,16 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
+audit_progress_clear(struct audit *a)
+{
+	if (!a->drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	a->drawn = 0;
+}
+
+void
 audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
                      const struct target_source *src, size_t total)
 {
@@ -239,11 +249,7 @@ audit_end_run(struct audit *a)
 		transcripts_finish(a->tr);
 	if (a->tick != NULL)
 		event_del(a->tick);
-	if (a->drawn) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-		a->drawn = 0;
-	}
+	audit_progress_clear(a);
 }
 
 void

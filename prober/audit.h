@@ -55,6 +55,9 @@ int audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, v
 /* Starts the progress line (if asked for); total is 0 when unknown. */
 void audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
                           const struct target_source *src, size_t total);
+/* Erases the progress line, if drawn, so that a report written to the same
+ * terminal starts on a clean line; the next tick draws it again. */
+void audit_progress_clear(struct audit *a);
 /* The loop is over: waits for the transcript writer, erases the progress
  * line so the summary starts on a clean line. */
 void audit_end_run(struct audit *a);

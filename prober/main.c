@@ -241,6 +241,7 @@ struct run {
 	struct report *rep;
 	struct audit *audit;
 	int write_failed;
+	int out_tty; /* the report goes to a terminal, where the progress line is */
 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -357,6 +358,8 @@ on_result(const struct probe_result *r, void *arg)
 	struct run *run = arg;
 	const struct probe_result *row = audit_result(run->audit, r);
 
+	if (row != NULL && run->out_tty)
+		audit_progress_clear(run->audit);
 	if (row != NULL && report_row(run->rep, row) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
@@ -416,7 +419,7 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, NULL, 0};
+	struct run run = {NULL, NULL, 0, 0};
 	size_t total = 0;
 	int need_header = 1;
 	enum engine_status status;
@@ -779,6 +782,7 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (need_header && report_begin(run.rep) != 0)
 		run.write_failed = errno ? errno : EIO;
+	run.out_tty = isatty(fileno(out));
 	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
 	audit_end_run(run.audit);
