@@ -114,5 +114,10 @@
  * TRANSCRIPT_RETRY_MS, TRANSCRIPT_RETRIES_MAX times at most (5 s). */
 #define TRANSCRIPT_RETRY_MS    10
 #define TRANSCRIPT_RETRIES_MAX 500
+/* Rows wait for their transcript file to be written before they name it:
+ * at most this many (then the loop waits for the disk), looked at again
+ * every TRANSCRIPT_ROWS_POLL_MS while any waits. */
+#define TRANSCRIPT_ROWS_HELD_MAX 256
+#define TRANSCRIPT_ROWS_POLL_MS  10
 
 #endif

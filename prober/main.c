@@ -352,38 +352,38 @@ print_columns(void)
 		printf("%-14s %s\n", report_columns[i].name, report_columns[i].doc);
 }
 
+/* Writes one row: a result (when audit_write lets it go) or a gone row. */
+static int
+write_row(const struct probe_result *r, void *arg)
+{
+	struct run *run = arg;
+
+	if (run->write_failed)
+		return -1;
+	if (run->out_tty)
+		audit_progress_clear(run->audit);
+	if (report_row(run->rep, r) != 0) {
+		run->write_failed = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 on_result(const struct probe_result *r, void *arg)
 {
 	struct run *run = arg;
 	const struct probe_result *row = audit_result(run->audit, r);
 
-	if (row != NULL && run->out_tty)
-		audit_progress_clear(run->audit);
-	if (row != NULL && report_row(run->rep, row) != 0) {
-		run->write_failed = errno ? errno : EIO;
+	if (run->write_failed)
 		return -1;
-	}
-	return 0;
+	return row != NULL ? audit_write(run->audit, row) : 0;
 }
 
 static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	engine_interrupt(arg);
-}
-
-/* A baseline's gone rows are written as they are. */
-static int
-on_gone(const struct probe_result *r, void *arg)
-{
-	struct run *run = arg;
-
-	if (report_row(run->rep, r) != 0) {
-		run->write_failed = errno ? errno : EIO;
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -769,7 +769,9 @@ main(int argc, char **argv)
 		o.eng.dns = dns;
 	}
 	run.rep = report_new(w, out);
-	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
+	eng = base && run.rep && audit_set_writer(run.audit, base, write_row, &run) == 0
+	          ? engine_new(base, &o.eng, src, on_result, &run)
+	          : NULL;
 	if (eng == NULL) {
 		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
 		goto done;
@@ -785,10 +787,10 @@ main(int argc, char **argv)
 	run.out_tty = isatty(fileno(out));
 	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
-	audit_end_run(run.audit);
+	(void)audit_end_run(run.audit); /* write_row notes a failure */
 	/* Gone rows only after a whole run: an interrupted one saw too little. */
 	if (status == ENGINE_DONE && !run.write_failed)
-		(void)audit_emit_gone(run.audit, on_gone, &run);
+		(void)audit_emit_gone(run.audit, write_row, &run);
 	if (report_end(run.rep) != 0 && !run.write_failed)
 		run.write_failed = errno ? errno : EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -149,6 +149,7 @@ struct probe_result {
 
 	/* Audit reports (issue 6), filled outside the session: */
 	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
+	unsigned long long transcript_job;    /* its place in the writer's queue, 0 if none */
 	char change[CHANGE_MAX]; /* vs --baseline: new, same, changed:<old>, gone; "" if none */
 	/* Reverse DNS (prober/dns.c, prober/rdns.c; issue 4). */
 	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */

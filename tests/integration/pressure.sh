@@ -5,7 +5,8 @@
 # exactly once, and every transcript a row names was written. Then the same
 # with 150 of the 256 descriptors taken by the parent (the clamp cannot see
 # them): socket() fails with EMFILE, the targets are probed again, and the
-# lowered concurrency is said once on stderr.
+# lowered concurrency is said once on stderr. A transcript that cannot be
+# written is not named in its row.
 #
 # Addresses 127.2.0.0/20, port 2701 are this test's.
 . "$top_srcdir/tests/integration/lib.sh"
@@ -66,6 +67,21 @@ is "$?" 1 "150 descriptors taken: exit status 1"
 is "$(grep -c 'concurrency lowered to' "$WORK/emfile.err" | tr -d ' ')" 1 \
 	"the lowered concurrency is said once"
 check emfile
+
+# A transcript cell names a file only if it was written: a directory where
+# one target's file would go makes its write fail.
+mkdir -p "$WORK/tr3/127.2.0.2_$P.txt"
+printf '127.2.0.%s:%s\n' 1 $P 2 $P 3 $P >"$WORK/three.txt"
+"$SMTPPROBE" --allow-private -r 0 --timeout 10 --transcripts "$WORK/tr3" -f "$WORK/three.txt" \
+	-o "$WORK/three.csv" 2>"$WORK/three.err"
+is "$(cell "$WORK/three.csv" 127.2.0.2 transcript)" "" "a transcript that could not be written is not named"
+is "$(cell "$WORK/three.csv" 127.2.0.2 verdict)" accepts-relay "its row is there, with its verdict"
+is "$(cell "$WORK/three.csv" 127.2.0.3 transcript)" "$WORK/tr3/127.2.0.3_$P.txt" \
+	"the others name theirs"
+[ -s "$WORK/tr3/127.2.0.1_$P.txt" ] && [ -s "$WORK/tr3/127.2.0.3_$P.txt" ]
+ok $? "and they were written"
+grep -q '1 transcript could not be written' "$WORK/three.err"
+ok $? "the summary counts the one that failed"
 
 lab_stop report
 done_testing
