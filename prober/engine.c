@@ -297,7 +297,6 @@ engine_local_failure(struct engine *e, const struct target *t, int err)
 			        strerror(err), e->active + 1, e->limit);
 		e->warned = 1;
 	}
-	e->stats.retried++;
 	if (e->stopping) {
 		e->stats.cut++; /* --resume probes it */
 		return;

@@ -48,7 +48,6 @@ struct engine_stats {
 	/* Dialogues that ended without a row: cut by a signal (or a broken
 	 * output) before a verdict, for --resume to probe again. */
 	size_t cut;
-	size_t retried; /* targets probed again after a local failure */
 };
 
 enum engine_status {

@@ -162,6 +162,8 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
+		/* Out of memory: the engine starts the target again later. */
+		s->result.error = PROBE_LOCAL_FAILURE;
 		if (s->obs != NULL)
 			s->set->observer->close(s->obs, &s->result);
 		free(s);
