@@ -447,7 +447,8 @@ transcripts_job_state(struct transcripts *tr, unsigned long long job)
 	if (tr->done < job)
 		state = 0;
 	else if ((tr->unknown_from != 0 && job >= tr->unknown_from) ||
-	         bsearch(&job, tr->fails, tr->nfails, sizeof(*tr->fails), seq_cmp) != NULL)
+	         (tr->nfails > 0 &&
+	          bsearch(&job, tr->fails, tr->nfails, sizeof(*tr->fails), seq_cmp) != NULL))
 		state = -1;
 	else
 		state = 1;
