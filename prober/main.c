@@ -810,7 +810,7 @@ main(int argc, char **argv)
 		        "smtpprobe: %zu dialogue%s cut by the %s %s not written; --resume probes "
 		        "%s again\n",
 		        st->cut, st->cut == 1 ? "" : "s",
-		        status == ENGINE_INTERRUPTED ? "signal" : "stop",
+		        status == ENGINE_INTERRUPTED ? "signal" : "failure",
 		        st->cut == 1 ? "was" : "were", st->cut == 1 ? "it" : "them");
 	if (run.write_failed)
 		fprintf(stderr, "smtpprobe: writing %s: %s\n", o.output ? o.output : "the report",
