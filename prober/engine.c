@@ -46,9 +46,11 @@ struct name_job {
 	struct target t;
 };
 
-/* An address a name yielded, waiting for a slot. */
+/* An address a name yielded, or a target to probe again after a local
+ * failure, waiting for a slot. */
 struct ready {
 	struct ready *next;
+	int retry; /* a dialogue was started and failed on our side */
 	struct target t;
 };
 
@@ -217,6 +219,11 @@ engine_abort_all(struct engine *e, enum probe_error why)
 static void
 engine_stop(struct engine *e)
 {
+	const struct ready *r;
+
+	/* Targets waiting to be probed again were dialogues too: cut. */
+	for (r = e->ready_head; r != NULL && !e->stopping; r = r->next)
+		e->stats.cut += r->retry != 0;
 	e->stopping = 1;
 	event_del(e->pump_ev);
 	if (e->input_ev)
@@ -463,6 +470,7 @@ engine_retry_push(struct engine *e, const struct target *t)
 		return;
 	}
 	r->t = *t;
+	r->retry = 1;
 	r->next = e->ready_head;
 	e->ready_head = r;
 	if (e->ready_tail == NULL)
@@ -479,6 +487,7 @@ engine_ready_push(struct engine *e, const struct target *t)
 		return;
 	}
 	r->t = *t;
+	r->retry = 0;
 	r->next = NULL;
 	if (e->ready_tail != NULL)
 		e->ready_tail->next = r;
