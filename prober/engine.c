@@ -297,11 +297,15 @@ engine_local_failure(struct engine *e, const struct target *t, int err)
 		running = 1;
 	if (running < e->limit) {
 		e->limit = running;
-		if (!e->warned && e->cfg.warn != NULL)
-			fprintf(e->cfg.warn,
-			        "smtpprobe: warning: %s at %zu dialogues; concurrency lowered to "
-			        "%zu for the rest of the run (such targets are probed again)\n",
-			        strerror(err), e->active + 1, e->limit);
+		if (!e->warned && e->cfg.warn != NULL) {
+			char line[256];
+
+			snprintf(line, sizeof(line),
+			         "%s at %zu dialogues; concurrency lowered to %zu for the rest of "
+			         "the run (such targets are probed again)",
+			         strerror(err), e->active + 1, e->limit);
+			e->cfg.warn(line, e->cfg.warn_arg);
+		}
 		e->warned = 1;
 	}
 	if (e->stopping) {

@@ -16,7 +16,6 @@
 
 #include <event2/event.h>
 #include <stddef.h>
-#include <stdio.h>
 
 #include "prober/dns.h"
 #include "prober/result.h"
@@ -33,9 +32,11 @@ struct engine_config {
 	 * session (the row waits for both), and host-name and mail-domain
 	 * targets are resolved, each address probed as a target of its own. */
 	struct dns *dns;
-	/* One line when a local failure (descriptors, ports, memory) lowers
-	 * the concurrency; NULL = quiet. */
-	FILE *warn;
+	/* Called once, with one line of text, when a local failure
+	 * (descriptors, ports, memory) first lowers the concurrency; NULL =
+	 * quiet. warn_arg is passed along. */
+	void (*warn)(const char *line, void *warn_arg);
+	void *warn_arg;
 };
 
 /* Returns 0, or -1 to stop the run (output failed: errno says why). */

@@ -369,6 +369,16 @@ write_row(const struct probe_result *r, void *arg)
 	return 0;
 }
 
+/* The engine's one warning (a lowered concurrency), off the progress line. */
+static void
+on_warn(const char *line, void *arg)
+{
+	struct run *run = arg;
+
+	audit_progress_clear(run->audit);
+	fprintf(stderr, "smtpprobe: warning: %s\n", line);
+}
+
 static int
 on_result(const struct probe_result *r, void *arg)
 {
@@ -748,7 +758,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
-	o.eng.warn = o.quiet ? NULL : stderr;
+	o.eng.warn = o.quiet ? NULL : on_warn;
+	o.eng.warn_arg = &run;
 	/* TLS (issue 3): one client context for the run, borrowed by sessions
 	 * and made when the first of them needs it (at once with --ca-file). */
 	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
