@@ -352,6 +352,23 @@ print_columns(void)
 		printf("%-14s %s\n", report_columns[i].name, report_columns[i].doc);
 }
 
+static int
+on_result(const struct probe_result *r, void *arg)
+{
+	struct run *run = arg;
+	const struct probe_result *row = audit_result(run->audit, r);
+
+	if (run->write_failed)
+		return -1;
+	return row != NULL ? audit_write(run->audit, row) : 0;
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	engine_interrupt(arg);
+}
+
 /* Writes one row: a result (when audit_write lets it go) or a gone row. */
 static int
 write_row(const struct probe_result *r, void *arg)
@@ -377,23 +394,6 @@ on_warn(const char *line, void *arg)
 
 	audit_progress_clear(run->audit);
 	fprintf(stderr, "smtpprobe: warning: %s\n", line);
-}
-
-static int
-on_result(const struct probe_result *r, void *arg)
-{
-	struct run *run = arg;
-	const struct probe_result *row = audit_result(run->audit, r);
-
-	if (run->write_failed)
-		return -1;
-	return row != NULL ? audit_write(run->audit, row) : 0;
-}
-
-static void
-on_signal(evutil_socket_t sig, short what, void *arg)
-{
-	engine_interrupt(arg);
 }
 
 static void
