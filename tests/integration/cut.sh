@@ -35,7 +35,13 @@ stop() {
 "$SMTPPROBE" --allow-private -c 100 -r 0 --timeout 10 -f "$WORK/slow.txt" \
 	-o "$WORK/slow.csv" 2>"$WORK/slow.err" &
 pid=$!
+# 0.5 s, once all 16 are connected (bounded: a loaded machine may be slow).
 sleep 0.5
+i=0
+while [ "$(grep -c ':2702 .* connect$' "$LAB_LOG")" -lt 16 ] && [ $i -lt 50 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
 kill -INT "$pid"
 stop $pid
 is "$st" 4 "SIGINT after 0.5 s: exit status 4"
