@@ -102,4 +102,25 @@
 #define BASELINE_ROWS_MAX    50000000 /* rows kept from a baseline CSV */
 #define PROGRESS_INTERVAL_MS 250      /* the terminal progress line, at most 4 a second */
 
+/* Local failures and a loop that always turns (prober/engine.c, targets/source.c). */
+/* A session holds one socket; libevent closes a finished session's socket at
+ * the loop's next turn, after the next session opened its own: two a slot. */
+#define FD_PER_SESSION 2
+/* Input lines or reads one target_source_next() call may consume without a
+ * target (comments, duplicates, an endless line) before it yields to the loop. */
+#define SOURCE_STEPS_MAX 1024
+/* A connect that failed for want of descriptors, ports or memory is retried:
+ * after this pause when nothing else runs, at most this many times in a row. */
+#define RESOURCE_BACKOFF_MS  100
+#define RESOURCE_RETRIES_MAX 100
+/* A transcript file that found no descriptor is tried again after
+ * TRANSCRIPT_RETRY_MS, TRANSCRIPT_RETRIES_MAX times at most (5 s). */
+#define TRANSCRIPT_RETRY_MS    10
+#define TRANSCRIPT_RETRIES_MAX 500
+/* Rows wait for their transcript file to be written before they name it:
+ * at most this many (then the loop waits for the disk), looked at again
+ * every TRANSCRIPT_ROWS_POLL_MS while any waits. */
+#define TRANSCRIPT_ROWS_HELD_MAX 256
+#define TRANSCRIPT_ROWS_POLL_MS  10
+
 #endif

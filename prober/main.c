@@ -255,6 +255,7 @@ struct run {
 	int write_failed;
 	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows written, by kind */
 	size_t probed;                       /* other rows written */
+	int out_tty; /* the report goes to a terminal, where the progress line is */
 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -320,8 +321,14 @@ set_word(const char *opt, char *dst, size_t size, const char *value)
 	snprintf(dst, size, "%s", value);
 }
 
-/* Raises the descriptor limit to its hard limit and clamps the concurrency
- * to what it allows. */
+/*
+ * Raises the descriptor limit to its hard limit and clamps the concurrency
+ * to what it allows: FD_RESERVE for the run (standard streams, input and
+ * output files, the transcript being written, DNS sockets, the loop's own)
+ * and FD_PER_SESSION for each dialogue (its socket, and the one libevent
+ * has yet to close when the next dialogue takes the slot; TLS adds none).
+ * Whatever else runs short later is the engine's to back off from.
+ */
 static void
 fit_descriptors(struct options *o)
 {
@@ -337,7 +344,7 @@ fit_descriptors(struct options *o)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY)
 		return;
-	room = (long)rl.rlim_cur - FD_RESERVE;
+	room = ((long)rl.rlim_cur - FD_RESERVE) / FD_PER_SESSION;
 	if (room < 1)
 		room = 1;
 	if (o->eng.concurrency > room) {
@@ -394,11 +401,9 @@ on_result(const struct probe_result *r, void *arg)
 		run->skipped[policy_skip_class(r->target.skip_reason)]++;
 	else if (row != NULL)
 		run->probed++;
-	if (row != NULL && report_row(run->rep, row) != 0) {
-		run->write_failed = errno ? errno : EIO;
+	if (run->write_failed)
 		return -1;
-	}
-	return 0;
+	return row != NULL ? audit_write(run->audit, row) : 0;
 }
 
 static void
@@ -407,12 +412,16 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	engine_interrupt(arg);
 }
 
-/* A baseline's gone rows are written as they are. */
+/* Writes one row: a result (when audit_write lets it go) or a gone row. */
 static int
-on_gone(const struct probe_result *r, void *arg)
+write_row(const struct probe_result *r, void *arg)
 {
 	struct run *run = arg;
 
+	if (run->write_failed)
+		return -1;
+	if (run->out_tty)
+		audit_progress_clear(run->audit);
 	if (report_row(run->rep, r) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
@@ -430,6 +439,16 @@ all_skipped(const struct run *run)
 		if (run->skipped[v] > 0)
 			return run->probed == 0;
 	return 0;
+}
+
+/* The engine's one warning (a lowered concurrency), off the progress line. */
+static void
+on_warn(const char *line, void *arg)
+{
+	struct run *run = arg;
+
+	audit_progress_clear(run->audit);
+	fprintf(stderr, "smtpprobe: warning: %s\n", line);
 }
 
 static void
@@ -485,7 +504,7 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, NULL, 0, {0}, 0};
+	struct run run = {NULL, NULL, 0, {0}, 0, 0};
 	size_t total = 0;
 	int need_header = 1;
 	enum engine_status status;
@@ -826,6 +845,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	o.eng.warn = o.quiet ? NULL : on_warn;
+	o.eng.warn_arg = &run;
 	/* TLS (issue 3): one client context for the run, borrowed by sessions
 	 * and made when the first of them needs it (at once with --ca-file). */
 	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
@@ -846,7 +867,9 @@ main(int argc, char **argv)
 		o.eng.dns = dns;
 	}
 	run.rep = report_new(w, out);
-	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
+	eng = base && run.rep && audit_set_writer(run.audit, base, write_row, &run) == 0
+	          ? engine_new(base, &o.eng, src, on_result, &run)
+	          : NULL;
 	if (eng == NULL) {
 		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
 		goto done;
@@ -859,12 +882,13 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (need_header && report_begin(run.rep) != 0)
 		run.write_failed = errno ? errno : EIO;
+	run.out_tty = isatty(fileno(out));
 	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
-	audit_end_run(run.audit);
+	(void)audit_end_run(run.audit); /* write_row notes a failure */
 	/* Gone rows only after a whole run: an interrupted one saw too little. */
 	if (status == ENGINE_DONE && !run.write_failed)
-		(void)audit_emit_gone(run.audit, on_gone, &run);
+		(void)audit_emit_gone(run.audit, write_row, &run);
 	if (report_end(run.rep) != 0 && !run.write_failed)
 		run.write_failed = errno ? errno : EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -877,15 +901,22 @@ main(int argc, char **argv)
 		              o.output, &run);
 		audit_summary(run.audit, stderr);
 	}
-	if (status == ENGINE_INPUT_ERROR)
+	if (status == ENGINE_INPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		fprintf(stderr, "smtpprobe: %s\n", engine_error(eng));
+	if (st->cut > 0 && !run.write_failed && status != ENGINE_OUTPUT_ERROR)
+		fprintf(stderr,
+		        "smtpprobe: %zu dialogue%s cut by the %s %s not written; --resume probes "
+		        "%s again\n",
+		        st->cut, st->cut == 1 ? "" : "s",
+		        status == ENGINE_INTERRUPTED ? "signal" : "failure",
+		        st->cut == 1 ? "was" : "were", st->cut == 1 ? "it" : "them");
 	if (run.write_failed)
 		fprintf(stderr, "smtpprobe: writing %s: %s\n", o.output ? o.output : "the report",
 		        strerror(run.write_failed));
 	if (status == ENGINE_INTERRUPTED && !o.quiet)
 		fprintf(stderr, "smtpprobe: interrupted; %zu finished rows written\n", st->results);
 
-	if (run.write_failed || status == ENGINE_OUTPUT_ERROR)
+	if (run.write_failed || status == ENGINE_OUTPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		rc = EXIT_RUNTIME;
 	else if (status == ENGINE_INPUT_ERROR)
 		rc = EXIT_USAGE;

@@ -162,12 +162,32 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
+		/* Out of memory: the engine starts the target again later. */
+		s->result.error = PROBE_LOCAL_FAILURE;
 		if (s->obs != NULL)
 			s->set->observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
 	return s;
+}
+
+/* 1 for an errno of socket() or connect() that says our side is short of
+ * something (descriptors, buffers, memory, local ports): not the target's doing. */
+static int
+local_failure(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EADDRNOTAVAIL: /* no local port left */
+	case EAGAIN:        /* the same, on older kernels */
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Opens a connection: the first, the plaintext one after a failed
@@ -188,9 +208,16 @@ session_connect(struct session *s)
 	s->result.connections++;
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
+		int err = errno;
+
 		/* Report from the loop, so the owner is never re-entered. */
-		s->pending =
-		    errno == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
+		if (local_failure(err)) {
+			s->pending = PROBE_LOCAL_FAILURE;
+			s->result.local_errno = err;
+		} else {
+			s->pending = err == ECONNREFUSED ? PROBE_CONNECTION_REFUSED
+			                                 : PROBE_NETWORK_UNREACHABLE;
+		}
 		event_active(s->timer, EV_TIMEOUT, 0);
 		return 0;
 	}
@@ -780,7 +807,7 @@ session_reply(struct session *s)
 		if (code / 100 == 3) {
 			/* The server now waits for message content: anything we
 			 * send would be read as such. Hang up; never DATA. */
-			r->flags |= FLAG_RCPT_354;
+			r->flags |= FLAG_RCPT_3XX;
 			session_finish(s, PROBE_OK);
 			return;
 		}

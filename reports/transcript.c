@@ -35,6 +35,7 @@ _Static_assert(SMTP_TEXT_MAX * 4 + 128 + 64 <= LINE_ROOM, "end line room");
 /* A finished transcript, waiting for the writer thread. */
 struct job {
 	struct job *next;
+	unsigned long long seq; /* 1, 2, ... in the order queued */
 	char *buf;
 	size_t len;
 	char path[TRANSCRIPT_PATH_MAX];
@@ -56,6 +57,13 @@ struct transcripts {
 	size_t failed;
 	int first_errno;
 	char first_failure[TRANSCRIPT_PATH_MAX + 64]; /* "PATH: why" */
+	unsigned long long done;   /* every job up to this one is finished */
+	unsigned long long *fails; /* the jobs whose file was not written, ascending */
+	size_t nfails, fails_cap;
+	unsigned long long unknown_from; /* no memory to note failures: from here on, */
+	                                 /* a job is counted as failed (0: none) */
+
+	unsigned long long last_seq; /* the loop's: the last job queued */
 
 	pthread_t thread;
 	int running;
@@ -152,6 +160,7 @@ transcripts_free(struct transcripts *tr)
 	pthread_cond_destroy(&tr->work);
 	pthread_mutex_destroy(&tr->mu);
 	close(tr->dirfd);
+	free(tr->fails);
 	free(tr);
 }
 
@@ -336,6 +345,13 @@ obs_close(void *handle, struct probe_result *r)
 	struct strbuf sb;
 	struct job *job;
 
+	if (!probe_result_finished(r)) {
+		/* No row is written for it: the target is probed again (now,
+		 * or by --resume), and that dialogue is the evidence. */
+		free(d->buf);
+		free(d);
+		return;
+	}
 	snprintf(end, sizeof(end), "end: %s%s%s", verdict_name(r->verdict),
 	         r->error != PROBE_OK ? ", " : "", probe_error_name(r->error));
 	if (r->verdict == VERDICT_ACCEPTS_RELAY || r->verdict == VERDICT_ACCEPTS_LOCALHOST)
@@ -370,9 +386,11 @@ obs_close(void *handle, struct probe_result *r)
 	if ((job->buf = realloc(d->buf, d->len)) == NULL)
 		job->buf = d->buf;
 	job->len = d->len;
-	/* Named now, since the job is the thread's once queued; every file
-	 * named exists when transcripts_finish() returns, or is counted. */
+	/* Named now, and numbered: the row waits for transcripts_job_state()
+	 * to say the file was written before it names it. */
 	snprintf(r->transcript, sizeof(r->transcript), "%s", job->path);
+	job->seq = ++tr->last_seq;
+	r->transcript_job = job->seq;
 
 	/* The disk is behind: wait for it rather than grow without bound. */
 	while (tr->queued > 0 && tr->queued + job->len > QUEUE_BYTES_MAX)
@@ -430,14 +448,21 @@ replaceable(int fd, const char **why)
 static int
 write_file(const struct transcripts *tr, const struct job *job, const char **why)
 {
-	int fd, e;
+	int fd, e = 0, tries = 0;
 
-	fd = openat(tr->dirfd, job->name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-	            0644);
-	if (fd < 0) {
-		if (errno == ELOOP)
-			*why = "a symbolic link: refused";
-		return errno;
+	/* Short of descriptors or memory is our side's state, not the file's:
+	 * the loop frees some as dialogues end, so wait a little and try again. */
+	while ((fd = openat(tr->dirfd, job->name,
+	                    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)) < 0) {
+		struct timespec pause = {0, TRANSCRIPT_RETRY_MS * 1000000L};
+
+		if ((errno != EMFILE && errno != ENFILE && errno != ENOMEM) ||
+		    ++tries > TRANSCRIPT_RETRIES_MAX) {
+			if (errno == ELOOP)
+				*why = "a symbolic link: refused";
+			return errno;
+		}
+		nanosleep(&pause, NULL);
 	}
 	if ((e = replaceable(fd, why)) != 0) {
 		close(fd);
@@ -450,6 +475,61 @@ write_file(const struct transcripts *tr, const struct job *job, const char **why
 	if (e != 0)
 		unlinkat(tr->dirfd, job->name, 0);
 	return e;
+}
+
+/* Notes a job whose file was not written (the caller holds mu). */
+static void
+note_failed_job(struct transcripts *tr, unsigned long long seq)
+{
+	if (tr->unknown_from != 0)
+		return;
+	if (tr->nfails == tr->fails_cap) {
+		size_t cap = tr->fails_cap ? tr->fails_cap * 2 : 64;
+		unsigned long long *v = realloc(tr->fails, cap * sizeof(*v));
+
+		if (v == NULL) {
+			tr->unknown_from = seq;
+			return;
+		}
+		tr->fails = v;
+		tr->fails_cap = cap;
+	}
+	tr->fails[tr->nfails++] = seq;
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+transcripts_job_state(struct transcripts *tr, unsigned long long job)
+{
+	int state;
+
+	pthread_mutex_lock(&tr->mu);
+	if (tr->done < job)
+		state = 0;
+	else if ((tr->unknown_from != 0 && job >= tr->unknown_from) ||
+	         (tr->nfails > 0 &&
+	          bsearch(&job, tr->fails, tr->nfails, sizeof(*tr->fails), seq_cmp) != NULL))
+		state = -1;
+	else
+		state = 1;
+	pthread_mutex_unlock(&tr->mu);
+	return state;
+}
+
+void
+transcripts_wait_job(struct transcripts *tr, unsigned long long job)
+{
+	pthread_mutex_lock(&tr->mu);
+	while (tr->done < job && tr->running)
+		pthread_cond_wait(&tr->room, &tr->mu);
+	pthread_mutex_unlock(&tr->mu);
 }
 
 static void *
@@ -475,10 +555,13 @@ writer_main(void *arg)
 		e = write_file(tr, job, &why);
 
 		pthread_mutex_lock(&tr->mu);
-		if (e != 0)
+		if (e != 0) {
 			count_failure(tr, e, job->path, why);
+			note_failed_job(tr, job->seq);
+		}
+		tr->done = job->seq;
 		tr->queued -= job->len;
-		pthread_cond_signal(&tr->room);
+		pthread_cond_broadcast(&tr->room);
 		free(job->buf);
 		free(job);
 	}

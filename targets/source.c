@@ -58,6 +58,7 @@ enum read_status {
 	RL_WAIT,
 	RL_EOF,
 	RL_ERROR,
+	RL_YIELD, /* SOURCE_STEPS_MAX reads in this call: yield to the loop */
 };
 
 /* One distinct (family, address, port); family 0 marks a free slot. */
@@ -80,7 +81,8 @@ struct target_source {
 	int discarding;       /* inside a too-long line: drop bytes until '\n' */
 	int eof;
 	int read_errno;
-	int waiting; /* the last answer was TS_WAIT */
+	int waiting;  /* the last answer was TS_WAIT */
+	size_t steps; /* lines and reads in this call of target_source_next */
 
 	struct seen *seen;
 	size_t seen_cap, seen_n;
@@ -322,6 +324,7 @@ read_line(struct target_source *src, struct input *in, const char **line, size_t
 	if (src->buf == NULL) {
 		src->buf = malloc(SOURCE_BUF_SIZE);
 		if (src->buf == NULL) {
+			src->oom = 1;
 			src->read_errno = ENOMEM;
 			return RL_ERROR;
 		}
@@ -378,6 +381,8 @@ read_line(struct target_source *src, struct input *in, const char **line, size_t
 			src->start = 0;
 			src->end = pending;
 		}
+		if (++src->steps > SOURCE_STEPS_MAX)
+			return RL_YIELD;
 		r = read(in->fd, src->buf + src->end, SOURCE_BUF_SIZE - src->end);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -520,6 +525,13 @@ fatal(struct target_source *src, char *err, size_t errlen, const char *fmt, ...)
 	return TS_FATAL;
 }
 
+static enum target_source_status
+out_of_memory(struct target_source *src, char *err, size_t errlen)
+{
+	src->oom = 1;
+	return fatal(src, err, errlen, "out of memory");
+}
+
 /* A line that names no target: a skipped row, a warning, or the end (strict). */
 static int
 bad_line(struct target_source *src, struct target *t, const char *msg, char *err, size_t errlen)
@@ -568,7 +580,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 
 	switch (dedupe(src, t)) {
 	case -1:
-		return fatal(src, err, errlen, "out of memory");
+		return out_of_memory(src, err, errlen);
 	case 0:
 		return NEXT_LINE;
 	}
@@ -670,7 +682,7 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		seen_key(t, &k);
 		switch (seen_add(src, &k)) {
 		case -1:
-			return fatal(src, err, errlen, "out of memory");
+			return out_of_memory(src, err, errlen);
 		case 0:
 			src->duplicates++;
 			set_err(t->skip_reason, sizeof(t->skip_reason),
@@ -776,6 +788,7 @@ enum target_source_status
 target_source_next(struct target_source *src, struct target *t, char *err, size_t errlen)
 {
 	src->waiting = 0;
+	src->steps = 0;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (src->failed) {
@@ -793,6 +806,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 
 		if (src->cfg.max_targets > 0 && src->emitted >= src->cfg.max_targets)
 			return TS_END;
+		if (++src->steps > SOURCE_STEPS_MAX)
+			return TS_YIELD;
 		if (src->in_range) {
 			if (range_take(src, t)) {
 				src->emitted++;
@@ -824,6 +839,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		case RL_WAIT:
 			src->waiting = 1;
 			return TS_WAIT;
+		case RL_YIELD:
+			return TS_YIELD;
 		case RL_EOF:
 			input_done(src);
 			continue;
@@ -885,6 +902,12 @@ size_t
 target_source_bad_lines(const struct target_source *src)
 {
 	return src->bad_lines;
+}
+
+int
+target_source_out_of_memory(const struct target_source *src)
+{
+	return src->oom;
 }
 
 /* Audit reports (issue 6): --resume pre-seeds the dedupe set. */

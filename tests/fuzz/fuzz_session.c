@@ -98,7 +98,7 @@ sim_reply(struct sim *s)
 		t->rcpt_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
 		if (code / 100 == 3) {
-			s->r.flags |= FLAG_RCPT_354;
+			s->r.flags |= FLAG_RCPT_3XX;
 			s->state = SIM_DONE;
 			return;
 		}

@@ -178,7 +178,13 @@ read_shard(const char *path, unsigned int index, unsigned int count, uint64_t ma
 	cfg.allow_private = shard_allow_private;
 	src = target_source_new(&cfg);
 	target_source_add_file(src, path, err, sizeof(err));
-	while (target_source_next(src, &t, err, sizeof(err)) == TS_TARGET) {
+	for (;;) {
+		enum target_source_status st = target_source_next(src, &t, err, sizeof(err));
+
+		if (st == TS_YIELD)
+			continue;
+		if (st != TS_TARGET)
+			break;
 		if (n == cap)
 			v = grow(v, (cap *= 2) * sizeof(*v));
 		snprintf(line, sizeof(line), "%s|%s|%s", t.ip, t.origin, t.skip_reason);
