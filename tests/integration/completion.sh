@@ -13,6 +13,7 @@ if ! command -v bash >/dev/null 2>&1; then
 fi
 mkdir -p "$WORK/dir/evidence"
 : >"$WORK/dir/ips.txt"
+: >"$WORK/dir/my list.txt"
 
 # complete WORD...: what the completion offers for the last WORD, one a line.
 complete_words() {
@@ -73,6 +74,7 @@ is "$(complete_words smtpprobe --tests null-sender,bang-l | flat)" "null-sender,
 	"--tests: the name after the last comma"
 
 is "$(complete_words smtpprobe -f ip | flat)" "ips.txt" "-f: files"
+is "$(complete_words smtpprobe -o my)" "my list.txt" "-o: a file name with a blank is one word"
 is "$(complete_words smtpprobe --baseline = ip | flat)" "ips.txt" "--baseline=: files"
 is "$(complete_words smtpprobe --transcripts e | flat)" "evidence" "--transcripts: directories"
 is "$(complete_words smtpprobe --transcripts i | flat)" "" "--transcripts: no plain files"
