@@ -123,8 +123,11 @@ package() {
 	src=$out/smtpprobe-$version
 	rm -rf "$out"
 	mkdir -p "$src"
-	git ls-files -z --cached --others --exclude-standard |
-		xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z --cached --others --exclude-standard
+	else # an unpacked make dist tarball: all but build/
+		find . -path ./build -prune -o ! -type d -print0
+	fi | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 		tar --null -T - -cf - | tar -xf - -C "$src"
 	# nocheck: the suite needs the lab and network namespaces; ./build.sh check runs it.
 	st=0
