@@ -26,11 +26,17 @@
 # RSS at 25%, plus what the dedupe set of distinct targets may take by design
 # (targets/source.c: 20-byte slots, load <= 3/4, doubling: < 64 B a target).
 # Prints a Markdown summary and the samples (second, rows, fds, RSS KiB).
+#
+# Then a descriptor-pressure round (issue 13): the same targets from a file,
+# same concurrency, under `ulimit -n NOFILE` (default 512): the clamp and the
+# retry of connects that find no descriptor must lose nothing, so again one
+# row per target, and as many accepts-relay and unreachable rows as above.
 # A benchmark, not a test: run by hand, results in bench/RESULTS.md.
 set -eu
-BUILD=${1:?usage: soak.sh BUILD_DIR [TARGETS] [CONCURRENCY]}
+BUILD=${1:?usage: soak.sh BUILD_DIR [TARGETS] [CONCURRENCY] [NOFILE]}
 TARGETS=${2:-100000}
 CONC=${3:-2000}
+NOFILE=${4:-512}
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 # DNS (issue 4, on main) is on by default there: no query may leave the machine.
@@ -209,6 +215,34 @@ fail=0
 [ "$runiq" -eq "$TARGETS" ] || { echo "FAIL: resume: $runiq distinct targets in the rows"; fail=1; }
 [ "$rheaders" -eq 1 ] || { echo "FAIL: resume: $rheaders headers"; fail=1; }
 [ "$rstatus1" -eq 4 ] || { echo "FAIL: resume: SIGTERM gave exit status $rstatus1 (want 4)"; fail=1; }
+
+# The descriptor-pressure round.
+pstart=$(date +%s)
+pstatus=0
+(ulimit -n "$NOFILE" && exec "$BUILD/smtpprobe" --allow-private -r 0 -c "$CONC" --timeout 2 \
+	--deadline 4 -f "$WORK/targets.txt" -o "$WORK/pressure.csv") 2>"$WORK/pressure.err" ||
+	pstatus=$?
+pend=$(date +%s)
+count() { grep -c ",$2," "$1" | tr -d ' '; }
+prows=$(($(wc -l <"$WORK/pressure.csv") - 1))
+puniq=$(cut -d, -f2,3 "$WORK/pressure.csv" | sed 1d | sort -u | wc -l | tr -d ' ')
+echo
+echo "descriptor pressure: ulimit -n $NOFILE, -c $CONC, the same $TARGETS targets from a file"
+echo
+echo "| ulimit -n | wall s | rows | distinct ip:port | exit | accepts-relay (above) | unreachable (above) |"
+echo "| ---: | ---: | ---: | ---: | ---: | --- | --- |"
+echo "| $NOFILE | $((pend - pstart)) | $prows | $puniq | $pstatus |" \
+	"$(count "$WORK/pressure.csv" accepts-relay) ($(count "$WORK/out.csv" accepts-relay)) |" \
+	"$(count "$WORK/pressure.csv" unreachable) ($(count "$WORK/out.csv" unreachable)) |"
+sed 's/^/    stderr: /' "$WORK/pressure.err"
+
+[ "$prows" -eq "$TARGETS" ] || { echo "FAIL: pressure: $prows rows for $TARGETS targets"; fail=1; }
+[ "$puniq" -eq "$TARGETS" ] || { echo "FAIL: pressure: $puniq distinct targets"; fail=1; }
+for v in accepts-relay unreachable; do
+	[ "$(count "$WORK/pressure.csv" $v)" -eq "$(count "$WORK/out.csv" $v)" ] ||
+		{ echo "FAIL: pressure: $v rows differ from the first round"; fail=1; }
+done
+[ "$pstatus" -eq 1 ] || { echo "FAIL: pressure: exit status $pstatus (want 1)"; fail=1; }
 [ "$ROWS" -eq "$TARGETS" ] || { echo "FAIL: $ROWS rows for $TARGETS targets"; fail=1; }
 [ "$uniq_rows" -eq "$TARGETS" ] || { echo "FAIL: $uniq_rows distinct targets in the rows"; fail=1; }
 [ "$FD1" -eq "$FD0" ] || { echo "FAIL: $FD0 descriptors before, $FD1 after"; fail=1; }

@@ -37,6 +37,9 @@
 #define TARGET_RANGE_BITS_MAX 32    /* host bits of one range: IPv6 /96 or wider is refused */
 #define EXCLUDE_LINE_MAX      1024  /* one line of an --exclude file */
 #define CIDR_LIST_MAX         65536 /* ranges in one allowlist or exclude list */
+/* Pieces one range may be cut into by the allowlist, --exclude and the
+ * special ranges; a rule that would cut more is checked address by address. */
+#define RANGE_PARTS_MAX 1024
 
 /* Engine defaults (prober/engine.c, prober/main.c). */
 #define DEFAULT_PORT               25
@@ -98,5 +101,26 @@
 #define CSV_FIELDS_MAX       64       /* cells in one CSV record we read back */
 #define BASELINE_ROWS_MAX    50000000 /* rows kept from a baseline CSV */
 #define PROGRESS_INTERVAL_MS 250      /* the terminal progress line, at most 4 a second */
+
+/* Local failures and a loop that always turns (prober/engine.c, targets/source.c). */
+/* A session holds one socket; libevent closes a finished session's socket at
+ * the loop's next turn, after the next session opened its own: two a slot. */
+#define FD_PER_SESSION 2
+/* Input lines or reads one target_source_next() call may consume without a
+ * target (comments, duplicates, an endless line) before it yields to the loop. */
+#define SOURCE_STEPS_MAX 1024
+/* A connect that failed for want of descriptors, ports or memory is retried:
+ * after this pause when nothing else runs, at most this many times in a row. */
+#define RESOURCE_BACKOFF_MS  100
+#define RESOURCE_RETRIES_MAX 100
+/* A transcript file that found no descriptor is tried again after
+ * TRANSCRIPT_RETRY_MS, TRANSCRIPT_RETRIES_MAX times at most (5 s). */
+#define TRANSCRIPT_RETRY_MS    10
+#define TRANSCRIPT_RETRIES_MAX 500
+/* Rows wait for their transcript file to be written before they name it:
+ * at most this many (then the loop waits for the disk), looked at again
+ * every TRANSCRIPT_ROWS_POLL_MS while any waits. */
+#define TRANSCRIPT_ROWS_HELD_MAX 256
+#define TRANSCRIPT_ROWS_POLL_MS  10
 
 #endif

@@ -121,6 +121,13 @@ utf8_decode(const unsigned char *s, size_t n, unsigned int *cp)
 	return len;
 }
 
+int
+utf8_is_invisible(unsigned int cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff;
+}
+
 /* Length of the printable UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
 utf8_seq_len(const unsigned char *s, size_t n)
@@ -151,7 +158,8 @@ sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0, seq;
-	char esc[5];
+	char esc[9];
+	unsigned int cp;
 	int r;
 
 	while (i < n) {
@@ -179,6 +187,11 @@ sb_append_escaped(struct strbuf *sb, const char *s, size_t n)
 		} else if (c < 0x20 || c == 0x7f || (seq = utf8_seq_len(p + i, n - i)) == 0) {
 			snprintf(esc, sizeof(esc), "\\x%02x", c);
 			r = sb_append_whole(sb, esc, 4);
+		} else if (utf8_decode(p + i, n - i, &cp) == seq && utf8_is_invisible(cp)) {
+			/* Shown, not obeyed: a reversed or hidden banner misleads a reader. */
+			snprintf(esc, sizeof(esc), "\\u{%04X}", cp);
+			r = sb_append_whole(sb, esc, 8);
+			i += seq - 1;
 		} else {
 			r = sb_append_whole(sb, s + i, seq);
 			i += seq - 1;

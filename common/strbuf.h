@@ -26,8 +26,16 @@ void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends bytes with control bytes, DEL, backslash and invalid UTF-8 shown as
- * \n \r \t \\ \xNN: the result is printable UTF-8 on one line. */
+ * \n \r \t \\ \xNN, and the characters of utf8_is_invisible() as \u{XXXX}
+ * (four upper-case hex digits): the result is printable UTF-8 on one line
+ * that displays as what it holds. An escaped byte takes at most 4 bytes. */
 void sb_append_escaped(struct strbuf *sb, const char *s, size_t n);
+
+/* 1 for a code point that reorders or hides text (the "Trojan Source"
+ * class): bidirectional embeddings, overrides, isolates and marks (U+061C,
+ * U+200E/F, U+202A..E, U+2066..9), zero-width characters (U+200B..D), the
+ * line and paragraph separators (U+2028/9) and the BOM (U+FEFF). */
+int utf8_is_invisible(unsigned int cp);
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0, with its
  * code point in *cp: overlong forms, surrogates and > U+10FFFF are invalid. */

@@ -38,7 +38,7 @@ cat >suspects.txt <<EOT
 # The seed: a home line's qmail that calls itself localhost.
 127.0.0.11:2525
 127.0.0.12:2525   an open relay
-127.0.0.13:2525   a closed Postfix
+127.0.0.13:2525   a closed Postfix 3 (454 4.7.1 Relay access denied)
 127.0.0.14:2525   greylisting
 127.0.0.15:2525   authentication required
 127.0.0.16:2525   no SMTP service here
@@ -65,11 +65,14 @@ expect() {
 expect 127.0.0.11 accepts-localhost
 expect 127.0.0.12 accepts-relay
 expect 127.0.0.13 smtp-closed
+expect 127.0.0.14 tempfail
+grep -q "^[^,]*,127.0.0.13,[^,]*,[^,]*,[^,]*,smtp-closed,,relay-deferred," demo.csv ||
+	{ echo "demo: expected 127.0.0.13's 454 relay denial to be flagged relay-deferred" >&2; fail=1; }
 expect 127.0.0.18 unreachable
 [ $rc -eq 1 ] || { echo "demo: exit status $rc, expected 1 (open servers found)" >&2; fail=1; }
 if grep -qiE ' C: (DATA|BDAT|VRFY|EXPN|AUTH)' "$WORK/lab.log"; then
 	echo "demo: the lab received a forbidden command" >&2
 	fail=1
 fi
-[ $fail -eq 0 ] && echo "demo: the seed's server is found (accepts-localhost), the open relay too; the closed server is closed."
+[ $fail -eq 0 ] && echo "demo: the seed's server is found (accepts-localhost), the open relay too; the closed Postfix is closed (its 454 a deferred denial), greylisting is tempfail."
 exit $fail

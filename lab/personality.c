@@ -131,11 +131,21 @@ static const struct lab_dialogue open_relay = {
 
 static const char *const postfix_domains[] = {"mx.example.org", "example.org", NULL};
 
-/* Postfix with mydestination = mx.example.org, example.org and no relay rights for us. */
+/*
+ * Postfix 3 with mydestination = mx.example.org, example.org and no relay
+ * rights for us, at its default smtpd_relay_restrictions (permit_mynetworks,
+ * permit_sasl_authenticated, defer_unauth_destination): relaying is denied
+ * with a 454, as Debian's and most distributions' Postfix answer.
+ */
+#define POSTFIX_EHLO                                                                               \
+	B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"              \
+	  "250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n"                     \
+	  "250-SMTPUTF8\r\n250 CHUNKING\r\n")
+#define POSTFIX_RELAY_DEFERRED "454 4.7.1 <%a>: Relay access denied\r\n"
+#define POSTFIX_RELAY_REFUSED  "554 5.7.1 <%a>: Relay access denied\r\n"
+
 static const struct lab_dialogue postfix_closed = {
-    .ehlo = B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
-              "250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n"
-              "250-SMTPUTF8\r\n250 CHUNKING\r\n"),
+    .ehlo = POSTFIX_EHLO,
     .helo = B("250 mx.example.org\r\n"),
     .mail = B("250 2.1.0 Ok\r\n"),
     .rcpt = RCPT_OWN_DOMAINS,
@@ -143,7 +153,25 @@ static const struct lab_dialogue postfix_closed = {
     .postmaster = 1,
     .resolves_routing = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
-    .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+    .rcpt_denied = B(POSTFIX_RELAY_DEFERRED),
+};
+
+/* Older Postfix, or one told to reject_unauth_destination: relaying refused, 554. */
+static const struct lab_dialogue postfix_closed_legacy = {
+    .ehlo = POSTFIX_EHLO,
+    .helo = B("250 mx.example.org\r\n"),
+    .mail = B("250 2.1.0 Ok\r\n"),
+    .rcpt = RCPT_OWN_DOMAINS,
+    .domains = postfix_domains,
+    .postmaster = 1,
+    .resolves_routing = 1,
+    .rcpt_ok = B("250 2.1.5 Ok\r\n"),
+    .rcpt_denied = B(POSTFIX_RELAY_REFUSED),
+};
+
+static const struct lab_variant postfix_closed_variants[] = {
+    {"legacy", &postfix_closed_legacy},
+    {NULL, NULL},
 };
 
 /* OpenSMTPD 6.8 matching only its own domains (tests/interop/mta.sh runs the real one). */
@@ -226,7 +254,7 @@ static const struct lab_dialogue percent_hack = {
     .domains = postfix_domains,
     .postmaster = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
-    .rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n"),
+    .rcpt_denied = B(POSTFIX_RELAY_REFUSED),
 };
 
 /* Exim 4.96 as Debian ships it (exim4-daemon-light), relaying for nobody. */
@@ -267,8 +295,7 @@ static const struct lab_dialogue mute = {
 #define POSTFIX_CLOSED_FIELDS                                                                      \
 	.helo = B("250 mx.example.org\r\n"), .mail = B("250 2.1.0 Ok\r\n"),                        \
 	.rcpt = RCPT_OWN_DOMAINS, .domains = postfix_domains, .postmaster = 1,                     \
-	.rcpt_ok = B("250 2.1.5 Ok\r\n"),                                                          \
-	.rcpt_denied = B("554 5.7.1 <%a>: Relay access denied\r\n")
+	.rcpt_ok = B("250 2.1.5 Ok\r\n"), .rcpt_denied = B(POSTFIX_RELAY_DEFERRED)
 
 /* Postfix with smtpd_tls_security_level = may; after TLS, postfix-closed. */
 static const struct lab_dialogue postfix_starttls = {
@@ -523,10 +550,13 @@ static const struct personality personalities[] = {
     },
     {
         .name = "postfix-closed",
-        .arg_help = "",
-        .summary = "Postfix: own domains and postmaster 250, everything else 554 relay denied",
+        .arg_help = "[:legacy]",
+        .summary = "Postfix 3: own domains and postmaster 250, everything else 454 4.7.1 relay "
+                   "denied (:legacy, older ones: 554 5.7.1)",
         .greeting = B("220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n"),
         .dialogue = &postfix_closed,
+        .arg = ARG_VARIANT,
+        .variants = postfix_closed_variants,
     },
     {
         .name = "opensmtpd-closed",
@@ -609,6 +639,17 @@ static const struct personality personalities[] = {
                       "220-\x1b]0;owned\x07\x1b[2J\xff\xfe\xc2\x9b caf\xc3\xa9 a\0b\r\n"
                       "220 +SUM(1,2) @evil -2+3\r\n"),
         .dialogue = &hostile_banner,
+    },
+    {
+        .name = "bidi-banner",
+        .arg_help = "",
+        .summary = "Postfix-closed whose greeting holds bidirectional and invisible characters "
+                   "(Trojan Source: U+202E, U+2066/9, U+200B, U+FEFF, U+2028)",
+        .greeting = B("220-mx.example.org \xe2\x80\xaegnp.exe\xe2\x80\xac ESMTP\r\n"
+                      "220 zero\xe2\x80\x8bwidth \xef\xbb\xbf"
+                      "bom \xe2\x81\xa6iso\xe2\x81\xa9 "
+                      "line\xe2\x80\xa8sep caf\xc3\xa9\r\n"),
+        .dialogue = &postfix_closed,
     },
     {
         .name = "percent-hack",

@@ -37,6 +37,13 @@ struct audit {
 	int drawn;
 
 	struct probe_result row; /* a result with its change set */
+
+	/* Rows whose transcript is still being written, oldest first (a ring). */
+	struct probe_result *held;
+	size_t held_first, nheld;
+	struct event *drain; /* looks again while rows are held */
+	int (*emit)(const struct probe_result *r, void *arg);
+	void *emit_arg;
 };
 
 struct audit *
@@ -73,6 +80,9 @@ audit_free(struct audit *a)
 		return;
 	if (a->tick != NULL)
 		event_free(a->tick);
+	if (a->drain != NULL)
+		event_free(a->drain);
+	free(a->held);
 	baseline_free(a->base);
 	transcripts_free(a->tr);
 	free(a);
@@ -111,15 +121,17 @@ resume_row(const struct previous_row *row, void *arg)
 }
 
 FILE *
-audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
+audit_open_output(struct audit *a, const char *path, const char *format, struct target_source *src,
                   int *need_header, char *err, size_t errlen)
 {
-	FILE *f;
 	struct stat st;
+	FILE *f;
 
 	a->output = path;
-	if (!csv) {
-		/* JSON Lines has no header; it is appended as it is. */
+	if (strcmp(format, "jsonl") == 0) /* no header: nothing read back */
+		return previous_open_append_jsonl(path, need_header, err, errlen);
+	if (strcmp(format, "csv") != 0) {
+		/* Text has no header to know it by; appending deletes nothing. */
 		if ((f = fopen(path, "a")) == NULL)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		*need_header = f != NULL && fstat(fileno(f), &st) == 0 && st.st_size == 0;
@@ -151,6 +163,77 @@ int
 audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, void *arg), void *arg)
 {
 	return a->base != NULL ? baseline_emit_gone(a->base, emit, arg) : 0;
+}
+
+/*
+ * Writes the held rows whose transcript is done, in order, each naming its
+ * file only if it was written; with wait, waits for the first one. Returns
+ * -1 when emit failed.
+ */
+static int
+drain_rows(struct audit *a, int wait)
+{
+	while (a->nheld > 0) {
+		struct probe_result *r = &a->held[a->held_first];
+		int state = transcripts_job_state(a->tr, r->transcript_job);
+
+		if (state == 0 && wait) {
+			transcripts_wait_job(a->tr, r->transcript_job);
+			state = transcripts_job_state(a->tr, r->transcript_job);
+		}
+		if (state == 0)
+			break;
+		if (state < 0)
+			r->transcript[0] = '\0';
+		a->held_first = (a->held_first + 1) % TRANSCRIPT_ROWS_HELD_MAX;
+		a->nheld--;
+		wait = 0;
+		if (a->emit(r, a->emit_arg) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+drain_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct audit *a = arg;
+	struct timeval tv = {0, TRANSCRIPT_ROWS_POLL_MS * 1000};
+
+	if (drain_rows(a, 0) == 0 && a->nheld > 0)
+		evtimer_add(a->drain, &tv);
+}
+
+int
+audit_set_writer(struct audit *a, struct event_base *base,
+                 int (*emit)(const struct probe_result *r, void *arg), void *arg)
+{
+	a->emit = emit;
+	a->emit_arg = arg;
+	if (a->tr == NULL)
+		return 0;
+	a->held = malloc(TRANSCRIPT_ROWS_HELD_MAX * sizeof(*a->held));
+	a->drain = evtimer_new(base, drain_cb, a);
+	return a->held != NULL && a->drain != NULL ? 0 : -1;
+}
+
+int
+audit_write(struct audit *a, const struct probe_result *row)
+{
+	struct timeval tv = {0, TRANSCRIPT_ROWS_POLL_MS * 1000};
+
+	if (a->held == NULL || row->transcript_job == 0)
+		return a->emit(row, a->emit_arg);
+	/* The disk is behind: the oldest row waits for its file. */
+	if (a->nheld == TRANSCRIPT_ROWS_HELD_MAX && drain_rows(a, 1) != 0)
+		return -1;
+	a->held[(a->held_first + a->nheld) % TRANSCRIPT_ROWS_HELD_MAX] = *row;
+	a->nheld++;
+	if (drain_rows(a, 0) != 0)
+		return -1;
+	if (a->nheld > 0 && !evtimer_pending(a->drain, NULL))
+		evtimer_add(a->drain, &tv);
+	return 0;
 }
 
 static void
@@ -185,6 +268,16 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 void
+audit_progress_clear(struct audit *a)
+{
+	if (!a->drawn)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	a->drawn = 0;
+}
+
+void
 audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
                      const struct target_source *src, size_t total)
 {
@@ -202,18 +295,22 @@ audit_progress_start(struct audit *a, struct event_base *base, const struct engi
 		event_add(a->tick, &tv);
 }
 
-void
+int
 audit_end_run(struct audit *a)
 {
+	int rc = 0;
+
 	if (a->tr != NULL)
 		transcripts_finish(a->tr);
 	if (a->tick != NULL)
 		event_del(a->tick);
-	if (a->drawn) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-		a->drawn = 0;
-	}
+	if (a->drain != NULL)
+		event_del(a->drain);
+	audit_progress_clear(a);
+	/* Every file is written or failed now: the rest of the rows go. */
+	if (a->held != NULL)
+		rc = drain_rows(a, 1);
+	return rc;
 }
 
 void
@@ -232,7 +329,7 @@ audit_summary(struct audit *a, FILE *fp)
 		        a->resumed, a->resumed == 1 ? "" : "s", a->output);
 	if (a->tr != NULL && (n = transcripts_failed(a->tr, &e)) > 0)
 		fprintf(fp, "smtpprobe: %zu transcript%s could not be written: %s\n", n,
-		        n == 1 ? "" : "s", strerror(e));
+		        n == 1 ? "" : "s", transcripts_first_failure(a->tr));
 	if (a->base != NULL)
 		baseline_summary(a->base, fp);
 }

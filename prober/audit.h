@@ -37,12 +37,14 @@ const struct session_observer *audit_observer(struct audit *a);
 
 /*
  * Opens -o FILE for --append or --resume: its header must be this version's;
- * with --resume each of its targets is marked done in src. csv says whether
- * the report is CSV (only CSV is read back; JSON Lines is appended as is).
- * *need_header is set when the file has no header yet. NULL with err.
+ * with --resume each of its targets is marked done in src. format is the
+ * report's: only CSV is read back; a JSON Lines file must start like one of
+ * our rows; text is appended as is. A file that is not our report is
+ * refused and left as it is. *need_header is set when the file has no
+ * header yet. NULL with err.
  */
-FILE *audit_open_output(struct audit *a, const char *path, int csv, struct target_source *src,
-                        int *need_header, char *err, size_t errlen);
+FILE *audit_open_output(struct audit *a, const char *path, const char *format,
+                        struct target_source *src, int *need_header, char *err, size_t errlen);
 
 /* The row to write for r: r itself, or a copy with its change column set;
  * NULL when --resume's file already has it (a bad input line, by origin). */
@@ -55,9 +57,24 @@ int audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, v
 /* Starts the progress line (if asked for); total is 0 when unknown. */
 void audit_progress_start(struct audit *a, struct event_base *base, const struct engine *e,
                           const struct target_source *src, size_t total);
+/*
+ * Where rows go: emit writes one (0, or -1 when the output failed). With
+ * --transcripts, a row waits (in order, TRANSCRIPT_ROWS_HELD_MAX at most)
+ * until its transcript file is written, and then names it only if it was.
+ * Returns -1 out of memory.
+ */
+int audit_set_writer(struct audit *a, struct event_base *base,
+                     int (*emit)(const struct probe_result *r, void *arg), void *arg);
+/* Writes a row (audit_result's) through emit, now or when its transcript is
+ * written. Returns -1 when emit failed. */
+int audit_write(struct audit *a, const struct probe_result *row);
+/* Erases the progress line, if drawn, so that a report written to the same
+ * terminal starts on a clean line; the next tick draws it again. */
+void audit_progress_clear(struct audit *a);
 /* The loop is over: waits for the transcript writer, erases the progress
- * line so the summary starts on a clean line. */
-void audit_end_run(struct audit *a);
+ * line so the summary starts on a clean line, writes the rows still held.
+ * Returns -1 when emit failed. */
+int audit_end_run(struct audit *a);
 
 /* Lines for the end of run summary (baseline changes, resume, transcripts). */
 void audit_summary(struct audit *a, FILE *fp);

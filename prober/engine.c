@@ -16,6 +16,7 @@
 #include "prober/engine.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,11 @@ struct name_job {
 	struct target t;
 };
 
-/* An address a name yielded, waiting for a slot. */
+/* An address a name yielded, or a target to probe again after a local
+ * failure, waiting for a slot. */
 struct ready {
 	struct ready *next;
+	int retry; /* a dialogue was started and failed on our side */
 	struct target t;
 };
 
@@ -61,6 +64,13 @@ struct engine {
 	struct slot *slots;
 	size_t free_head; /* == cfg.concurrency when none is free */
 	size_t active;
+	/* Slots in use at once: cfg.concurrency, lowered for the rest of the
+	 * run when our side runs out of descriptors, ports or memory. */
+	size_t limit;
+	size_t turn_work;     /* targets started or skipped since the loop last turned */
+	long long rest_until; /* no new connection before (ms): a local failure backs off */
+	int local_failures;   /* in a row, with nothing else running */
+	int warned;           /* the lowered concurrency was said */
 
 	struct event *pump_ev;  /* the next turn: rate wait or batch yield */
 	struct event *input_ev; /* the source's descriptor became readable */
@@ -131,6 +141,7 @@ engine_new(struct event_base *base, const struct engine_config *cfg, struct targ
 		e->slots[i].next_free = i + 1;
 	}
 	e->free_head = 0;
+	e->limit = n;
 	e->last_ms = clock_now_ms();
 	e->tokens = 1000;
 	return e;
@@ -208,6 +219,11 @@ engine_abort_all(struct engine *e, enum probe_error why)
 static void
 engine_stop(struct engine *e)
 {
+	const struct ready *r;
+
+	/* Targets waiting to be probed again were dialogues too: cut. */
+	for (r = e->ready_head; r != NULL && !e->stopping; r = r->next)
+		e->stats.cut += r->retry != 0;
 	e->stopping = 1;
 	event_del(e->pump_ev);
 	if (e->input_ev)
@@ -253,6 +269,69 @@ engine_kick(struct engine *e)
 		evtimer_add(e->pump_ev, &now);
 }
 
+static void engine_retry_push(struct engine *, const struct target *);
+
+/* The session ended without a row (a local failure, or cut by a signal):
+ * its slot goes, or waits for its DNS answer only to drop it. */
+static void
+engine_slot_drop(struct engine *e, struct slot *sl)
+{
+	if (sl->dns_pending)
+		sl->row_sent = 1;
+	else
+		engine_slot_release(e, sl);
+}
+
+/*
+ * Our side ran out of descriptors, ports or memory: nothing is known about
+ * the target, which is probed again once a running dialogue has ended (or
+ * after a pause when none runs). The concurrency that was reached is what
+ * the system gives: the rest of the run keeps under it.
+ */
+static void
+engine_local_failure(struct engine *e, const struct target *t, int err)
+{
+	size_t running = e->active;
+
+	if (running < 1)
+		running = 1;
+	if (running < e->limit) {
+		e->limit = running;
+		if (!e->warned && e->cfg.warn != NULL) {
+			char line[256];
+
+			snprintf(line, sizeof(line),
+			         "%s at %zu dialogues; concurrency lowered to %zu for the rest of "
+			         "the run (such targets are probed again)",
+			         strerror(err), e->active + 1, e->limit);
+			e->cfg.warn(line, e->cfg.warn_arg);
+		}
+		e->warned = 1;
+	}
+	if (e->stopping) {
+		e->stats.cut++; /* --resume probes it */
+		return;
+	}
+	engine_retry_push(e, t);
+	if (e->active > 0) {
+		e->local_failures = 0;
+		return;
+	}
+	if (++e->local_failures > RESOURCE_RETRIES_MAX) {
+		snprintf(e->err, sizeof(e->err), "cannot open a connection: %s", strerror(err));
+		e->status = ENGINE_RUNTIME_ERROR;
+		engine_stop(e);
+		return;
+	}
+	{
+		struct timeval tv = {RESOURCE_BACKOFF_MS / 1000,
+		                     (RESOURCE_BACKOFF_MS % 1000) * 1000};
+
+		e->rest_until = clock_now_ms() + RESOURCE_BACKOFF_MS;
+		evtimer_add(e->pump_ev, &tv);
+	}
+}
+
 static void
 engine_session_done(const struct probe_result *r, void *arg)
 {
@@ -260,11 +339,23 @@ engine_session_done(const struct probe_result *r, void *arg)
 	struct engine *e = sl->e;
 
 	sl->s = NULL;
-	e->stats.probed++;
 	/* The connection is closed: its network has room again, whether or
 	 * not the row still waits for its DNS. */
 	if (e->nets != NULL)
 		pernet_add(e->nets, (const struct sockaddr *)&r->target.sa, -1);
+	if (!probe_result_finished(r)) {
+		engine_slot_drop(e, sl);
+		if (r->error == PROBE_LOCAL_FAILURE)
+			engine_local_failure(e, &r->target, r->local_errno);
+		else
+			e->stats.cut++;
+		if (!e->stopping)
+			engine_pump(e);
+		engine_maybe_done(e);
+		return;
+	}
+	e->stats.probed++;
+	e->local_failures = 0;
 	if (sl->dns_pending && (sl->held = malloc(sizeof(*sl->held))) != NULL) {
 		*sl->held = *r; /* the row waits for its DNS */
 		return;
@@ -341,6 +432,7 @@ engine_input_cb(evutil_socket_t fd, short what, void *arg)
 
 	/* The input may end (EOF) after every session did: then nothing
 	 * else would notice that the run is over. */
+	e->turn_work = 0; /* the loop turned */
 	engine_pump(e);
 	engine_maybe_done(e);
 }
@@ -364,17 +456,42 @@ engine_wait_input(struct engine *e)
 }
 
 static void
+engine_out_of_memory(struct engine *e)
+{
+	snprintf(e->err, sizeof(e->err), "out of memory");
+	e->status = ENGINE_RUNTIME_ERROR;
+	engine_stop(e);
+}
+
+/* A target to probe again, first in line. */
+static void
+engine_retry_push(struct engine *e, const struct target *t)
+{
+	struct ready *r = malloc(sizeof(*r));
+
+	if (r == NULL) {
+		engine_out_of_memory(e);
+		return;
+	}
+	r->t = *t;
+	r->retry = 1;
+	r->next = e->ready_head;
+	e->ready_head = r;
+	if (e->ready_tail == NULL)
+		e->ready_tail = r;
+}
+
+static void
 engine_ready_push(struct engine *e, const struct target *t)
 {
 	struct ready *r = malloc(sizeof(*r));
 
 	if (r == NULL) {
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		e->status = ENGINE_INPUT_ERROR;
-		engine_stop(e);
+		engine_out_of_memory(e);
 		return;
 	}
 	r->t = *t;
+	r->retry = 0;
 	r->next = NULL;
 	if (e->ready_tail != NULL)
 		e->ready_tail->next = r;
@@ -468,9 +585,7 @@ engine_name_done(const struct dns_hosts *h, void *arg)
 			}
 			switch (target_source_admit(e->src, &t)) {
 			case -1:
-				snprintf(e->err, sizeof(e->err), "out of memory");
-				e->status = ENGINE_INPUT_ERROR;
-				engine_stop(e);
+				engine_out_of_memory(e);
 				break;
 			case 1:
 				engine_ready_push(e, &t);
@@ -547,40 +662,46 @@ engine_fetch(struct engine *e)
 	case TS_WAIT:
 		engine_wait_input(e);
 		return 0;
+	case TS_YIELD:
+		/* A stretch of input without a target: let signals and
+		 * sessions in, then read on. */
+		engine_kick(e);
+		return 0;
 	case TS_END:
 		e->source_done = 1;
 		return 0;
 	case TS_FATAL:
 	default:
 		/* Running sessions still finish and are reported. */
-		e->status = ENGINE_INPUT_ERROR;
+		e->status =
+		    target_source_out_of_memory(e->src) ? ENGINE_RUNTIME_ERROR : ENGINE_INPUT_ERROR;
 		e->source_done = 1;
 		engine_stop(e);
 		return 0;
 	}
 }
 
-/* Starts a dialogue with t; returns -1 (the run stops) when memory runs out. */
+/* Starts a dialogue with t; returns -1 when it could not start (memory:
+ * the target waits for a retry, or the run stops). */
 static int
 engine_start(struct engine *e, const struct target *t)
 {
 	struct slot *sl = &e->slots[e->free_head];
 
+	e->turn_work++;
 	e->free_head = sl->next_free;
 	e->active++;
 	sl->s = session_start(e->base, &e->cfg.probe, t, engine_session_done, sl);
-	if (sl->s == NULL ||
-	    (e->nets != NULL && pernet_add(e->nets, (const struct sockaddr *)&t->sa, 1) < 0)) {
-		if (sl->s != NULL)
-			session_abort(sl->s, PROBE_INTERRUPTED);
-		else {
-			sl->next_free = e->free_head;
-			e->free_head = (size_t)(sl - e->slots);
-			e->active--;
-		}
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		e->status = ENGINE_INPUT_ERROR;
-		engine_stop(e);
+	if (sl->s == NULL) {
+		sl->next_free = e->free_head;
+		e->free_head = (size_t)(sl - e->slots);
+		e->active--;
+		engine_local_failure(e, t, ENOMEM);
+		return -1;
+	}
+	if (e->nets != NULL && pernet_add(e->nets, (const struct sockaddr *)&t->sa, 1) < 0) {
+		engine_out_of_memory(e);
+		session_abort(sl->s, PROBE_INTERRUPTED);
 		return -1;
 	}
 	/* Reverse DNS runs beside the dialogue, never before it (issue 4). */
@@ -606,7 +727,7 @@ engine_undefer(struct engine *e)
 {
 	size_t i = 0;
 
-	while (i < e->ndeferred && e->active < (size_t)e->cfg.concurrency && !e->stopping) {
+	while (i < e->ndeferred && e->active < e->limit && !e->stopping) {
 		long long wait_ms;
 		struct target t;
 
@@ -623,16 +744,39 @@ engine_undefer(struct engine *e)
 	}
 }
 
+/*
+ * Starts what may start now. It runs from the loop's timer and input
+ * events and after every session's end; however it is called, at most
+ * PUMP_BATCH_MAX targets are started or skipped before the loop turns
+ * again (connects that fail at once would otherwise feed the pump from
+ * the loop's active queue forever, and no signal would be read).
+ */
 static void
 engine_pump(struct engine *e)
 {
 	struct timeval tv = {0, 0};
 	long long wait_ms;
-	size_t n;
 
+	if (e->stopping)
+		return;
+	if (e->rest_until > 0) {
+		long long left = e->rest_until - clock_now_ms();
+
+		if (left > 0) {
+			tv.tv_sec = (time_t)(left / 1000);
+			tv.tv_usec = (suseconds_t)(left % 1000) * 1000;
+			evtimer_add(e->pump_ev, &tv);
+			return;
+		}
+		e->rest_until = 0;
+	}
 	if (e->ndeferred > 0)
 		engine_undefer(e);
-	for (n = 0; n < PUMP_BATCH_MAX && !e->stopping; n++) {
+	while (!e->stopping) {
+		if (e->turn_work >= PUMP_BATCH_MAX) {
+			evtimer_add(e->pump_ev, &tv); /* let the loop breathe, then go on */
+			return;
+		}
 		if (!e->have_pending && e->ready_head != NULL) {
 			struct ready *r = e->ready_head;
 
@@ -644,7 +788,7 @@ engine_pump(struct engine *e)
 			free(r);
 		}
 		if (!e->have_pending) {
-			if (e->source_done || e->active >= (size_t)e->cfg.concurrency)
+			if (e->source_done || e->active >= e->limit)
 				break;
 			if (!engine_fetch(e))
 				break;
@@ -660,6 +804,7 @@ engine_pump(struct engine *e)
 		}
 		if (e->pending.skip_reason[0] != '\0') {
 			e->have_pending = 0;
+			e->turn_work++;
 			engine_skip(e, &e->pending);
 			continue;
 		}
@@ -670,7 +815,7 @@ engine_pump(struct engine *e)
 			e->have_pending = 0;
 			continue;
 		}
-		if (e->active >= (size_t)e->cfg.concurrency)
+		if (e->active >= e->limit)
 			break;
 		if (!engine_take_token(e, &wait_ms)) {
 			tv.tv_sec = (time_t)(wait_ms / 1000);
@@ -682,8 +827,6 @@ engine_pump(struct engine *e)
 		if (engine_start(e, &e->pending) < 0)
 			return;
 	}
-	if (n == PUMP_BATCH_MAX && !e->stopping)
-		evtimer_add(e->pump_ev, &tv); /* let the loop breathe, then go on */
 }
 
 static void
@@ -691,6 +834,7 @@ engine_pump_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct engine *e = arg;
 
+	e->turn_work = 0; /* the loop turned */
 	engine_pump(e);
 	engine_maybe_done(e);
 }

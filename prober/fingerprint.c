@@ -4,10 +4,11 @@
  * Texts are matched case-sensitively on the reply line after its code and
  * separator ("250 ok" is read as "ok"): case is often the tell (qmail's
  * "ok" against Postfix's "Ok"). Weights: 80 a product name in the greeting,
- * 60 a reply text only that product writes, 20-40 a text a few share, 10 a
- * weak hint. Sources: the products' own reply strings (qmail-smtpd.c,
- * Postfix's smtpd.c, Exim's smtp_in.c, OpenSMTPD's smtp_session.c,
- * sendmail's srvrsmtp.c) and what real servers answer.
+ * 60 a reply text only that product writes (Postfix's "Relay access
+ * denied", refused with 554 or, as Postfix 3 does by default, deferred with
+ * 454), 20-40 a text a few share, 10 a weak hint. Sources: the products' own reply strings
+ * (qmail-smtpd.c, Postfix's smtpd.c, Exim's smtp_in.c, OpenSMTPD's smtp_session.c, sendmail's
+ * srvrsmtp.c) and what real servers answer.
  */
 #include "config.h"
 
@@ -65,6 +66,9 @@ static const struct fp_rule fp_rules[] = {
     {"sendmail-pleased", "sendmail", FP_EHLO, FP_CONTAINS, "pleased to meet you", 50},
     {"sendmail-sender-ok", "sendmail", FP_MAIL, FP_CONTAINS, "Sender ok", 30},
     {"sendmail-relaying-denied", "sendmail", FP_RCPT, FP_CONTAINS, "Relaying denied", 40},
+    /* proto.m4 when the client's PTR lookup failed (a 4xx the verdict reads as temporary). */
+    {"sendmail-relaying-temporarily-denied", "sendmail", FP_RCPT, FP_CONTAINS,
+     "Relaying temporarily denied", 40},
     {"sendmail-reset-state", "sendmail", FP_RSET, FP_EXACT, "2.0.0 Reset state", 15},
     /* Microsoft: Microsoft 365 names itself with outlook.com. */
     {"m365-greeting", "microsoft-365", FP_GREETING, FP_CONTAINS, "outlook.com Microsoft ESMTP", 90},

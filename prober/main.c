@@ -7,6 +7,8 @@
  *   2  usage or input error
  *   3  runtime failure (output could not be written, out of memory)
  *   4  interrupted (SIGINT/SIGTERM): the rows finished so far were written
+ *   5  nothing probed: every target was skipped (policy, bad input), so a
+ *      wrong allowlist in cron does not read as "no open relays"
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@
 
 #include "prober/audit.h"
 #include "prober/engine.h"
+#include "prober/paths.h"
 #include "prober/relay.h"
 #include "prober/tls.h"
 #include "reports/columns.h"
@@ -43,6 +46,7 @@ enum {
 	EXIT_USAGE = 2,
 	EXIT_RUNTIME = 3,
 	EXIT_INTERRUPTED = 4,
+	EXIT_ALL_SKIPPED = 5,
 };
 
 enum {
@@ -152,10 +156,13 @@ static const char usage_text[] =
     "host name (all its A and AAAA addresses), mx:DOMAIN (its MX hosts, by preference);\n"
     "'#' comments, blank lines and fields after a blank or comma are ignored):\n"
     "  -f, --file FILE         read targets from FILE ('-' is stdin); repeatable\n"
+    "                          (write [::1]:2525 for an IPv6 address and a port)\n"
     "  -p, --port PORT         port when a target names none (default 25)\n"
     "      --allow-private     probe special-purpose ranges too (loopback, RFC 1918, ...)\n"
     "      --allowlist CIDRS   probe only inside these comma-separated ranges\n"
-    "                          (default: $SMTPPROBE_ALLOWLIST)\n"
+    "                          (default: $SMTPPROBE_ALLOWLIST; empty is an error);\n"
+    "                          the part of a CIDR target outside it, in --exclude or\n"
+    "                          in special ranges is one skipped row, never walked\n"
     "      --strict            a bad target line is fatal instead of a skipped row\n"
     "      --exclude FILE      skip the ranges of FILE (zmap blocklist format: CIDR,\n"
     "                          '#' reason); repeatable\n"
@@ -206,19 +213,23 @@ static const char usage_text[] =
     "      --ca-file FILE      CA certificates for cert_verify (default: system store)\n"
     "\n"
     "Output:\n"
-    "  -o, --output FILE       write the report to FILE (default stdout)\n"
+    "  -o, --output FILE       write the report to FILE (default stdout); never an\n"
+    "                          input file (-f, --exclude, --message): exit 2\n"
     "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
+    "                          (DIR made 0700 if absent; links are never followed)\n"
     "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
     "                          rows, and what changed on stderr\n"
-    "      --append            add rows to -o FILE (its header must match)\n"
+    "      --append            add rows to -o FILE (its header must match; a file\n"
+    "                          that is not our report is refused, left as it is)\n"
     "      --resume            --append, probing only targets not yet in -o FILE\n"
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
     "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
-    "2 usage or input error, 3 runtime failure, 4 interrupted.\n";
+    "2 usage or input error, 3 runtime failure, 4 interrupted, 5 nothing probed:\n"
+    "every target was skipped (allowlist, special ranges, --exclude, bad input).\n";
 
 struct options {
 	const char **excludes;
@@ -230,7 +241,8 @@ struct options {
 	struct target_source_config src;
 	struct engine_config eng;
 	const char *allowlist;
-	const char *ca_file; /* TLS (issue 3) */
+	const char *allowlist_from; /* where it came from, for errors */
+	const char *ca_file;        /* TLS (issue 3) */
 	/* DNS (issue 4). */
 	const char *dns_server; /* NULL: resolv.conf's servers */
 	int no_dns;
@@ -241,6 +253,9 @@ struct run {
 	struct report *rep;
 	struct audit *audit;
 	int write_failed;
+	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows written, by kind */
+	size_t probed;                       /* other rows written */
+	int out_tty; /* the report goes to a terminal, where the progress line is */
 };
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -306,8 +321,14 @@ set_word(const char *opt, char *dst, size_t size, const char *value)
 	snprintf(dst, size, "%s", value);
 }
 
-/* Raises the descriptor limit to its hard limit and clamps the concurrency
- * to what it allows. */
+/*
+ * Raises the descriptor limit to its hard limit and clamps the concurrency
+ * to what it allows: FD_RESERVE for the run (standard streams, input and
+ * output files, the transcript being written, DNS sockets, the loop's own)
+ * and FD_PER_SESSION for each dialogue (its socket, and the one libevent
+ * has yet to close when the next dialogue takes the slot; TLS adds none).
+ * Whatever else runs short later is the engine's to back off from.
+ */
 static void
 fit_descriptors(struct options *o)
 {
@@ -323,7 +344,7 @@ fit_descriptors(struct options *o)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY)
 		return;
-	room = (long)rl.rlim_cur - FD_RESERVE;
+	room = ((long)rl.rlim_cur - FD_RESERVE) / FD_PER_SESSION;
 	if (room < 1)
 		room = 1;
 	if (o->eng.concurrency > room) {
@@ -334,6 +355,31 @@ fit_descriptors(struct options *o)
 			        o->eng.concurrency, room, (long)rl.rlim_cur);
 		o->eng.concurrency = (int)room;
 	}
+}
+
+/* An output that is one of the inputs is a usage error, before anything is
+ * opened for writing (prober/paths.h). */
+static void
+check_same_files(const char *output, const char **files, size_t nfiles, const char **excludes,
+                 size_t nexcludes, const char **messages, size_t nmessages)
+{
+	struct path_arg out = {"-o", output}, *in;
+	size_t n = 0, i;
+	char err[1024];
+	int r;
+
+	if ((in = calloc(nfiles + nexcludes + nmessages + 1, sizeof(*in))) == NULL)
+		return;
+	for (i = 0; i < nfiles; i++)
+		in[n++] = (struct path_arg){"-f", files[i]};
+	for (i = 0; i < nexcludes; i++)
+		in[n++] = (struct path_arg){"--exclude", excludes[i]};
+	for (i = 0; i < nmessages; i++)
+		in[n++] = (struct path_arg){"--message", messages[i]};
+	r = paths_check_distinct(&out, in, n, err, sizeof(err));
+	free(in);
+	if (r != 0)
+		usage_error("%s", err);
 }
 
 static void
@@ -351,11 +397,13 @@ on_result(const struct probe_result *r, void *arg)
 	struct run *run = arg;
 	const struct probe_result *row = audit_result(run->audit, r);
 
-	if (row != NULL && report_row(run->rep, row) != 0) {
-		run->write_failed = errno ? errno : EIO;
+	if (row != NULL && r->verdict == VERDICT_SKIPPED)
+		run->skipped[policy_skip_class(r->target.skip_reason)]++;
+	else if (row != NULL)
+		run->probed++;
+	if (run->write_failed)
 		return -1;
-	}
-	return 0;
+	return row != NULL ? audit_write(run->audit, row) : 0;
 }
 
 static void
@@ -364,12 +412,16 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	engine_interrupt(arg);
 }
 
-/* A baseline's gone rows are written as they are. */
+/* Writes one row: a result (when audit_write lets it go) or a gone row. */
 static int
-on_gone(const struct probe_result *r, void *arg)
+write_row(const struct probe_result *r, void *arg)
 {
 	struct run *run = arg;
 
+	if (run->write_failed)
+		return -1;
+	if (run->out_tty)
+		audit_progress_clear(run->audit);
 	if (report_row(run->rep, r) != 0) {
 		run->write_failed = errno ? errno : EIO;
 		return -1;
@@ -377,12 +429,35 @@ on_gone(const struct probe_result *r, void *arg)
 	return 0;
 }
 
+/* Rows were written and every one of them was skipped. */
+static int
+all_skipped(const struct run *run)
+{
+	size_t v;
+
+	for (v = 0; v < POLICY_SKIP_CLASSES; v++)
+		if (run->skipped[v] > 0)
+			return run->probed == 0;
+	return 0;
+}
+
+/* The engine's one warning (a lowered concurrency), off the progress line. */
+static void
+on_warn(const char *line, void *arg)
+{
+	struct run *run = arg;
+
+	audit_progress_clear(run->audit);
+	fprintf(stderr, "smtpprobe: warning: %s\n", line);
+}
+
 static void
 print_summary(const struct engine *e, const struct target_source *src, double secs,
-              const char *output)
+              const char *output, const struct run *run)
 {
 	const struct engine_stats *st = engine_stats(e);
 	const char *sep = "";
+	size_t skipped;
 	int v;
 
 	fprintf(stderr, "smtpprobe: %zu target%s in %.1fs (%.0f/s)", st->results,
@@ -398,6 +473,25 @@ print_summary(const struct engine *e, const struct target_source *src, double se
 		fprintf(stderr, " (%zu duplicate%s probed once)", target_source_duplicates(src),
 		        target_source_duplicates(src) == 1 ? "" : "s");
 	fprintf(stderr, "; report in %s\n", output != NULL ? output : "standard output");
+	for (v = 0, skipped = 0; v < POLICY_SKIP_CLASSES; v++)
+		skipped += run->skipped[v];
+	if (skipped == 0)
+		return;
+	/* Why, by kind: in cron, a wrong allowlist must not read as a clean run. */
+	fprintf(stderr, "smtpprobe: %zu skipped", skipped);
+	sep = ":";
+	for (v = 0; v < POLICY_SKIP_CLASSES; v++) {
+		if (run->skipped[v] == 0)
+			continue;
+		fprintf(stderr, "%s %zu %s", sep, run->skipped[v],
+		        policy_skip_class_name((enum skip_class)v));
+		sep = ",";
+	}
+	fputc('\n', stderr);
+	if (all_skipped(run))
+		fprintf(stderr,
+		        "smtpprobe: nothing probed: every target was skipped (exit status %d)\n",
+		        EXIT_ALL_SKIPPED);
 }
 
 int
@@ -410,7 +504,7 @@ main(int argc, char **argv)
 	struct event *sigint_ev = NULL, *sigterm_ev = NULL;
 	struct engine *eng = NULL;
 	const struct report_writer *w;
-	struct run run = {NULL, NULL, 0};
+	struct run run = {NULL, NULL, 0, {0}, 0, 0};
 	size_t total = 0;
 	int need_header = 1;
 	enum engine_status status;
@@ -437,6 +531,7 @@ main(int argc, char **argv)
 	o.eng.rate = DEFAULT_RATE;
 	probe_settings_default(&o.eng.probe);
 	o.allowlist = getenv("SMTPPROBE_ALLOWLIST");
+	o.allowlist_from = "SMTPPROBE_ALLOWLIST";
 	o.src.seed = RANGE_DEFAULT_SEED;
 	/* One allocation for both lists of file names, so one free(files)
 	 * releases them on every way out. */
@@ -528,6 +623,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_ALLOWLIST:
 			o.allowlist = optarg;
+			o.allowlist_from = "--allowlist";
 			break;
 		case OPT_STRICT:
 			o.src.strict = 1;
@@ -629,6 +725,7 @@ main(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto done;
 	}
+	check_same_files(o.output, files, nfiles, o.excludes, o.nexcludes, messages, nmessages);
 
 	if (o.format == NULL)
 		o.format = o.output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
@@ -671,7 +768,16 @@ main(int argc, char **argv)
 	if (total == (size_t)-1)
 		total = 0; /* a pipe: unknown */
 
-	if (o.allowlist != NULL && o.allowlist[0] != '\0') {
+	if (o.allowlist != NULL) {
+		/* Set but empty is a mistake (a variable that lost its value), not
+		 * "no bound": only an unset variable means that. */
+		if (o.allowlist[strspn(o.allowlist, " \t")] == '\0') {
+			fprintf(stderr, "smtpprobe: %s is empty: name the ranges to probe%s\n",
+			        o.allowlist_from,
+			        o.allowlist_from[0] == '-' ? "" : " (unset it for no allowlist)");
+			rc = EXIT_USAGE;
+			goto done;
+		}
 		if ((allow = cidr_list_new()) == NULL)
 			goto done;
 		if (cidr_list_add(allow, o.allowlist, err, sizeof(err)) != 0) {
@@ -726,8 +832,8 @@ main(int argc, char **argv)
 	}
 	o.eng.probe.observer = audit_observer(run.audit);
 	if (o.audit.append) {
-		out = audit_open_output(run.audit, o.output, strcmp(o.format, "csv") == 0, src,
-		                        &need_header, err, sizeof(err));
+		out = audit_open_output(run.audit, o.output, o.format, src, &need_header, err,
+		                        sizeof(err));
 		if (out == NULL) {
 			fprintf(stderr, "smtpprobe: %s\n", err);
 			rc = EXIT_USAGE;
@@ -739,6 +845,8 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	fit_descriptors(&o);
+	o.eng.warn = o.quiet ? NULL : on_warn;
+	o.eng.warn_arg = &run;
 	/* TLS (issue 3): one client context for the run, borrowed by sessions
 	 * and made when the first of them needs it (at once with --ca-file). */
 	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
@@ -759,7 +867,9 @@ main(int argc, char **argv)
 		o.eng.dns = dns;
 	}
 	run.rep = report_new(w, out);
-	eng = base && run.rep ? engine_new(base, &o.eng, src, on_result, &run) : NULL;
+	eng = base && run.rep && audit_set_writer(run.audit, base, write_row, &run) == 0
+	          ? engine_new(base, &o.eng, src, on_result, &run)
+	          : NULL;
 	if (eng == NULL) {
 		fprintf(stderr, "smtpprobe: cannot start: out of memory\n");
 		goto done;
@@ -772,12 +882,13 @@ main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (need_header && report_begin(run.rep) != 0)
 		run.write_failed = errno ? errno : EIO;
+	run.out_tty = isatty(fileno(out));
 	audit_progress_start(run.audit, base, eng, src, total);
 	status = run.write_failed ? ENGINE_OUTPUT_ERROR : engine_run(eng);
-	audit_end_run(run.audit);
+	(void)audit_end_run(run.audit); /* write_row notes a failure */
 	/* Gone rows only after a whole run: an interrupted one saw too little. */
 	if (status == ENGINE_DONE && !run.write_failed)
-		(void)audit_emit_gone(run.audit, on_gone, &run);
+		(void)audit_emit_gone(run.audit, write_row, &run);
 	if (report_end(run.rep) != 0 && !run.write_failed)
 		run.write_failed = errno ? errno : EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -787,18 +898,25 @@ main(int argc, char **argv)
 		print_summary(eng, src,
 		              (double)(t1.tv_sec - t0.tv_sec) +
 		                  (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-		              o.output);
+		              o.output, &run);
 		audit_summary(run.audit, stderr);
 	}
-	if (status == ENGINE_INPUT_ERROR)
+	if (status == ENGINE_INPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		fprintf(stderr, "smtpprobe: %s\n", engine_error(eng));
+	if (st->cut > 0 && !run.write_failed && status != ENGINE_OUTPUT_ERROR)
+		fprintf(stderr,
+		        "smtpprobe: %zu dialogue%s cut by the %s %s not written; --resume probes "
+		        "%s again\n",
+		        st->cut, st->cut == 1 ? "" : "s",
+		        status == ENGINE_INTERRUPTED ? "signal" : "failure",
+		        st->cut == 1 ? "was" : "were", st->cut == 1 ? "it" : "them");
 	if (run.write_failed)
 		fprintf(stderr, "smtpprobe: writing %s: %s\n", o.output ? o.output : "the report",
 		        strerror(run.write_failed));
 	if (status == ENGINE_INTERRUPTED && !o.quiet)
 		fprintf(stderr, "smtpprobe: interrupted; %zu finished rows written\n", st->results);
 
-	if (run.write_failed || status == ENGINE_OUTPUT_ERROR)
+	if (run.write_failed || status == ENGINE_OUTPUT_ERROR || status == ENGINE_RUNTIME_ERROR)
 		rc = EXIT_RUNTIME;
 	else if (status == ENGINE_INPUT_ERROR)
 		rc = EXIT_USAGE;
@@ -806,6 +924,8 @@ main(int argc, char **argv)
 		rc = EXIT_INTERRUPTED;
 	else if (st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] > 0)
 		rc = EXIT_FOUND_OPEN;
+	else if (all_skipped(&run))
+		rc = EXIT_ALL_SKIPPED;
 	else
 		rc = EXIT_NOTHING_OPEN;
 

@@ -35,6 +35,7 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
     [PROBE_SESSION_DEADLINE] = "session-deadline",
     [PROBE_SERVER_SHUTDOWN] = "server-shutdown",
     [PROBE_INTERRUPTED] = "interrupted",
+    [PROBE_LOCAL_FAILURE] = "local-failure",
 };
 
 static const char *const flag_names[FLAG_COUNT_BITS] = {
@@ -43,7 +44,7 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "helo-fallback",
     "localhost-name",
     "no-fqdn",
-    "rcpt-354",
+    "rcpt-3xx",
     "unsolicited",
     "postmaster-refused",
     /* TLS (issue 3) */
@@ -55,6 +56,7 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "fcrdns-mismatch",
     "dynamic-rdns",
     "name-not-ptr",
+    "relay-deferred",
 };
 
 static const char *const fcrdns_names[FCRDNS_COUNT] = {
@@ -115,4 +117,15 @@ probe_result_init(struct probe_result *r, const struct target *t)
 	r->target = *t;
 	r->tls.matches = -1;
 	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
+}
+
+int
+probe_result_finished(const struct probe_result *r)
+{
+	if (r->error == PROBE_LOCAL_FAILURE)
+		return 0;
+	if (r->error == PROBE_INTERRUPTED)
+		return r->verdict == VERDICT_ACCEPTS_RELAY ||
+		       r->verdict == VERDICT_ACCEPTS_LOCALHOST;
+	return 1;
 }

@@ -48,6 +48,9 @@ enum probe_error {
 	PROBE_SESSION_DEADLINE,
 	PROBE_SERVER_SHUTDOWN, /* 421 during the dialogue */
 	PROBE_INTERRUPTED,     /* SIGINT/SIGTERM before the dialogue ended */
+	/* Our side ran out of descriptors, ports or memory: nothing about the
+	 * target. Never a row: the engine probes the target again. */
+	PROBE_LOCAL_FAILURE,
 	PROBE_ERROR_COUNT
 };
 
@@ -58,7 +61,7 @@ enum probe_flag {
 	FLAG_HELO_FALLBACK = 1u << 2,      /* EHLO refused, HELO used */
 	FLAG_LOCALHOST_NAME = 1u << 3,     /* greeting or EHLO names itself localhost */
 	FLAG_NO_FQDN = 1u << 4,            /* greeting or EHLO name has no dot */
-	FLAG_RCPT_354 = 1u << 5,           /* a 354 (or other 3xx) answered RCPT: never DATA */
+	FLAG_RCPT_3XX = 1u << 5,           /* a 3xx (354 or any other) answered RCPT: never DATA */
 	FLAG_UNSOLICITED = 1u << 6,        /* bytes arrived before our command (early talker) */
 	FLAG_POSTMASTER_REFUSED = 1u << 7, /* RCPT TO:<postmaster> refused (RFC 5321 4.5.1) */
 	/* TLS (issue 3) */
@@ -70,7 +73,9 @@ enum probe_flag {
 	FLAG_FCRDNS_MISMATCH = 1u << 12, /* no PTR name resolves back to the address */
 	FLAG_DYNAMIC_RDNS = 1u << 13,    /* a PTR name looks like a consumer pool's */
 	FLAG_NAME_NOT_PTR = 1u << 14,    /* greeting or EHLO name is none of the PTR names */
-	FLAG_COUNT_BITS = 15
+	/* A relay denial deferred (4xx) rather than refused: read as closed (verdict.c). */
+	FLAG_RELAY_DEFERRED = 1u << 15,
+	FLAG_COUNT_BITS = 16
 };
 
 /* Reverse DNS (issue 4): whether a PTR name of the address resolves back to
@@ -116,6 +121,7 @@ struct probe_result {
 	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */
 	enum verdict verdict;
 	enum probe_error error;
+	int local_errno; /* PROBE_LOCAL_FAILURE: what our side ran out of */
 	unsigned int flags;
 	int connected;
 	int greeting_code;                    /* 0 when none came */
@@ -145,6 +151,7 @@ struct probe_result {
 
 	/* Audit reports (issue 6), filled outside the session: */
 	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
+	unsigned long long transcript_job;    /* its place in the writer's queue, 0 if none */
 	char change[CHANGE_MAX]; /* vs --baseline: new, same, changed:<old>, gone; "" if none */
 	/* Reverse DNS (prober/dns.c, prober/rdns.c; issue 4). */
 	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */
@@ -159,6 +166,11 @@ const char *probe_error_name(enum probe_error e);
 const char *fcrdns_name(enum fcrdns f);
 /* Name of a single flag bit, or NULL. */
 const char *probe_flag_name(unsigned int bit);
+
+/* 1 when r is a row to write: 0 for a dialogue that a local failure or a
+ * signal cut before it reached a verdict (an acceptance already seen is a
+ * verdict, and kept). */
+int probe_result_finished(const struct probe_result *r);
 
 /* Sets r to an empty result for t: verdict unreachable, nothing found. */
 void probe_result_init(struct probe_result *r, const struct target *t);

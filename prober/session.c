@@ -162,12 +162,32 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->timer == NULL || session_connect(s) < 0) {
 		if (s->timer)
 			event_free(s->timer);
+		/* Out of memory: the engine starts the target again later. */
+		s->result.error = PROBE_LOCAL_FAILURE;
 		if (s->obs != NULL)
 			s->set->observer->close(s->obs, &s->result);
 		free(s);
 		return NULL;
 	}
 	return s;
+}
+
+/* 1 for an errno of socket() or connect() that says our side is short of
+ * something (descriptors, buffers, memory, local ports): not the target's doing. */
+static int
+local_failure(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EADDRNOTAVAIL: /* no local port left */
+	case EAGAIN:        /* the same, on older kernels */
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Opens a connection: the first, the plaintext one after a failed
@@ -188,9 +208,16 @@ session_connect(struct session *s)
 	s->result.connections++;
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
+		int err = errno;
+
 		/* Report from the loop, so the owner is never re-entered. */
-		s->pending =
-		    errno == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
+		if (local_failure(err)) {
+			s->pending = PROBE_LOCAL_FAILURE;
+			s->result.local_errno = err;
+		} else {
+			s->pending = err == ECONNREFUSED ? PROBE_CONNECTION_REFUSED
+			                                 : PROBE_NETWORK_UNREACHABLE;
+		}
 		event_active(s->timer, EV_TIMEOUT, 0);
 		return 0;
 	}
@@ -340,7 +367,7 @@ session_finish(struct session *s, enum probe_error e)
 
 	r->error = e;
 	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
-	r->verdict = verdict_decide(r);
+	verdict_apply(r);
 	fingerprint_apply(r);
 	if (s->obs != NULL)
 		s->set->observer->close(s->obs, r);
@@ -630,7 +657,8 @@ session_note_reply(struct session *s, char *dst, size_t size)
 /*
  * A 4xx (greylisting) is retried once after --retry-after, when asked and
  * when the deadline leaves room for the wait and a reply: never a tight
- * loop. Returns 1 when the test t is to run again (its first codes saved).
+ * loop. A deferred relay denial is not: it says no again (verdict.h).
+ * Returns 1 when the test t is to run again (its first codes saved).
  */
 static int
 session_want_retry(struct session *s, struct relay_result *t)
@@ -638,6 +666,7 @@ session_want_retry(struct session *s, struct relay_result *t)
 	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
 
 	if (code / 100 != 4 || code == 421 || s->set->retry_after_ms <= 0 || t->retried ||
+	    (t->rcpt_code != 0 && verdict_is_relay_deferred(code, t->reply)) ||
 	    s->deadline_ms - clock_now_ms() <=
 	        (long long)s->set->retry_after_ms + s->set->timeout_ms)
 		return 0;
@@ -778,7 +807,7 @@ session_reply(struct session *s)
 		if (code / 100 == 3) {
 			/* The server now waits for message content: anything we
 			 * send would be read as such. Hang up; never DATA. */
-			r->flags |= FLAG_RCPT_354;
+			r->flags |= FLAG_RCPT_3XX;
 			session_finish(s, PROBE_OK);
 			return;
 		}

@@ -39,7 +39,9 @@ struct baseline {
 	char path[TARGET_ORIGIN_MAX];
 	struct entry *v;
 	size_t n, cap;
+	size_t rows; /* rows read, with an address or not */
 	size_t news, same, changed, gone, newly_open;
+	char note[128]; /* what the summary must say about the file itself */
 	char shown[NEWLY_OPEN_SHOWN][INET6_ADDRSTRLEN + 64];
 };
 
@@ -114,6 +116,7 @@ load_row(const struct previous_row *row, void *arg)
 	struct baseline *b = arg;
 	struct entry *e;
 
+	b->rows++;
 	if (row->ip[0] == '\0')
 		return 0; /* a bad input line: nothing to compare */
 	if (b->n == b->cap) {
@@ -163,8 +166,29 @@ baseline_load(const char *path, char *err, size_t errlen)
 		baseline_free(b);
 		return NULL;
 	}
+	/* A file that holds nothing to compare with makes every target new:
+	 * said in the summary, or refused when it is no report at all. */
+	if (partial == 0) {
+		struct strbuf sb;
+		char shown[256];
+
+		sb_init(&sb, shown, sizeof(shown));
+		sb_append_escaped(&sb, path, strlen(path));
+		snprintf(err, errlen, "%s: not smtpprobe's report: no whole header line", shown);
+		fclose(f);
+		baseline_free(b);
+		return NULL;
+	}
+	if (partial > 0)
+		snprintf(b->note, sizeof(b->note),
+		         ": its last row is cut short (a killed run?) and was left out");
+	else if (ftell(f) == 0)
+		snprintf(b->note, sizeof(b->note), " is empty: every target counts as new");
+	else if (b->rows == 0)
+		snprintf(b->note, sizeof(b->note), " has no rows: every target counts as new");
 	fclose(f);
-	qsort(b->v, b->n, sizeof(*b->v), entry_cmp);
+	if (b->n > 1) /* qsort's base must not be NULL, even for no entries */
+		qsort(b->v, b->n, sizeof(*b->v), entry_cmp);
 	/* A target listed twice keeps its first row. */
 	for (i = 0, w = 0; i < b->n; i++)
 		if (w == 0 || key_cmp(&b->v[w - 1].key, &b->v[i].key) != 0)
@@ -310,6 +334,8 @@ baseline_summary(const struct baseline *b, FILE *fp)
 
 	sb_init(&sb, shown, sizeof(shown));
 	sb_append_escaped(&sb, b->path, strlen(b->path));
+	if (b->note[0] != '\0')
+		fprintf(fp, "smtpprobe: baseline %s%s\n", shown, b->note);
 	fprintf(fp, "smtpprobe: since the baseline %s: %zu new, %zu same, %zu changed, %zu gone\n",
 	        shown, b->news, b->same, b->changed, b->gone);
 	if (b->newly_open == 0)

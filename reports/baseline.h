@@ -20,7 +20,10 @@
 
 struct baseline;
 
-/* Reads a previous run's CSV. Returns NULL with err filled ("PATH:LINE: why"). */
+/* Reads a previous run's CSV. Returns NULL with err filled ("PATH:LINE: why"),
+ * also for a file without a whole header line (binary, cut). An empty or
+ * header-only file, or one whose last row is cut, is read, and the summary
+ * says so (every target then counts as new). */
 struct baseline *baseline_load(const char *path, char *err, size_t errlen);
 void baseline_free(struct baseline *b);
 
@@ -37,8 +40,9 @@ void baseline_mark_present(struct baseline *b, const char *ip, const char *port)
 int baseline_emit_gone(struct baseline *b, int (*emit)(const struct probe_result *r, void *arg),
                        void *arg);
 
-/* One or two lines on fp: the counts of changes, then the targets newly
- * accepting relay or localhost RCPTs, if any. */
+/* Lines on fp: what was wrong with the file (empty, no rows, cut), the
+ * counts of changes, then the targets newly accepting relay or localhost
+ * RCPTs, if any. */
 void baseline_summary(const struct baseline *b, FILE *fp);
 
 /* Targets that accept relay or localhost RCPTs now and did not in the baseline. */

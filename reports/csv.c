@@ -5,7 +5,8 @@
  *  - Lines end in LF, not CRLF. The file is read by grep, awk, cut and
  *    `tail -f` far more often than by anything that needs CRLF, and
  *    spreadsheets and RFC 4180 parsers accept LF.
- *  - Every cell is escaped first (sb_append_escaped: \n, \r, \\, \xNN), so a
+ *  - Every cell is escaped first (sb_append_escaped: \n, \r, \\, \xNN,
+ *    \u{XXXX} for characters that reorder or hide text), so a
  *    cell never spans lines: a row is always exactly one line of printable
  *    UTF-8, whatever bytes a server sent.
  *
@@ -36,6 +37,17 @@ formula_start(char c)
 	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* Length of the escape at cell[i] (a backslash): \xNN, \u{XXXX} or \n. */
+static size_t
+escape_len(const char *cell, size_t i, size_t n)
+{
+	if (i + 1 < n && cell[i + 1] == 'x')
+		return 4;
+	if (i + 1 < n && cell[i + 1] == 'u')
+		return 8;
+	return 2;
+}
+
 /*
  * Length of cell without an escape that truncation cut short ("\x1" of
  * "\x1b"): a cut cell must still decode. Escapes are read from the start,
@@ -51,7 +63,7 @@ drop_partial_escape(const char *cell, size_t n)
 			i++;
 			continue;
 		}
-		esc = i + 1 < n && cell[i + 1] == 'x' ? 4 : 2;
+		esc = escape_len(cell, i, n);
 		if (i + esc > n)
 			return i;
 		i += esc;
@@ -66,7 +78,7 @@ unit_len(const char *cell, size_t i, size_t n)
 	size_t u = 1;
 
 	if (cell[i] == '\\')
-		u = i + 1 < n && cell[i + 1] == 'x' ? 4 : 2;
+		u = escape_len(cell, i, n);
 	else if ((unsigned char)cell[i] >= 0xc0)
 		while (i + u < n && ((unsigned char)cell[i + u] & 0xc0) == 0x80)
 			u++;

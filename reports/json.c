@@ -74,8 +74,8 @@ json_escape_string(const char *raw, size_t len, struct strbuf *out)
 			u = "\\f";
 			break;
 		default:
-			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
-			    cp == 0x2029 || (seq == 1 && cp >= 0x80))
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || utf8_is_invisible(cp) ||
+			    (seq == 1 && cp >= 0x80))
 				snprintf(esc, sizeof(esc), "\\u%04x", cp);
 			else
 				u = NULL; /* the bytes as they are */

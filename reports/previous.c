@@ -8,12 +8,18 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
+#include "reports/columns.h"
 #include "reports/csvread.h"
+
+#define NOT_OURS                                                                                   \
+	"not smtpprobe's report (its first line is not this version's header); it is left as it "  \
+	"is"
 
 /* The columns read back, and where they are in this file's header. */
 struct layout {
@@ -130,10 +136,65 @@ out:
 	return rc;
 }
 
+/*
+ * 1 when the len bytes at f's start are a prefix of what this version writes
+ * first: its CSV header line, or (json) a JSON Lines row's opening. A run
+ * killed while writing its first line leaves such a prefix; a user's notes
+ * are not one.
+ */
+static int
+starts_like_ours(FILE *f, size_t len, int json)
+{
+	char want[CSV_READ_LINE_MAX], got[CSV_READ_LINE_MAX];
+	struct strbuf sb;
+
+	sb_init(&sb, want, sizeof(want));
+	if (json) {
+		sb_printf(&sb, "{\"%s\":", report_columns[0].name);
+	} else {
+		size_t i;
+
+		for (i = 0; i < report_ncolumns; i++)
+			sb_printf(&sb, "%s%s", i > 0 ? "," : "", report_columns[i].name);
+		sb_putc(&sb, '\n');
+	}
+	if (json && len > sb.len)
+		len = sb.len; /* the row's opening is enough */
+	if (len > sb.len || fseek(f, 0, SEEK_SET) != 0 || fread(got, 1, len, f) != len)
+		return 0;
+	return memcmp(got, want, len) == 0;
+}
+
+FILE *
+previous_open_append_jsonl(const char *path, int *need_header, char *err, size_t errlen)
+{
+	struct stat st;
+	FILE *f;
+
+	*need_header = 0;
+	if ((f = fopen(path, "a+")) == NULL) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) != 0) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (st.st_size > 0 && !starts_like_ours(f, (size_t)st.st_size, 1)) {
+		set_err(err, errlen, path, 0, NOT_OURS);
+		fclose(f);
+		return NULL;
+	}
+	*need_header = st.st_size == 0;
+	return f;
+}
+
 FILE *
 previous_open_append(const char *path, previous_row_cb cb, void *arg, int *need_header,
                      int *dropped, char *err, size_t errlen)
 {
+	struct stat st;
 	FILE *f;
 	long partial;
 
@@ -146,6 +207,14 @@ previous_open_append(const char *path, previous_row_cb cb, void *arg, int *need_
 	}
 	rewind(f);
 	if (previous_read(f, path, 1, cb, arg, &partial, err, errlen) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	/* Only a file that is ours is repaired: a first line cut short must be
+	 * the start of our header, or the file is someone's notes. */
+	if (partial == 0 &&
+	    (fstat(fileno(f), &st) != 0 || !starts_like_ours(f, (size_t)st.st_size, 0))) {
+		set_err(err, errlen, path, 0, NOT_OURS);
 		fclose(f);
 		return NULL;
 	}

@@ -40,10 +40,17 @@ int previous_read(FILE *f, const char *name, int exact, previous_row_cb cb, void
  * Opens path to add rows to (--append, --resume), created if absent. A file
  * with rows must have this version's header (-1 otherwise: never a mixed
  * file); each of its rows goes to cb. A cut last line is removed from the
- * file and *dropped set. *need_header is set when the file holds no header
- * yet. Returns the stream positioned at the end, or NULL with err filled.
+ * file and *dropped set, only when the file is ours: a file whose first
+ * line is cut and is no prefix of our header is refused and left as it is. *need_header is set when
+ * the file holds no header yet. Returns the stream positioned at the end, or NULL with err filled.
  */
 FILE *previous_open_append(const char *path, previous_row_cb cb, void *arg, int *need_header,
                            int *dropped, char *err, size_t errlen);
+
+/*
+ * The same for a JSON Lines report (--append --format jsonl): nothing is
+ * read back, but a file that is not empty must start like one of our rows.
+ */
+FILE *previous_open_append_jsonl(const char *path, int *need_header, char *err, size_t errlen);
 
 #endif

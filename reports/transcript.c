@@ -35,13 +35,16 @@ _Static_assert(SMTP_TEXT_MAX * 4 + 128 + 64 <= LINE_ROOM, "end line room");
 /* A finished transcript, waiting for the writer thread. */
 struct job {
 	struct job *next;
+	unsigned long long seq; /* 1, 2, ... in the order queued */
 	char *buf;
 	size_t len;
 	char path[TRANSCRIPT_PATH_MAX];
+	const char *name; /* its last component, in path */
 };
 
 struct transcripts {
 	char dir[TRANSCRIPT_PATH_MAX];
+	int dirfd; /* files are opened under it, never through a link */
 	struct session_observer obs;
 
 	/* Shared with the writer thread, under mu. */
@@ -53,6 +56,14 @@ struct transcripts {
 	int stop;
 	size_t failed;
 	int first_errno;
+	char first_failure[TRANSCRIPT_PATH_MAX + 64]; /* "PATH: why" */
+	unsigned long long done;   /* every job up to this one is finished */
+	unsigned long long *fails; /* the jobs whose file was not written, ascending */
+	size_t nfails, fails_cap;
+	unsigned long long unknown_from; /* no memory to note failures: from here on, */
+	                                 /* a job is counted as failed (0: none) */
+
+	unsigned long long last_seq; /* the loop's: the last job queued */
 
 	pthread_t thread;
 	int running;
@@ -84,6 +95,11 @@ transcripts_new(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "--transcripts: directory name too long or empty");
 		return NULL;
 	}
+	/* Made when it is not there: evidence is the owner's alone (0700). */
+	if (stat(dir, &st) != 0 && errno == ENOENT && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "--transcripts: cannot create %s: %s", dir, strerror(errno));
+		return NULL;
+	}
 	if (stat(dir, &st) != 0 || (S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) != 0)) {
 		snprintf(err, errlen, "--transcripts: %s: %s", dir, strerror(errno));
 		return NULL;
@@ -94,6 +110,11 @@ transcripts_new(const char *dir, char *err, size_t errlen)
 	}
 	if ((tr = calloc(1, sizeof(*tr))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if ((tr->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "--transcripts: %s: %s", dir, strerror(errno));
+		free(tr);
 		return NULL;
 	}
 	memcpy(tr->dir, dir, n + 1);
@@ -138,6 +159,8 @@ transcripts_free(struct transcripts *tr)
 	pthread_cond_destroy(&tr->room);
 	pthread_cond_destroy(&tr->work);
 	pthread_mutex_destroy(&tr->mu);
+	close(tr->dirfd);
+	free(tr->fails);
 	free(tr);
 }
 
@@ -160,13 +183,23 @@ transcripts_failed(struct transcripts *tr, int *first_errno)
 	return n;
 }
 
-/* Counts a file that could not be written (the caller holds mu). */
+const char *
+transcripts_first_failure(struct transcripts *tr)
+{
+	return tr->first_failure;
+}
+
+/* Counts a file that could not be written (the caller holds mu); why, when
+ * not NULL, says it better than errno. */
 static void
-count_failure(struct transcripts *tr, int e)
+count_failure(struct transcripts *tr, int e, const char *path, const char *why)
 {
 	tr->failed++;
-	if (tr->first_errno == 0)
-		tr->first_errno = e;
+	if (tr->first_errno != 0)
+		return;
+	tr->first_errno = e;
+	snprintf(tr->first_failure, sizeof(tr->first_failure), "%s%s%s", path ? path : "",
+	         path ? ": " : "", why != NULL ? why : strerror(e));
 }
 
 void
@@ -260,7 +293,7 @@ obs_open(void *arg, const struct target *t)
 
 	if (d == NULL) {
 		pthread_mutex_lock(&tr->mu);
-		count_failure(tr, ENOMEM);
+		count_failure(tr, ENOMEM, NULL, NULL);
 		pthread_mutex_unlock(&tr->mu);
 		return NULL;
 	}
@@ -312,6 +345,13 @@ obs_close(void *handle, struct probe_result *r)
 	struct strbuf sb;
 	struct job *job;
 
+	if (!probe_result_finished(r)) {
+		/* No row is written for it: the target is probed again (now,
+		 * or by --resume), and that dialogue is the evidence. */
+		free(d->buf);
+		free(d);
+		return;
+	}
 	snprintf(end, sizeof(end), "end: %s%s%s", verdict_name(r->verdict),
 	         r->error != PROBE_OK ? ", " : "", probe_error_name(r->error));
 	if (r->verdict == VERDICT_ACCEPTS_RELAY || r->verdict == VERDICT_ACCEPTS_LOCALHOST)
@@ -330,7 +370,7 @@ obs_close(void *handle, struct probe_result *r)
 	job = calloc(1, sizeof(*job));
 	pthread_mutex_lock(&tr->mu);
 	if (job == NULL || d->buf == NULL) {
-		count_failure(tr, ENOMEM);
+		count_failure(tr, ENOMEM, NULL, NULL);
 		pthread_mutex_unlock(&tr->mu);
 		free(job);
 		free(d->buf);
@@ -340,14 +380,17 @@ obs_close(void *handle, struct probe_result *r)
 	/* transcripts_new() checked that the name fits. */
 	sb_init(&sb, job->path, sizeof(job->path));
 	sb_printf(&sb, "%s/", tr->dir);
+	job->name = job->path + sb.len;
 	sb_puts(&sb, d->name);
 	/* Give back the room kept for more lines: queued memory is what counts. */
 	if ((job->buf = realloc(d->buf, d->len)) == NULL)
 		job->buf = d->buf;
 	job->len = d->len;
-	/* Named now, since the job is the thread's once queued; every file
-	 * named exists when transcripts_finish() returns, or is counted. */
+	/* Named now, and numbered: the row waits for transcripts_job_state()
+	 * to say the file was written before it names it. */
 	snprintf(r->transcript, sizeof(r->transcript), "%s", job->path);
+	job->seq = ++tr->last_seq;
+	r->transcript_job = job->seq;
 
 	/* The disk is behind: wait for it rather than grow without bound. */
 	while (tr->queued > 0 && tr->queued + job->len > QUEUE_BYTES_MAX)
@@ -364,24 +407,129 @@ obs_close(void *handle, struct probe_result *r)
 }
 
 /*
- * Writes one file in place (not to a temporary name renamed over it: on
- * ext4 that rename costs five times the create, bench/RESULTS.md). A file cut
- * short is removed; 0, or an errno.
+ * 0 when the file open at fd may be replaced: a regular file with no other
+ * name, empty (just made) or one of our transcripts (an earlier run's).
+ * Else an errno, with *why saying what the file is.
  */
 static int
-write_file(const struct job *job)
+replaceable(int fd, const char **why)
 {
-	int fd, e = 0;
+	static const char magic[] = "# smtpprobe ";
+	char head[sizeof(magic) - 1];
+	struct stat st;
 
-	if ((fd = open(job->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+	if (fstat(fd, &st) != 0)
 		return errno;
-	if (write_all(fd, job->buf, job->len) != 0)
+	if (!S_ISREG(st.st_mode)) {
+		*why = "not a regular file: refused";
+		return EPERM;
+	}
+	/* A hard link planted in a shared directory would pass the write on. */
+	if (st.st_nlink > 1) {
+		*why = "a file with other hard links: refused";
+		return EPERM;
+	}
+	if (st.st_size > 0 && (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
+	                       memcmp(head, magic, sizeof(head)) != 0)) {
+		*why = "not a transcript of smtpprobe: left as it is";
+		return EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Writes one file in place (not to a temporary name renamed over it: on
+ * ext4 that rename costs five times the create, bench/RESULTS.md). The name
+ * is opened under the directory's descriptor and never through a link: a
+ * symlink planted at DIR/<ip>_<port>.txt would otherwise send the write
+ * (as root, perhaps) to its target. A file cut short is removed; 0, or an
+ * errno (with *why when errno alone would not say it).
+ */
+static int
+write_file(const struct transcripts *tr, const struct job *job, const char **why)
+{
+	int fd, e = 0, tries = 0;
+
+	/* Short of descriptors or memory is our side's state, not the file's:
+	 * the loop frees some as dialogues end, so wait a little and try again. */
+	while ((fd = openat(tr->dirfd, job->name,
+	                    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)) < 0) {
+		struct timespec pause = {0, TRANSCRIPT_RETRY_MS * 1000000L};
+
+		if ((errno != EMFILE && errno != ENFILE && errno != ENOMEM) ||
+		    ++tries > TRANSCRIPT_RETRIES_MAX) {
+			if (errno == ELOOP)
+				*why = "a symbolic link: refused";
+			return errno;
+		}
+		nanosleep(&pause, NULL);
+	}
+	if ((e = replaceable(fd, why)) != 0) {
+		close(fd);
+		return e;
+	}
+	if (ftruncate(fd, 0) != 0 || write_all(fd, job->buf, job->len) != 0)
 		e = errno;
 	if (close(fd) != 0 && e == 0)
 		e = errno;
 	if (e != 0)
-		unlink(job->path);
+		unlinkat(tr->dirfd, job->name, 0);
 	return e;
+}
+
+/* Notes a job whose file was not written (the caller holds mu). */
+static void
+note_failed_job(struct transcripts *tr, unsigned long long seq)
+{
+	if (tr->unknown_from != 0)
+		return;
+	if (tr->nfails == tr->fails_cap) {
+		size_t cap = tr->fails_cap ? tr->fails_cap * 2 : 64;
+		unsigned long long *v = realloc(tr->fails, cap * sizeof(*v));
+
+		if (v == NULL) {
+			tr->unknown_from = seq;
+			return;
+		}
+		tr->fails = v;
+		tr->fails_cap = cap;
+	}
+	tr->fails[tr->nfails++] = seq;
+}
+
+static int
+seq_cmp(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int
+transcripts_job_state(struct transcripts *tr, unsigned long long job)
+{
+	int state;
+
+	pthread_mutex_lock(&tr->mu);
+	if (tr->done < job)
+		state = 0;
+	else if ((tr->unknown_from != 0 && job >= tr->unknown_from) ||
+	         (tr->nfails > 0 &&
+	          bsearch(&job, tr->fails, tr->nfails, sizeof(*tr->fails), seq_cmp) != NULL))
+		state = -1;
+	else
+		state = 1;
+	pthread_mutex_unlock(&tr->mu);
+	return state;
+}
+
+void
+transcripts_wait_job(struct transcripts *tr, unsigned long long job)
+{
+	pthread_mutex_lock(&tr->mu);
+	while (tr->done < job && tr->running)
+		pthread_cond_wait(&tr->room, &tr->mu);
+	pthread_mutex_unlock(&tr->mu);
 }
 
 static void *
@@ -392,6 +540,7 @@ writer_main(void *arg)
 
 	pthread_mutex_lock(&tr->mu);
 	for (;;) {
+		const char *why = NULL;
 		int e;
 
 		while (tr->head == NULL && !tr->stop)
@@ -403,13 +552,16 @@ writer_main(void *arg)
 			tr->tail = NULL;
 		pthread_mutex_unlock(&tr->mu);
 
-		e = write_file(job);
+		e = write_file(tr, job, &why);
 
 		pthread_mutex_lock(&tr->mu);
-		if (e != 0)
-			count_failure(tr, e);
+		if (e != 0) {
+			count_failure(tr, e, job->path, why);
+			note_failed_job(tr, job->seq);
+		}
+		tr->done = job->seq;
 		tr->queued -= job->len;
-		pthread_cond_signal(&tr->room);
+		pthread_cond_broadcast(&tr->room);
 		free(job->buf);
 		free(job);
 	}

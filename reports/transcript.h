@@ -17,9 +17,11 @@
  * A dialogue's lines are kept in memory (at most TRANSCRIPT_BYTES_MAX) and
  * the file is written once, when the dialogue ends, by a writer thread: no
  * descriptor is held per session and the event loop never waits for the
- * disk (unless 64 MiB of transcripts are queued). Its path goes in the
- * transcript column at once; the file is there by transcripts_finish(), or
- * counted by transcripts_failed().
+ * disk (unless 16 MiB of transcripts are queued). Its path goes in the
+ * transcript column with the number of its job (transcript_job); the row is
+ * for the caller to hold until transcripts_job_state() says the file was
+ * written (or not: then the row names no file, and it is counted by
+ * transcripts_failed()).
  */
 #ifndef SMTPPROBE_TRANSCRIPT_H
 #define SMTPPROBE_TRANSCRIPT_H
@@ -33,7 +35,10 @@
 
 struct transcripts;
 
-/* dir must be a writable directory. Returns NULL with err filled. */
+/* dir must be a writable directory; made (mode 0700) when it does not
+ * exist. Files in it are never written through a symlink or a hard link,
+ * and a file there that is not a transcript is left alone (counted as not
+ * written). Returns NULL with err filled. */
 struct transcripts *transcripts_new(const char *dir, char *err, size_t errlen);
 void transcripts_free(struct transcripts *tr);
 
@@ -44,9 +49,18 @@ const struct session_observer *transcripts_observer(struct transcripts *tr);
  * after. transcripts_free() calls it too. */
 void transcripts_finish(struct transcripts *tr);
 
+/* A job (a row's transcript_job): 1 its file is written, -1 it could not
+ * be, 0 not yet. Every job is 1 or -1 after transcripts_finish(). */
+int transcripts_job_state(struct transcripts *tr, unsigned long long job);
+/* Waits until the job is written or failed (for a caller whose held rows
+ * are at their cap). */
+void transcripts_wait_job(struct transcripts *tr, unsigned long long job);
+
 /* Files that could not be written, and why the first one failed (errno);
  * final after transcripts_finish(). */
 size_t transcripts_failed(struct transcripts *tr, int *first_errno);
+/* The first of them, "PATH: why", or "" (after transcripts_finish()). */
+const char *transcripts_first_failure(struct transcripts *tr);
 
 /* Pure helpers, for tests. */
 

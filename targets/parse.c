@@ -37,6 +37,7 @@ static enum target_parse parse_v6(const char *tok, size_t n, const char *addr, u
 static void set_v4(struct target *t, const unsigned char a[4], uint16_t port);
 static void set_v6(struct target *t, const struct in6_addr *a, uint16_t port);
 static void set_name(struct target *t, const char *name, uint16_t port, enum target_name kind);
+static void warn_v6_port(const char *addr, const struct target *t, char *err, size_t errlen);
 static enum target_parse parse_mx(const char *tok, size_t n, uint16_t port, struct target *t,
                                   char *err, size_t errlen);
 
@@ -275,6 +276,36 @@ parse_v6(const char *tok, size_t n, const char *addr, uint16_t port, struct targ
 	return TP_TARGET;
 }
 
+/*
+ * "::1:2525" is the address ::0.1.37.37 on the default port, but whoever
+ * wrote it most likely meant ::1 port 2525: when the text before the last
+ * colon is an IPv6 address of its own and the text after it a port, say how
+ * to write a port (the line is still read as an address, as RFC 5952 says).
+ */
+static void
+warn_v6_port(const char *addr, const struct target *t, char *err, size_t errlen)
+{
+	const char *last = strrchr(addr, ':');
+	char head[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct strbuf sb;
+	uint16_t port;
+	size_t hlen;
+
+	if (err == NULL || errlen == 0 || last == NULL || target_parse_port(last + 1, &port) != 0)
+		return;
+	hlen = (size_t)(last - addr);
+	if (hlen == 0 || hlen >= sizeof(head))
+		return;
+	memcpy(head, addr, hlen);
+	head[hlen] = '\0';
+	if (inet_pton(AF_INET6, head, &a6) != 1)
+		return;
+	sb_init(&sb, err, errlen);
+	sb_printf(&sb, "\"%s\" is the IPv6 address %s (port %u); write [%s]:%s for a port", addr,
+	          t->ip, (unsigned)t->port, head, last + 1);
+}
+
 /* tok is the first field: an address, maybe with a port, or not a target. */
 static enum target_parse
 parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *err, size_t errlen)
@@ -326,8 +357,13 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	}
 
 	/* Two colons or more: IPv6, never split at a colon. */
-	if (colons >= 2)
-		return parse_v6(tok, n, buf, port, t, err, errlen);
+	if (colons >= 2) {
+		enum target_parse r = parse_v6(tok, n, buf, port, t, err, errlen);
+
+		if (r == TP_TARGET)
+			warn_v6_port(buf, t, err, errlen);
+		return r;
+	}
 
 	slash = strchr(buf, '/');
 	if (slash != NULL) {

@@ -4,7 +4,8 @@
  * Accepted forms, one target a line:
  *   192.0.2.7            IPv4, default port
  *   192.0.2.7:2525       IPv4 and port
- *   2001:db8::7          IPv6 (no port: a bare IPv6 is never split at a colon)
+ *   2001:db8::7          IPv6 (no port: a bare IPv6 is never split at a colon;
+ *                        "::1:2525" is ::0.1.37.37, with a warning)
  *   [2001:db8::7]        IPv6 in brackets
  *   [2001:db8::7]:2525   IPv6 and port
  * Leading and trailing blanks are trimmed; '#' starts a comment (whole line or
@@ -36,6 +37,9 @@ enum target_parse {
  * Parses one line (len bytes, no line end needed; NUL bytes make it an error).
  * default_port applies when the line names none. On TP_ERROR, err holds a
  * short reason such as `not an address: "1.2.3"` (the text escaped).
+ * On TP_TARGET, err is empty or holds a warning for the caller to print: a
+ * bare IPv6 address that ends in what looks like a port ("::1:2525" is the
+ * address ::0.1.37.37; the warning says to write [::1]:2525).
  * Fields of *t other than sa, salen, port, ip, hostname, name_kind and
  * input are left alone.
  */

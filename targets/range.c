@@ -29,23 +29,60 @@ splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* Sets the walk to parts[0..n) (already in r->parts). */
+static void
+range_set_walk(struct range *r, size_t n)
+{
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		r->before[i] = total;
+		total += r->parts[i].hi - r->parts[i].lo;
+	}
+	r->nparts = n;
+	r->total = total;
+	for (r->walk_bits = 0; r->walk_bits < 64 && ((uint64_t)1 << r->walk_bits) < total;
+	     r->walk_bits++)
+		;
+}
+
 void
 range_init(struct range *r, const struct target *base, uint64_t seed)
 {
 	uint64_t state = seed;
 	size_t i;
 
-	memset(r, 0, sizeof(*r));
+	/* Not the whole struct: the parts are many, and a list may hold a
+	 * million /32 lines. */
 	r->base = *base;
 	r->bits = (base->sa.ss_family == AF_INET ? 32u : 128u) - base->range_prefix;
 	for (i = 0; i < 2 * RANGE_ROUNDS; i++)
 		r->keys[i] = splitmix64(&state);
+	r->parts[0].lo = 0;
+	r->parts[0].hi = (uint64_t)1 << r->bits;
+	range_set_walk(r, 1);
+}
+
+int
+range_apply_policy(struct range *r, const struct range_policy *p, struct range_cut *cut)
+{
+	long n = policy_range_parts(p, (const struct sockaddr *)&r->base.sa, r->base.range_prefix,
+	                            r->parts, RANGE_PARTS_MAX, cut);
+
+	if (n < 0) {
+		r->parts[0].lo = 0;
+		r->parts[0].hi = (uint64_t)1 << r->bits;
+		return -1;
+	}
+	range_set_walk(r, (size_t)n);
+	return 0;
 }
 
 uint64_t
 range_size(const struct range *r)
 {
-	return (uint64_t)1 << r->bits;
+	return r->total;
 }
 
 uint64_t
@@ -68,7 +105,24 @@ range_permute(const uint64_t keys[8], unsigned int bits, uint64_t x)
 void
 range_nth(const struct range *r, uint64_t i, struct target *t)
 {
-	uint64_t off = range_permute(r->keys, r->bits, i);
+	uint64_t x = i, off;
+	size_t lo = 0, hi = r->nparts;
+
+	/* Cycle-walking: the permutation of [0, 2^walk_bits) visits [0, total)
+	 * in its own order; i's cycle holds i itself, so this ends, and with
+	 * total > 2^(walk_bits-1) it takes under two steps on average. */
+	do
+		x = range_permute(r->keys, r->walk_bits, x);
+	while (x >= r->total);
+	while (hi - lo > 1) { /* the last part that starts at or before x */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->before[mid] <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	off = r->parts[lo].lo + (x - r->before[lo]);
 
 	*t = r->base;
 	t->range_prefix = 0;

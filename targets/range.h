@@ -10,6 +10,10 @@
  * number in the run, and shard I of N takes the items whose number is I mod
  * N. With the same inputs and seed, the N shards are disjoint and together
  * complete, whichever machine runs which.
+ *
+ * Policy cuts a range before it is walked (range_apply_policy): what is left
+ * is a few spans of the range, and the walk permutes the indices of their
+ * addresses only, so each allowed address comes out once and no other does.
  */
 #ifndef SMTPPROBE_TARGETS_RANGE_H
 #define SMTPPROBE_TARGETS_RANGE_H
@@ -17,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "targets/policy.h"
 #include "targets/target.h"
 
 #define RANGE_DEFAULT_SEED 1 /* shards agree on the order without being told */
@@ -25,13 +30,27 @@ struct range {
 	struct target base; /* the network address, port, origin, input */
 	unsigned int bits;  /* host bits: 2^bits addresses */
 	uint64_t keys[8];   /* the permutation's round keys, from the seed */
+
+	/* The walk: the addresses of parts[0..nparts), in that index order. */
+	uint64_t total;         /* addresses walked */
+	unsigned int walk_bits; /* the permutation's width: 2^walk_bits >= total */
+	size_t nparts;
+	struct addr_span parts[RANGE_PARTS_MAX];
+	uint64_t before[RANGE_PARTS_MAX]; /* addresses in the parts before each */
 };
 
 /* Sets up the range whose first address is base (TP_RANGE from the
  * parser: base->range_prefix is the prefix length). */
 void range_init(struct range *r, const struct target *base, uint64_t seed);
 
-/* Number of addresses: 2^bits. */
+/*
+ * Cuts what policy forbids from the range (policy_range_parts): only the
+ * rest is walked. Returns 0 with *cut saying what was cut, or -1 (out of
+ * memory) with the range unchanged.
+ */
+int range_apply_policy(struct range *r, const struct range_policy *p, struct range_cut *cut);
+
+/* Number of addresses walked: 2^bits, less what policy cut. */
 uint64_t range_size(const struct range *r);
 
 /* The i-th address in the seeded order (i < range_size), as a target with

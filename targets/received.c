@@ -13,6 +13,12 @@
  * itself when it is a literal. SpamAssassin's Received.pm reads the same
  * forms with regular expressions per MTA; a token walk needs no backtracking,
  * so no line can make it slow.
+ *
+ * Some lines record no relay at all: the user's own client fetching the
+ * message from a mailbox (fetchmail, getmail), or a handover inside one
+ * host (LMTP to the mail store, a local submission, a content scanner). The
+ * shape table below names each one that SpamAssassin's Received.pm also
+ * skips; such a line is HOP_RETRIEVAL or HOP_LOCAL, never a relay.
  */
 #include "targets/received.h"
 
@@ -56,19 +62,101 @@ static const struct {
     {"with", CL_WITH}, {"id", CL_ID}, {"for", CL_FOR},
 };
 
+/*
+ * What a shape looks at. Only what the receiving host wrote can make a line
+ * "not a relay", never what the sender chose (its HELO in the from part,
+ * its MAIL FROM in Exim's "(envelope-from <...>)", its RCPT in "for"): the
+ * protocol word after "by", the words right after it, the comment right
+ * after the by host or the protocol; the from part only when it records no
+ * address, since a host that records its peer's address saw a network
+ * connection. A line with two "by" or two "with" outside comments has had
+ * words put into it ("EHLO x by y with POP3"): no shape applies to it.
+ */
+enum shape_test {
+	SH_PROTOCOL,           /* the first word of the with clause starts with text */
+	SH_WITH_WORD,          /* a word after it, before any comment, starts with text */
+	SH_BY_COMMENT,         /* the comment after the by host or protocol starts with text */
+	SH_FROM_COMMENT,       /* no address; a from-part comment holds text */
+	SH_FROM_COMMENT_START, /* no address; a from-part comment starts with text */
+	SH_FROM_USER,          /* no address; a from-part comment is "user" + text ("@localhost") */
+	SH_FROM_TEXT,          /* no address; the from part's words are text */
+	SH_FROM_AT,            /* no address; the from part is one name, user@host */
+};
+
+/*
+ * Lines that are no relay: each row names the shape (shown as the hop's
+ * note) and the tool that writes it. SpamAssassin's Received.pm skips the
+ * same lines (its mail-fetcher check, "with local", "ignore" cases), for
+ * the same reason: nothing crossed the internet there. The order matters
+ * only for the name shown: fetchmail and getmail before the protocols.
+ * Two more local shapes need no row: a line that opens with a comment
+ * (qmail's "(qmail 4321 invoked by uid 89)" and "invoked from network",
+ * Sendmail's "(from user@localhost)"), and one with no from part
+ * (Postfix's pickup "by host (Postfix, from userid 1000)"); the reason of
+ * such a hop quotes the comment, or says "no from part".
+ */
+static const struct shape {
+	const char *name;
+	enum hop_kind kind;
+	enum shape_test test;
+	const char *text;
+	int noaddr; /* only when the from part records no address */
+} shapes[] = {
+    /* fetchmail: "by HOST with PROTO (fetchmail-6.4.38 ...)", any protocol
+       (POP3, IMAP, ETRN); fetchmail 4: "by HOST (fetchmail-4.3.9 POP3 run by USER)". */
+    {"fetchmail", HOP_RETRIEVAL, SH_BY_COMMENT, "fetchmail-", 0},
+    /* getmail6: "by HOST with POP3-SSL getmail6 for <R>". */
+    {"getmail", HOP_RETRIEVAL, SH_WITH_WORD, "getmail", 0},
+    /* Any POP3 or IMAP client that writes a line (getmail 4 and 5: "with POP3",
+       "with IMAP4-SSL"); SpamAssassin's own mail-fetcher test. */
+    {"POP3 retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "POP", 0},
+    {"IMAP retrieval", HOP_RETRIEVAL, SH_PROTOCOL, "IMAP", 0},
+    /* LMTP (RFC 2033) hands a message to the mail store, never across the
+       internet: Dovecot, Cyrus ("([unix socket]) ... with LMTPA"), sieve filters. */
+    {"LMTP delivery", HOP_LOCAL, SH_PROTOCOL, "LMTP", 0},
+    /* Exim's local submissions: "with local", "with local-esmtp", "with local-bsmtp". */
+    {"local submission", HOP_LOCAL, SH_PROTOCOL, "local", 0},
+    /* Batched SMTP (rsmtp, UUCP): a file, not a TCP handover. */
+    {"batched SMTP", HOP_LOCAL, SH_PROTOCOL, "BSMTP", 1},
+    /* qmail-scanner logs again the handover the line above describes. */
+    {"qmail-scanner", HOP_LOCAL, SH_PROTOCOL, "qmail-scanner", 0},
+    /* GroupWise's internal agents: "from GWGC6-MTA by host with Novell_GroupWise". */
+    {"GroupWise", HOP_LOCAL, SH_PROTOCOL, "Novell_GroupWise", 1},
+    /* IIS: "from mail pickup service by host with Microsoft SMTPSVC". */
+    {"SMTPSVC pickup", HOP_LOCAL, SH_FROM_TEXT, "mail pickup service", 1},
+    /* Sendmail run locally: "from host (user@localhost) by host (8.15.2/8.15.2)". */
+    {"sendmail local submission", HOP_LOCAL, SH_FROM_USER, "@localhost", 1},
+    /* Sendmail over its unix-domain socket: "from localhost (localhost [[UNIX: localhost]])". */
+    {"unix socket", HOP_LOCAL, SH_FROM_COMMENT, "[UNIX: ", 1},
+    /* OpenSMTPD's local enqueuer: "from localhost (host [local]) by host (OpenSMTPD)". */
+    {"OpenSMTPD local", HOP_LOCAL, SH_FROM_COMMENT, "[local]", 1},
+    /* AVG's scanning proxy: "from 127.0.0.1 (AVG SMTP 7.0.299 [265.6.8])". */
+    {"AVG SMTP scanner", HOP_LOCAL, SH_FROM_COMMENT_START, "AVG SMTP", 1},
+    /* A mailbox, not a host, handed it in: "from user@example.org by host (mail_out)". */
+    {"user submission", HOP_LOCAL, SH_FROM_AT, "@", 1},
+};
+
+/* Where received_parse found the keywords the shapes look at; -1: absent. */
+struct clauses {
+	ssize_t from_at, by_at;
+	ssize_t with_first, with_after_by;
+	int nby, nwith; /* "by" and "with" keywords outside comments */
+};
+
 static size_t normalize(const char *in, size_t len, char *out, size_t cap);
 static size_t tokenize(const char *s, size_t n, struct token *tok, size_t max);
 static enum clause keyword(const struct token *t);
 static void put(char *dst, size_t size, const char *s, size_t n);
 static int is_auth_with(const char *s, size_t n);
 static int has_word_ci(const char *s, size_t n, const char *word);
+static size_t from_end(const struct token *tok, size_t ntok, size_t from_at);
 static void read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at);
+static const struct shape *match_shape(const struct hop *h, const struct token *tok, size_t ntok,
+                                       const struct clauses *c);
 
 static const char *const kind_names[] = {
-    [HOP_RELAY] = "relay",
-    [HOP_LOCAL] = "local",
-    [HOP_NOADDR] = "no-address",
-    [HOP_UNPARSED] = "unparsed",
+    [HOP_RELAY] = "relay",       [HOP_LOCAL] = "local",         [HOP_NOADDR] = "no-address",
+    [HOP_UNPARSED] = "unparsed", [HOP_RETRIEVAL] = "retrieval",
 };
 
 const char *
@@ -362,7 +450,28 @@ set_addr(struct hop *h, const char *s, size_t n)
 	return received_parse_address(s, n, &h->sa, &h->salen, h->ip, sizeof(h->ip));
 }
 
-/* The from part: tokens from_at (the keyword) up to the next clause. */
+/*
+ * The end of the from part: the "by" that follows it, so that a comment the
+ * receiving host wrote after a HELO with spaces in it ("EHLO x with POP3")
+ * is still read; without a "by", the next clause.
+ */
+static size_t
+from_end(const struct token *tok, size_t ntok, size_t from_at)
+{
+	size_t i, next = ntok;
+
+	for (i = from_at + 1; i < ntok; i++) {
+		enum clause k = keyword(&tok[i]);
+
+		if (k == CL_BY)
+			return i;
+		if (k != CL_NONE && next == ntok)
+			next = i;
+	}
+	return next;
+}
+
+/* The from part: tokens from_at (the keyword) up to from_end(). */
 static void
 read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 {
@@ -375,8 +484,7 @@ read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 	if (from_at + 1 < ntok && tok[from_at + 1].type == TOK_WORD &&
 	    keyword(&tok[from_at + 1]) == CL_NONE)
 		name = &tok[from_at + 1];
-	for (end = from_at + 1; end < ntok && keyword(&tok[end]) == CL_NONE; end++)
-		;
+	end = from_end(tok, ntok, from_at);
 
 	/* 1. A bracketed literal inside a comment: "(rdns [ip])", "([ip] helo=x)". */
 	for (i = from_at + 1; i < end; i++) {
@@ -423,8 +531,16 @@ read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 					while (w > t->s && w[-1] != ' ')
 						w--;
 					if (w == t->s && *w != '[') {
+						const char *at;
+
 						rdns = w;
 						rdns_n = (size_t)(lit - 1 - w);
+						/* Sendmail's ident: "IDENT:user@rdns", "user@rdns".
+						 */
+						while ((at = memchr(rdns, '@', rdns_n)) != NULL) {
+							rdns_n -= (size_t)(at + 1 - rdns);
+							rdns = at + 1;
+						}
 					}
 				}
 			} else if (bad == NULL) {
@@ -506,6 +622,124 @@ read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 	}
 }
 
+static int
+starts_ci(const struct token *t, const char *text)
+{
+	size_t k = strlen(text);
+
+	return t->n >= k && strncasecmp(t->s, text, k) == 0;
+}
+
+static int
+contains_ci(const struct token *t, const char *text)
+{
+	size_t k = strlen(text), i;
+
+	for (i = 0; i + k <= t->n; i++)
+		if (strncasecmp(t->s + i, text, k) == 0)
+			return 1;
+	return 0;
+}
+
+/* The from part's words, one space apart, are text (any case); no comment. */
+static int
+from_words_are(const struct token *tok, size_t from_at, size_t end, const char *text)
+{
+	const char *p = text;
+	size_t i;
+
+	for (i = from_at + 1; i < end; i++) {
+		size_t k = tok[i].n;
+
+		if (tok[i].type != TOK_WORD || strncasecmp(p, tok[i].s, k) != 0)
+			return 0;
+		p += k;
+		if (i + 1 < end) {
+			if (*p != ' ')
+				return 0;
+			p++;
+		}
+	}
+	return i > from_at + 1 && *p == '\0';
+}
+
+/* One row against the line: 1 when it matches. */
+static int
+shape_matches(const struct shape *sh, const struct token *tok, size_t ntok, const struct clauses *c,
+              int noaddr)
+{
+	size_t i, end;
+	ssize_t w;
+
+	switch (sh->test) {
+	case SH_PROTOCOL:
+	case SH_WITH_WORD:
+		/* The with clause after "by"; one before it only on a line with no address. */
+		w = c->with_after_by >= 0 ? c->with_after_by : noaddr ? c->with_first : -1;
+		if (w < 0 || (size_t)w + 1 >= ntok || tok[w + 1].type != TOK_WORD ||
+		    keyword(&tok[w + 1]) != CL_NONE)
+			return 0;
+		if (sh->test == SH_PROTOCOL)
+			return starts_ci(&tok[w + 1], sh->text);
+		for (i = (size_t)w + 2;
+		     i < ntok && tok[i].type == TOK_WORD && keyword(&tok[i]) == CL_NONE; i++)
+			if (starts_ci(&tok[i], sh->text))
+				return 1;
+		return 0;
+	case SH_BY_COMMENT:
+		/* "by HOST (fetchmail-4.3.9 ...)", "by HOST with POP3 (fetchmail-6.4.38)". */
+		return (c->by_at >= 0 && (size_t)c->by_at + 2 < ntok &&
+		        tok[c->by_at + 2].type == TOK_COMMENT &&
+		        starts_ci(&tok[c->by_at + 2], sh->text)) ||
+		       (c->with_after_by >= 0 && (size_t)c->with_after_by + 2 < ntok &&
+		        tok[c->with_after_by + 2].type == TOK_COMMENT &&
+		        starts_ci(&tok[c->with_after_by + 2], sh->text));
+	default:
+		break;
+	}
+	if (c->from_at < 0)
+		return 0;
+	end = from_end(tok, ntok, (size_t)c->from_at);
+	if (sh->test == SH_FROM_TEXT)
+		return from_words_are(tok, (size_t)c->from_at, end, sh->text);
+	if (sh->test == SH_FROM_AT)
+		return end == (size_t)c->from_at + 2 && tok[end - 1].type == TOK_WORD &&
+		       memchr(tok[end - 1].s, '@', tok[end - 1].n) != NULL;
+	for (i = (size_t)c->from_at + 1; i < end; i++) {
+		const struct token *t = &tok[i];
+		size_t k = strlen(sh->text);
+
+		if (t->type != TOK_COMMENT)
+			continue;
+		if (sh->test == SH_FROM_COMMENT && contains_ci(t, sh->text))
+			return 1;
+		if (sh->test == SH_FROM_COMMENT_START && starts_ci(t, sh->text))
+			return 1;
+		/* "user@localhost": one word, a user, then text at its end. */
+		if (sh->test == SH_FROM_USER && t->n > k && memchr(t->s, ' ', t->n) == NULL &&
+		    strncasecmp(t->s + t->n - k, sh->text, k) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static const struct shape *
+match_shape(const struct hop *h, const struct token *tok, size_t ntok, const struct clauses *c)
+{
+	int noaddr = h->kind != HOP_RELAY;
+	size_t i;
+
+	if (c->nby > 1 || c->nwith > 1)
+		return NULL;
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		if (shapes[i].noaddr && !noaddr)
+			continue;
+		if (shape_matches(&shapes[i], tok, ntok, c, noaddr))
+			return &shapes[i];
+	}
+	return NULL;
+}
+
 enum hop_kind
 received_parse(const char *line, size_t len, struct hop *h)
 {
@@ -515,7 +749,8 @@ received_parse(const char *line, size_t len, struct hop *h)
 	size_t n, ntok, i, body_n;
 	enum clause cl = CL_NONE;
 	int expect = 0, depth = 0, with_words = 0;
-	ssize_t from_at = -1;
+	struct clauses c = {-1, -1, -1, -1, 0, 0};
+	const struct shape *sh;
 
 	memset(h, 0, sizeof(*h));
 	if (len >= 9 && strncasecmp(line, "Received:", 9) == 0) {
@@ -574,8 +809,20 @@ received_parse(const char *line, size_t len, struct hop *h)
 			cl = k;
 			expect = 1;
 			with_words = 0;
-			if (k == CL_FROM && from_at < 0)
-				from_at = (ssize_t)i;
+			if (k == CL_FROM && c.from_at < 0)
+				c.from_at = (ssize_t)i;
+			if (k == CL_BY && c.nby++ == 0)
+				c.by_at = (ssize_t)i;
+			if (k == CL_WITH) {
+				c.nwith++;
+				/* The receiving host's with clause, after its "by", is the one
+				 * kept. */
+				h->with[0] = '\0';
+				if (c.with_first < 0)
+					c.with_first = (ssize_t)i;
+				if (c.by_at >= 0 && c.with_after_by < 0)
+					c.with_after_by = (ssize_t)i;
+			}
 			continue;
 		}
 		if (t->type == TOK_COMMENT) {
@@ -634,27 +881,24 @@ received_parse(const char *line, size_t len, struct hop *h)
 		expect = 0;
 	}
 
-	if (ntok > 0 && tok[0].type == TOK_COMMENT && from_at != 0) {
+	if (ntok > 0 && tok[0].type == TOK_COMMENT && c.from_at != 0) {
 		/* "(qmail 1 invoked from network)", "(from user@localhost)". */
 		h->kind = HOP_LOCAL;
 		put(h->reason, sizeof(h->reason), tok[0].s, tok[0].n);
 		return h->kind;
 	}
-	if (from_at < 0) {
+	if (c.from_at >= 0)
+		read_from(h, tok, ntok, (size_t)c.from_at);
+	else
 		h->kind = HOP_LOCAL;
+	if ((sh = match_shape(h, tok, ntok, &c)) != NULL) {
+		/* The address, when there is one, stays for the hop table. */
+		h->kind = sh->kind;
+		put(h->reason, sizeof(h->reason), sh->name, strlen(sh->name));
+		return h->kind;
+	}
+	if (c.from_at < 0)
 		put(h->reason, sizeof(h->reason), "no from part", 12);
-		return h->kind;
-	}
-	if (strcasecmp(h->with, "local") == 0) {
-		/* Exim's "from user by host with local": a local submission. */
-		read_from(h, tok, ntok, (size_t)from_at);
-		h->kind = HOP_LOCAL;
-		h->salen = 0;
-		h->ip[0] = '\0';
-		put(h->reason, sizeof(h->reason), "with local", 10);
-		return h->kind;
-	}
-	read_from(h, tok, ntok, (size_t)from_at);
 	return h->kind;
 }
 

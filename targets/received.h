@@ -8,7 +8,10 @@
  * Gmail, Courier and OpenSMTPD are read, with the generic "[address]"
  * fallback that SpamAssassin's Received.pm also uses. A line that names a
  * peer but whose address cannot be read is HOP_UNPARSED, with the reason:
- * nothing is guessed.
+ * nothing is guessed. A line that records no relay, as SpamAssassin also
+ * skips it, is HOP_RETRIEVAL (fetchmail, getmail, "with POP3", "with IMAP")
+ * or HOP_LOCAL (LMTP, Exim's "with local", qmail's "invoked by", a unix
+ * socket, a pickup directory...), its `reason` naming the shape.
  */
 #ifndef SMTPPROBE_TARGETS_RECEIVED_H
 #define SMTPPROBE_TARGETS_RECEIVED_H
@@ -26,6 +29,8 @@ enum hop_kind {
 	                  pickup ("by host (Postfix, from userid 1000)"), "with local" */
 	HOP_NOADDR,    /* a "from" part that records no address at all */
 	HOP_UNPARSED,  /* cannot be read: `reason` says why */
+	HOP_RETRIEVAL, /* the user's own client fetched it from a mailbox (fetchmail,
+	                  getmail: "with POP3", "with IMAP"): `reason` names the shape */
 };
 
 struct hop {
@@ -45,7 +50,7 @@ struct hop {
 	int date_ok;                   /* `when` holds the date as seconds since 1970, UTC */
 	int64_t when;
 	int zone_unknown;                /* the zone was "-0000" (RFC 5322: local time unknown) */
-	char reason[RECEIVED_FIELD_MAX]; /* HOP_UNPARSED: why; HOP_LOCAL/NOADDR: what it was */
+	char reason[RECEIVED_FIELD_MAX]; /* HOP_UNPARSED: why; other kinds: what it was */
 };
 
 /*

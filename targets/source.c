@@ -60,6 +60,7 @@ enum read_status {
 	RL_WAIT,
 	RL_EOF,
 	RL_ERROR,
+	RL_YIELD, /* SOURCE_STEPS_MAX reads in this call: yield to the loop */
 };
 
 /* One distinct (family, address, port); family 0 marks a free slot. times
@@ -84,7 +85,8 @@ struct target_source {
 	int discarding;       /* inside a too-long line: drop bytes until '\n' */
 	int eof;
 	int read_errno;
-	int waiting; /* the last answer was TS_WAIT */
+	int waiting;  /* the last answer was TS_WAIT */
+	size_t steps; /* lines and reads in this call of target_source_next */
 
 	struct seen *seen;
 	size_t seen_cap, seen_n;
@@ -131,7 +133,7 @@ static int reported(struct target_source *src, const struct target *t, unsigned 
 static int origin_reported(struct target_source *src, const struct target *t);
 static void apply_policy(const struct target_source *src, struct target *t);
 static int my_turn(struct target_source *src);
-static void range_start(struct target_source *src, const struct target *base);
+static int range_start(struct target_source *src, struct target *t, char *err, size_t errlen);
 static int range_take(struct target_source *src, struct target *t);
 static int take_message(struct target_source *src, struct input *in, struct target *t, char *err,
                         size_t errlen);
@@ -333,6 +335,7 @@ read_line(struct target_source *src, struct input *in, const char **line, size_t
 	if (src->buf == NULL) {
 		src->buf = malloc(SOURCE_BUF_SIZE);
 		if (src->buf == NULL) {
+			src->oom = 1;
 			src->read_errno = ENOMEM;
 			return RL_ERROR;
 		}
@@ -389,6 +392,8 @@ read_line(struct target_source *src, struct input *in, const char **line, size_t
 			src->start = 0;
 			src->end = pending;
 		}
+		if (++src->steps > SOURCE_STEPS_MAX)
+			return RL_YIELD;
 		r = read(in->fd, src->buf + src->end, SOURCE_BUF_SIZE - src->end);
 		if (r < 0) {
 			if (errno == EINTR)
@@ -539,6 +544,13 @@ fatal(struct target_source *src, char *err, size_t errlen, const char *fmt, ...)
 	return TS_FATAL;
 }
 
+static enum target_source_status
+out_of_memory(struct target_source *src, char *err, size_t errlen)
+{
+	src->oom = 1;
+	return fatal(src, err, errlen, "out of memory");
+}
+
 /* A line that names no target: a skipped row, a warning, or the end (strict). */
 static int
 bad_line(struct target_source *src, struct target *t, const char *msg, char *err, size_t errlen)
@@ -576,9 +588,10 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 			return NEXT_LINE;
 		return bad_line(src, t, msg, err, errlen);
 	case TP_RANGE:
-		range_start(src, t);
-		return NEXT_LINE;
+		return range_start(src, t, err, errlen);
 	case TP_TARGET:
+		if (msg[0] != '\0' && src->cfg.warn != NULL)
+			fprintf(src->cfg.warn, "smtpprobe: %s: warning: %s\n", t->origin, msg);
 		break;
 	}
 	/* A name has no address yet: it takes its shard turn as one item, and
@@ -589,7 +602,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 
 	switch (dedupe(src, t)) {
 	case -1:
-		return fatal(src, err, errlen, "out of memory");
+		return out_of_memory(src, err, errlen);
 	case 0:
 		return NEXT_LINE;
 	}
@@ -718,7 +731,7 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		seen_key(t, &k);
 		switch (seen_add(src, &k, &times)) {
 		case -1:
-			return fatal(src, err, errlen, "out of memory");
+			return out_of_memory(src, err, errlen);
 		case 0:
 			/* The nth message to name it gives its nth row: --resume
 			 * skips the rows the file already has, no more. */
@@ -758,7 +771,7 @@ static void
 apply_policy(const struct target_source *src, struct target *t)
 {
 	const struct sockaddr *sa = (const struct sockaddr *)&t->sa;
-	const char *why;
+	const char *why, *via;
 	struct strbuf sb;
 
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
@@ -766,8 +779,9 @@ apply_policy(const struct target_source *src, struct target *t)
 		sb_puts(&sb, "outside allowlist");
 	else if ((why = cidr_list_match(src->cfg.exclude, sa)) != NULL)
 		sb_printf(&sb, "excluded: %s", why);
-	else if (!src->cfg.allow_private && (why = policy_special_range(sa)) != NULL)
-		sb_printf(&sb, "special-purpose range: %s; use --allow-private", why);
+	else if (!src->cfg.allow_private && (why = policy_special_why(sa, &via)) != NULL)
+		sb_printf(&sb, "special-purpose range: %s%s%s; use --allow-private", why,
+		          via != NULL ? " inside " : "", via != NULL ? via : "");
 }
 
 /* Numbers one item; 1 when it belongs to this shard. */
@@ -779,15 +793,32 @@ my_turn(struct target_source *src)
 	return src->seq++ % n == src->cfg.shard_index;
 }
 
-/* Starts handing out a range: the first index that falls to this shard. */
-static void
-range_start(struct target_source *src, const struct target *base)
+/*
+ * Starts handing out a range. What policy forbids in it is cut first and is
+ * one skipped row, numbered before the range's addresses (so one shard
+ * writes it); only the rest is walked. Returns TS_TARGET with that row in
+ * *t, NEXT_LINE, or TS_FATAL.
+ */
+static int
+range_start(struct target_source *src, struct target *t, char *err, size_t errlen)
 {
 	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
+	struct range_policy p = {src->cfg.allowlist, src->cfg.exclude, src->cfg.allow_private};
+	struct range_cut cut;
+	int row = 0;
 
-	range_init(&src->range, base, src->cfg.seed);
+	range_init(&src->range, t, src->cfg.seed);
+	if (range_apply_policy(&src->range, &p, &cut) < 0)
+		return fatal(src, err, errlen, "out of memory");
 	src->in_range = 1;
+	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src)) {
+		policy_cut_reason(&cut, t->skip_reason, sizeof(t->skip_reason));
+		t->ip[0] = '\0'; /* a row for many addresses names none */
+		t->salen = 0;
+		row = 1;
+	}
 	src->range_next = (src->cfg.shard_index + n - src->seq % n) % n;
+	return row ? TS_TARGET : NEXT_LINE;
 }
 
 /*
@@ -818,6 +849,7 @@ enum target_source_status
 target_source_next(struct target_source *src, struct target *t, char *err, size_t errlen)
 {
 	src->waiting = 0;
+	src->steps = 0;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	if (src->failed) {
@@ -835,6 +867,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 
 		if (src->cfg.max_targets > 0 && src->emitted >= src->cfg.max_targets)
 			return TS_END;
+		if (++src->steps > SOURCE_STEPS_MAX)
+			return TS_YIELD;
 		if (src->in_range) {
 			if (range_take(src, t)) {
 				src->emitted++;
@@ -866,6 +900,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 		case RL_WAIT:
 			src->waiting = 1;
 			return TS_WAIT;
+		case RL_YIELD:
+			return TS_YIELD;
 		case RL_EOF:
 			input_done(src);
 			continue;
@@ -895,6 +931,12 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			return (enum target_source_status)r;
 		}
 		case RL_LINE:
+			/* A UTF-8 byte-order mark (Windows editors) opens the file; it is
+			 * no part of the first target. */
+			if (src->lineno == 1 && len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+				line += 3;
+				len -= 3;
+			}
 			set_origin(t, in, src->lineno);
 			r = take_line(src, in, line, len, t, err, errlen);
 			if (r == NEXT_LINE)
@@ -923,6 +965,12 @@ size_t
 target_source_bad_lines(const struct target_source *src)
 {
 	return src->bad_lines;
+}
+
+int
+target_source_out_of_memory(const struct target_source *src)
+{
+	return src->oom;
 }
 
 /* Audit reports (issue 6): --resume fills the set of reported targets. */

@@ -55,6 +55,7 @@ enum target_source_status {
 	TS_END = 0,    /* every input is exhausted */
 	TS_TARGET = 1, /* *t is filled: probe it, or report it as skipped */
 	TS_WAIT = 2,   /* wait until target_source_fd() is readable, then ask again */
+	TS_YIELD = 3,  /* SOURCE_STEPS_MAX of input gave no target yet: ask again later */
 };
 
 struct target_source;
@@ -97,6 +98,8 @@ int target_source_fd(const struct target_source *src);
 
 size_t target_source_duplicates(const struct target_source *src);
 size_t target_source_bad_lines(const struct target_source *src);
+/* 1 when the stream stopped (TS_FATAL) because memory ran out. */
+int target_source_out_of_memory(const struct target_source *src);
 
 /*
  * Audit reports (issue 6): marks a target as reported by an earlier run

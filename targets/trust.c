@@ -8,6 +8,11 @@
  * on), and a line that names a peer but cannot be read stops the walk with
  * no suspect (SpamAssassin skips it and trusts the lines below, which may
  * then be forged ones).
+ *
+ * Lines that record no relay (received.c's shape table: mail retrieval by
+ * fetchmail or getmail, LMTP and other local handovers) are passed over
+ * wherever they stand, as SpamAssassin skips them: below a retrieval line,
+ * the mailbox provider's own line says who handed the message to it.
  */
 #include "targets/trust.h"
 
@@ -34,6 +39,7 @@ static const char *const role_names[ROLE_COUNT] = {
     [ROLE_CLAIMED] = "claimed",
     [ROLE_LOCAL] = "local",
     [ROLE_UNREAD] = "unread",
+    [ROLE_RETRIEVAL] = "retrieval",
 };
 
 static const char *const flag_names[MF_COUNT_BITS] = {
@@ -240,6 +246,12 @@ helo_mismatch(const struct hop *h)
 	return strcmp(ip, h->ip) != 0;
 }
 
+static enum hop_role
+not_relay_role(const struct hop *h)
+{
+	return h->kind == HOP_RETRIEVAL ? ROLE_RETRIEVAL : ROLE_LOCAL;
+}
+
 void
 trust_walk(const struct trust *t, const struct hop *hops, size_t n, struct trust_walk *w)
 {
@@ -257,8 +269,10 @@ trust_walk(const struct trust *t, const struct hop *hops, size_t n, struct trust
 	for (i = 0; i < n; i++) {
 		const struct hop *h = &hops[i];
 
-		if (h->kind == HOP_LOCAL) {
-			w->role[i] = ROLE_LOCAL;
+		if (h->kind == HOP_LOCAL || h->kind == HOP_RETRIEVAL) {
+			/* No relay here: the line below, written by the mailbox's own
+			   host, is judged as the top line would be. */
+			w->role[i] = not_relay_role(h);
 			continue;
 		}
 		if (h->kind != HOP_RELAY) {
@@ -294,13 +308,19 @@ trust_walk(const struct trust *t, const struct hop *hops, size_t n, struct trust
 		if (helo_mismatch(b))
 			w->flags |= MF_HELO_IP_MISMATCH;
 		for (i = (size_t)w->boundary + 1; i < n; i++) {
-			w->role[i] = hops[i].kind == HOP_LOCAL ? ROLE_LOCAL : ROLE_CLAIMED;
+			w->role[i] = hops[i].kind == HOP_RELAY || hops[i].kind == HOP_NOADDR ||
+			                     hops[i].kind == HOP_UNPARSED
+			                 ? ROLE_CLAIMED
+			                 : not_relay_role(&hops[i]);
 			if (hops[i].kind == HOP_RELAY &&
 			    trust_is_private((const struct sockaddr *)&hops[i].sa))
 				w->flags |= MF_LAN_HOPS;
 		}
 	}
 	for (i = 0; i < n; i++) {
+		/* A retrieval's date is the user's own clock: no telltale of the chain. */
+		if (hops[i].kind == HOP_RETRIEVAL)
+			continue;
 		if (hops[i].zone_unknown && hops[i].date_ok)
 			w->flags |= MF_UTC_ZERO;
 		if (!hops[i].date_ok)

@@ -15,6 +15,10 @@
  * submitted with one of our accounts from outside, a compromised-account
  * suspect. Documentation ranges are public here (only policy refuses them
  * at probe time), so fixtures can use them.
+ *
+ * Retrieval and local-delivery lines (HOP_RETRIEVAL, HOP_LOCAL) are no
+ * relay: they are passed over, never a suspect nor a trusted relay, and a
+ * retrieval line's date (the user's own clock) is no telltale.
  */
 #ifndef SMTPPROBE_TARGETS_TRUST_H
 #define SMTPPROBE_TARGETS_TRUST_H
@@ -30,8 +34,9 @@ enum hop_role {
 	ROLE_SUSPECT,     /* the boundary: the first host that is not ours */
 	ROLE_COMPROMISED, /* the boundary is an authenticated submission */
 	ROLE_CLAIMED,     /* below the boundary: written by the suspect's side */
-	ROLE_LOCAL,       /* no peer recorded (qmail "invoked from network", pickup) */
+	ROLE_LOCAL,       /* a local handover: qmail "invoked from network", pickup, LMTP */
 	ROLE_UNREAD,      /* the walk stopped at or above it: not judged */
+	ROLE_RETRIEVAL,   /* fetched from a mailbox by the user's client: no relay */
 	ROLE_COUNT
 };
 

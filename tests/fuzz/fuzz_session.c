@@ -4,7 +4,7 @@
  * byte picks their size) and go through what the session does with them:
  * smtp_line_cut, smtp_reply_feed, the EHLO and name helpers, the evidence of
  * a bad line (smtp_reply_quote), then a lock-step walk through the states
- * (greeting, EHLO, MAIL/RCPT/RSET per relay test, QUIT), verdict_decide and
+ * (greeting, EHLO, MAIL/RCPT/RSET per relay test, QUIT), verdict_apply and
  * every report column through the CSV encoder.
  *
  * Checked besides the sanitizers: chunking never changes where lines are cut
@@ -98,7 +98,7 @@ sim_reply(struct sim *s)
 		t->rcpt_code = code;
 		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
 		if (code / 100 == 3) {
-			s->r.flags |= FLAG_RCPT_354;
+			s->r.flags |= FLAG_RCPT_3XX;
 			s->state = SIM_DONE;
 			return;
 		}
@@ -242,7 +242,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!stop && chunked.n != whole.n)
 		abort();
 
-	s.r.verdict = verdict_decide(&s.r);
+	verdict_apply(&s.r);
 	if ((int)s.r.verdict < 0 || s.r.verdict >= VERDICT_COUNT)
 		abort();
 	check_row(&s.r);

@@ -41,7 +41,7 @@ def latin1_fallback(b):
 
 
 def unescape(cell):
-    """Undoes the CSV cell escapes (csv.c): \\n \\r \\t \\\\ \\xNN, to bytes."""
+    """Undoes the CSV cell escapes (csv.c): \\n \\r \\t \\\\ \\xNN \\u{XXXX}, to bytes."""
     out, i, b = bytearray(), 0, cell.encode("utf-8")
     while i < len(b):
         if b[i:i + 1] != b"\\":
@@ -50,6 +50,9 @@ def unescape(cell):
         elif b[i + 1:i + 2] == b"x":
             out.append(int(b[i + 2:i + 4], 16))
             i += 4
+        elif b[i + 1:i + 2] == b"u":  # \u{XXXX}: a character that reorders or hides text
+            out += chr(int(b[i + 3:i + 7], 16)).encode("utf-8")
+            i += 8
         else:
             out += {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"\\": b"\\"}[b[i + 1:i + 2]]
             i += 2

@@ -82,6 +82,11 @@ host-record=solo.example.org,$N.9
 host-record=outside.example.com,192.0.2.50
 # A STARTTLS server reached by name: SNI and cert_matches come from the name.
 host-record=tls.example.com,$N.10
+# IPv6 forms that carry a special IPv4 address (NAT64's prefix: 10.0.0.1;
+# 6to4: 127.0.0.1), and an MX host that has one.
+host-record=nat64.example.com,64:ff9b::a00:1
+host-record=sixtofour.example.com,2002:7f00:1::1
+mx-host=example.org,nat64.example.com,10
 EOT
 
 "$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
@@ -146,7 +151,7 @@ check() { # check IP PTR FCRDNS FLAGS
 	is "$(col "$1" flags)" "$4" "$1: flags '$4'"
 }
 check "$N.1" dsl-127-0-50-1.pool.example.net yes "localhost-name;dynamic-rdns"
-check "$N.2" mx.example.org yes ""
+check "$N.2" mx.example.org yes "relay-deferred"
 check "$N.3" liar.example.net no "fcrdns-mismatch;name-not-ptr"
 check "$N.4" "" none "no-ptr"
 is "$(col "$N.1" verdict)" accepts-localhost "DNS does not change the verdict"
@@ -156,7 +161,7 @@ is "$(col "$N.5" origin)" "$L:5 multi.example.com" "a name's address keeps the n
 is "$(col "$N.6" origin)" "$L:5 multi.example.com" "so does its second address"
 is "$(col ::1 origin)" "$L:5 multi.example.com" "and its AAAA"
 is "$(col ::1 verdict)" accepts-relay "the AAAA address is probed too"
-check "$N.5" multi.example.com yes "name-not-ptr"
+check "$N.5" multi.example.com yes "name-not-ptr;relay-deferred"
 order=$(csv_tsv "$WORK/out.csv" | awk -F '\t' -v o="$L:5 multi.example.com" '$5 == o {print $2}' | tr '\n' ' ')
 case "$order" in
 "$N.5 $N.6 ::1 " | "$N.6 $N.5 ::1 ") ok 0 "IPv4 addresses first, then IPv6 ($order)" ;;
@@ -199,11 +204,24 @@ is "$(cell "$WORK/tls.csv" "$N.10" cert_matches)" yes "cert_matches: the certifi
 # Policy: without --allow-private, a name's loopback addresses are skipped.
 "$SMTPPROBE" --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q multi.example.com \
 	-o "$WORK/policy.csv"
-is "$?" 0 "policy run: exit 0, nothing probed, no sanitizer report"
+is "$?" 5 "policy run: exit 5, nothing probed, no sanitizer report"
 is "$(csv_tsv "$WORK/policy.csv" | awk -F '\t' 'NR > 1 {print $2 "=" $6}' | LC_ALL=C sort | tr '\n' ' ')" \
 	"$N.5=skipped $N.6=skipped ::1=skipped " "a name's addresses pass the same special-range policy"
 is "$(cell "$WORK/policy.csv" "$N.5" error)" "special-purpose range: loopback (RFC 1122); use --allow-private" \
 	"with the same reason as a listed address"
+
+# The same for IPv6 forms that carry an IPv4 address, from a name and from
+# an MX host, even inside the allowlist: nothing is connected to.
+"$SMTPPROBE" --allowlist "127.0.0.0/8,::1/128,64:ff9b::/96,2002::/16" \
+	--dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q sixtofour.example.com mx:example.org \
+	-o "$WORK/embed.csv"
+is "$?" 5 "embedded run: exit 5, nothing probed"
+is "$(cell "$WORK/embed.csv" 64:ff9b::a00:1 error)" \
+	"special-purpose range: private (RFC 1918) inside NAT64 well-known prefix (RFC 6052); use --allow-private" \
+	"an MX host's NAT64 address is judged by the IPv4 address inside"
+is "$(cell "$WORK/embed.csv" 2002:7f00:1::1 error)" \
+	"special-purpose range: loopback (RFC 1122) inside 6to4 (RFC 3056); use --allow-private" \
+	"a name's 6to4 address is judged by the IPv4 address inside"
 
 # Dedupe across names and literals.
 "$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q -c 1 \

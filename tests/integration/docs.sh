@@ -28,7 +28,7 @@ for e in $errs; do
 	sed -n '/^\.SH ERRORS/,/^\.SH [A-Z]/p' "$MAN" | grep -q "^\.BR\{0,1\} $e\( ,\)\{0,1\}\$"
 	ok $? "the man page explains the error value $e"
 done
-for c in 0 1 2 3 4; do
+for c in 0 1 2 3 4 5; do
 	sed -n '/^\.SH EXIT STATUS/,/^\.SH [A-Z]/p' "$MAN" | grep -q "^\.B $c\$"
 	ok $? "the man page explains exit status $c"
 	"$SMTPPROBE" --help | grep -A2 '^Exit status' | grep -q "$c "

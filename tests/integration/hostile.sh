@@ -80,7 +80,7 @@ check 6 drip:40 tempfail session-deadline
 check 7 binary smtp-closed "" "no-fqdn;postmaster-refused"
 check 8 garbage not-smtp protocol-error
 check 9 ansi smtp-closed ""
-check 10 rcpt-354 accepts-relay "" rcpt-354
+check 10 rcpt-354 accepts-relay "" rcpt-3xx
 check 11 mail-354 tempfail protocol-error ""
 check 12 early-talker not-smtp protocol-error unsolicited
 check 13 pipeline-inject tempfail protocol-error unsolicited

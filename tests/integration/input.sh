@@ -47,7 +47,7 @@ ok $? "--strict names the line"
 
 # Policy: special-purpose ranges and the allowlist.
 "$SMTPPROBE" --timeout 2 -o "$WORK/policy.csv" "$N.2:$P" 2>/dev/null
-is "$?" 0 "loopback without --allow-private is not probed"
+is "$?" 5 "loopback without --allow-private is not probed: nothing probed, exit 5"
 is "$(cell "$WORK/policy.csv" "$N.2" verdict)" skipped "it is a skipped row"
 cell "$WORK/policy.csv" "$N.2" error | grep -q "loopback"
 ok $? "the reason names the loopback range"

@@ -125,9 +125,9 @@ fi
 # 4. Postfix over IPv6: @localhost is relaying for it.
 printf 'EHLO probe.example.com\r\nMAIL FROM:<stop-spam@localhost>\r\nRCPT TO:<stop-spam@localhost>\r\nRCPT TO:<postmaster>\r\nQUIT\r\n' |
 	chat ::1 $P_POSTFIX >"$DIR/postfix.out"
-printf '220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n554 5.7.1 <stop-spam@localhost>: Relay access denied\r\n250 2.1.5 Ok\r\n221 2.0.0 Bye\r\n' \
+printf '220 mx.example.org ESMTP Postfix (Debian/GNU)\r\n250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n250 2.1.0 Ok\r\n454 4.7.1 <stop-spam@localhost>: Relay access denied\r\n250 2.1.5 Ok\r\n221 2.0.0 Bye\r\n' \
 	>"$DIR/postfix.want"
-check "postfix-closed on [::1]: 554 relay denied to @localhost, exact bytes" \
+check "postfix-closed on [::1]: 454 relay denied to @localhost (Postfix 3), exact bytes" \
 	cmp -s "$DIR/postfix.out" "$DIR/postfix.want"
 
 # 5. The CIDR spec bound every address of the /29, and nothing past it.

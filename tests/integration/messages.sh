@@ -45,6 +45,21 @@ is "$(suspect "$M/ipv6.eml")" "suspect 2001:db8:25::9" "an IPv6 suspect, port st
 is "$(field "$M/time-travel.eml" message_flags)" "lan-hops;time-travel" "dates going backwards: time-travel"
 is "$(suspect "$M/internal.eml")" "" "a message that never left private ranges has no suspect"
 is "$(suspect "$M/unparsed.eml")" "" "an unreadable top line stops the walk: nothing below is trusted"
+# roles FILE: "hop:role:kind:note" of every row.
+roles() {
+	extract "$1" | csv_tsv /dev/stdin | awk -F '\t' 'NR > 1 {printf "%s:%s:%s:%s ", $3, $4, $5, $16}'
+}
+is "$(roles "$M/fetchmail.eml")" "1:trusted:relay: 2:retrieval:retrieval:fetchmail 3:suspect:relay: 4:claimed:relay: " \
+	"fetchmail's line is a retrieval, never a relay: the host that handed the message to the mailbox provider is the suspect"
+is "$(roles "$M/getmail.eml")" "1:retrieval:retrieval:getmail 2:suspect:relay: 3:claimed:relay: " \
+	"getmail's line is a retrieval"
+is "$(field "$M/getmail.eml" message_flags)" "" "a retrieval line's -0000 date is no telltale"
+is "$(roles "$M/lmtp.eml")" "1:local:local:LMTP delivery 2:local:local:LMTP delivery 3:suspect:relay: " \
+	"LMTP lines are local deliveries"
+is "$(roles "$M/exim-local.eml")" "1:local:local:local submission 2:suspect:relay: 3:local:local:local submission " \
+	"Exim's local submissions are local, above the suspect and below it"
+is "$("$SMTPPROBE" --extract-only --format text --message "$M/fetchmail.eml" 2>/dev/null | awk '$1 == 2 {print $2, $3}')" \
+	"retrieval 198.51.100.219" "the text hop table shows the retrieval with the mailbox host's address"
 is "$(extract "$M/box.mbox" | csv_tsv /dev/stdin | awk -F '\t' 'NR > 1 {print $2 ":" $4}' | sed 's|.*/||' | tr '\n' ' ')" \
 	"box.mbox#1:suspect box.mbox#2:suspect box.mbox#3:none " "an mbox: one result per message, >From and mid-paragraph From are no separators"
 is "$(extract "$M/Maildir" | csv_tsv /dev/stdin | awk -F '\t' 'NR > 1 {print $6}' | tr '\n' ' ')" \
@@ -93,7 +108,7 @@ is "$?" 2 "--strict: a file that is not a message ends the run"
 grep -q "not a message" "$WORK/strict.err"
 ok $? "with the reason"
 "$SMTPPROBE" --strict --message "$M/internal.eml" -o "$WORK/strict2.csv" 2>"$WORK/strict2.err"
-is "$?" 0 "--strict: a message whose chain names no suspect is not an error"
+is "$?" 5 "--strict: a message whose chain names no suspect is not an error (exit 5: nothing probed)"
 is "$(csv_tsv "$WORK/strict2.csv" | awk -F '\t' 'NR == 2 {print $6}')" skipped "it is a skipped row"
 grep -q "every hop is trusted" "$WORK/strict2.err"
 ok $? "and one line on stderr says why"

@@ -58,7 +58,7 @@ check() { # check IP VERDICT ERROR [RELAY_TESTS]
 
 check "$N.1" accepts-localhost "" "third-party:250/553;localhost:250/250;postmaster:250/250"
 check "$N.2" accepts-relay "" "third-party:250/250;localhost:250/250;postmaster:250/250"
-check "$N.3" smtp-closed "" "third-party:250/554;localhost:250/554;postmaster:250/250"
+check "$N.3" smtp-closed "" "third-party:250/454;localhost:250/454;postmaster:250/250"
 check "$N.4" tempfail "" "third-party:250/450;localhost:250/450;postmaster:250/450"
 check "$N.5" auth-required "" "third-party:530/-;localhost:530/-;postmaster:530/-"
 check "$N.6" refused-service "" "third-party:-/-;localhost:-/-;postmaster:-/-"
@@ -76,6 +76,7 @@ is "$(cell "$WORK/out.csv" "$N.1" banner)" "220 localhost ESMTP" "the seed's ban
 is "$(cell "$WORK/out.csv" "$N.1" ehlo_name)" "localhost" "the seed's EHLO name"
 is "$(cell "$WORK/out.csv" "$N.1" extensions)" "PIPELINING;8BITMIME" "the seed's extensions"
 is "$(cell "$WORK/out.csv" "$N.1" flags)" "localhost-name" "localhost-name flag"
+is "$(cell "$WORK/out.csv" "$N.3" flags)" "relay-deferred" "Postfix 3's 454 relay denial: closed, flagged relay-deferred"
 is "$(cell "$WORK/out.csv" "$N.12" flags)" "helo-fallback;postmaster-refused" "HELO used after EHLO was refused; postmaster refusal noted"
 is "$(cell "$WORK/out.csv" "$N.1" port)" "$P" "port column"
 is "$(cell "$WORK/out.csv" "$N.1" source_ip)" "127.0.0.1" "source address recorded"

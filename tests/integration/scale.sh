@@ -34,8 +34,8 @@ ok $([ "$a" != "$b" ]; echo $?) "another seed, another order"
 printf '# held back\n%s   # customer asked, ticket 12\n' "$N.0/29" >"$WORK/exclude.txt"
 "$SMTPPROBE" --allow-private -p $P --exclude "$WORK/exclude.txt" --timeout 2 -q \
 	-f "$WORK/range.txt" -o "$WORK/excl.csv"
-is "$(grep -c 'excluded: 127.0.110.0/29 (customer asked, ticket 12)' "$WORK/excl.csv" | tr -d ' ')" 8 \
-	"--exclude: 8 skipped rows naming the rule and its reason"
+is "$(grep -c 'excluded: 8 of 16 addresses; by 127.0.110.0/29 (customer asked, ticket 12)' "$WORK/excl.csv" | tr -d ' ')" 1 \
+	"--exclude: one skipped row for the 8 excluded, naming the rule and its reason"
 is "$(grep -c ',smtp-closed,' "$WORK/excl.csv" | tr -d ' ')" 8 "the other 8 are probed"
 printf '127.0.110.0/99\n' >"$WORK/bad-exclude.txt"
 "$SMTPPROBE" --exclude "$WORK/bad-exclude.txt" "$N.1" >/dev/null 2>"$WORK/bad.err"
@@ -55,14 +55,17 @@ lab_stop report
 pmax=$(tail -n +$((start + 1)) "$LAB_LOG" |
 	awk '/ connect$/ { n++; if (n > m) m = n } / S: 221 / { n-- } END { print m + 0 }')
 is "$pmax" 1 "--per-net 1: at most one open dialogue in the /24 at any time"
-# A /8 costs constant memory: 1,000 or 100,000 of its addresses (all outside
-# the allowlist, so skipped rows: nothing is sent) take the same peak RSS.
+# A /8 costs constant memory: 1,000 or 100,000 of its addresses take the same
+# peak RSS. Loopback's /8 with no server on the port: each is refused at once.
+# Under ASan, freed sessions wait in its quarantine (256 MB): keep it small.
 if [ -x /usr/bin/time ]; then
-	echo "10.0.0.0/8" >"$WORK/big.txt"
-	/usr/bin/time -f %M -o "$WORK/rss1" "$SMTPPROBE" --shard 1/3 --max-targets 1000 -q \
-		-f "$WORK/big.txt" -o "$WORK/big1.csv"
-	/usr/bin/time -f %M -o "$WORK/rss2" "$SMTPPROBE" --shard 1/3 --max-targets 100000 -q \
-		-f "$WORK/big.txt" -o "$WORK/big2.csv"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
+	export ASAN_OPTIONS
+	echo "127.0.0.0/8" >"$WORK/big.txt"
+	/usr/bin/time -f %M -o "$WORK/rss1" "$SMTPPROBE" --allow-private -p $((P + 7)) -r 0 -c 100 \
+		--timeout 2 --shard 1/3 --max-targets 1000 -q -f "$WORK/big.txt" -o "$WORK/big1.csv"
+	/usr/bin/time -f %M -o "$WORK/rss2" "$SMTPPROBE" --allow-private -p $((P + 7)) -r 0 -c 100 \
+		--timeout 2 --shard 1/3 --max-targets 100000 -q -f "$WORK/big.txt" -o "$WORK/big2.csv"
 	is "$(rows "$WORK/big2.csv")" 100000 "a /8 with --max-targets 100000: 100,000 rows"
 	r1=$(tail -n 1 "$WORK/rss1")
 	r2=$(tail -n 1 "$WORK/rss2")

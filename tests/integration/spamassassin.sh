@@ -5,6 +5,9 @@
 # suspect of `smtpprobe --extract-only`. They agree, or the row below names
 # the documented reason they should not. Offline; skipped only when
 # SpamAssassin is not installed (Debian package spamassassin; CI has it).
+# Each shape of Received line that is no relay (mail retrieval, local
+# delivery: received.c's shape table) has a message here, written from the
+# format in the tool's own source, with the MTAs' own real-world shapes.
 . "$top_srcdir/tests/integration/lib.sh"
 
 M="$top_srcdir/tests/unit/fixtures/messages"
@@ -47,6 +50,22 @@ courier.eml||
 lab.eml||
 lab.eml|203.0.113.0/24|127.0.60.2/192.168.0.70:SpamAssassin always adds 127.0.0.0/8 to trusted_networks; with --trusted we trust exactly what is given, so the lab can play a suspect on loopback
 auth.eml||192.0.2.77/-:an authenticated public hop is a compromised-account suspect here; SpamAssassin trusts it and, with nothing below it, finds no untrusted relay
+fetchmail.eml||
+fetchmail.eml|127.0.0.0/8|
+fetchmail-imap.eml||
+fetchmail-imap.eml|10.0.0.0/8|
+fetchmail-old.eml||
+fetchmail-etrn.eml||203.0.113.109/198.51.100.25:a fetchmail line is a retrieval whatever its protocol; SpamAssassin skips it only with POP3 or IMAP, so with ETRN (or ODMR, POP2) it names the user's own mailbox provider, the address on fetchmail's line
+getmail.eml||
+getmail.eml|198.51.100.0/24|
+getmail-imap.eml||
+lmtp.eml||
+qmail-invoked.eml||
+sendmail-ident.eml||
+smtpsvc.eml||
+exchange-internal.eml||
+exim-local.eml||
+opensmtpd-local.eml||
 unparsed.eml||-/203.0.113.77:an unreadable line stops our walk with no suspect; SpamAssassin skips it and trusts the lines below it, which the sender may have forged
 LIST
 

@@ -52,7 +52,7 @@ c() { cell "$WORK/${CSV:-auto.csv}" "$1" "$2"; }
 x509() { openssl x509 -in "$CERT" -noout -dateopt iso_8601 "$@" | sed 's/^[^=]*=//'; }
 is "$(c "$N.1" verdict)" smtp-closed "postfix-starttls: smtp-closed, tested inside TLS"
 is "$(c "$N.1" starttls)" used "postfix-starttls: starttls used"
-is "$(c "$N.1" flags)" "starttls;self-signed" "postfix-starttls: flags"
+is "$(c "$N.1" flags)" "starttls;self-signed;relay-deferred" "postfix-starttls: flags"
 is "$(c "$N.1" cert_subject)" "$(x509 -subject)" "cert_subject as openssl x509 -subject"
 is "$(c "$N.1" cert_issuer)" "$(x509 -issuer)" "cert_issuer as openssl x509 -issuer"
 is "$(c "$N.1" cert_not_before)" "$(x509 -startdate)" "cert_not_before as openssl -startdate"
@@ -95,8 +95,8 @@ is "$(grep "^$N.3:$P " "$LAB_LOG" | sed -n 's/.* C: //p' | cut -c1-8 | tr '\n' '
 # tls-broken: recorded, then a fresh plaintext connection gives the verdict.
 for a in "$N.5" "$N.6"; do
 	is "$(c "$a" verdict)" smtp-closed "tls-broken ($a): verdict from the plaintext retry"
-	is "$(c "$a" relay_tests)" "third-party:250/554;localhost:250/554;postmaster:250/250" "tls-broken ($a): tests done in plaintext"
-	is "$(c "$a" flags)" "starttls;tls-failed" "tls-broken ($a): flags"
+	is "$(c "$a" relay_tests)" "third-party:250/454;localhost:250/454;postmaster:250/250" "tls-broken ($a): tests done in plaintext"
+	is "$(c "$a" flags)" "starttls;tls-failed;relay-deferred" "tls-broken ($a): flags"
 	is "$(c "$a" starttls)" failed "tls-broken ($a): starttls failed"
 	is "$(c "$a" error)" "" "tls-broken ($a): no error: the dialogue ended well"
 	is "$(grep -c "^$a:$P .* connect$" "$LAB_LOG" | tr -d ' ')" 2 "tls-broken ($a): two connections"
@@ -145,7 +145,7 @@ CSV=always.csv
 grep -q "^$N.9:$P .* C: STARTTLS" "$LAB_LOG"
 ok $? "--starttls always: STARTTLS sent though not offered"
 is "$(c "$N.9" verdict)" smtp-closed "--starttls always: refused (502), the tests go on in plaintext"
-is "$(c "$N.9" relay_tests)" "third-party:250/554;localhost:250/554;postmaster:250/250" "--starttls always: tests done"
+is "$(c "$N.9" relay_tests)" "third-party:250/454;localhost:250/454;postmaster:250/250" "--starttls always: tests done"
 # An old server: security level 0 lets the prober see TLS 1.0, not refuse it.
 rc=$(probe old.csv "$N.13:$P")
 CSV=old.csv

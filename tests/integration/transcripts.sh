@@ -73,9 +73,10 @@ grep -q '\*: TLS failed: ' "$B"
 ok $? "a failed handshake is marked, with OpenSSL's reason"
 is "$(grep -c '\*: connected from' "$B" | tr -d ' ')" 2 "and the plaintext retry's connection too"
 
-"$SMTPPROBE" --allow-private -q --transcripts "$WORK/nonexistent" "$N.21:$P" >/dev/null 2>"$WORK/err.txt"
-is "$?" 2 "--transcripts on a missing directory: exit 2"
-grep -q "^smtpprobe: --transcripts: $WORK/nonexistent: " "$WORK/err.txt"
+# A missing DIR is made (mistakes_files.sh); a missing parent is an error.
+"$SMTPPROBE" --allow-private -q --transcripts "$WORK/nonexistent/ev" "$N.21:$P" >/dev/null 2>"$WORK/err.txt"
+is "$?" 2 "--transcripts in a missing directory: exit 2"
+grep -q "^smtpprobe: --transcripts: cannot create $WORK/nonexistent/ev: " "$WORK/err.txt"
 ok $? "with one clear line"
 
 lab_stop report

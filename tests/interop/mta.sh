@@ -5,12 +5,13 @@
 # every transport discard; Exim: one router, :blackhole:; OpenSMTPD: the only
 # action an MDA of /bin/true) and no DATA ever sent:
 #
-#   postfix-closed   127.0.90.1:2690  Debian's relay rules (reject_unauth_destination)
+#   postfix-closed   127.0.90.1:2690  Postfix's stock relay rule: smtpd_relay_restrictions
+#                                     left at its default (..., defer_unauth_destination)
 #   exim-closed      127.0.90.2:2691  Debian's relay ACL (relay not permitted)
 #   opensmtpd-closed 127.0.90.3:2692  match only its own domains
 #   postfix-open     127.0.90.4:2693  mynetworks = 127.0.0.0/8: an open relay to us
 #   opensmtpd-open   127.0.90.5:2694  match from any for any (relay to a dead loopback port)
-#   postfix-debian   127.0.90.6:2696  Debian 12's own main.cf rule: defer_unauth_destination
+#   postfix-legacy   127.0.90.6:2696  the older rule, reject_unauth_destination (554)
 #   postfix-starttls 127.0.90.7:2697  postfix-closed with STARTTLS (a fresh self-signed cert)
 #
 # For each: smtpprobe's verdict, relay tests, fingerprint (mta) and TLS facts,
@@ -68,7 +69,8 @@ wait_port() {
 	done
 }
 
-# start_postfix NAME ADDR PORT MYNETWORKS RELAY-RULE [CERT KEY]
+# start_postfix NAME ADDR PORT MYNETWORKS RELAY-RULE [CERT KEY]. RELAY-RULE
+# "stock" leaves smtpd_relay_restrictions unset: Postfix's own default.
 start_postfix() {
 	d=$WORK/$1
 	mkdir -p "$d/conf" "$d/data" "$d/spool/pid"
@@ -99,7 +101,7 @@ mydestination = mx.example.org, example.org
 mynetworks = $4
 inet_interfaces = all
 inet_protocols = ipv4
-smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated $5
+$([ "$5" = stock ] || echo "smtpd_relay_restrictions = permit_mynetworks permit_sasl_authenticated $5")
 smtpd_recipient_restrictions =
 alias_maps =
 alias_database =
@@ -217,18 +219,18 @@ EOF
 }
 
 N=127.0.90
-start_postfix postfix-closed $N.1 2690 192.0.2.0/24 reject_unauth_destination
+start_postfix postfix-closed $N.1 2690 192.0.2.0/24 stock
 ok $? "postfix-closed listens on $N.1:2690"
 start_exim $N.2 2691
 ok $? "exim-closed listens on $N.2:2691"
 start_opensmtpd opensmtpd-closed $N.3 2692 closed
 ok $? "opensmtpd-closed listens on $N.3:2692"
-start_postfix postfix-open $N.4 2693 127.0.0.0/8 reject_unauth_destination
+start_postfix postfix-open $N.4 2693 127.0.0.0/8 stock
 ok $? "postfix-open listens on $N.4:2693"
 start_opensmtpd opensmtpd-open $N.5 2694 open
 ok $? "opensmtpd-open listens on $N.5:2694"
-start_postfix postfix-debian $N.6 2696 192.0.2.0/24 defer_unauth_destination
-ok $? "postfix-debian listens on $N.6:2696"
+start_postfix postfix-legacy $N.6 2696 192.0.2.0/24 reject_unauth_destination
+ok $? "postfix-legacy listens on $N.6:2696"
 CERT=$WORK/cert.pem
 KEY=$WORK/key.pem
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$KEY" \
@@ -236,36 +238,40 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyou
 	>"$WORK/openssl.err" 2>&1
 ok $? "openssl makes a self-signed certificate"
 chmod 644 "$CERT" "$KEY"
-start_postfix postfix-starttls $N.7 2697 192.0.2.0/24 reject_unauth_destination "$CERT" "$KEY"
+start_postfix postfix-starttls $N.7 2697 192.0.2.0/24 stock "$CERT" "$KEY"
 ok $? "postfix-starttls listens on $N.7:2697"
 LAB_OPTS="--tls-cert $CERT --tls-key $KEY"
 lab_start "$N.11:2695=postfix-closed" "$N.12:2695=exim-closed" "$N.13:2695=opensmtpd-closed" \
-	"$N.14:2695=open-relay" "$N.15:2695=postfix-starttls"
-ok $? "smtplab plays the same shapes on $N.11-15:2695"
+	"$N.14:2695=open-relay" "$N.15:2695=postfix-starttls" "$N.16:2695=postfix-closed:legacy"
+ok $? "smtplab plays the same shapes on $N.11-16:2695"
 
 timeout 60 "$SMTPPROBE" --allow-private --timeout 10 --deadline 30 -q -o "$WORK/out.csv" \
 	$N.1:2690 $N.2:2691 $N.3:2692 $N.4:2693 $N.5:2694 $N.6:2696 $N.7:2697 \
-	$N.11:2695 $N.12:2695 $N.13:2695 $N.14:2695 $N.15:2695
+	$N.11:2695 $N.12:2695 $N.13:2695 $N.14:2695 $N.15:2695 $N.16:2695
 is "$?" 1 "exit status 1: open relays found"
-is "$(rows "$WORK/out.csv")" 12 "one row per server"
+is "$(rows "$WORK/out.csv")" 13 "one row per server"
 sed 's/^/# /' "$WORK/out.csv"
 
-check() { # check IP NAME VERDICT RELAY_TESTS MTA
+check() { # check IP NAME VERDICT RELAY_TESTS MTA [FLAGS]
 	is "$(cell "$WORK/out.csv" "$1" verdict)" "$3" "$2: verdict $3"
 	is "$(cell "$WORK/out.csv" "$1" error)" "" "$2: the dialogue ran to QUIT"
 	is "$(cell "$WORK/out.csv" "$1" relay_tests)" "$4" "$2: relay tests $4"
 	is "$(cell "$WORK/out.csv" "$1" mta)" "$5" "$2: fingerprint mta=$5"
+	[ $# -lt 6 ] || is "$(cell "$WORK/out.csv" "$1" flags)" "$6" "$2: flags '$6'"
 }
-check $N.1 postfix-closed smtp-closed "third-party:250/554;localhost:250/554;postmaster:250/250" postfix
-check $N.2 exim-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/250" exim
+# Postfix's stock rule defers relaying with 454 4.7.1 (a safety net against
+# a wrong config bouncing mail): a closed server all the same.
+check $N.1 postfix-closed smtp-closed "third-party:250/454;localhost:250/454;postmaster:250/250" \
+	postfix relay-deferred
+check $N.2 exim-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/250" exim ""
 # OpenSMTPD refuses a bare "postmaster" (RFC 5321 4.5.1 says accept it).
-check $N.3 opensmtpd-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/550" opensmtpd
-check $N.4 postfix-open accepts-relay "third-party:250/250;localhost:250/250;postmaster:250/250" postfix
+check $N.3 opensmtpd-closed smtp-closed "third-party:250/550;localhost:250/550;postmaster:250/550" \
+	opensmtpd postmaster-refused
+check $N.4 postfix-open accepts-relay "third-party:250/250;localhost:250/250;postmaster:250/250" postfix ""
 check $N.5 opensmtpd-open accepts-relay "third-party:250/250;localhost:250/250;postmaster:250/250" opensmtpd
-# Debian's default answers relaying with 454 (a safety net against a wrong
-# config bouncing mail): by the verdict rules a 4xx decides tempfail.
-check $N.6 postfix-debian tempfail "third-party:250/454;localhost:250/454;postmaster:250/250" postfix
-check $N.7 postfix-starttls smtp-closed "third-party:250/554;localhost:250/554;postmaster:250/250" postfix
+check $N.6 postfix-legacy smtp-closed "third-party:250/554;localhost:250/554;postmaster:250/250" postfix ""
+check $N.7 postfix-starttls smtp-closed "third-party:250/454;localhost:250/454;postmaster:250/250" \
+	postfix "starttls;self-signed;relay-deferred"
 is "$(cell "$WORK/out.csv" $N.7 starttls)" used "postfix-starttls: the tests ran inside TLS"
 case "$(cell "$WORK/out.csv" $N.7 tls_version)" in
 TLSv1.[23]) ok 0 "postfix-starttls: TLS 1.2 or 1.3 negotiated" ;;
@@ -276,7 +282,7 @@ is "$(cell "$WORK/out.csv" $N.7 cert_sha256)" \
 	"$(openssl x509 -in "$CERT" -noout -fingerprint -sha256 | sed 's/.*=//')" \
 	"postfix-starttls: the certificate recorded is the one Postfix was given"
 is "$(cell "$WORK/out.csv" $N.1 starttls)" none "postfix-closed: no STARTTLS offered"
-is "$(cell "$WORK/out.csv" $N.6 last_reply)" "221 2.0.0 Bye" "postfix-debian: QUIT answered"
+is "$(cell "$WORK/out.csv" $N.6 last_reply)" "221 2.0.0 Bye" "postfix-legacy: QUIT answered"
 
 # The lab's imitations against the real thing: same shape, same answers.
 same() { # same REAL LAB NAME COLUMN [SED]
@@ -284,8 +290,11 @@ same() { # same REAL LAB NAME COLUMN [SED]
 	lab=$(cell "$WORK/out.csv" "$2" "$4" | sed -e "${5:-s/^//}")
 	is "$lab" "$real" "lab $3 matches the real one: $4"
 }
-for col in banner ehlo_name extensions relay_tests verdict mta; do
+for col in banner ehlo_name extensions relay_tests verdict flags mta; do
 	same $N.1 $N.11 postfix-closed $col
+done
+for col in banner ehlo_name extensions relay_tests verdict flags mta; do
+	same $N.6 $N.16 postfix-closed:legacy $col
 done
 for col in banner ehlo_name extensions relay_tests verdict mta starttls tls_version; do
 	same $N.7 $N.15 postfix-starttls $col
@@ -307,8 +316,15 @@ mta_stop
 pl=$WORK/postfix-closed/maillog
 grep -q 'disconnect from .* ehlo=1 mail=3 rcpt=1/3 rset=3 quit=1' "$pl"
 ok $? "postfix-closed log: ehlo, 3 MAIL, 2 of 3 RCPT refused, 3 RSET, QUIT"
-grep -q 'Relay access denied' "$pl"
-ok $? "postfix-closed log: relay access denied"
+grep -q 'reject: RCPT from .*: 454 4.7.1 <relay-test@example.net>: Relay access denied;' "$pl"
+ok $? "postfix-closed log: 454 4.7.1 <relay-test@example.net>: Relay access denied"
+pc() { LD_LIBRARY_PATH=$PF/usr/lib/postfix "$PF/usr/sbin/postconf" -c "$WORK/$1/conf" -x -h "$2" 2>/dev/null; }
+is "$(pc postfix-closed smtpd_relay_restrictions)" \
+	"permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination" \
+	"postfix-closed runs Postfix $(pc postfix-closed mail_version)'s stock smtpd_relay_restrictions"
+grep -q 'reject: RCPT from .*: 554 5.7.1 <relay-test@example.net>: Relay access denied;' \
+	"$WORK/postfix-legacy/maillog"
+ok $? "postfix-legacy log: 554 5.7.1 <relay-test@example.net>: Relay access denied"
 grep -q 'disconnect from .* ehlo=1 mail=3 rcpt=3 rset=3 quit=1' "$WORK/postfix-open/maillog"
 ok $? "postfix-open log: every RCPT accepted"
 grep -q 'disconnect from .* ehlo=2 starttls=1 mail=3 rcpt=1/3 rset=3 quit=1' \

@@ -53,6 +53,18 @@ static const struct cell_case cases[] = {
      S("\xc2\x9b"
        "2J"),
      "\\xc2\\x9b2J"},
+    {"RLO and PDF escaped",
+     S("a\xe2\x80\xae"
+       "b\xe2\x80\xac"),
+     "a\\u{202E}b\\u{202C}"},
+    {"BOM escaped",
+     S("\xef\xbb\xbf"
+       "x"),
+     "\\u{FEFF}x"},
+    {"zero width space escaped",
+     S("a\xe2\x80\x8b"
+       "b"),
+     "a\\u{200B}b"},
     {"= formula", S("=1+2"), "\"'=1+2\""},
     {"+ formula", S("+1"), "\"'+1\""},
     {"- formula", S("-1"), "\"'-1\""},
@@ -239,6 +251,32 @@ decode_cell(const char *s, size_t n, char *raw)
 		case '\\':
 			raw[r++] = '\\';
 			break;
+		case 'u': {
+			unsigned cp = 0;
+			size_t k;
+
+			/* \u{XXXX}: four upper-case hex digits, back to UTF-8. */
+			if (i + 6 >= n || s[i + 1] != '{' || s[i + 6] != '}')
+				return -1;
+			for (k = 2; k < 6; k++) {
+				int h = s[i + k] >= 'A' && s[i + k] <= 'F' ? s[i + k] - 'A' + 10
+				                                           : hexval(s[i + k]);
+
+				if (h < 0 || (s[i + k] >= 'a' && s[i + k] <= 'f'))
+					return -1;
+				cp = cp << 4 | (unsigned)h;
+			}
+			if (cp < 0x800) {
+				raw[r++] = (char)(0xc0 | cp >> 6);
+				raw[r++] = (char)(0x80 | (cp & 0x3f));
+			} else {
+				raw[r++] = (char)(0xe0 | cp >> 12);
+				raw[r++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+				raw[r++] = (char)(0x80 | (cp & 0x3f));
+			}
+			i += 6;
+			break;
+		}
 		case 'x':
 			if (i + 2 >= n)
 				return -1;
@@ -271,9 +309,10 @@ next_rand(void)
 static size_t
 random_raw(char *raw, size_t max)
 {
-	static const unsigned char alphabet[] = {
-	    0,   '\t', '\r', '\n', '"',  ',',  ' ',  '=',  '+',  '-',  '@',  '\\', '\'', 'a',
-	    'Z', '0',  'x',  0x1b, 0x7f, 0xc3, 0xa9, 0xc2, 0x9b, 0xe2, 0x82, 0xac, 0xff, 0x80};
+	static const unsigned char alphabet[] = {0,    '\t', '\r', '\n', '"',  ',',  ' ',  '=',
+	                                         '+',  '-',  '@',  '\\', '\'', 'a',  'Z',  '0',
+	                                         'x',  0x1b, 0x7f, 0xc3, 0xa9, 0xc2, 0x9b, 0xe2,
+	                                         0x82, 0xac, 0xff, 0x80, 0xae, 0xef, 0xbb, 0xbf};
 	size_t i, n = next_rand() % (max + 1);
 
 	for (i = 0; i < n; i++)

@@ -45,6 +45,12 @@ static const struct str_case cases[] = {
     {"surrogate (CESU)", S("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\""},
     {"past U+10FFFF", S("\xf4\x90\x80\x80"), "\"\\u00f4\\u0090\\u0080\\u0080\""},
     {"line separators escaped", S("\xe2\x80\xa8\xe2\x80\xa9"), "\"\\u2028\\u2029\""},
+    {"bidirectional override escaped",
+     S("a\xe2\x80\xae"
+       "b\xe2\x80\xac"),
+     "\"a\\u202eb\\u202c\""},
+    {"isolates escaped", S("\xe2\x81\xa6x\xe2\x81\xa9"), "\"\\u2066x\\u2069\""},
+    {"zero width and BOM escaped", S("\xe2\x80\x8b\xef\xbb\xbf"), "\"\\u200b\\ufeff\""},
     {"formula text is just text", S("=HYPERLINK(\"x\")"), "\"=HYPERLINK(\\\"x\\\")\""},
     {"slash left alone", S("a/b"), "\"a/b\""},
 };

@@ -7,11 +7,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include "common/bounds.h"
+#include "common/strbuf.h"
 #include "targets/policy.h"
 #include "tests/tap.h"
 
@@ -84,7 +86,9 @@ static const struct {
 
     {"::", "unspecified (RFC 4291)"},
     {"::1", "loopback (RFC 4291)"},
-    {"::2", NULL},
+    {"::2", "IPv4-compatible, deprecated (RFC 4291)"},
+    {"::a00:1", "IPv4-compatible, deprecated (RFC 4291)"},
+    {"::1:0:0", NULL},
     /* IPv4-mapped: judged by the IPv4 address inside. */
     {"::ffff:127.0.0.1", LOOPBACK4},
     {"::ffff:10.1.2.3", PRIVATE},
@@ -99,16 +103,58 @@ static const struct {
     {"ff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
     {"100::", "discard-only (RFC 6666)"},
     {"100::ffff:ffff:ffff:ffff", "discard-only (RFC 6666)"},
-    {"100:0:0:1::", NULL},
+    {"100:0:0:1::", "dummy prefix (RFC 9780)"},
+    {"100:0:0:1:ffff:ffff:ffff:ffff", "dummy prefix (RFC 9780)"},
+    {"100:0:0:2::", NULL},
     {"2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
-    {"2001::", "IETF protocol assignments (RFC 2928)"},
+    {"2001::", "Teredo (RFC 4380)"},
+    {"2001:0:ffff:ffff:ffff:ffff:ffff:ffff", "Teredo (RFC 4380)"},
+    {"2001:1::", "IETF protocol assignments (RFC 2928)"},
+    {"2001:1::1", "PCP anycast (RFC 7723)"},
+    {"2001:1::2", "TURN anycast (RFC 8155)"},
+    {"2001:1::3", "DNS-SD SRP anycast (RFC 9665)"},
+    {"2001:2::", "benchmarking (RFC 5180)"},
+    {"2001:2:0:ffff:ffff:ffff:ffff:ffff", "benchmarking (RFC 5180)"},
+    {"2001:2:1::", "IETF protocol assignments (RFC 2928)"},
+    {"2001:3::", "AMT (RFC 7450)"},
+    {"2001:4:112::", "AS112-v6 (RFC 7535)"},
+    {"2001:10::", "ORCHID, deprecated (RFC 4843)"},
+    {"2001:1f:ffff::", "ORCHID, deprecated (RFC 4843)"},
+    {"2001:20::", "ORCHIDv2 (RFC 7343)"},
+    {"2001:30::", "drone remote ID tags (RFC 9374)"},
+    {"2001:3f:ffff::", "drone remote ID tags (RFC 9374)"},
+    {"2001:40::", "IETF protocol assignments (RFC 2928)"},
     {"2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff", "IETF protocol assignments (RFC 2928)"},
     {"2001:200::", NULL},
     {"2001:db7:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
     {"2001:db8::", "documentation (RFC 3849)"},
     {"2001:db8:ffff:ffff:ffff:ffff:ffff:ffff", "documentation (RFC 3849)"},
     {"2001:db9::", NULL},
-    {"2002:c000:201::1", NULL}, /* 6to4 is routable */
+    /* 6to4 and NAT64's well-known prefix: judged by the IPv4 address inside. */
+    {"2002:b00:1::1", NULL}, /* 11.0.0.1: routable */
+    {"2002:c000:201::1", DOC4},
+    {"2002:a00:1::1", PRIVATE},
+    {"2002:7f00:1::", LOOPBACK4},
+    {"2002:c0a8:101:ffff::1", PRIVATE},
+    {"64:ff9b::a00:1", PRIVATE},
+    {"64:ff9b::7f00:1", LOOPBACK4},
+    {"64:ff9b::c000:201", DOC4},
+    {"64:ff9b::a9fe:a9fe", "link-local (RFC 3927)"},
+    {"64:ff9b::b00:1", NULL},   /* 11.0.0.1 through a NAT64 gateway */
+    {"64:ff9b::1:a00:1", NULL}, /* outside the /96: not a NAT64 address */
+    /* IPv4-translated (RFC 2765): never routed. */
+    {"::ffff:0:b00:1", "IPv4-translated (RFC 2765)"},
+    {"::ffff:0:a00:1", "IPv4-translated (RFC 2765)"},
+    {"2620:4f:8000::1", "AS112 direct delegation (RFC 7534)"},
+    {"2620:4f:8001::", NULL},
+    {"3fff::", "documentation (RFC 9637)"},
+    {"3fff:fff:ffff::", "documentation (RFC 9637)"},
+    {"3fff:1000::", NULL},
+    {"5f00::1", "SRv6 SIDs (RFC 9602)"},
+    {"5f01::", NULL},
+    {"192.31.196.1", "AS112-v4 (RFC 7535)"},
+    {"192.52.193.1", "AMT (RFC 7450)"},
+    {"192.175.48.1", "AS112 direct delegation (RFC 7534)"},
     {"fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
     {"fc00::", "unique local (RFC 4193)"},
     {"fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "unique local (RFC 4193)"},
@@ -116,8 +162,8 @@ static const struct {
     {"fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
     {"fe80::", "link-local (RFC 4291)"},
     {"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "link-local (RFC 4291)"},
-    {"fec0::", NULL},
-    {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", NULL},
+    {"fec0::", "site-local, deprecated (RFC 3879)"},
+    {"feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "site-local, deprecated (RFC 3879)"},
     {"ff00::", "multicast (RFC 4291)"},
     {"ff02::1", "multicast (RFC 4291)"},
     {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "multicast (RFC 4291)"},
@@ -166,6 +212,207 @@ test_special(void)
 	sun.sun_family = AF_UNIX;
 	ok(policy_special_range((const struct sockaddr *)&sun) == NULL, "AF_UNIX: no answer");
 	ok(policy_special_range(NULL) == NULL, "NULL: no answer");
+}
+
+/* The IPv6 form an embedded IPv4 address came in is named. */
+static const struct {
+	const char *addr;
+	const char *why, *via;
+} via_cases[] = {
+    {"64:ff9b::a00:1", PRIVATE, "NAT64 well-known prefix (RFC 6052)"},
+    {"2002:a00:1::1", PRIVATE, "6to4 (RFC 3056)"},
+    {"64:ff9b::b00:1", NULL, NULL},
+    {"2002:b00:1::1", NULL, NULL},
+    {"::ffff:10.0.0.1", PRIVATE, NULL}, /* mapped: the IPv4 address itself */
+    {"fe80::1", "link-local (RFC 4291)", NULL},
+};
+
+static void
+test_via(void)
+{
+	struct sockaddr_storage ss;
+	const char *via;
+	size_t i;
+
+	for (i = 0; i < sizeof(via_cases) / sizeof(via_cases[0]); i++) {
+		via = "stale";
+		is_str(policy_special_why(sa_of(via_cases[i].addr, &ss), &via), via_cases[i].why,
+		       "%s: why", via_cases[i].addr);
+		is_str(via, via_cases[i].via, "%s: via", via_cases[i].addr);
+	}
+}
+
+/* Ranges against policy: what is walked and what one skipped row says. */
+static const struct {
+	const char *range;           /* base/prefix */
+	const char *allow, *exclude; /* NULL: none */
+	int allow_private;
+	const char *parts;  /* the spans walked, "lo-hi,..." (hi exclusive) */
+	const char *reason; /* the cut row's reason */
+} range_cases[] = {
+    /* The seed of this table: 29 million skipped rows before. */
+    {"0.0.0.0/0", "127.0.0.0/8", NULL, 1, "2130706432-2147483648",
+     "outside allowlist: 4278190080 of 4294967296 addresses"},
+    {"0.0.0.0/0", "127.0.0.0/8", NULL, 0, "",
+     "outside allowlist: 4278190080, special-purpose range: 16777216 of 4294967296 addresses; "
+     "use --allow-private"},
+    {"127.0.0.0/24", "127.0.0.0/8", NULL, 1, "0-256", ""},
+    {"127.0.0.0/24", NULL, NULL, 1, "0-256", ""},
+    {"127.0.0.0/24", NULL, NULL, 0, "",
+     "special-purpose range: 256 of 256 addresses; use --allow-private"},
+    {"127.0.0.0/24", "127.0.0.0/26,127.0.0.200/29,127.0.0.64/26", NULL, 1, "0-128,200-208",
+     "outside allowlist: 120 of 256 addresses"},
+    {"127.0.0.0/24", "127.0.0.0/8", "127.0.0.16/28,127.0.0.255", 1, "0-16,32-255",
+     "excluded: 17 of 256 addresses"},
+    {"127.0.0.0/24", "127.0.0.0/25", "127.0.0.0/30", 1, "4-128",
+     "outside allowlist: 128, excluded: 4 of 256 addresses"},
+    /* Public space with special ranges inside: cut, the rest walked. */
+    {"192.0.0.0/22", NULL, NULL, 0, "256-512,768-1024",
+     "special-purpose range: 512 of 1024 addresses; use --allow-private"},
+    {"192.0.0.0/22", "192.0.0.0/8", NULL, 0, "256-512,768-1024",
+     "special-purpose range: 512 of 1024 addresses; use --allow-private"},
+    {"11.0.0.0/24", NULL, NULL, 0, "0-256", ""},
+    /* IPv6: what carries a special IPv4 address, and mapped ranges. */
+    {"64:ff9b::/96", NULL, NULL, 0, NULL, NULL}, /* checked by count below */
+    {"2002:a00:1::/96", NULL, NULL, 0, "",
+     "special-purpose range: 4294967296 of 4294967296 addresses; use --allow-private"},
+    {"2002:b00:1::/120", NULL, NULL, 0, "0-256", ""},
+    {"::ffff:127.0.0.0/120", "127.0.0.0/8", NULL, 1, "0-256", ""},
+    {"::ffff:127.0.0.0/120", "127.0.0.128/25", NULL, 1, "128-256",
+     "outside allowlist: 128 of 256 addresses"},
+    {"2001:db8::/120", "127.0.0.0/8,::1/128", NULL, 1, "",
+     "outside allowlist: 256 of 256 addresses"},
+    {"::/120", "::/64", NULL, 0, "",
+     "special-purpose range: 256 of 256 addresses; use --allow-private"},
+};
+
+static const struct sockaddr *
+range_of(const char *text, struct sockaddr_storage *ss, unsigned int *prefix)
+{
+	char a[64];
+	const char *slash = strchr(text, '/');
+
+	snprintf(a, sizeof(a), "%.*s", (int)(slash - text), text);
+	*prefix = (unsigned int)strtoul(slash + 1, NULL, 10);
+	return sa_of(a, ss);
+}
+
+static void
+test_range_parts(void)
+{
+	static struct addr_span parts[RANGE_PARTS_MAX];
+	struct sockaddr_storage ss;
+	struct range_cut cut;
+	char got[512], reason[TARGET_REASON_MAX], err[TARGET_REASON_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		struct range_policy p = {NULL, NULL, range_cases[i].allow_private};
+		struct cidr_list *allow = cidr_list_new(), *ex = cidr_list_new();
+		const struct sockaddr *sa;
+		struct strbuf sb;
+		unsigned int prefix;
+		long n, j;
+
+		if (range_cases[i].allow != NULL) {
+			cidr_list_add(allow, range_cases[i].allow, err, sizeof(err));
+			p.allowlist = allow;
+		}
+		if (range_cases[i].exclude != NULL) {
+			cidr_list_add(ex, range_cases[i].exclude, err, sizeof(err));
+			p.exclude = ex;
+		}
+		sa = range_of(range_cases[i].range, &ss, &prefix);
+		n = policy_range_parts(&p, sa, prefix, parts, RANGE_PARTS_MAX, &cut);
+		sb_init(&sb, got, sizeof(got));
+		for (j = 0; j < n; j++)
+			sb_printf(&sb, "%s%llu-%llu", j ? "," : "", (unsigned long long)parts[j].lo,
+			          (unsigned long long)parts[j].hi);
+		policy_cut_reason(&cut, reason, sizeof(reason));
+		if (range_cases[i].parts == NULL) {
+			/* 64:ff9b::/96 without --allow-private: what the IPv4 table
+			 * cuts from 0.0.0.0/0, as pieces of the NAT64 range. */
+			struct range_policy v4 = {NULL, NULL, 0};
+			struct range_cut c4;
+			static struct addr_span p4[RANGE_PARTS_MAX];
+			long n4;
+
+			sa = range_of("0.0.0.0/0", &ss, &prefix);
+			n4 = policy_range_parts(&v4, sa, prefix, p4, RANGE_PARTS_MAX, &c4);
+
+			is_int(n, n4, "%s: as many pieces as 0.0.0.0/0 (%ld)", range_cases[i].range,
+			       n4);
+			is_int(cut.special, c4.special, "%s: the IPv4 table's count is cut",
+			       range_cases[i].range);
+			ok(n > 0 && parts[0].lo == p4[0].lo && parts[n - 1].hi == p4[n4 - 1].hi,
+			   "%s: at the same offsets", range_cases[i].range);
+		} else {
+			is_str(got, range_cases[i].parts, "%s allow %s exclude %s%s: walked",
+			       range_cases[i].range,
+			       range_cases[i].allow ? range_cases[i].allow : "-",
+			       range_cases[i].exclude ? range_cases[i].exclude : "-",
+			       range_cases[i].allow_private ? " --allow-private" : "");
+			is_str(reason, range_cases[i].reason, "%s: cut row", range_cases[i].range);
+		}
+		is_int(cut.partial, 0, "%s: cut whole", range_cases[i].range);
+		cidr_list_free(allow);
+		cidr_list_free(ex);
+	}
+}
+
+/* More rules than RANGE_PARTS_MAX pieces: left to the per-address check. */
+static void
+test_range_parts_bound(void)
+{
+	static struct addr_span parts[RANGE_PARTS_MAX];
+	struct sockaddr_storage ss;
+	struct cidr_list *ex = cidr_list_new();
+	struct range_policy p = {NULL, ex, 1};
+	const struct sockaddr *sa;
+	struct range_cut cut;
+	char text[64], err[TARGET_REASON_MAX];
+	unsigned int prefix;
+	size_t i;
+	long n;
+
+	for (i = 0; i < 2 * RANGE_PARTS_MAX; i++) {
+		snprintf(text, sizeof(text), "10.%zu.%zu.1", i / 256, i % 256);
+		cidr_list_add(ex, text, err, sizeof(err));
+	}
+	sa = range_of("10.0.0.0/8", &ss, &prefix);
+	n = policy_range_parts(&p, sa, prefix, parts, RANGE_PARTS_MAX, &cut);
+	is_int(n, 1, "too many pieces: the range stays whole");
+	is_int(cut.partial, 1, "and says it is partial");
+	is_int(cut.excluded, 0, "nothing counted as cut");
+	cidr_list_free(ex);
+}
+
+static const struct {
+	const char *reason;
+	enum skip_class want;
+} class_cases[] = {
+    {"outside allowlist", SKIP_OUTSIDE_ALLOWLIST},
+    {"outside allowlist: 4278190080 of 4294967296 addresses", SKIP_OUTSIDE_ALLOWLIST},
+    {"special-purpose range: loopback (RFC 1122); use --allow-private", SKIP_SPECIAL},
+    {"excluded: 192.0.2.0/24 (ticket 12)", SKIP_EXCLUDED},
+    {"duplicate: already a target of this run", SKIP_DUPLICATE},
+    {"DNS: nope.example.com: Domain name not found", SKIP_DNS},
+    {"host names need DNS, which is off (--no-dns)", SKIP_DNS},
+    {"not an address: \"1.2.3\"", SKIP_BAD_INPUT},
+    {"out of memory", SKIP_OTHER},
+};
+
+static void
+test_skip_class(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(class_cases) / sizeof(class_cases[0]); i++)
+		is_int(policy_skip_class(class_cases[i].reason), class_cases[i].want,
+		       "class of \"%s\"", class_cases[i].reason);
+	is_str(policy_skip_class_name(SKIP_OUTSIDE_ALLOWLIST), "outside the allowlist",
+	       "a class's name");
+	is_str(policy_skip_class_name(POLICY_SKIP_CLASSES), "?", "no class");
 }
 
 static const struct {
@@ -313,6 +560,10 @@ int
 main(void)
 {
 	test_special();
+	test_via();
+	test_range_parts();
+	test_range_parts_bound();
+	test_skip_class();
 	test_cidr_list();
 	return tap_done();
 }

@@ -151,6 +151,10 @@ grow(void *p, size_t size)
 	return q;
 }
 
+/* The policy read_shard applies besides exclude (test_policy_walk). */
+static const struct cidr_list *shard_allow;
+static int shard_allow_private;
+
 /* Every item of one shard as "ip|origin|reason" lines, sorted later by the caller. */
 static size_t
 read_shard(const char *path, unsigned int index, unsigned int count, uint64_t max,
@@ -170,9 +174,17 @@ read_shard(const char *path, unsigned int index, unsigned int count, uint64_t ma
 	cfg.shard_count = count;
 	cfg.max_targets = max;
 	cfg.exclude = exclude;
+	cfg.allowlist = shard_allow;
+	cfg.allow_private = shard_allow_private;
 	src = target_source_new(&cfg);
 	target_source_add_file(src, path, err, sizeof(err));
-	while (target_source_next(src, &t, err, sizeof(err)) == TS_TARGET) {
+	for (;;) {
+		enum target_source_status st = target_source_next(src, &t, err, sizeof(err));
+
+		if (st == TS_YIELD)
+			continue;
+		if (st != TS_TARGET)
+			break;
 		if (n == cap)
 			v = grow(v, (cap *= 2) * sizeof(*v));
 		snprintf(line, sizeof(line), "%s|%s|%s", t.ip, t.origin, t.skip_reason);
@@ -215,6 +227,8 @@ test_shards(void)
 	                               "192.0.2.1\n" /* a duplicate: once, in one shard */
 	                               "2001:db8::/118\n"
 	                               "203.0.113.9/32\n");
+	/* Documentation ranges: with --allow-private, so they are walked. */
+	shard_allow_private = 1;
 	nall = read_shard(path, 0, 1, 0, NULL, &all);
 	is_int(nall, 1 + 1024 + 1 + 1 + 1024 + 1, "unsharded: every item once");
 	qsort(all, nall, sizeof(*all), cmp);
@@ -248,6 +262,7 @@ test_shards(void)
 	nall = read_shard(path, 1, 3, 100, NULL, &all);
 	is_int(nall, 100, "--max-targets stops the shard at 100");
 	free_all(all, nall);
+	shard_allow_private = 0;
 }
 
 static void
@@ -277,7 +292,8 @@ test_exclude(void)
 	n = read_shard(path, 0, 1, 0, l, &v);
 	for (i = 0; i < n; i++)
 		excluded += strstr(v[i], "|excluded: ") != NULL;
-	is_int(excluded, 512 + 1, "the excluded addresses are skipped rows");
+	is_int(excluded, 1 + 1, "the excluded range is one row, the excluded address another");
+	is_int(n, 1 + 512 + 2, "the rest of the range is walked");
 	for (i = 0; i < n && strncmp(v[i], "192.0.2.2|", 10) != 0; i++)
 		;
 	ok(i < n && strstr(v[i], "excluded: 192.0.2.2 (") != NULL &&
@@ -285,13 +301,120 @@ test_exclude(void)
 	   "a rule without a comment names its file and line: %s", i < n ? v[i] : "");
 	for (i = 0; i < n && strstr(v[i], "ticket 12") == NULL; i++)
 		;
-	ok(i < n && strstr(v[i], "excluded: 198.51.100.0/23 (ticket 12)") != NULL,
+	ok(i < n &&
+	       strstr(v[i], "|excluded: 512 of 1024 addresses; by 198.51.100.0/23 (ticket 12)") !=
+	           NULL,
 	   "a rule's comment is its reason: %s", i < n ? v[i] : "");
 	free_all(v, n);
 	path = write_list("bad.txt", "192.0.2.0/24\n192.0.2.0/99\n");
 	is_int(exclude_load(l, path, err, sizeof(err)), -1, "a bad exclude file is an error");
 	ok(strstr(err, "bad.txt:2: ") != NULL, "naming its line: %s", err);
 	cidr_list_free(l);
+}
+
+/*
+ * A range cut by policy: its walk is exactly the allowed addresses, each
+ * once, in a seeded order; what was cut is one row; shards stay disjoint
+ * and complete.
+ */
+static void
+test_policy_walk(void)
+{
+	static unsigned char seen[1024];
+	struct cidr_list *allow = cidr_list_new(), *ex = cidr_list_new();
+	struct range_policy p = {allow, ex, 1};
+	struct range_cut cut;
+	struct target base, t;
+	struct range r, r2;
+	char err[256], **all, **v;
+	const char *path;
+	uint64_t i, bad = 0, dups = 0, same = 0;
+	size_t n, nall, k, cutrows = 0;
+	unsigned int count;
+
+	cidr_list_add(allow, "127.0.0.0/24,127.0.2.128/25,10.0.0.0/8", err, sizeof(err));
+	exclude_line(ex, "127.0.0.64/27 # theirs", 22, "x:1", err, sizeof(err));
+	memset(&base, 0, sizeof(base));
+	target_parse_line("127.0.0.0/22", 12, 25, &base, err, sizeof(err));
+	range_init(&r, &base, 9);
+	is_int(range_apply_policy(&r, &p, &cut), 0, "a /22 against the policy");
+	is_int(range_size(&r), 256 - 32 + 128, "only the allowed addresses are walked");
+	is_int(cut.outside_allowlist, 1024 - 384, "the rest of the /22 is outside");
+	is_int(cut.excluded, 32, "the excluded /27 is cut");
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < range_size(&r); i++) {
+		struct sockaddr_in sin;
+		uint32_t off;
+
+		range_nth(&r, i, &t);
+		memcpy(&sin, &t.sa, sizeof(sin));
+		off = ntohl(sin.sin_addr.s_addr) - 0x7f000000u;
+		if (off >= 1024 || !cidr_list_contains(allow, (struct sockaddr *)&sin) ||
+		    cidr_list_match(ex, (struct sockaddr *)&sin) != NULL)
+			bad++;
+		else if (seen[off]++)
+			dups++;
+	}
+	is_int(bad, 0, "every walked address is allowed");
+	is_int(dups, 0, "and comes out once");
+	range_init(&r2, &base, 9);
+	range_apply_policy(&r2, &p, &cut);
+	for (i = 1; i < range_size(&r); i++) {
+		struct target a, b;
+
+		range_nth(&r, i - 1, &a);
+		range_nth(&r, i, &b);
+		same += strcmp(a.ip, b.ip) < 0; /* ascending steps */
+	}
+	ok(same > range_size(&r) / 4 && same < range_size(&r) * 3 / 4,
+	   "the walk is shuffled (%llu of %llu steps go up)", (unsigned long long)same,
+	   (unsigned long long)range_size(&r));
+
+	shard_allow = allow;
+	shard_allow_private = 1;
+	path = write_list("cut.txt", "127.0.0.0/22\n127.0.1.0/24\n127.0.0.5\n10.0.0.0/30\n");
+	nall = read_shard(path, 0, 1, 0, ex, &all);
+	for (k = 0; k < nall; k++)
+		cutrows += strncmp(all[k], "|", 1) == 0;
+	is_int(nall, 2 + 352 + 1 + 4, "unsharded: two cut rows, the allowed addresses, a single");
+	is_int(cutrows, 2, "a range wholly or partly outside is one row each");
+	for (k = 0;
+	     k < nall && strstr(all[k], "outside allowlist: 640, excluded: 32 of 1024") == NULL;
+	     k++)
+		;
+	ok(k < nall, "the /22's row counts what was cut: %s", k < nall ? all[k] : "(none)");
+	for (k = 0; k < nall && strstr(all[k], "cut.txt:2|outside allowlist: 256 of 256") == NULL;
+	     k++)
+		;
+	ok(k < nall, "a range wholly outside is one row, not 256");
+	qsort(all, nall, sizeof(*all), cmp);
+	for (count = 2; count <= 5; count++) {
+		size_t nmerged = 0, dup = 0, missing = 0, s;
+		char **merged = grow(NULL, sizeof(char *));
+
+		for (s = 0; s < count; s++) {
+			n = read_shard(path, (unsigned int)s, count, 0, ex, &v);
+			merged = grow(merged, (nmerged + n) * sizeof(*merged));
+			if (n > 0)
+				memcpy(merged + nmerged, v, n * sizeof(*v));
+			nmerged += n;
+			free(v);
+		}
+		qsort(merged, nmerged, sizeof(*merged), cmp);
+		for (k = 1; k < nmerged; k++)
+			dup += strcmp(merged[k - 1], merged[k]) == 0;
+		for (k = 0; k < nall && k < nmerged; k++)
+			missing += strcmp(all[k], merged[k]) != 0;
+		is_int(nmerged, nall, "%u shards of a cut range: as many items as one run", count);
+		is_int(dup, 0, "%u shards of a cut range: disjoint", count);
+		is_int(missing, 0, "%u shards of a cut range: together complete", count);
+		free_all(merged, nmerged);
+	}
+	free_all(all, nall);
+	shard_allow = NULL;
+	shard_allow_private = 0;
+	cidr_list_free(allow);
+	cidr_list_free(ex);
 }
 
 static void
@@ -336,6 +459,7 @@ main(void)
 	test_shard_parse();
 	test_shards();
 	test_exclude();
+	test_policy_walk();
 	test_pernet();
 	{
 		char cmd[300];

@@ -215,9 +215,9 @@ static const struct rcase cases[] = {
      "+0000",
      HOP_RELAY, "198.51.100.25", "h", "", "mx.example.com", "SMTP", 0, NULL, NULL},
     {"with the field name",
-     "Received: from z (z [198.51.100.26]) by mx.example.com with LMTPSA; Sat, 28 Nov 2026 "
+     "Received: from z (z [198.51.100.26]) by mx.example.com with ESMTPSA; Sat, 28 Nov 2026 "
      "10:00:00 +0000",
-     HOP_RELAY, "198.51.100.26", "z", "z", "mx.example.com", "LMTPSA", 1, NULL, NULL},
+     HOP_RELAY, "198.51.100.26", "z", "z", "mx.example.com", "ESMTPSA", 1, NULL, NULL},
     {"tabs and CRLF folding",
      "from\tt.example\r\n\t(t.example\r\n [198.51.100.27])\r\n\tby mx.example.com\twith "
      "ESMTP;\r\n\tSat, 28 Nov 2026 10:00:00 +0000",
@@ -229,7 +229,195 @@ static const struct rcase cases[] = {
      "Message by Barricade x.example with ESMTP id h1; Tue, 18 Feb 2003 09:43:16 +0200", HOP_LOCAL,
      "", "", "", "Barricade", "ESMTP", 0, NULL, NULL},
     {"empty", "   ", HOP_UNPARSED, "", "", "", "", "", 0, NULL, NULL},
+    /* Sendmail's ident comment: the name after "user@" is the rDNS. */
+    {"sendmail IDENT:user@rdns [ip]",
+     "from ran-out.example.org (IDENT:qmailr@one.example.org [198.51.100.40]) by mx.example.com "
+     "(8.11.6/8.11.6) with SMTP id h381Vvf19860; Tue, 8 Apr 2003 02:31:57 +0100",
+     HOP_RELAY, "198.51.100.40", "ran-out.example.org", "one.example.org", "mx.example.com", "SMTP",
+     0, "h381Vvf19860", NULL},
+    {"sendmail user@rdns [ip]",
+     "from helo.example.org (joe@host.example.org [198.51.100.41]) by mx.example.com "
+     "(8.15.2/8.15.2) with ESMTP id 2AS; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "198.51.100.41", "helo.example.org", "host.example.org", "mx.example.com", "ESMTP",
+     0, NULL, NULL},
 };
+
+/*
+ * Lines that record no relay, one or more per row of received.c's shape
+ * table, each quoting the format its tool writes (names and addresses
+ * changed to documentation ones). `note` is the row's name, as the hop
+ * table shows it.
+ */
+struct scase {
+	const char *what;
+	const char *line;
+	enum hop_kind kind;
+	const char *note, *ip, *by, *with;
+};
+
+static const struct scase shapes[] = {
+    /* fetchmail's transact.c: "from TRUENAME [ADDR]", "by HOST with PROTO (fetchmail-V...)". */
+    {"fetchmail POP3",
+     "from mail.example.net [198.51.100.219]\n\tby localhost with POP3 (fetchmail-5.9.0)\n\tfor "
+     "user@localhost (single-drop); Tue, 06 Aug 2002 10:56:29 +0100 (IST)",
+     HOP_RETRIEVAL, "fetchmail", "198.51.100.219", "localhost", "POP3"},
+    {"fetchmail IMAP, IPv6, tracepolls",
+     "from imap.example.net [2001:db8::143]\r\n\tby laptop.example.com with IMAP "
+     "(fetchmail-6.4.38 polling imap.example.net account alice folder INBOX)\r\n\tfor "
+     "<alice@example.com> (single-drop); Sat, 28 Nov 2026 10:00:00 +0000 (UTC)",
+     HOP_RETRIEVAL, "fetchmail", "2001:db8::143", "laptop.example.com", "IMAP"},
+    {"fetchmail ETRN",
+     "from mail.example.net [198.51.100.25]\r\n\tby localhost with ETRN (fetchmail-6.4.0)\r\n\tfor "
+     "<postmaster@localhost> (by default); Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RETRIEVAL, "fetchmail", "198.51.100.25", "localhost", "ETRN"},
+    {"fetchmail 4, no address",
+     "from pop.example.net\n\tby localhost (fetchmail-4.3.9 POP3 run by joe)\n\tfor "
+     "<joe@localhost> (single-drop); Mon, 5 Aug 2002 12:04:58 +0100",
+     HOP_RETRIEVAL, "fetchmail", "", "localhost", ""},
+    /* getmail6's message.py: "from SERVER (ADDR:PORT) by HOST with PROTO getmail6 for <R>". */
+    {"getmail6 POP3-SSL",
+     "from pop.example.net (198.51.100.30:995) by laptop.example.com with POP3-SSL getmail6 for "
+     "<alice@example.com>; 28 Nov 2026 10:00:00 -0000",
+     HOP_RETRIEVAL, "getmail", "198.51.100.30", "laptop.example.com", "POP3-SSL getmail6"},
+    {"getmail 4 IMAP4-SSL over IPv6",
+     "from imap.example.net ([2001:db8::31]:993) by laptop.example.com with IMAP4-SSL for "
+     "<alice@example.com>; 28 Nov 2026 10:00:00 -0000",
+     HOP_RETRIEVAL, "IMAP retrieval", "2001:db8::31", "laptop.example.com", "IMAP4-SSL"},
+    {"getmail 4 POP3 (SpamAssassin's example)",
+     "from pop3.example.net (192.0.2.251) by loki.example.com with POP3; 14 Apr 2010 11:14:29 "
+     "-0000",
+     HOP_RETRIEVAL, "POP3 retrieval", "192.0.2.251", "loki.example.com", "POP3"},
+    /* Local delivery. */
+    {"Dovecot LMTP, no address",
+     "from mx.example.com\r\n\tby store.example.com with LMTP\r\n\tid 0Kx1NwDfA2RbGAAA0J78UA\r\n\t"
+     "(envelope-from <a@example.org>)\r\n\tfor <u@example.com>; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_LOCAL, "LMTP delivery", "", "store.example.com", "LMTP"},
+    {"Dovecot LMTP with TLS and an address",
+     "from mx.example.com ([198.51.100.27])\r\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 "
+     "(256/256 bits))\r\n\tby store.example.com with LMTPS\r\n\tid 1; Sat, 28 Nov 2026 10:00:00 "
+     "+0000",
+     HOP_LOCAL, "LMTP delivery", "198.51.100.27", "store.example.com", "LMTPS"},
+    {"Cyrus LMTPA over a unix socket",
+     "from store.example.com ([unix socket]) by store.example.com (Cyrus v2.3.14) with LMTPA; "
+     "Tue, 21 Jul 2009 14:34:14 +0200",
+     HOP_LOCAL, "LMTP delivery", "", "store.example.com", "LMTPA"},
+    {"sieve LMTP (with before by)",
+     "from senmail2.example.com with LMTP by senmail2 (3.0.2/sieved-3-0-build-942) for "
+     "<u@example.com>; Fri, 30 Jun 2006 10:58:41 -0400",
+     HOP_LOCAL, "LMTP delivery", "", "senmail2", "LMTP"},
+    {"Exim local",
+     "from www-data by web.example.com with local (Exim 4.96) (envelope-from <w@example.com>) "
+     "id 1t2; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_LOCAL, "local submission", "", "web.example.com", "local"},
+    {"Exim local-esmtp",
+     "from paul (helo=felix) by felix.example.org with local-esmtp (Exim 4.43) id 1Ccq0j; Fri, "
+     "10 Dec 2004 19:01:01 +0000",
+     HOP_LOCAL, "local submission", "", "felix.example.org", "local-esmtp"},
+    {"Exim local-bsmtp",
+     "from root (helo=localhost) by mx.example.com with local-bsmtp (Exim 4.96) id 1G; Sat, 28 "
+     "Nov 2026 10:00:00 +0000",
+     HOP_LOCAL, "local submission", "", "mx.example.com", "local-bsmtp"},
+    {"batched SMTP",
+     "from uucp.example.org by mx.example.com with BSMTP (rsmtp-qm-ot 0.4) for <u@example.com>; "
+     "7 Mar 2003 21:10:38 -0000",
+     HOP_LOCAL, "batched SMTP", "", "mx.example.com", "BSMTP"},
+    {"Microsoft SMTPSVC pickup",
+     "from mail pickup service by mail.example.com with Microsoft SMTPSVC; Thu, 13 Feb 2003 "
+     "19:05:39 -0500",
+     HOP_LOCAL, "SMTPSVC pickup", "", "mail.example.com", "Microsoft SMTPSVC"},
+    {"sendmail user@localhost",
+     "from mail.example.com (joe@localhost) by mail.example.com (8.15.2/8.15.2) with ESMTP id "
+     "2AS; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_LOCAL, "sendmail local submission", "", "mail.example.com", "ESMTP"},
+    {"sendmail unix socket",
+     "from localhost (localhost [[UNIX: localhost]]) by home.example.com "
+     "(8.12.11/8.12.11/Submit) id iBADHRP6011034; Fri, 10 Dec 2004 13:17:27 GMT",
+     HOP_LOCAL, "unix socket", "", "home.example.com", ""},
+    {"OpenSMTPD local enqueue",
+     "from localhost (mx.example.com [local]) by mx.example.com (OpenSMTPD) with ESMTPA id "
+     "5db34e0d for <u@example.com>; Tue, 7 Apr 2020 01:38:29 -0600 (MDT)",
+     HOP_LOCAL, "OpenSMTPD local", "", "mx.example.com", "ESMTPA"},
+    {"AVG SMTP scanner",
+     "from 127.0.0.1 (AVG SMTP 7.0.299 [265.6.8]); Wed, 05 Jan 2005 15:06:48 -0800", HOP_LOCAL,
+     "AVG SMTP scanner", "", "", ""},
+    {"qmail-scanner",
+     "from 198.51.100.196 by mx.example.com (envelope-from <a@example.org>, uid 502) with "
+     "qmail-scanner-1.24 (clamdscan: 0.80/594. Clear:RC:0(198.51.100.196):. Processed in 0.29 "
+     "secs); 06 Feb 2005 21:11:38 -0000",
+     HOP_LOCAL, "qmail-scanner", "", "mx.example.com", "qmail-scanner-1.24"},
+    {"user@host, no address",
+     "from joe@example.org by imo-m09.mx.example.org (mail_out_v34.13.) id 7.53.208064a0 (4394); "
+     "Sat, 11 Jan 2003 23:24:31 -0500 (EST)",
+     HOP_LOCAL, "user submission", "", "imo-m09.mx.example.org", ""},
+    {"Novell GroupWise",
+     "from GWGC6-MTA by gc6.example.com with Novell_GroupWise; Tue, 30 Nov 2004 10:09:15 -0700",
+     HOP_LOCAL, "GroupWise", "", "gc6.example.com", "Novell_GroupWise"},
+    /* Near misses: a relay line stays a relay. */
+    {"a HELO that says POP3 is still a relay",
+     "from x with POP3 (host.example.net [203.0.113.9]) by mx.example.com (Postfix) with ESMTP "
+     "id 1; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", ""},
+    {"a HELO that says (fetchmail-) is still a relay",
+     "from (fetchmail-6.4.0) (host.example.net [203.0.113.9]) by mx.example.com (Postfix) with "
+     "ESMTP id 1; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", "ESMTP"},
+    {"a HELO user@localhost with an address is a relay",
+     "from x (joe@localhost [203.0.113.9]) by mx.example.com (8.15.2/8.15.2) with SMTP id 1; "
+     "Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", "SMTP"},
+    {"a HELO with spaces, by and with POP3, is no retrieval",
+     "from x by localhost with POP3 (host.example.net [203.0.113.9]) by mx.example.com (Postfix) "
+     "with ESMTP id 1; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_NOADDR, "", "", "mx.example.com", ""},
+    {"a HELO with spaces, by and (fetchmail-), is no retrieval",
+     "from x by y (fetchmail-6.4.0) (host.example.net [203.0.113.9]) by mx.example.com (Postfix) "
+     "with ESMTP id 1; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_NOADDR, "", "", "mx.example.com", ""},
+    {"a HELO with spaces, mail pickup service by, is no pickup",
+     "from mail pickup service by x (host.example.net [203.0.113.9]) by mx.example.com (Postfix) "
+     "with ESMTP id 1; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_NOADDR, "", "", "mx.example.com", ""},
+    {"a MAIL FROM that closes Exim's comment is no fetchmail",
+     "from host.example.net ([203.0.113.9] helo=x) by mx.example.com with esmtp (Exim 4.96) "
+     "(envelope-from <\"a)(fetchmail-6.4.0\"@example.org>) id 1t for u@example.com; Sat, 28 Nov "
+     "2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", "esmtp"},
+    {"a MAIL FROM that closes Exim's comment is no getmail",
+     "from host.example.net ([203.0.113.9] helo=x) by mx.example.com with esmtp (Exim 4.96) "
+     "(envelope-from <\"a) getmail6 (b\"@example.org>) id 1t for u@example.com; Sat, 28 Nov "
+     "2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", "esmtp"},
+    {"a RCPT that says with POP3 is no retrieval",
+     "from h (host.example.net [203.0.113.9]) by mx.example.com (Postfix) with ESMTP id 1 for "
+     "<a with POP3 b@example.com>; Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.9", "mx.example.com", ""},
+    {"Microsoft SMTPSVC relay",
+     "from relay.example.org ([203.0.113.70]) by mail.example.com with Microsoft "
+     "SMTPSVC(6.0.3790.4675); Sat, 28 Nov 2026 10:00:00 +0000",
+     HOP_RELAY, "", "203.0.113.70", "mail.example.com", "Microsoft SMTPSVC"},
+};
+
+static void
+test_shapes(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		const struct scase *c = &shapes[i];
+		struct hop h;
+		int pass;
+
+		received_parse(c->line, strlen(c->line), &h);
+		pass = h.kind == c->kind && strcmp(h.ip, c->ip) == 0 && strcmp(h.by, c->by) == 0 &&
+		       ((c->kind != HOP_LOCAL && c->kind != HOP_RETRIEVAL) ||
+		        strcmp(h.reason, c->note) == 0) &&
+		       (c->with[0] == '\0' || strcmp(h.with, c->with) == 0);
+		ok(pass, "%s: %s", c->what, hop_kind_name(c->kind));
+		if (!pass)
+			printf("#   got kind=%s ip=[%s] by=[%s] with=[%s] reason=[%s]\n",
+			       hop_kind_name(h.kind), h.ip, h.by, h.with, h.reason);
+	}
+}
 
 static void
 test_lines(void)
@@ -359,6 +547,7 @@ int
 main(void)
 {
 	test_lines();
+	test_shapes();
 	test_bounds();
 	test_dates();
 	test_reader();

@@ -74,7 +74,8 @@ source(int allow_private, int strict, const struct cidr_list *allowlist, FILE *w
 	return target_source_new(&cfg);
 }
 
-/* Reads until anything but TS_TARGET; returns the number of rows. */
+/* Reads until anything but TS_TARGET (TS_YIELD: asks again); returns the
+ * number of rows. */
 static size_t
 drain(struct target_source *src, enum target_source_status *last, char *err, size_t errlen)
 {
@@ -84,6 +85,8 @@ drain(struct target_source *src, enum target_source_status *last, char *err, siz
 	for (;;) {
 		enum target_source_status s = target_source_next(src, &t, err, errlen);
 
+		if (s == TS_YIELD)
+			continue;
 		if (s != TS_TARGET) {
 			*last = s;
 			return n;
@@ -632,6 +635,48 @@ test_pipe(void)
 	close(saved);
 }
 
+/*
+ * Work without a target is bounded per call: a stretch of comment lines, or
+ * a line that never ends (-f /dev/zero), gives TS_YIELD after at most
+ * SOURCE_STEPS_MAX lines or reads, so the caller's loop turns; asked again,
+ * the source goes on where it stopped and loses nothing.
+ */
+static void
+test_yield(void)
+{
+	static char text[(SOURCE_STEPS_MAX * 3) * 2 + 64];
+	struct target_source *src;
+	enum target_source_status s;
+	struct target t;
+	char err[512];
+	size_t len = 0, i, yields = 0;
+
+	for (i = 0; i < SOURCE_STEPS_MAX * 3; i++)
+		text[len++] = '#', text[len++] = '\n';
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "192.0.2.77\n");
+	src = source(1, 0, NULL, NULL);
+	target_source_add_file(src, write_file("comments.txt", text, len), err, sizeof(err));
+	while ((s = target_source_next(src, &t, err, sizeof(err))) == TS_YIELD && yields < 100)
+		yields++;
+	ok(yields >= 2, "yield: %zu comment lines give TS_YIELD (%zu times)",
+	   (size_t)SOURCE_STEPS_MAX * 3, yields);
+	is_int(s, TS_TARGET, "yield: then the target after them");
+	is_str(t.ip, "192.0.2.77", "yield: its address");
+	is_int(target_source_next(src, &t, err, sizeof(err)), TS_END, "yield: then the end");
+	target_source_free(src);
+
+	/* /dev/zero: one line that never ends. Reported once, then yields. */
+	src = source(1, 0, NULL, NULL);
+	target_source_add_file(src, "/dev/zero", err, sizeof(err));
+	s = target_source_next(src, &t, err, sizeof(err));
+	is_int(s, TS_TARGET, "endless line: reported once");
+	ok(strstr(t.skip_reason, "line too long") != NULL, "endless line: as too long");
+	for (i = 0; i < 3; i++)
+		is_int(target_source_next(src, &t, err, sizeof(err)), TS_YIELD,
+		       "endless line: each call yields");
+	target_source_free(src);
+}
+
 static void
 cleanup(void)
 {
@@ -826,6 +871,7 @@ main(void)
 	test_open_errors();
 	test_pipe();
 	test_resume();
+	test_yield();
 	cleanup();
 	return tap_done();
 }

@@ -27,6 +27,28 @@ static const struct esc_case esc_cases[] = {
     {"overlong form", "\xc0\xaf", 2, "\\xc0\\xaf"},
     {"C1 control (CSI)", "\xc2\x9b", 2, "\\xc2\\x9b"},
     {"surrogate", "\xed\xa0\x80", 3, "\\xed\\xa0\\x80"},
+    /* Characters that reorder or hide text ("Trojan Source"): shown, not obeyed.
+     * The inputs hold them on purpose, hence the lint exception. */
+    /* NOLINTBEGIN(misc-misleading-bidirectional) */
+    {"RLO U+202E",
+     "a\xe2\x80\xae"
+     "b",
+     5, "a\\u{202E}b"},
+    {"LRE U+202A", "\xe2\x80\xaa", 3, "\\u{202A}"},
+    {"PDF U+202C", "\xe2\x80\xac", 3, "\\u{202C}"},
+    {"LRI U+2066", "\xe2\x81\xa6", 3, "\\u{2066}"},
+    {"PDI U+2069", "\xe2\x81\xa9", 3, "\\u{2069}"},
+    {"ZWSP U+200B", "x\xe2\x80\x8by", 5, "x\\u{200B}y"},
+    {"RLM U+200F", "\xe2\x80\x8f", 3, "\\u{200F}"},
+    {"ALM U+061C", "\xd8\x9c", 2, "\\u{061C}"},
+    {"LINE SEPARATOR U+2028", "\xe2\x80\xa8", 3, "\\u{2028}"},
+    {"PARAGRAPH SEPARATOR U+2029", "\xe2\x80\xa9", 3, "\\u{2029}"},
+    {"BOM U+FEFF", "\xef\xbb\xbf", 3, "\\u{FEFF}"},
+    {"neighbours kept: U+2010 U+2030 U+2065", "\xe2\x80\x90\xe2\x80\xb0\xe2\x81\xa5", 9,
+     "\xe2\x80\x90\xe2\x80\xb0\xe2\x81\xa5"},
+    {"U+200A (hair space) kept", "\xe2\x80\x8a", 3, "\xe2\x80\x8a"},
+    {"a cut U+202E is bytes", "\xe2\x80", 2, "\\xe2\\x80"},
+    /* NOLINTEND(misc-misleading-bidirectional) */
 };
 
 int
@@ -51,6 +73,12 @@ main(void)
 	sb_puts(&sb, "ab");
 	sb_append_escaped(&sb, "\xe4\xbf\xba\xe4\xbf\xba", 6);
 	is_str(small, "ab\xe4\xbf\xba", "escaping never cuts a character in two");
+
+	sb_init(&sb, small, sizeof(small));
+	sb_puts(&sb, "ab");
+	sb_append_escaped(&sb, "\xe2\x80\xae", 3); /* NOLINT(misc-misleading-bidirectional) */
+	is_str(small, "ab", "a \\u{XXXX} escape is never cut either");
+	ok(sb.truncated, "and says it truncated");
 
 	sb_init(&sb, small, sizeof(small));
 	sb_puts(&sb, "abcd");

@@ -23,7 +23,7 @@ struct parse_case {
 	enum target_parse want;
 	const char *ip;    /* TP_TARGET: canonical text */
 	uint16_t port;     /* TP_TARGET */
-	const char *err;   /* TP_ERROR: the exact message */
+	const char *err;   /* TP_ERROR: the exact message; TP_TARGET: a warning */
 	const char *input; /* NULL: same as the line */
 };
 
@@ -52,7 +52,17 @@ static const struct parse_case cases[] = {
     /* IPv6: bare (never split at a colon), bracketed, bracketed with a port. */
     {L("2001:db8::7"), TP_TARGET, "2001:db8::7", 25, NULL, NULL},
     {L("2001:DB8:0:0:0:0:0:7"), TP_TARGET, "2001:db8::7", 25, NULL, NULL},
-    {L("2001:db8::1:25"), TP_TARGET, "2001:db8::1:25", 25, NULL, NULL},
+    {L("2001:db8::1:25"), TP_TARGET, "2001:db8::1:25", 25,
+     "\"2001:db8::1:25\" is the IPv6 address 2001:db8::1:25 (port 25); write [2001:db8::1]:25 "
+     "for a port",
+     NULL},
+    /* A bare IPv6 that ends in what looks like a port: read as an address, with a warning. */
+    {L("::1:2525"), TP_TARGET, "::0.1.37.37", 25,
+     "\"::1:2525\" is the IPv6 address ::0.1.37.37 (port 25); write [::1]:2525 for a port", NULL},
+    {L("2001:db8::7:0"), TP_TARGET, "2001:db8::7:0", 25, NULL, NULL},
+    {L("2001:db8::25"), TP_TARGET, "2001:db8::25", 25, NULL, NULL},
+    {L("2001:db8::1:ab"), TP_TARGET, "2001:db8::1:ab", 25, NULL, NULL},
+    {L("1:2:3:4:5:6:7:8"), TP_TARGET, "1:2:3:4:5:6:7:8", 25, NULL, NULL},
     {L("::1"), TP_TARGET, "::1", 25, NULL, NULL},
     {L("::"), TP_TARGET, "::", 25, NULL, NULL},
     {L("::ffff:192.0.2.1"), TP_TARGET, "::ffff:192.0.2.1", 25, NULL, NULL},
@@ -293,7 +303,8 @@ test_table(void)
 		if (c->want == TP_TARGET || c->want == TP_RANGE) {
 			is_str(t.ip, c->ip, "case %zu %s: ip", i, show(c));
 			is_int(t.port, c->port, "case %zu %s: port", i, show(c));
-			is_str(err, "", "case %zu %s: no error", i, show(c));
+			is_str(err, c->err != NULL ? c->err : "", "case %zu %s: %s", i, show(c),
+			       c->err != NULL ? "a warning" : "no error");
 			check_sockaddr(c, &t);
 		} else {
 			is_str(t.ip, "", "case %zu: no ip", i);

@@ -297,6 +297,18 @@ test_hostile(void)
 	   "banner lines escaped, one per line, cut at the NUL");
 	ok(out != NULL && strstr(out, "red") == NULL, "nothing after the NUL is shown");
 	free(out);
+
+	/* A banner that would display reversed ("Trojan Source"): shown escaped. */
+	seed_result(&r);
+	snprintf(r.banner, sizeof(r.banner), "220 mx \xe2\x80\xaegnp.exe\xe2\x80\xac ok");
+	snprintf(r.ehlo_name, sizeof(r.ehlo_name), "mx\xe2\x80\x8b.example.org");
+	out = render(&r, 1, &len, &rc);
+	ok(out != NULL && strstr(out, "220 mx \\u{202E}gnp.exe\\u{202C} ok") != NULL,
+	   "bidirectional overrides in the banner shown as \\u{XXXX}");
+	ok(out != NULL && strstr(out, "mx\\u{200B}.example.org") != NULL,
+	   "a zero-width space in the EHLO name shown as \\u{200B}");
+	ok(out != NULL && strstr(out, "\xe2\x80") == NULL, "none of them raw");
+	free(out);
 }
 
 int

@@ -63,6 +63,12 @@ test_line(void)
 	transcript_format_line(&sb, &tv, 'S', S("220 \x1b]0;pwned\x07 \xff\r"));
 	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\x1b]0;pwned\\x07 \\xff\\r\n",
 	       "hostile bytes escaped");
+	sb_init(&sb, buf, sizeof(buf));
+	transcript_format_line(&sb, &tv, 'S',
+	                       S("220 \xe2\x80\xaegnp.exe\xe2\x80\xac \xef\xbb\xbf"
+	                         "bom"));
+	is_str(buf, "2026-11-29T01:39:54.123Z S: 220 \\u{202E}gnp.exe\\u{202C} \\u{FEFF}bom\n",
+	       "bidirectional and invisible characters escaped");
 }
 
 /* Replaces every "YYYY-MM-DDTHH:MM:SS.mmmZ " at a line start with a mask. */
@@ -106,13 +112,22 @@ test_observer(void)
 	const struct session_observer *obs;
 	struct transcripts *tr;
 	struct target t;
+	struct stat st;
 	void *h;
 	size_t i, len = 0;
 	char *text;
 
 	ok(mkdtemp(dir) != NULL, "temporary directory");
-	ok(transcripts_new("/nonexistent/dir", err, sizeof(err)) == NULL, "a missing directory: %s",
+	snprintf(path, sizeof(path), "%s/missing/ev", dir);
+	ok(transcripts_new(path, err, sizeof(err)) == NULL, "a directory in a missing one: %s",
 	   err);
+	snprintf(path, sizeof(path), "%s/ev", dir);
+	tr = transcripts_new(path, err, sizeof(err));
+	ok(tr != NULL, "a missing directory is made");
+	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700,
+	   "with mode 0700");
+	transcripts_free(tr);
+	rmdir(path);
 	tr = transcripts_new(dir, err, sizeof(err));
 	ok(tr != NULL, "a writable directory is taken");
 	if (tr == NULL)

@@ -11,12 +11,13 @@
 #include "targets/trust.h"
 #include "tests/tap.h"
 
-#define D "; Sat, 28 Nov 2026 10:00:00 +0000"
+#define D         "; Sat, 28 Nov 2026 10:00:00 +0000"
+#define LINES_MAX 5
 
 struct wcase {
 	const char *what;
 	const char *trusted; /* --trusted, NULL: auto */
-	const char *lines[4];
+	const char *lines[LINES_MAX];
 	int boundary;      /* -1: none */
 	const char *role;  /* of the boundary */
 	const char *flags; /* message_flags_format */
@@ -96,6 +97,57 @@ static const struct wcase cases[] = {
      1,
      "suspect",
      ""},
+    {"auto: fetchmail's line is passed over; the provider's sender is the suspect",
+     NULL,
+     {"from localhost (localhost [127.0.0.1]) by laptop (Postfix) with ESMTP id 1" D,
+      "from mail.example.net [198.51.100.219] by localhost with POP3 (fetchmail-5.9.0) for "
+      "user@localhost (single-drop)" D,
+      "from relay.example.org ([203.0.113.108]) by example.net (8.9.3/8.9.3) with ESMTP id "
+      "MAA14603" D},
+     2,
+     "suspect",
+     ""},
+    {"auto: the provider's own private hops are trusted below the retrieval",
+     NULL,
+     {"from imap.example.net [198.51.100.219] by laptop with IMAP (fetchmail-6.4.38)" D,
+      "from mx.example.net ([10.1.1.1]) by store.example.net with LMTP id 2" D,
+      "from mx.example.net (mx.example.net [192.168.1.2]) by filter.example.net with ESMTP" D,
+      "from sender.example.org (sender.example.org [203.0.113.5]) by mx.example.net with "
+      "ESMTP" D},
+     3,
+     "suspect",
+     ""},
+    {"--trusted: the retrieval line is passed over too",
+     "192.0.2.0/24",
+     {"from pop.example.net (198.51.100.30:995) by laptop with POP3-SSL getmail6 for <a@b>" D,
+      "from relay.example.org ([203.0.113.108]) by mx.example.net with ESMTP" D},
+     1,
+     "suspect",
+     ""},
+    {"a retrieval line's -0000 date and the user's clock are not telltales",
+     NULL,
+     {"from pop.example.net (198.51.100.30:995) by laptop with POP3 getmail6 for <a@b>; 28 Nov "
+      "2026 08:00:00 -0000",
+      "from relay.example.org ([203.0.113.108]) by mx.example.net with ESMTP" D},
+     1,
+     "suspect",
+     ""},
+    {"a retrieval line below the boundary is still no relay",
+     NULL,
+     {"from relay.example.org ([203.0.113.108]) by mx.example.net with ESMTP" D,
+      "from pop.example.net [198.51.100.219] by localhost with POP3 (fetchmail-5.9.0)" D},
+     0,
+     "suspect",
+     ""},
+    {"local delivery: LMTP, Exim local, OpenSMTPD local are passed over",
+     NULL,
+     {"from mx.example.com by store.example.com with LMTP id 0Kx1" D,
+      "from amavis by mx.example.com with local-bsmtp (Exim 4.96) id 1G" D,
+      "from localhost (mx.example.com [local]) by mx.example.com (OpenSMTPD) with ESMTPA id 5" D,
+      "from relay.example.org ([203.0.113.108]) by mx.example.com with ESMTP" D},
+     3,
+     "suspect",
+     ""},
     {"an unreadable line stops the walk",
      NULL,
      {"from a ([300.1.2.3]) by mx" D, "from b (b [203.0.113.2]) by a" D},
@@ -146,7 +198,7 @@ static const struct wcase cases[] = {
 static void
 test_walks(void)
 {
-	static struct hop hops[4];
+	static struct hop hops[LINES_MAX];
 	size_t i, j;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -158,7 +210,7 @@ test_walks(void)
 
 		if (c->trusted != NULL && trust_add(t, c->trusted, err, sizeof(err)) != 0)
 			ok(0, "%s: --trusted %s: %s", c->what, c->trusted, err);
-		for (j = 0; j < 4 && c->lines[j] != NULL; j++)
+		for (j = 0; j < LINES_MAX && c->lines[j] != NULL; j++)
 			received_parse(c->lines[j], strlen(c->lines[j]), &hops[n++]);
 		trust_walk(t, hops, n, &w);
 		message_flags_format(w.flags, flags, sizeof(flags));
@@ -169,8 +221,16 @@ test_walks(void)
 			ok(w.reason[0] != '\0', "%s: a reason (%s)", c->what, w.reason);
 		is_str(flags, c->flags, "%s: flags", c->what);
 		for (j = (size_t)w.boundary + 1; w.boundary >= 0 && j < n; j++)
-			ok(w.role[j] == ROLE_CLAIMED || w.role[j] == ROLE_LOCAL,
+			ok(w.role[j] == ROLE_CLAIMED || w.role[j] == ROLE_LOCAL ||
+			       w.role[j] == ROLE_RETRIEVAL,
 			   "%s: hop %zu below is claimed", c->what, j + 1);
+		/* A retrieval or local line is never a relay, whatever its place. */
+		for (j = 0; j < n; j++)
+			if (hops[j].kind == HOP_RETRIEVAL || hops[j].kind == HOP_LOCAL)
+				ok(w.role[j] == (hops[j].kind == HOP_RETRIEVAL ? ROLE_RETRIEVAL
+				                                               : ROLE_LOCAL),
+				   "%s: hop %zu is %s", c->what, j + 1,
+				   hop_kind_name(hops[j].kind));
 		trust_free(t);
 	}
 }
