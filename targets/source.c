@@ -811,7 +811,10 @@ range_start(struct target_source *src, struct target *t, char *err, size_t errle
 	if (range_apply_policy(&src->range, &p, &cut) < 0)
 		return fatal(src, err, errlen, "out of memory");
 	src->in_range = 1;
-	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src)) {
+	/* The cut's row still takes its shard turn when --resume finds it in
+	 * the file already. */
+	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src) &&
+	    !origin_reported(src, t)) {
 		policy_cut_reason(&cut, t->skip_reason, sizeof(t->skip_reason));
 		t->ip[0] = '\0'; /* a row for many addresses names none */
 		t->salen = 0;
@@ -822,9 +825,11 @@ range_start(struct target_source *src, struct target *t, char *err, size_t errle
 }
 
 /*
- * The next address of the range in progress; 0 when it is used up. Ranges
- * are not deduplicated (that would store every address), but an address
- * the output file already reports (--resume) is passed over.
+ * The next address of the range in progress: 1, or 0 when it is used up
+ * (in_range cleared) or the address is passed over. Ranges are not
+ * deduplicated (that would store every address), but an address the output
+ * file already reports (--resume) is passed over, one step of the caller's
+ * bounded batch each, so a range already done holds the loop no longer.
  */
 static int
 range_take(struct target_source *src, struct target *t)
@@ -832,17 +837,17 @@ range_take(struct target_source *src, struct target *t)
 	uint64_t n = src->cfg.shard_count > 1 ? src->cfg.shard_count : 1;
 	uint64_t size = range_size(&src->range);
 
-	while (src->range_next < size) {
-		range_nth(&src->range, src->range_next, t);
-		src->range_next += n;
-		if (reported(src, t, 1))
-			continue;
-		apply_policy(src, t);
-		return 1;
+	if (src->range_next >= size) {
+		src->in_range = 0;
+		src->seq += size;
+		return 0;
 	}
-	src->in_range = 0;
-	src->seq += size;
-	return 0;
+	range_nth(&src->range, src->range_next, t);
+	src->range_next += n;
+	if (reported(src, t, 1))
+		return 0;
+	apply_policy(src, t);
+	return 1;
 }
 
 enum target_source_status

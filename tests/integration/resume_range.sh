@@ -87,6 +87,8 @@ TOTAL=$(rows "$WORK/ref.csv")
 rowset "$WORK/ref.csv" >"$WORK/ref.set"
 rowset "$WORK/out.csv" >"$WORK/out.set"
 is "$(rows "$WORK/out.csv")" "$TOTAL" "--resume: $TOTAL rows, as many as an uninterrupted run"
+is "$(sed -n 's/^smtpprobe: \([0-9]*\) targets\{0,1\} in .*/\1/p' "$WORK/resume.err")" \
+	$((TOTAL - before)) "the resumed run's summary counts the $((TOTAL - before)) rows it added"
 is "$(csv_tsv "$WORK/ref.csv" | awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
 	$idx["ip"] != "" && $idx["verdict"] != "skipped" { k++ } END { print k + 0 }')" 3904 \
 	"the uninterrupted run: 3,904 addresses probed, the excluded ones skipped"
