@@ -16,8 +16,12 @@
 # process is idle but alive, and its descriptors and RSS can be read from
 # /proc before the pipe is closed.
 #
+# Then a second round interrupts and resumes: the same targets (the labs'
+# full /18s as range lines), SIGTERM at a third of the rows, the same command
+# with --resume, and the file must hold every target exactly once.
+#
 # Checked, and the script exits 1 if any fails: exactly one row per target (no
-# loss, no duplicate), descriptors back to the count before the first target,
+# loss, no duplicate) in each round, descriptors back to the count before the first target,
 # RSS flat after warm-up: the peak after 25% of the rows at most 10% over the
 # RSS at 25%, plus what the dedupe set of distinct targets may take by design
 # (targets/source.c: 20-byte slots, load <= 3/4, doubling: < 64 B a target).
@@ -107,7 +111,8 @@ sleep 1
 
 fds() { ls "/proc/$PROBE_PID/fd" | wc -l | tr -d ' '; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$PROBE_PID/status"; }
-rows_now() { if [ -f "$WORK/out.csv" ]; then echo $(($(wc -l <"$WORK/out.csv") - 1)); else echo 0; fi; }
+rows_now_of() { if [ -s "$1" ]; then echo $(($(wc -l <"$1") - 1)); else echo 0; fi; }
+rows_now() { rows_now_of "$WORK/out.csv"; }
 FD0=$(fds)
 RSS0=$(rss)
 cat "$WORK/targets.txt" >&9 &
@@ -150,6 +155,67 @@ echo "samples (second, rows, open fds, RSS KiB), every 5th:"
 awk 'NR % 5 == 1' "$WORK/samples" | sed 's/^/    /'
 [ -s "$WORK/probe.err" ] && sed 's/^/    stderr: /' "$WORK/probe.err"
 
+# Interrupt, then resume: the same targets, each lab's /18 written as one
+# range line when all of it is among them (the rest stays a list), shuffled;
+# SIGTERM once a third of the rows are written, then the same command with
+# --resume. Every target must end exactly once in the file, as in the first
+# round; verdicts that differ from the first round's are counted.
+awk -v n="$TARGETS" -v labs=$LABS 'BEGIN {
+		for (k = 0; k < labs && (k + 1) * 16384 <= n; k++) printf "127.%d.0.0/18\n", 10 + k
+		full = k }
+	{ split($0, o, "."); k = o[2] - 10; if (k < 0 || k >= full) print }' \
+	"$WORK/ordered.txt" | shuf --random-source="$WORK/seed" >"$WORK/resume-targets.txt"
+ranges=$(grep -c / "$WORK/resume-targets.txt" || true)
+rstart=$(date +%s)
+"$BUILD/smtpprobe" --allow-private -p $PORT -r 0 -c "$CONC" --timeout 2 --deadline 4 -q \
+	-f "$WORK/resume-targets.txt" -o "$WORK/resume.csv" 2>"$WORK/resume1.err" &
+PROBE_PID=$!
+i=0
+while [ "$(rows_now_of "$WORK/resume.csv")" -lt $((TARGETS / 3)) ] && [ $i -lt 6000 ]; do
+	kill -0 "$PROBE_PID" 2>/dev/null || break
+	i=$((i + 1))
+	sleep 0.1
+done
+kill -TERM "$PROBE_PID" 2>/dev/null || true
+rstatus1=0
+wait "$PROBE_PID" || rstatus1=$?
+PROBE_PID=
+cut_at=$(rows_now_of "$WORK/resume.csv")
+rstatus2=0
+timeout 1800 "$BUILD/smtpprobe" --allow-private -p $PORT -r 0 -c "$CONC" --timeout 2 \
+	--deadline 4 -f "$WORK/resume-targets.txt" --resume -o "$WORK/resume.csv" \
+	2>"$WORK/resume2.err" || rstatus2=$?
+rend=$(date +%s)
+RROWS=$(rows_now_of "$WORK/resume.csv")
+runiq=$(cut -d, -f2,3 "$WORK/resume.csv" | sed 1d | sort -u | wc -l | tr -d ' ')
+rheaders=$(grep -c '^timestamp,' "$WORK/resume.csv" || true)
+rcut=$(cut -d, -f7 "$WORK/resume.csv" | grep -c '^interrupted$' || true)
+cut -d, -f2,3,6 "$WORK/out.csv" | sed 1d | sort >"$WORK/v1"
+cut -d, -f2,3,6 "$WORK/resume.csv" | sed 1d | sort >"$WORK/v2"
+rdiffer=$(comm -13 "$WORK/v1" "$WORK/v2" | wc -l | tr -d ' ')
+
+echo
+echo "interrupt, then resume ($ranges range lines, the rest a list; SIGTERM at a third):"
+echo
+echo "| targets | rows at SIGTERM | exit | rows after --resume | distinct ip:port | headers | exit | wall s (both) | rows cut by the signal | verdicts unlike the first round |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| $TARGETS | $cut_at | $rstatus1 | $RROWS | $runiq | $rheaders | $rstatus2 | $((rend - rstart)) | $rcut | $rdiffer |"
+sed 's/^/    stderr: /' "$WORK/resume2.err"
+if [ "$rdiffer" -gt 0 ]; then
+	echo
+	echo "verdicts unlike the first round (first round -> this one, error of this one):"
+	cut -d, -f2,3,6,7 "$WORK/resume.csv" | sed 1d |
+		awk -F, 'NR == FNR { v[$1 "," $2] = $3; next }
+			v[$1 "," $2] != $3 { print v[$1 "," $2] " -> " $3 ", " $4 }' "$WORK/v1" - |
+		sort | uniq -c | sort -rn | head -12 | sed 's/^/    /'
+fi
+
+fail=0
+[ "$RROWS" -eq "$TARGETS" ] || { echo "FAIL: resume: $RROWS rows for $TARGETS targets"; fail=1; }
+[ "$runiq" -eq "$TARGETS" ] || { echo "FAIL: resume: $runiq distinct targets in the rows"; fail=1; }
+[ "$rheaders" -eq 1 ] || { echo "FAIL: resume: $rheaders headers"; fail=1; }
+[ "$rstatus1" -eq 4 ] || { echo "FAIL: resume: SIGTERM gave exit status $rstatus1 (want 4)"; fail=1; }
+
 # The descriptor-pressure round.
 pstart=$(date +%s)
 pstatus=0
@@ -170,7 +236,6 @@ echo "| $NOFILE | $((pend - pstart)) | $prows | $puniq | $pstatus |" \
 	"$(count "$WORK/pressure.csv" unreachable) ($(count "$WORK/out.csv" unreachable)) |"
 sed 's/^/    stderr: /' "$WORK/pressure.err"
 
-fail=0
 [ "$prows" -eq "$TARGETS" ] || { echo "FAIL: pressure: $prows rows for $TARGETS targets"; fail=1; }
 [ "$puniq" -eq "$TARGETS" ] || { echo "FAIL: pressure: $puniq distinct targets"; fail=1; }
 for v in accepts-relay unreachable; do

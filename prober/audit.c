@@ -23,11 +23,9 @@ struct audit {
 	struct audit_options o;
 	struct baseline *base;
 	struct transcripts *tr;
-	struct target_source *src; /* --resume: marked done while reading */
+	struct target_source *src; /* --resume: the stream, told what the file has */
 	size_t resumed;            /* rows already in the output file */
-	char **origins;            /* --resume: origins of its rows without an address */
-	size_t norigins, origins_cap;
-	int dropped; /* a cut last row was removed */
+	int dropped;               /* a cut last row was removed */
 	const char *output;
 
 	/* The progress line. */
@@ -47,32 +45,6 @@ struct audit {
 	int (*emit)(const struct probe_result *r, void *arg);
 	void *emit_arg;
 };
-
-static int
-origin_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Keeps the origin of a row without an address (a bad input line), so
- * --resume does not report that line twice. */
-static int
-keep_origin(struct audit *a, const char *origin)
-{
-	if (a->norigins == a->origins_cap) {
-		size_t cap = a->origins_cap ? a->origins_cap * 2 : 64;
-		char **v = realloc(a->origins, cap * sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		a->origins = v;
-		a->origins_cap = cap;
-	}
-	if ((a->origins[a->norigins] = strdup(origin)) == NULL)
-		return -1;
-	a->norigins++;
-	return 0;
-}
 
 struct audit *
 audit_new(const struct audit_options *ao, char *err, size_t errlen)
@@ -113,9 +85,6 @@ audit_free(struct audit *a)
 	free(a->held);
 	baseline_free(a->base);
 	transcripts_free(a->tr);
-	while (a->norigins > 0)
-		free(a->origins[--a->norigins]);
-	free(a->origins);
 	free(a);
 }
 
@@ -134,8 +103,12 @@ resume_row(const struct previous_row *row, void *arg)
 	unsigned long port;
 
 	a->resumed++;
+	/* A row without an address (a bad input line) is known by its origin,
+	 * so --resume does not report that line twice. */
 	if (row->ip[0] == '\0')
-		return a->o.resume && row->origin[0] != '\0' ? keep_origin(a, row->origin) : 0;
+		return a->o.resume && a->src != NULL && row->origin[0] != '\0'
+		           ? target_source_mark_origin_done(a->src, row->origin)
+		           : 0;
 	port = strtoul(row->port, &end, 10);
 	if (row->port[0] == '\0' || *end != '\0' || port == 0 || port > 65535)
 		return 0;
@@ -166,22 +139,19 @@ audit_open_output(struct audit *a, const char *path, const char *format, struct 
 	}
 	a->src = src;
 	f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err, errlen);
-	a->src = NULL;
-	if (a->norigins > 1)
-		qsort(a->origins, a->norigins, sizeof(*a->origins), origin_cmp);
+	if (!a->o.resume)
+		a->src = NULL;
 	return f;
 }
 
 const struct probe_result *
 audit_result(struct audit *a, const struct probe_result *r)
 {
-	if (a->norigins > 0 && r->target.salen == 0) {
-		const char *key = r->target.origin;
-
-		/* A bad line the file already reports: no second row. */
-		if (bsearch(&key, a->origins, a->norigins, sizeof(*a->origins), origin_cmp) != NULL)
-			return NULL;
-	}
+	/* A row without an address made after the stream (a name that does not
+	 * resolve) that the file already reports: no second row. */
+	if (a->src != NULL && r->target.salen == 0 &&
+	    target_source_origin_done(a->src, r->target.origin))
+		return NULL;
 	if (a->base == NULL)
 		return r;
 	a->row = *r;

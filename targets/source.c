@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
+#include "targets/doneset.h"
 #include "targets/message.h"
 #include "targets/parse.h"
 #include "targets/suspects.h"
@@ -61,10 +63,12 @@ enum read_status {
 	RL_YIELD, /* SOURCE_STEPS_MAX reads in this call: yield to the loop */
 };
 
-/* One distinct (family, address, port); family 0 marks a free slot. */
+/* One distinct (family, address, port); family 0 marks a free slot. times
+ * counts how often it came (saturating): a message's nth sighting is its
+ * nth row. */
 struct seen {
 	unsigned char family;
-	unsigned char done; /* pre-seeded by target_source_mark_done (--resume) */
+	unsigned char times;
 	unsigned char addr[16];
 	uint16_t port;
 };
@@ -86,6 +90,10 @@ struct target_source {
 
 	struct seen *seen;
 	size_t seen_cap, seen_n;
+	/* --resume: the targets the output file already has, kept apart from
+	 * the dedupe set so that a range's addresses are checked against it
+	 * without being stored. NULL until the first is marked. */
+	struct doneset *done;
 
 	/* The range being handed out, if any (issue 8). */
 	struct range range;
@@ -114,13 +122,15 @@ static enum read_status read_line(struct target_source *src, struct input *in, c
                                   size_t *len);
 static void set_origin(struct target *t, const struct input *in, unsigned long lineno);
 static uint64_t seen_hash(const struct seen *k);
-static int seen_add(struct target_source *src, const struct seen *k);
+static int seen_add(struct target_source *src, const struct seen *k, unsigned int *times);
 static void seen_key(const struct target *t, struct seen *k);
 static enum target_source_status fatal(struct target_source *src, char *err, size_t errlen,
                                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int bad_line(struct target_source *src, struct target *t, const char *msg, char *err,
                     size_t errlen);
 static int dedupe(struct target_source *src, const struct target *t);
+static int reported(struct target_source *src, const struct target *t, unsigned int nth);
+static int origin_reported(struct target_source *src, const struct target *t);
 static void apply_policy(const struct target_source *src, struct target *t);
 static int my_turn(struct target_source *src);
 static int range_start(struct target_source *src, struct target *t, char *err, size_t errlen);
@@ -187,6 +197,7 @@ target_source_free(struct target_source *src)
 	free(src->chain);
 	free(src->buf);
 	free(src->seen);
+	doneset_free(src->done);
 	free(src);
 }
 
@@ -439,10 +450,10 @@ seen_equal(const struct seen *a, const struct seen *b)
 	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
-/* Returns 1 when k is new (and now kept), 0 for a duplicate, 2 for a target
- * marked done, -1 out of memory. */
+/* Returns 1 when k is new (and now kept), 0 for a duplicate, -1 out of
+ * memory. *times (when not NULL) is how often k has come, this time counted. */
 static int
-seen_add(struct target_source *src, const struct seen *k)
+seen_add(struct target_source *src, const struct seen *k, unsigned int *times)
 {
 	size_t i, mask;
 
@@ -471,11 +482,19 @@ seen_add(struct target_source *src, const struct seen *k)
 	}
 	mask = src->seen_cap - 1;
 	for (i = seen_hash(k) & mask; src->seen[i].family != 0; i = (i + 1) & mask) {
-		if (seen_equal(&src->seen[i], k))
-			return src->seen[i].done ? 2 : 0;
+		if (seen_equal(&src->seen[i], k)) {
+			if (src->seen[i].times < UCHAR_MAX)
+				src->seen[i].times++;
+			if (times != NULL)
+				*times = src->seen[i].times;
+			return 0;
+		}
 	}
 	src->seen[i] = *k;
+	src->seen[i].times = 1;
 	src->seen_n++;
+	if (times != NULL)
+		*times = 1;
 	return 1;
 }
 
@@ -538,6 +557,9 @@ bad_line(struct target_source *src, struct target *t, const char *msg, char *err
 {
 	struct strbuf sb;
 
+	/* --resume: the file already reports this line; no row, no warning. */
+	if (origin_reported(src, t))
+		return NEXT_LINE;
 	src->bad_lines++;
 	sb_init(&sb, t->skip_reason, sizeof(t->skip_reason));
 	sb_puts(&sb, msg);
@@ -584,40 +606,64 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	case 0:
 		return NEXT_LINE;
 	}
-	if (!my_turn(src))
+	/* Already reported: it still took its shard turn, so a resumed shard
+	 * takes the same items as the run it resumes. */
+	if (!my_turn(src) || reported(src, t, 1))
 		return NEXT_LINE;
 	apply_policy(src, t);
 	return TS_TARGET;
 }
 
-/* 1 for an address not seen before in this run, 0 for a duplicate or one an
- * earlier run already reported (--resume), each counted; -1 out of memory. */
+/* 1 for an address not seen before in this run, 0 for a duplicate (counted);
+ * -1 out of memory. */
 static int
 dedupe(struct target_source *src, const struct target *t)
 {
 	struct seen k;
 
 	seen_key(t, &k);
-	switch (seen_add(src, &k)) {
+	switch (seen_add(src, &k, NULL)) {
 	case -1:
 		return -1;
 	case 0:
 		src->duplicates++;
 		return 0;
-	case 2:
-		src->already_done++;
-		return 0;
 	}
 	return 1;
 }
 
-/* What DNS gave passes the same dedupe and policy as a listed address; it
- * took its shard turn as the name it came from. */
+/* 1 (counted) when the output file already holds the nth row of t
+ * (--resume): its row, policy's skipped row included, is not made again. */
+static int
+reported(struct target_source *src, const struct target *t, unsigned int nth)
+{
+	if (src->done == NULL ||
+	    doneset_count(src->done, (const struct sockaddr *)&t->sa, t->port) < nth)
+		return 0;
+	src->already_done++;
+	return 1;
+}
+
+/* 1 (counted) when the output file already holds a row without an address
+ * from t's origin (--resume): a bad line, a message without a suspect. */
+static int
+origin_reported(struct target_source *src, const struct target *t)
+{
+	if (src->done == NULL || !doneset_has_origin(src->done, t->origin))
+		return 0;
+	src->already_done++;
+	return 1;
+}
+
+/* What DNS gave passes the same dedupe, resume set and policy as a listed
+ * address; it took its shard turn as the name it came from. */
 int
 target_source_admit(struct target_source *src, struct target *t)
 {
 	int r = dedupe(src, t);
 
+	if (r == 1 && reported(src, t, 1))
+		return 0;
 	if (r == 1)
 		apply_policy(src, t);
 	return r;
@@ -664,6 +710,7 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 	int too_big, r;
 
 	if (src->mq_i < src->mq_n) {
+		unsigned int times = 0;
 		struct seen k;
 
 		*t = src->mq[src->mq_i++];
@@ -674,16 +721,22 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		}
 		if (t->skip_reason[0] != '\0') {
 			/* A message whose chain names no suspect: said, never fatal. */
+			if (origin_reported(src, t))
+				return NEXT_LINE;
 			if (src->cfg.warn != NULL)
 				fprintf(src->cfg.warn, "smtpprobe: %s: %s\n", t->origin,
 				        t->skip_reason);
 			return TS_TARGET;
 		}
 		seen_key(t, &k);
-		switch (seen_add(src, &k)) {
+		switch (seen_add(src, &k, &times)) {
 		case -1:
 			return out_of_memory(src, err, errlen);
 		case 0:
+			/* The nth message to name it gives its nth row: --resume
+			 * skips the rows the file already has, no more. */
+			if (reported(src, t, times))
+				return NEXT_LINE;
 			src->duplicates++;
 			set_err(t->skip_reason, sizeof(t->skip_reason),
 			        "duplicate: already a target of this run");
@@ -691,6 +744,8 @@ take_message(struct target_source *src, struct input *in, struct target *t, char
 		}
 		if (!my_turn(src))
 			return NEXT_LINE; /* another shard's target (--shard) */
+		if (reported(src, t, 1))
+			return NEXT_LINE;
 		apply_policy(src, t);
 		return TS_TARGET;
 	}
@@ -756,7 +811,10 @@ range_start(struct target_source *src, struct target *t, char *err, size_t errle
 	if (range_apply_policy(&src->range, &p, &cut) < 0)
 		return fatal(src, err, errlen, "out of memory");
 	src->in_range = 1;
-	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src)) {
+	/* The cut's row still takes its shard turn when --resume finds it in
+	 * the file already. */
+	if (cut.outside_allowlist + cut.excluded + cut.special > 0 && my_turn(src) &&
+	    !origin_reported(src, t)) {
 		policy_cut_reason(&cut, t->skip_reason, sizeof(t->skip_reason));
 		t->ip[0] = '\0'; /* a row for many addresses names none */
 		t->salen = 0;
@@ -766,7 +824,13 @@ range_start(struct target_source *src, struct target *t, char *err, size_t errle
 	return row ? TS_TARGET : NEXT_LINE;
 }
 
-/* The next address of the range in progress; 0 when it is used up. */
+/*
+ * The next address of the range in progress: 1, or 0 when it is used up
+ * (in_range cleared) or the address is passed over. Ranges are not
+ * deduplicated (that would store every address), but an address the output
+ * file already reports (--resume) is passed over, one step of the caller's
+ * bounded batch each, so a range already done holds the loop no longer.
+ */
 static int
 range_take(struct target_source *src, struct target *t)
 {
@@ -780,6 +844,8 @@ range_take(struct target_source *src, struct target *t)
 	}
 	range_nth(&src->range, src->range_next, t);
 	src->range_next += n;
+	if (reported(src, t, 1))
+		return 0;
 	apply_policy(src, t);
 	return 1;
 }
@@ -864,6 +930,8 @@ target_source_next(struct target_source *src, struct target *t, char *err, size_
 			if (!my_turn(src))
 				continue;
 			r = bad_line(src, t, msg, err, errlen);
+			if (r == NEXT_LINE)
+				continue;
 			src->emitted += r == TS_TARGET;
 			return (enum target_source_status)r;
 		}
@@ -910,28 +978,42 @@ target_source_out_of_memory(const struct target_source *src)
 	return src->oom;
 }
 
-/* Audit reports (issue 6): --resume pre-seeds the dedupe set. */
+/* Audit reports (issue 6): --resume fills the set of reported targets. */
 int
 target_source_mark_done(struct target_source *src, const char *ip, uint16_t port)
 {
-	struct target t;
-	struct seen k;
-	int rc;
+	struct sockaddr_storage ss;
 
-	memset(&t, 0, sizeof(t));
-	if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&t.sa)->sin_addr) == 1)
-		t.sa.ss_family = AF_INET;
-	else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&t.sa)->sin6_addr) == 1)
-		t.sa.ss_family = AF_INET6;
-	else
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+		ss.ss_family = AF_INET;
+	} else if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+		ss.ss_family = AF_INET6;
+	} else {
+		errno = EINVAL;
 		return -1;
-	t.port = port;
-	seen_key(&t, &k);
-	k.done = 1;
-	rc = seen_add(src, &k);
-	if (rc < 0)
+	}
+	if (src->done == NULL && (src->done = doneset_new()) == NULL) {
+		errno = ENOMEM;
 		return -1;
-	return 0;
+	}
+	return doneset_add(src->done, (const struct sockaddr *)&ss, port);
+}
+
+int
+target_source_mark_origin_done(struct target_source *src, const char *origin)
+{
+	if (src->done == NULL && (src->done = doneset_new()) == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return doneset_add_origin(src->done, origin);
+}
+
+int
+target_source_origin_done(struct target_source *src, const char *origin)
+{
+	return doneset_has_origin(src->done, origin);
 }
 
 size_t

@@ -12,7 +12,8 @@
  * first time and is counted.
  *
  * CIDR lines are ranges: their addresses come out one by one in a seeded
- * order (range.h) without ever being stored, and are not deduplicated.
+ * order (range.h) without ever being stored, and are not deduplicated; an
+ * address an earlier run reported (--resume) is passed over all the same.
  * With shard_count > 1, only this shard's items come out (range.h says how
  * items are numbered); bad lines too, so merged shards report each once.
  *
@@ -102,10 +103,25 @@ int target_source_out_of_memory(const struct target_source *src);
 
 /*
  * Audit reports (issue 6): marks a target as reported by an earlier run
- * (--resume), so the stream skips it without a row; ip as in a report's ip
- * column. Returns 0, or -1 (not an address, out of memory).
+ * (--resume), once per row of the report; ip as in its ip column. The
+ * stream then gives no row for it, whether a list, a range, a name's
+ * address or a message names it (a target several messages name gives as
+ * many rows as the report lacks). Targets reported still take their shard
+ * turn, so a resumed --shard takes the same items as the run it resumes.
+ * Memory: 18 bytes per row (targets/doneset.h). Returns 0, or -1 with
+ * errno EINVAL (not an address) or ENOMEM.
  */
 int target_source_mark_done(struct target_source *src, const char *ip, uint16_t port);
+/*
+ * The same for a row without an address (a bad line, a message without a
+ * suspect, a name that did not resolve), known by its origin column: the
+ * stream gives no row (and no warning) for an input with that origin.
+ * Returns 0, or -1 with errno ENOMEM.
+ */
+int target_source_mark_origin_done(struct target_source *src, const char *origin);
+/* 1 when a row without an address with this origin was marked done (for
+ * rows made after the stream, such as a name that does not resolve). */
+int target_source_origin_done(struct target_source *src, const char *origin);
 /* Targets skipped because they were marked done. */
 size_t target_source_already_done(const struct target_source *src);
 

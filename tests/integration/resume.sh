@@ -52,6 +52,10 @@ grep -q "^smtpprobe: resumed: $((before)) rows already in $WORK/out.csv, not pro
 ok $? "stderr says how many rows were kept"
 grep -q "half-written last row" "$WORK/err.txt"
 ok $? "and that a cut row was removed"
+grep -q 'not an address' "$WORK/err.txt"
+ok $((! $?)) "the bad line the file has is not warned about again"
+is "$(sed -n 's/^smtpprobe: \([0-9]*\) targets\{0,1\} in .*/\1/p' "$WORK/err.txt")" $((21 - before)) \
+	"the summary counts the $((21 - before)) rows this run added"
 # The lab saw each already-written target once: the resumed run skipped it.
 again=0
 for ip in $(cat "$WORK/done-before.txt"); do

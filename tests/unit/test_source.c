@@ -687,6 +687,167 @@ cleanup(void)
 	rmdir(tmpdir);
 }
 
+/* One run's rows, then the same run with some of them marked done: the
+ * resumed run gives the others, in order, and no more (ranges, lists,
+ * duplicates and --shard alike). */
+static void
+resume_case(const char *what, const char *path, unsigned int shard_index, unsigned int shard_count)
+{
+	static struct row fresh[ROWS_MAX];
+	struct target_source_config cfg;
+	struct target_source *src;
+	enum target_source_status last;
+	size_t n, m, i, j, marked = 0, bad = 0;
+	char err[512];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.default_port = 25;
+	cfg.allow_private = 1;
+	cfg.seed = 7;
+	cfg.shard_index = shard_index;
+	cfg.shard_count = shard_count;
+
+	src = target_source_new(&cfg);
+	target_source_add_file(src, path, err, sizeof(err));
+	n = drain(src, &last, err, sizeof(err));
+	target_source_free(src);
+	memcpy(fresh, rows, sizeof(fresh));
+
+	/* The file holds every third row that has an address. */
+	src = target_source_new(&cfg);
+	target_source_add_file(src, path, err, sizeof(err));
+	for (i = 0; i < n; i += 3) {
+		if (fresh[i].ip[0] == '\0')
+			continue;
+		is_int(target_source_mark_done(src, fresh[i].ip, (uint16_t)fresh[i].port), 0,
+		       "%s: mark %s done", what, fresh[i].ip);
+		marked++;
+	}
+	m = drain(src, &last, err, sizeof(err));
+	is_int(last, TS_END, "%s: TS_END", what);
+	is_int(m, n - marked, "%s: %zu rows, %zu of them already done, %zu left", what, n, marked,
+	       n - marked);
+	is_int(target_source_already_done(src), marked, "%s: the done ones counted", what);
+	for (i = 0, j = 0; i < n && j < m; i++) {
+		if (i % 3 == 0 && fresh[i].ip[0] != '\0')
+			continue;
+		bad += strcmp(rows[j].ip, fresh[i].ip) != 0 || rows[j].port != fresh[i].port ||
+		       strcmp(rows[j].origin, fresh[i].origin) != 0 ||
+		       strcmp(rows[j].skip, fresh[i].skip) != 0;
+		j++;
+	}
+	is_int(bad, 0, "%s: the rest as the first run gave them, in order", what);
+	target_source_free(src);
+}
+
+static void
+test_resume(void)
+{
+	static const char list[] = "192.0.2.1\n"
+	                           "192.0.2.2:2525\n"
+	                           "192.0.2.1\n"
+	                           "not-an-address\n"
+	                           "198.51.100.0/27\n"
+	                           "192.0.2.3\n"
+	                           "[2001:db8::1]:26\n"
+	                           "203.0.113.0/29\n"
+	                           "192.0.2.2:2525\n"
+	                           "192.0.2.4\n";
+	static const char plain[] = "192.0.2.1\n192.0.2.2\n192.0.2.1\n192.0.2.3\n192.0.2.4\n"
+	                            "192.0.2.5\n192.0.2.6\n192.0.2.7\n192.0.2.8\n";
+	const char *path = write_file("resume.txt", list, sizeof(list) - 1);
+	const char *plain_path = write_file("resume-plain.txt", plain, sizeof(plain) - 1);
+	const char *mbox;
+	struct target_source_config cfg;
+	struct target_source *src;
+	struct target t;
+	enum target_source_status last;
+	char err[512], text[1024];
+	size_t len = 0, i, k;
+
+	resume_case("resume", path, 0, 0);
+	resume_case("resume --shard 0/3", path, 0, 3);
+	resume_case("resume --shard 1/3", path, 1, 3);
+	resume_case("resume --shard 2/3", path, 2, 3);
+	resume_case("resume a list --shard 0/2", plain_path, 0, 2);
+	resume_case("resume a list --shard 1/2", plain_path, 1, 2);
+
+	/* An IPv4-mapped form in the file is its IPv4 target; the port counts. */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.default_port = 25;
+	cfg.allow_private = 1;
+	src = target_source_new(&cfg);
+	target_source_add_arg(src, "192.0.2.9");
+	target_source_add_arg(src, "192.0.2.9:2525");
+	target_source_add_arg(src, "192.0.2.10/31");
+	is_int(target_source_mark_done(src, "::ffff:192.0.2.9", 25), 0, "resume: a mapped address");
+	is_int(target_source_mark_done(src, "192.0.2.11", 25), 0, "resume: a range's address");
+	is_int(target_source_mark_done(src, "not-an-ip", 25), -1, "resume: not an address: -1");
+	is_int(errno, EINVAL, "resume: errno EINVAL");
+	is_int(drain(src, &last, err, sizeof(err)), 2, "resume: two rows left");
+	is_str(rows[0].ip, "192.0.2.9", "resume: the other port is another target");
+	is_int(rows[0].port, 2525, "resume: port 2525");
+	is_str(rows[1].ip, "192.0.2.10", "resume: the range's address not yet reported");
+
+	/* A bad line the file reports, known by its origin: no row, no warning. */
+	{
+		char *wbuf = NULL;
+		size_t wlen = 0;
+		FILE *warn = open_memstream(&wbuf, &wlen);
+		struct target_source *bsrc;
+
+		cfg.warn = warn;
+		bsrc = target_source_new(&cfg);
+		target_source_add_arg(bsrc, "not-an-address");
+		target_source_add_arg(bsrc, "also-not");
+		is_int(target_source_mark_origin_done(bsrc, "arg:1"), 0, "resume: mark arg:1 done");
+		is_int(drain(bsrc, &last, err, sizeof(err)), 1, "resume: one bad line left");
+		is_str(rows[0].origin, "arg:2", "resume: the one the file lacks");
+		is_int(target_source_bad_lines(bsrc), 1, "resume: one bad line counted");
+		is_int(target_source_origin_done(bsrc, "arg:1"), 1, "resume: arg:1 is done");
+		is_int(target_source_origin_done(bsrc, "arg:2"), 0, "resume: arg:2 is not");
+		fclose(warn);
+		ok(wbuf != NULL && strstr(wbuf, "arg:1") == NULL && strstr(wbuf, "arg:2") != NULL,
+		   "resume: warned about arg:2 only");
+		free(wbuf);
+		target_source_free(bsrc);
+		cfg.warn = NULL;
+	}
+
+	/* A name's addresses: one already reported is dropped like a duplicate. */
+	target_parse_line("192.0.2.20", 10, 25, &t, err, sizeof(err));
+	target_source_mark_done(src, "192.0.2.20", 25);
+	is_int(target_source_admit(src, &t), 0, "resume: a name's address already reported");
+	target_parse_line("192.0.2.21", 10, 25, &t, err, sizeof(err));
+	is_int(target_source_admit(src, &t), 1, "resume: a name's new address");
+	is_int(target_source_already_done(src), 3, "resume: three skipped as done");
+	is_int(target_source_duplicates(src), 0, "resume: none counted as a duplicate");
+	target_source_free(src);
+
+	/* Three messages from one suspect are three rows (one probed, two
+	 * duplicates): the file holding k of them, a resumed run gives 3 - k. */
+	for (i = 0; i < 3; i++)
+		len += (size_t)snprintf(
+		    text + len, sizeof(text) - len,
+		    "From probe@example.net Sat Nov 28 10:00:00 2026\n"
+		    "Received: from relay.example.net (relay.example.net [198.51.100.120])\n"
+		    "  by mail.example.com with ESMTP; Sat, 28 Nov 2026 10:00:00 +0000\n"
+		    "Message-ID: <resume-%zu@example.net>\n\nbody\n\n",
+		    i);
+	mbox = write_file("resume.mbox", text, len);
+	for (k = 0; k <= 3; k++) {
+		src = target_source_new(&cfg);
+		is_int(target_source_add_message(src, mbox, err, sizeof(err)), 0,
+		       "resume: add the mbox (%s)", err);
+		for (i = 0; i < k; i++)
+			target_source_mark_done(src, "198.51.100.120", 25);
+		is_int(drain(src, &last, err, sizeof(err)), 3 - k,
+		       "resume: a suspect of 3 messages with %zu rows in the file: %zu more", k,
+		       3 - k);
+		target_source_free(src);
+	}
+}
+
 int
 main(void)
 {
@@ -709,6 +870,7 @@ main(void)
 	test_fixture();
 	test_open_errors();
 	test_pipe();
+	test_resume();
 	test_yield();
 	cleanup();
 	return tap_done();
