@@ -27,13 +27,13 @@ TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
 libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time openssl
 spamassassin"
-# Audit reports (issue 6): the tests read JSON and CSV with Python's own parsers.
+# Audit reports: the tests read JSON and CSV with Python's own parsers.
 PACKAGES="$PACKAGES python3"
-# DNS tests (issue 4): a local dnsmasq answers for the lab.
+# DNS tests: a local dnsmasq answers for the lab.
 PACKAGES="$PACKAGES dnsmasq-base"
-# Hardening (issue 9): make lint.
+# Hardening: make lint.
 PACKAGES="$PACKAGES cppcheck clang-tidy"
-# Package and service (issue 17): ./build.sh package. bash-completion and
+# Package and service: ./build.sh package. bash-completion and
 # systemd give configure their directories (pkg-config) and systemd-analyze;
 # man-db lets systemd-analyze verify check the units' Documentation=man:.
 PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian bash-completion systemd man-db git"

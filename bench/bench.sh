@@ -11,17 +11,17 @@
 # RSS of smtpprobe alone. Prints a Markdown table row per run. A benchmark,
 # not a test: numbers depend on the machine; compare runs made side by side.
 #
-# --tls (issue 3): after the plaintext runs, the same list again against
+# --tls: after the plaintext runs, the same list again against
 # STARTTLS personalities (every listener offers or demands STARTTLS, so every
 # dialogue that connects upgrades: one TLS 1.3 handshake each, with a P-256
 # certificate made here by the openssl command), side by side in one table.
 #
-# --transcripts (issue 6): each plaintext run is followed at once by the same
+# --transcripts: each plaintext run is followed at once by the same
 # run with --transcripts (10,240 evidence files written to a fresh directory
 # under $TMPDIR), mode "transcripts". BENCH_RATE=N sets --rate (default 0,
 # no limit) for every run.
 #
-# --dns (issue 4): after the plaintext runs, the same runs with DNS on
+# --dns: after the plaintext runs, the same runs with DNS on
 # (mode "plaintext+dns"), against a local dnsmasq (Debian package
 # dnsmasq-base) on 127.0.0.1:5359 that holds a PTR and a matching A record
 # for every one of the 10,240 addresses, so every row costs a PTR and a
@@ -46,7 +46,7 @@ shift
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
-# No DNS unless asked for (issue 4): no query may leave the machine.
+# No DNS unless asked for: no query may leave the machine.
 SMTPPROBE_DNS_SERVER=none
 export SMTPPROBE_DNS_SERVER
 PORT=${BENCH_PORT:-2700} # another port when two benchmarks share a machine
@@ -120,7 +120,7 @@ EOT
 		verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
 			awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
 		tls=$(awk -F, 'NR > 1 && $15 == "used" { u++ } END { print u + 0 }' "$WORK/out.csv")
-		# fcrdns (issue 4), found by name: the header gives its column.
+		# fcrdns, found by name: the header gives its column.
 		fcr=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fcrdns") k = i; next }
 			k && $k == "yes" { y++ } END { print y + 0 }' "$WORK/out.csv")
 		awk -v m="$mode" -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" \
@@ -133,7 +133,7 @@ EOT
 	done
 }
 
-# DNS (issue 4): one host-record (A and PTR) per address; nothing else answered.
+# DNS: one host-record (A and PTR) per address; nothing else answered.
 dns_start() {
 	{
 		printf 'port=%d\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\n' \

@@ -15,7 +15,7 @@ B=${1:?usage: bench/messages.sh BUILDDIR [MESSAGES]}
 N=${2:-100000}
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
-# No DNS unless asked for (issue 4): no query may leave the machine.
+# No DNS unless asked for: no query may leave the machine.
 SMTPPROBE_DNS_SERVER=none
 export SMTPPROBE_DNS_SERVER
 W=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-bench.XXXXXX")

@@ -1,5 +1,5 @@
 #!/bin/sh
-# scale.sh: issue 8's benchmark. Run from the top of the source tree:
+# scale.sh: the scale benchmark. Run from the top of the source tree:
 #
 #   bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor]
 #
@@ -29,7 +29,7 @@ if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
 fi
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
-# No DNS unless asked for (issue 4): no query may leave the machine.
+# No DNS unless asked for: no query may leave the machine.
 SMTPPROBE_DNS_SERVER=none
 export SMTPPROBE_DNS_SERVER
 P=2750

@@ -1,6 +1,6 @@
 #!/bin/sh
 # soak.sh: 100,000 dialogues at concurrency 2,000 against smtplab with random
-# faults, in one smtpprobe process (issue 9, "faults and load").
+# faults, in one smtpprobe process ("faults and load").
 #
 #   bench/soak.sh BUILD_DIR [TARGETS] [CONCURRENCY]   (default: 100000 2000)
 #
@@ -27,7 +27,7 @@
 # (targets/source.c: 20-byte slots, load <= 3/4, doubling: < 64 B a target).
 # Prints a Markdown summary and the samples (second, rows, fds, RSS KiB).
 #
-# Then a descriptor-pressure round (issue 13): the same targets from a file,
+# Then a descriptor-pressure round: the same targets from a file,
 # same concurrency, under `ulimit -n NOFILE` (default 512): the clamp and the
 # retry of connects that find no descriptor must lose nothing, so again one
 # row per target, and as many accepts-relay and unreachable rows as above.
@@ -39,7 +39,7 @@ CONC=${3:-2000}
 NOFILE=${4:-512}
 BUILD=$(cd "$BUILD" && pwd)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
-# DNS (issue 4, on main) is on by default there: no query may leave the machine.
+# DNS is on by default there: no query may leave the machine.
 SMTPPROBE_DNS_SERVER=none
 export SMTPPROBE_ALLOWLIST SMTPPROBE_DNS_SERVER
 PORT=2800

@@ -21,7 +21,7 @@
 #define SMTP_DOMAIN_MAX 96  /* --rcpt-domain: room for the tests' local parts */
 #define SMTP_CMD_MAX    512 /* one command we send, CRLF included */
 
-/* Relay tests (prober/relay.c) and the fingerprint (prober/fingerprint.c). */
+/* Relay tests (record/relay.c) and the fingerprint (prober/fingerprint.c). */
 #define FINGERPRINT_RULES_TEXT_MAX 256 /* the matched rules' ids, ';'-joined */
 #define RELAY_TESTS_MAX            15  /* tests one probe may record: every row of relay.c */
 #define RELAY_REPLY_MAX            160 /* the deciding reply line kept per test */
@@ -41,7 +41,7 @@
  * special ranges; a rule that would cut more is checked address by address. */
 #define RANGE_PARTS_MAX 1024
 
-/* Engine defaults (prober/engine.c, prober/main.c). */
+/* Engine defaults (prober/engine.c, cli/main.c). */
 #define DEFAULT_PORT               25
 #define DEFAULT_CONCURRENCY        256
 #define CONCURRENCY_MAX            100000
@@ -56,7 +56,7 @@
 #define PER_NET_DEFER_MAX          1024 /* targets held back by --per-net at once */
 #define RATE_BURST_MS              100  /* the token bucket holds this much of --rate */
 
-/* TLS (prober/tls.c, issue 3): facts kept per target, each capped. */
+/* TLS (prober/tls.c): facts kept per target, each capped. */
 #define TLS_VERSION_MAX       16  /* "TLSv1.3" */
 #define TLS_CIPHER_MAX        64  /* an IANA/OpenSSL cipher suite name */
 #define TLS_REASON_MAX        160 /* why a handshake failed, from OpenSSL */
@@ -78,7 +78,7 @@
 #define MAILDIR_FILES_MAX       100000       /* messages read from one Maildir */
 #define TRUSTED_NAMES_MAX       256          /* host names given to --trusted */
 #define HOP_TEXT_MAX            40           /* the hop column: "2:compromised-account" */
-/* DNS (prober/dns.c, prober/rdns.c; issue 4). */
+/* DNS (prober/dns.c, prober/rdns.c). */
 #define DNS_HOSTNAME_MAX       256 /* a domain name as text, NUL included (RFC 1035: 253) */
 #define DNS_PTR_NAMES_MAX      4   /* PTR names kept, and forward-checked, per address */
 #define DNS_PTR_TEXT_MAX       (DNS_PTR_NAMES_MAX * DNS_HOSTNAME_MAX) /* the ptr column */
@@ -93,7 +93,7 @@
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
 
-/* Audit reports (issue 6: transcripts, baseline, resume, progress). */
+/* Audit reports: transcripts, baseline, resume, progress. */
 #define TRANSCRIPT_PATH_MAX  1024     /* DIR/<ip>_<port>.txt, the transcript column */
 #define TRANSCRIPT_BYTES_MAX 262144   /* one target's transcript; the rest is cut, and said so */
 #define CHANGE_MAX           32       /* "changed:accepts-localhost" */

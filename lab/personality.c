@@ -59,13 +59,13 @@ struct lab_dialogue {
 	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
 	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
 	int resolves_routing;       /* % and ! are resolved before the relay check (Postfix) */
-	/* TLS (issue 3): the reply to STARTTLS (empty: not understood), what
+	/* TLS: the reply to STARTTLS (empty: not understood), what
 	 * follows it, and the dialogue once TLS is on (NULL: this one). */
 	struct lab_bytes starttls;
 	enum lab_action starttls_action;
 	const struct lab_dialogue *tls;
 	int tls_max_version; /* an old server: TLS1_VERSION, ...; 0 = what OpenSSL has */
-	/* Hostile servers (issue 9). */
+	/* Hostile servers. */
 	const struct lab_stream *ehlo_stream; /* written after ehlo */
 	int reset_at_mail;                    /* MAIL gets no reply but a TCP reset */
 };
@@ -94,7 +94,7 @@ struct personality {
 	const struct lab_dialogue *dialogue;
 	enum lab_arg arg;
 	const struct lab_variant *variants;       /* ARG_VARIANT, ended by a NULL arg */
-	int needs_tls;                            /* TLS (issue 3): a handshake happens */
+	int needs_tls;                            /* TLS: a handshake happens */
 	int implicit_tls;                         /* TLS from the first byte (SMTPS) */
 	const struct lab_stream *greeting_stream; /* written after greeting (hostile) */
 	unsigned drip_ms;                         /* every byte paced (hostile) */
@@ -274,7 +274,7 @@ static const struct lab_dialogue exim_closed = {
     .unknown = B("500 unrecognized command\r\n"),
 };
 
-/* Audit reports (issue 6): a server whose words are built to break reports. */
+/* Audit reports: a server whose words are built to break reports. */
 static const struct lab_dialogue hostile_banner = {
     .ehlo = B("250-=1+2 \"hi\",there\r\n250-\x1b[31mRED\x1b[0m\r\n250 8BITMIME\r\n"),
     .helo = B("250 =1+2\r\n"),
@@ -287,7 +287,7 @@ static const struct lab_dialogue mute = {
     .mute = 1,
 };
 
-/* TLS (issue 3). Every STARTTLS-capable row starts from Postfix's replies. */
+/* TLS. Every STARTTLS-capable row starts from Postfix's replies. */
 #define STARTTLS_READY "220 2.0.0 Ready to start TLS\r\n"
 #define POSTFIX_TLS_EHLO                                                                           \
 	B("250-mx.example.org\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-STARTTLS\r\n"          \
@@ -391,7 +391,7 @@ static const struct lab_dialogue tls_stall = {
 };
 
 /*
- * Hostile servers (issue 9): what a spammer's or a tarpit's server may send a
+ * Hostile servers: what a spammer's or a tarpit's server may send a
  * scanner. Each has an integration test in tests/integration/hostile.sh.
  */
 
@@ -629,7 +629,7 @@ static const struct personality personalities[] = {
         .after_greeting = LAB_CLOSE,
         .dialogue = &mute,
     },
-    /* Audit reports (issue 6). */
+    /* Audit reports. */
     {
         .name = "hostile-banner",
         .arg_help = "",
@@ -682,7 +682,7 @@ static const struct personality personalities[] = {
         .greeting = B("220 old.example.com Service ready\r\n"),
         .dialogue = &helo_only,
     },
-    /* TLS (issue 3): these need smtplab --tls-cert and --tls-key. */
+    /* TLS: these need smtplab --tls-cert and --tls-key. */
     {
         .name = "postfix-starttls",
         .arg_help = "[:tls1.0]",

@@ -33,7 +33,7 @@
 enum lab_action {
 	LAB_KEEP,  /* go on reading commands */
 	LAB_CLOSE, /* stop reading; close once the reply has drained */
-	/* TLS (issue 3), after a 220 to STARTTLS: */
+	/* TLS, after a 220 to STARTTLS: */
 	LAB_TLS,         /* start a TLS server handshake (needs --tls-cert/--tls-key) */
 	LAB_TLS_GARBAGE, /* answer the client's handshake with bytes that are not TLS, close */
 	LAB_STALL,       /* read and drop everything, never answer, never close */
@@ -96,7 +96,7 @@ void personality_reply(const struct lab_persona *lp, struct lab_session *s, cons
 /* The reply to a line longer than LAB_LINE_MAX. */
 void personality_overflow(const struct lab_persona *lp, struct lab_reply *r);
 
-/* TLS (issue 3): 1 when the personality runs a TLS handshake (it needs a
+/* TLS: 1 when the personality runs a TLS handshake (it needs a
  * certificate); 1 when it speaks TLS from the first byte (SMTPS). */
 int personality_needs_tls(const struct lab_persona *lp);
 int personality_implicit_tls(const struct lab_persona *lp);

@@ -19,6 +19,7 @@
 
 #include "common/strbuf.h"
 #include "lab/personality.h"
+#include "lab/tlsserver.h"
 #include "prober/tls.h"
 
 #include <arpa/inet.h>
@@ -86,7 +87,7 @@ struct lab_client {
 	int lingering; /* our side shut down; reading until the client closes */
 	int sent;      /* we sent at least one byte */
 	int peer_eof;  /* the client shut down its side */
-	/* TLS (issue 3) */
+	/* TLS */
 	int handshaking; /* a server handshake runs on bev */
 	int tls_garbage; /* the next bytes (a ClientHello) get garbage back */
 	int stalled;     /* everything read is dropped, nothing answered */
@@ -115,7 +116,7 @@ struct lab {
 	FILE *log;
 	const char *pidfile;
 	int pidfile_written;
-	SSL_CTX *tls_ctx; /* TLS (issue 3): from --tls-cert/--tls-key, NULL without */
+	SSL_CTX *tls_ctx; /* TLS: from --tls-cert/--tls-key, NULL without */
 };
 
 static void on_read(struct bufferevent *bev, void *arg);
@@ -612,7 +613,7 @@ client_send(struct lab_client *c, const struct lab_reply *r)
 	return client_act(c, r->action);
 }
 
-/* TLS (issue 3) */
+/* TLS */
 
 /* Wraps the connection in a TLS server filter; the 220 already queued on the
  * socket goes out first. Returns 1 if `c` is freed. */
@@ -1121,7 +1122,7 @@ main(int argc, char **argv)
 	    {"config", required_argument, NULL, 'c'},
 	    {"listen", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
-	    /* TLS (issue 3) */
+	    /* TLS */
 	    {"tls-cert", required_argument, NULL, 'C'},
 	    {"tls-key", required_argument, NULL, 'K'},
 	    {NULL, 0, NULL, 0},
@@ -1184,7 +1185,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	/* TLS (issue 3): a personality that shakes hands needs a certificate. */
+	/* TLS: a personality that shakes hands needs a certificate. */
 	if ((tls_cert == NULL) != (tls_key == NULL)) {
 		fprintf(stderr, "smtplab: --tls-cert and --tls-key go together\n");
 		rc = EXIT_USAGE;

@@ -5,7 +5,7 @@
  * a free list, so the engine can find and end every running session on
  * shutdown without a list walk through the sessions themselves.
  *
- * DNS (issue 4): a slot also holds its address's reverse-DNS lookup, which
+ * DNS: a slot also holds its address's reverse-DNS lookup, which
  * starts with the session and runs beside it; the slot's row is handed over
  * when both are done. Host names and mail domains become name jobs; the
  * addresses they yield wait in a ready queue that is served before the
@@ -32,14 +32,14 @@ struct slot {
 	struct engine *e;
 	struct session *s; /* NULL when free */
 	size_t next_free;
-	/* Reverse DNS beside the session (issue 4). */
+	/* Reverse DNS beside the session. */
 	int dns_pending;           /* the lookup has not answered yet */
 	int row_sent;              /* the row went without DNS (out of memory) */
 	struct probe_result *held; /* the session's result, waiting for DNS */
 	struct dns_rdns *rdns;     /* DNS's answer, waiting for the session */
 };
 
-/* A host name or mail domain being resolved (issue 4). */
+/* A host name or mail domain being resolved. */
 struct name_job {
 	struct engine *e;
 	struct name_job *prev, *next;
@@ -94,7 +94,7 @@ struct engine {
 	char err[TARGET_ORIGIN_MAX + TARGET_REASON_MAX];
 	struct engine_stats stats;
 
-	/* Names (issue 4). */
+	/* Names. */
 	struct name_job *jobs; /* being resolved */
 	size_t resolving;
 	struct ready *ready_head, *ready_tail;
@@ -704,7 +704,7 @@ engine_start(struct engine *e, const struct target *t)
 		session_abort(sl->s, PROBE_INTERRUPTED);
 		return -1;
 	}
-	/* Reverse DNS runs beside the dialogue, never before it (issue 4). */
+	/* Reverse DNS runs beside the dialogue, never before it. */
 	if (e->cfg.dns != NULL) {
 		sl->dns_pending = 1;
 		if (dns_rdns(e->cfg.dns, (const struct sockaddr *)&t->sa, engine_rdns_done, sl) !=

@@ -18,8 +18,8 @@
 #include <stddef.h>
 
 #include "prober/dns.h"
-#include "prober/result.h"
-#include "prober/settings.h"
+#include "record/result.h"
+#include "record/settings.h"
 #include "targets/source.h"
 
 struct engine_config {
@@ -27,7 +27,7 @@ struct engine_config {
 	int rate;        /* new connections a second; 0 = no limit */
 	int per_net;     /* dialogues at once per /24 or /64; 0 = no limit */
 	struct probe_settings probe;
-	/* DNS (issue 4): NULL turns lookups off (--no-dns). Borrowed. With it,
+	/* DNS: NULL turns lookups off (--no-dns). Borrowed. With it,
 	 * each probed address's PTR and FCrDNS are looked up beside its
 	 * session (the row waits for both), and host-name and mail-domain
 	 * targets are resolved, each address probed as a target of its own. */

@@ -11,7 +11,7 @@
 #ifndef SMTPPROBE_FINGERPRINT_H
 #define SMTPPROBE_FINGERPRINT_H
 
-#include "prober/result.h"
+#include "record/result.h"
 
 #define FINGERPRINT_MIN_SCORE 30 /* one weak tell alone names nothing */
 

@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 
 #include "prober/dns.h"
-#include "prober/result.h"
+#include "record/result.h"
 
 /* The name of the first rule that finds name dynamic for the address sa
  * (such as "ip-dashed" or "word"), or NULL. */

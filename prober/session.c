@@ -9,7 +9,7 @@
  * seven of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY,
  * EXPN, ETRN or AUTH, whatever the server says.
  *
- * TLS (issue 3) stays on the same loop: after the 220 to STARTTLS (or at
+ * TLS stays on the same loop: after the 220 to STARTTLS (or at
  * connect for SMTPS) the socket bufferevent is wrapped in a
  * bufferevent_openssl filter, the handshake runs under the same timer, and
  * a failed handshake is recorded and followed by a fresh plaintext
@@ -36,7 +36,7 @@
 #include "common/clock.h"
 #include "common/strbuf.h"
 #include "prober/fingerprint.h"
-#include "prober/relay.h"
+#include "record/relay.h"
 #include "prober/reply.h"
 #include "prober/tls.h"
 #include "prober/verdict.h"
@@ -101,7 +101,7 @@ struct session {
 	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
-	void *obs; /* the observer's handle (issue 6: transcripts), or NULL */
+	void *obs; /* the observer's handle (transcripts), or NULL */
 	/* Last, so session_start zeroes the fields above and lets
 	 * probe_result_init do this large one: memset was the top cost. */
 	struct probe_result result;
@@ -109,13 +109,13 @@ struct session {
 
 /*
  * Every open dialogue holds one session, so its size is most of the prober's
- * memory at high concurrency (issue 8's goal: under 20 MB at concurrency
+ * memory at high concurrency (the goal: under 20 MB at concurrency
  * 1000; bench/RESULTS.md). A field that would grow it past this budget
  * belongs outside the session, or wants the budget and the bench run again.
  */
 #define SESSION_BYTES_BUDGET (12 * 1024 + 256)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
-               "a session outgrew its memory budget (see bench/RESULTS.md, issue 8)");
+               "a session outgrew its memory budget (see bench/RESULTS.md)");
 
 static void session_enter(struct session *, enum session_state);
 static void session_finish(struct session *, enum probe_error);
@@ -349,7 +349,7 @@ session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 		session_observe(s, OBSERVE_SENT, buf, sb.len >= 2 ? sb.len - 2 : sb.len);
 }
 
-/* Tells the observer, if any (issue 6: transcripts). */
+/* Tells the observer, if any (transcripts). */
 static void
 session_observe(struct session *s, enum observe_kind kind, const char *bytes, size_t len)
 {
@@ -439,7 +439,7 @@ session_tls_done(struct session *s)
 	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
 	s->tls_on = 1;
 	if (s->obs != NULL) {
-		/* Audit reports (issue 6): the transcript marks the upgrade. */
+		/* Audit reports: the transcript marks the upgrade. */
 		char note[96];
 		int n = snprintf(note, sizeof(note), "TLS started: %.20s %.60s", r->tls.version,
 		                 r->tls.cipher);

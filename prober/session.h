@@ -10,7 +10,8 @@
  * deadline; a failed handshake is followed by one plaintext connection
  * within that deadline, so done is still called once per target.
  *
- * Ownership: the session copies the settings and the target. When the
+ * Ownership: the session copies the target and points to the settings,
+ * which are the run's (the engine's) and must outlive it. When the
  * dialogue ends, however it ends, it calls done(result, arg) exactly once
  * and then frees itself; the result is valid only during that call. The
  * callback must not touch the session.
@@ -20,8 +21,8 @@
 
 #include <event2/event.h>
 
-#include "prober/result.h"
-#include "prober/settings.h"
+#include "record/result.h"
+#include "record/settings.h"
 #include "targets/target.h"
 
 struct session;

@@ -23,26 +23,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-
-static const char *const use_names[TLS_USE_COUNT] = {
-    [TLS_NONE] = "none",     [TLS_OFFERED] = "offered",   [TLS_USED] = "used",
-    [TLS_FAILED] = "failed", [TLS_IMPLICIT] = "implicit",
-};
 
 /* The name form `openssl x509 -subject` prints by default in OpenSSL 3. */
 #define NAME_FLAGS                                                                                 \
 	(XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_SPC_EQ | XN_FLAG_FN_SN | ASN1_STRFLGS_RFC2253 |           \
 	 ASN1_STRFLGS_ESC_QUOTE)
 #define NAME_FLAGS_UTF8 ((NAME_FLAGS & ~ASN1_STRFLGS_ESC_MSB) | ASN1_STRFLGS_UTF8_CONVERT)
-
-const char *
-tls_use_name(enum tls_use u)
-{
-	if ((unsigned)u >= TLS_USE_COUNT)
-		return "?";
-	return use_names[u];
-}
 
 void
 tls_error_reason(unsigned long code, char *buf, size_t size)
@@ -115,32 +101,6 @@ tls_context_new(const char *ca_file, char *err, size_t errlen)
 		if (SSL_CTX_load_verify_dir(ctx, dir != NULL ? dir : X509_get_default_cert_dir()) !=
 		    1)
 			ERR_clear_error(); /* no system store: every verify result says so */
-	}
-	return ctx;
-}
-
-SSL_CTX *
-tls_server_context_new(const char *cert_file, const char *key_file, char *err, size_t errlen)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-
-	if (ctx == NULL) {
-		queue_reason(err, errlen, "cannot create a TLS context");
-		return NULL;
-	}
-	SSL_CTX_set_security_level(ctx, 0);
-	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-		queue_reason(err, errlen, "cannot load the certificate");
-		SSL_CTX_free(ctx);
-		return NULL;
-	}
-	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_check_private_key(ctx) != 1) {
-		queue_reason(err, errlen,
-		             "cannot load the key (or it does not fit the certificate)");
-		SSL_CTX_free(ctx);
-		return NULL;
 	}
 	return ctx;
 }
@@ -368,51 +328,4 @@ tls_session_facts(SSL *ssl, const char *hostname, struct tls_facts *f)
 		         X509_verify_cert_error_string(SSL_get_verify_result(ssl)));
 	}
 	ERR_clear_error();
-}
-
-/* One certificate name (n bytes) against a host name, RFC 6125 style. */
-static int
-cert_name_matches(const char *pat, size_t n, const char *name, size_t len)
-{
-	const char *dot;
-
-	if (n >= 2 && pat[0] == '*' && pat[1] == '.') {
-		/* The wildcard stands for one whole, non-empty label. */
-		dot = memchr(name, '.', len);
-		if (dot == NULL || dot == name)
-			return 0;
-		len -= (size_t)(dot - name);
-		name = dot;
-		pat++;
-		n--;
-	}
-	return n == len && strncasecmp(pat, name, n) == 0;
-}
-
-int
-tls_facts_match_name(const struct tls_facts *f, const char *name)
-{
-	size_t len = strlen(name);
-	const char *p, *end;
-
-	if (!f->have_cert || len == 0)
-		return 0;
-	if (name[len - 1] == '.')
-		len--;
-	if (f->san[0] != '\0') {
-		for (p = f->san; *p != '\0'; p = *end ? end + 1 : end) {
-			end = strchr(p, ';');
-			if (end == NULL)
-				end = p + strlen(p);
-			if (cert_name_matches(p, (size_t)(end - p), name, len))
-				return 1;
-		}
-		return 0;
-	}
-	/* No subjectAltName: the subject's CN, as in "CN = mx.example.com, O = ...". */
-	if ((p = strstr(f->subject, "CN = ")) == NULL)
-		return 0;
-	p += 5;
-	end = p + strcspn(p, ",");
-	return cert_name_matches(p, (size_t)(end - p), name, len);
 }

@@ -5,8 +5,10 @@
  * whether it verifies). Certificates are recorded, never trusted: a
  * verification failure is a fact, not a reason to stop.
  *
+ * The facts themselves (struct tls_facts) are plain data in
+ * record/tlsfacts.h, so the record and the reports need no OpenSSL header.
  * The fact extraction (tls_cert_facts) is pure: it reads an X509 and fills
- * a plain struct, so unit tests call it on certificates they make.
+ * that struct, so unit tests call it on certificates they make.
  *
  * Ownership: the run's struct tls_client belongs to main.c, which frees it
  * after the engine; sessions borrow it and take its SSL_CTX when they first
@@ -20,46 +22,7 @@
 #include <stddef.h>
 
 #include "common/bounds.h"
-
-/* The `starttls` column. */
-enum tls_use {
-	TLS_NONE = 0, /* not offered, not tried */
-	TLS_OFFERED,  /* EHLO offered STARTTLS; not used (--starttls never, or refused) */
-	TLS_USED,     /* upgraded with STARTTLS; the relay tests ran inside TLS */
-	TLS_FAILED,   /* the handshake failed (tls_error says why) */
-	TLS_IMPLICIT, /* SMTPS: TLS from the first byte */
-	TLS_USE_COUNT
-};
-
-/* Plain data: copy by assignment. Text is as OpenSSL gave it; writers escape. */
-struct tls_facts {
-	enum tls_use use;
-	char version[TLS_VERSION_MAX];
-	char cipher[TLS_CIPHER_MAX];
-	char error[TLS_REASON_MAX]; /* why the handshake failed, "" if it did not */
-	int have_cert;              /* 0: none of the cert_* fields below is set */
-	char subject[CERT_NAME_MAX];
-	char issuer[CERT_NAME_MAX];
-	char san[CERT_SAN_MAX]; /* DNS names, ';'-joined */
-	char not_before[CERT_DATE_MAX];
-	char not_after[CERT_DATE_MAX];
-	char sha256[CERT_SHA256_MAX]; /* "AB:CD:...", as `openssl x509 -fingerprint -sha256` */
-	int self_signed;
-	int expired;
-	char verify[CERT_VERIFY_MAX]; /* X509_verify_cert_error_string(), "ok" when trusted */
-	int matches;                  /* a name matches the target's hostname: 1, 0, -1 unknown */
-};
-
-const char *tls_use_name(enum tls_use u);
-
-/*
- * 1 when name is one the recorded certificate was issued for: one of its
- * subjectAltName DNS names (a leading "*." standing for exactly one label),
- * or its subject CN when it has none; case-insensitive, a final dot ignored.
- * Pure: reads f's text fields only, so a PTR name that comes after the
- * handshake can still be checked (cert_matches).
- */
-int tls_facts_match_name(const struct tls_facts *f, const char *name);
+#include "record/tlsfacts.h"
 
 /* The client context of a run: security level 0 and every protocol version
  * OpenSSL still has, so old servers are observed, not refused;
@@ -67,10 +30,6 @@ int tls_facts_match_name(const struct tls_facts *f, const char *name);
  * life; no verification failure is fatal. CAs come from ca_file, or from the
  * system store when ca_file is NULL. Returns NULL with err filled. */
 SSL_CTX *tls_context_new(const char *ca_file, char *err, size_t errlen);
-
-/* A server context for smtplab, from PEM files. Returns NULL with err filled. */
-SSL_CTX *tls_server_context_new(const char *cert_file, const char *key_file, char *err,
-                                size_t errlen);
 
 void tls_context_free(SSL_CTX *ctx);
 

@@ -28,7 +28,7 @@
 #ifndef SMTPPROBE_VERDICT_H
 #define SMTPPROBE_VERDICT_H
 
-#include "prober/result.h"
+#include "record/result.h"
 
 enum verdict verdict_decide(const struct probe_result *r);
 

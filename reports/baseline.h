@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "prober/result.h"
+#include "record/result.h"
 
 struct baseline;
 

@@ -31,12 +31,12 @@ static void col_extensions(const struct probe_result *r, struct strbuf *sb);
 static void col_relay_tests(const struct probe_result *r, struct strbuf *sb);
 static void col_last_reply(const struct probe_result *r, struct strbuf *sb);
 static void col_duration_ms(const struct probe_result *r, struct strbuf *sb);
-/* Relay matrix and fingerprint (issue 7). */
+/* Relay matrix and fingerprint. */
 static void col_relay_accepted_by(const struct probe_result *r, struct strbuf *sb);
 static void col_mta(const struct probe_result *r, struct strbuf *sb);
 static void col_mta_confidence(const struct probe_result *r, struct strbuf *sb);
 static void col_mta_rules(const struct probe_result *r, struct strbuf *sb);
-/* TLS (issue 3) */
+/* TLS */
 static void col_starttls(const struct probe_result *r, struct strbuf *sb);
 static void col_tls_version(const struct probe_result *r, struct strbuf *sb);
 static void col_tls_cipher(const struct probe_result *r, struct strbuf *sb);
@@ -57,7 +57,7 @@ static void col_message_flags(const struct probe_result *r, struct strbuf *sb);
 static void col_transcript(const struct probe_result *r, struct strbuf *sb);
 static void col_change(const struct probe_result *r, struct strbuf *sb);
 
-/* Reverse DNS (issue 4). */
+/* Reverse DNS. */
 static void col_ptr(const struct probe_result *r, struct strbuf *sb);
 static void col_fcrdns(const struct probe_result *r, struct strbuf *sb);
 
@@ -92,14 +92,14 @@ const struct column report_columns[] = {
     {"last_reply", "the last reply line the server sent, code included", col_last_reply,
      COL_STRING},
     {"duration_ms", "how long the dialogue took, in milliseconds", col_duration_ms, COL_NUMBER},
-    /* Relay matrix and fingerprint (issue 7). */
+    /* Relay matrix and fingerprint. */
     {"relay_accepted_by", "the relay tests whose RCPT was accepted, ';'-joined",
      col_relay_accepted_by, COL_LIST},
     {"mta", "the MTA software the replies point to (qmail, postfix, exim, ...), or empty", col_mta,
      COL_STRING},
     {"mta_confidence", "how sure the fingerprint is, 0 to 100", col_mta_confidence, COL_NUMBER},
     {"mta_rules", "the fingerprint rules that matched, ';'-joined", col_mta_rules, COL_LIST},
-    /* TLS (issue 3). The cert_* cells are empty when no certificate was seen. */
+    /* TLS. The cert_* cells are empty when no certificate was seen. */
     {"starttls",
      "none, offered (not used), used (tests ran inside TLS), failed, or implicit (SMTPS)",
      col_starttls, COL_STRING},
@@ -131,12 +131,12 @@ const struct column report_columns[] = {
     {"message_flags",
      "for --message: the message's telltales, ';'-joined (localhost-helo, lan-hops, ...)",
      col_message_flags, COL_LIST},
-    /* Audit reports (issue 6). */
+    /* Audit reports. */
     {"transcript", "the evidence file of the dialogue (--transcripts), empty without",
      col_transcript, COL_STRING},
     {"change", "against --baseline: new, same, changed:<old verdict> or gone; empty without",
      col_change, COL_STRING},
-    /* Reverse DNS (issue 4). */
+    /* Reverse DNS. */
     {"ptr", "the address's PTR names, ';'-joined; empty for none or with --no-dns", col_ptr,
      COL_LIST},
     {"fcrdns",
@@ -351,7 +351,7 @@ col_mta_rules(const struct probe_result *r, struct strbuf *sb)
 	PUT_FIELD(sb, r->mta_rules);
 }
 
-/* TLS (issue 3) */
+/* TLS */
 
 static void
 col_starttls(const struct probe_result *r, struct strbuf *sb)
@@ -462,7 +462,7 @@ col_message_flags(const struct probe_result *r, struct strbuf *sb)
 	sb_puts(sb, buf);
 }
 
-/* Audit reports (issue 6). */
+/* Audit reports. */
 static void
 col_transcript(const struct probe_result *r, struct strbuf *sb)
 {
@@ -475,7 +475,7 @@ col_change(const struct probe_result *r, struct strbuf *sb)
 	PUT_FIELD(sb, r->change);
 }
 
-/* Reverse DNS (issue 4). */
+/* Reverse DNS. */
 static void
 col_ptr(const struct probe_result *r, struct strbuf *sb)
 {

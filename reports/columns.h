@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "common/strbuf.h"
-#include "prober/result.h"
+#include "record/result.h"
 
 /* What a cell holds, for formats with types (JSON): CSV and text ignore it. */
 enum column_kind {

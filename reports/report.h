@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-#include "prober/result.h"
+#include "record/result.h"
 
 struct report;
 

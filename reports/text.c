@@ -18,7 +18,7 @@
  */
 #include <string.h>
 
-#include "prober/relay.h"
+#include "record/relay.h"
 #include "reports/columns.h"
 #include "reports/report_impl.h"
 
@@ -197,7 +197,7 @@ message_line(struct report *rep, const struct probe_result *r)
 	return end_line(rep);
 }
 
-/* Audit reports (issue 6): the evidence file and the change since the
+/* Audit reports: the evidence file and the change since the
  * baseline, each on its own line when there is one. */
 static int
 audit_lines(struct report *rep, const struct probe_result *r)
@@ -340,7 +340,7 @@ field_line(struct report *rep, const char *label, const char *name, const char *
 	return end_line(rep);
 }
 
-/* TLS (issue 3): how the channel was secured, and the certificate shown. */
+/* TLS: how the channel was secured, and the certificate shown. */
 static int
 tls_lines(struct report *rep, const struct probe_result *r)
 {
@@ -419,7 +419,7 @@ block(struct report *rep, const struct probe_result *r)
 		put_esc(rep, cell->buf, cell->len);
 		rc |= end_line(rep);
 	}
-	/* Reverse DNS (issue 4): the PTR names and whether they confirm. */
+	/* Reverse DNS: the PTR names and whether they confirm. */
 	if (col(rep, "fcrdns", r)->len > 0) {
 		put_label(rep, "rdns");
 		if (put_col(rep, "ptr", r) > 0)

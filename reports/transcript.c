@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "prober/result.h"
+#include "record/result.h"
 
 #define TRANSCRIPT_CHUNK 2048                     /* a dialogue's buffer grows by this much */
 #define LINE_ROOM        (SMTP_LINE_MAX * 4 + 64) /* one line, escaped, stamped */
@@ -57,7 +57,7 @@ struct transcripts {
 	size_t failed;
 	int first_errno;
 	char first_failure[TRANSCRIPT_PATH_MAX + 64]; /* "PATH: why" */
-	unsigned long long done;   /* every job up to this one is finished */
+	unsigned long long done;                      /* every job up to this one is finished */
 	unsigned long long *fails; /* the jobs whose file was not written, ascending */
 	size_t nfails, fails_cap;
 	unsigned long long unknown_from; /* no memory to note failures: from here on, */

@@ -30,7 +30,7 @@
 #include <sys/time.h>
 
 #include "common/strbuf.h"
-#include "prober/observer.h"
+#include "record/observer.h"
 #include "targets/target.h"
 
 struct transcripts;

@@ -215,7 +215,7 @@ set_v6(struct target *t, const struct in6_addr *a, uint16_t port)
 	inet_ntop(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
 }
 
-/* A host name to resolve (issue 4): no address yet, so no ip either. */
+/* A host name to resolve: no address yet, so no ip either. */
 static void
 set_name(struct target *t, const char *name, uint16_t port, enum target_name kind)
 {
@@ -402,7 +402,7 @@ parse_token(const char *tok, size_t n, uint16_t port, struct target *t, char *er
 	return TP_TARGET;
 }
 
-/* "mx:example.com[:port]": the domain's MX hosts (issue 4). */
+/* "mx:example.com[:port]": the domain's MX hosts. */
 static enum target_parse
 parse_mx(const char *tok, size_t n, uint16_t port, struct target *t, char *err, size_t errlen)
 {

@@ -13,7 +13,7 @@
  * so the first column of zmap, masscan -oL-style lists and CSV files works.
  *   198.51.100.0/24      an IPv4 range (CIDR), default port
  *   2001:db8::/120       an IPv6 range, at most TARGET_RANGE_BITS_MAX host bits
- * Names are resolved later, by the prober (issue 4):
+ * Names are resolved later, by the prober:
  *   mail.example.com[:2525]     a host name: its A and AAAA addresses
  *   mx:example.com[:2525]       a mail domain: its MX hosts' addresses
  * For those, *t gets hostname, port and name_kind, and no address.

@@ -95,7 +95,7 @@ struct target_source {
 	 * without being stored. NULL until the first is marked. */
 	struct doneset *done;
 
-	/* The range being handed out, if any (issue 8). */
+	/* The range being handed out, if any. */
 	struct range range;
 	int in_range;
 	uint64_t range_next; /* the next index of the range this shard takes */
@@ -596,7 +596,7 @@ take_line(struct target_source *src, const struct input *in, const char *line, s
 	}
 	/* A name has no address yet: it takes its shard turn as one item, and
 	 * the prober resolves it and brings each address back through
-	 * target_source_admit (issue 4). */
+	 * target_source_admit. */
 	if (t->name_kind != TARGET_NAME_NONE)
 		return my_turn(src) ? TS_TARGET : NEXT_LINE;
 
@@ -978,7 +978,7 @@ target_source_out_of_memory(const struct target_source *src)
 	return src->oom;
 }
 
-/* Audit reports (issue 6): --resume fills the set of reported targets. */
+/* Audit reports: --resume fills the set of reported targets. */
 int
 target_source_mark_done(struct target_source *src, const char *ip, uint16_t port)
 {

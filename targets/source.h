@@ -38,7 +38,7 @@ struct target_source_config {
 	int strict;                        /* a bad line is fatal (TS_FATAL) */
 	const struct cidr_list *allowlist; /* NULL or empty: no allowlist; not owned */
 	FILE *warn;                        /* one line per bad input; NULL = quiet */
-	/* Scale (issue 8). */
+	/* Scale. */
 	const struct cidr_list *exclude; /* --exclude ranges with reasons; not owned */
 	uint64_t seed;                   /* order within ranges (range.h) */
 	unsigned int shard_index;        /* this run takes items shard_index mod shard_count */
@@ -86,7 +86,7 @@ enum target_source_status target_source_next(struct target_source *src, struct t
                                              size_t errlen);
 /*
  * The policy every address passes, whether a list gave it or DNS did (a
- * host name's or an MX host's address, issue 4): dedupe, then the allowlist
+ * host name's or an MX host's address): dedupe, then the allowlist
  * and the special-purpose ranges. Returns 1 for a new address (skip_reason
  * set when policy forbids probing it), 0 for a duplicate (counted; drop
  * it), -1 out of memory. t must hold an address (salen > 0).
@@ -102,7 +102,7 @@ size_t target_source_bad_lines(const struct target_source *src);
 int target_source_out_of_memory(const struct target_source *src);
 
 /*
- * Audit reports (issue 6): marks a target as reported by an earlier run
+ * Audit reports: marks a target as reported by an earlier run
  * (--resume), once per row of the report; ip as in its ip column. The
  * stream then gives no row for it, whether a list, a range, a name's
  * address or a message names it (a target several messages name gives as

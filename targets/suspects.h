@@ -3,7 +3,7 @@
  * trust walk over it, and the targets it yields.
  *
  * chain_read and chain_targets are pure (bytes in, structs out); the
- * stream (source.c) and --extract-only (reports/hops.c) both use them, so
+ * stream (source.c) and --extract-only (cli/hops.c) both use them, so
  * the probed suspects and the printed hop table can never disagree.
  */
 #ifndef SMTPPROBE_TARGETS_SUSPECTS_H

@@ -30,7 +30,7 @@ struct target {
 	char hop[HOP_TEXT_MAX];     /* "1:suspect", "3:claimed", "2:compromised-account" */
 	unsigned int message_flags; /* MF_* bits of targets/trust.h */
 
-	/* Names (issue 4): with salen 0 and hostname set, the engine resolves
+	/* Names: with salen 0 and hostname set, the engine resolves
 	 * the name (TARGET_NAME_HOST: its A and AAAA; TARGET_NAME_MX: its MX
 	 * hosts') and probes each address as a target of its own. */
 	enum target_name { TARGET_NAME_NONE = 0, TARGET_NAME_HOST, TARGET_NAME_MX } name_kind;

@@ -11,7 +11,7 @@ set -u
 SRC=${1:?usage: lint.sh SRCDIR BUILDDIR}
 BUILD=${2:?usage: lint.sh SRCDIR BUILDDIR}
 cd "$SRC" || exit 2
-files=$(find common targets prober reports lab tests -name '*.c' | LC_ALL=C sort)
+files=$(find common targets record prober reports cli lab tests -name '*.c' | LC_ALL=C sort)
 status=0
 
 echo "lint: cppcheck $(cppcheck --version | sed 's/^Cppcheck //') on $(echo "$files" | wc -l) files"

@@ -20,10 +20,10 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
-#include "prober/relay.h"
+#include "record/relay.h"
 #include "prober/reply.h"
-#include "prober/result.h"
-#include "prober/settings.h"
+#include "record/result.h"
+#include "record/settings.h"
 #include "prober/verdict.h"
 #include "reports/columns.h"
 #include "reports/csv.h"

@@ -46,10 +46,10 @@ ok $? "(an option smtpprobe does not know is seen as such)"
 # Every long option of main.c's getopt table is offered: --help lists it.
 missing=
 for o in $(sed -n 's/^[[:space:]]*{"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' \
-	"$top_srcdir/prober/main.c"); do
+	"$top_srcdir/cli/main.c"); do
 	grep -qx -- "--$o" "$WORK/opts" || missing="$missing --$o"
 done
-is "$missing" "" "every long option of prober/main.c is offered (and in --help)"
+is "$missing" "" "every long option of cli/main.c is offered (and in --help)"
 
 is "$(complete_words smtpprobe --format '' | flat)" "csv jsonl text" "--format values"
 is "$(complete_words smtpprobe --format = j | flat)" "jsonl" "--format=j"
@@ -68,8 +68,8 @@ done
 ok $? "(a --format value smtpprobe refuses is seen as such)"
 
 want=$( (echo basic; echo full
-	sed -n 's/^[[:space:]]*{"\([a-z-]*\)", RELAY_.*/\1/p' "$top_srcdir/prober/relay.c") | sort | flat)
-is "$(complete_words smtpprobe --tests '' | flat)" "$want" "--tests: basic, full and the names of prober/relay.c's table"
+	sed -n 's/^[[:space:]]*{"\([a-z-]*\)", RELAY_.*/\1/p' "$top_srcdir/record/relay.c") | sort | flat)
+is "$(complete_words smtpprobe --tests '' | flat)" "$want" "--tests: basic, full and the names of record/relay.c's table"
 is "$(complete_words smtpprobe --tests null-sender,bang-l | flat)" "null-sender,bang-literal" \
 	"--tests: the name after the last comma"
 

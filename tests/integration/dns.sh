@@ -192,7 +192,7 @@ ptrs=$(grep -c "query\[PTR\]" "$WORK/dnsmasq.log")
 is "$ptrs" 10 "one PTR query per probed address (10), none for skipped rows"
 
 # A name's address is probed with the name as SNI, and the certificate is
-# checked against it (issue 3's TLS, issue 4's names).
+# checked against it.
 "$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q \
 	tls.example.com -o "$WORK/tls.csv"
 is "$?" 0 "TLS run: exit 0, no sanitizer report"

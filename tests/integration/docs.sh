@@ -12,7 +12,7 @@ is "$man_cols" "$prog_cols" "the man page lists the report columns, in order"
 # Long options: from --help, from the man page (\fB\-\-name\fR), from main.c's table.
 help_opts=$("$SMTPPROBE" --help | grep -o -- '--[a-z][a-z-]*' | LC_ALL=C sort -u | tr '\n' ' ')
 man_opts=$(grep -o '\\fB\\-\\-[a-z\\-]*' "$MAN" | sed 's/\\fB//; s/\\-/-/g; s/\\f$//' | LC_ALL=C sort -u | tr '\n' ' ')
-src_opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*argument.*/--\1/p' "$top_srcdir/prober/main.c" | LC_ALL=C sort -u | tr '\n' ' ')
+src_opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*argument.*/--\1/p' "$top_srcdir/cli/main.c" | LC_ALL=C sort -u | tr '\n' ' ')
 is "$help_opts" "$src_opts" "--help names every option the program takes"
 is "$man_opts" "$src_opts" "the man page names every option the program takes"
 
@@ -20,8 +20,8 @@ for v in accepts-relay accepts-localhost auth-required smtp-closed tempfail refu
 	grep -q "^\.B $v\$" "$MAN"
 	ok $? "the man page explains the verdict $v"
 done
-# Audit reports (issue 6): every error value, exit status and the environment.
-errs=$(sed -n 's/^ *\[PROBE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$top_srcdir/prober/result.c")
+# Audit reports: every error value, exit status and the environment.
+errs=$(sed -n 's/^ *\[PROBE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$top_srcdir/record/result.c")
 [ "$(echo $errs | wc -w)" -ge 10 ]
 ok $? "the error values are read from result.c ($(echo $errs | wc -w | tr -d ' '))"
 for e in $errs; do

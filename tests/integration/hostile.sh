@@ -1,5 +1,5 @@
 #!/bin/sh
-# hostile.sh: smtpprobe against smtplab's hostile personalities (issue 9).
+# hostile.sh: smtpprobe against smtplab's hostile personalities.
 # For each: the documented verdict and error, the deadline held (every
 # duration_ms within --deadline, the whole run bounded), nothing but the six
 # allowed verbs in the lab's log (never DATA, and nothing at all after a 3xx),

@@ -1,6 +1,6 @@
 #!/bin/sh
 # scale.sh: CIDR ranges, shards, --seed, --exclude, --per-net and a /8 in
-# constant memory (issue 8), against the lab on 127.0.110.0/28.
+# constant memory, against the lab on 127.0.110.0/28.
 . "$top_srcdir/tests/integration/lib.sh"
 
 P=2611

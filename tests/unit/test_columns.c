@@ -26,12 +26,12 @@ static const char *const names[] = {
     "relay_tests",
     "last_reply",
     "duration_ms",
-    /* issue 7 */
+    /* relay matrix and fingerprint */
     "relay_accepted_by",
     "mta",
     "mta_confidence",
     "mta_rules",
-    /* TLS (issue 3) */
+    /* TLS */
     "starttls",
     "tls_version",
     "tls_cipher",
@@ -46,13 +46,13 @@ static const char *const names[] = {
     "cert_verify",
     "cert_matches",
     "tls_error",
-    /* issue 5 */
+    /* messages */
     "hop",
     "message_flags",
-    /* issue 6 */
+    /* audit reports */
     "transcript",
     "change",
-    /* issue 4 */
+    /* reverse DNS */
     "ptr",
     "fcrdns",
 };
@@ -209,7 +209,7 @@ test_probed(void)
 	res.flags = FLAG_NO_PTR | FLAG_FCRDNS_MISMATCH | FLAG_DYNAMIC_RDNS | FLAG_NAME_NOT_PTR;
 	is_str(cell("flags"), "no-ptr;fcrdns-mismatch;dynamic-rdns;name-not-ptr", "DNS flags");
 
-	/* Reverse DNS (issue 4). */
+	/* Reverse DNS. */
 	is_str(cell("fcrdns"), "", "fcrdns: empty when not looked up");
 	is_str(cell("ptr"), "", "ptr: empty when not looked up");
 	res.fcrdns = FCRDNS_YES;
@@ -237,7 +237,7 @@ test_probed(void)
 	is_str(cell("timestamp"), "1970-01-01T00:00:00.999Z", "timestamp rounds down to ms");
 }
 
-/* TLS (issue 3): the cells of each starttls state, and yes/no/empty. */
+/* TLS: the cells of each starttls state, and yes/no/empty. */
 static void
 test_tls(void)
 {

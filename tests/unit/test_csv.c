@@ -397,7 +397,7 @@ golden_result(struct probe_result *r)
 	snprintf(r->last_reply, sizeof(r->last_reply), "221 localhost closing\r");
 	add_test(r, "third-party", 250, 553, "553 sorry, that domain isn't in my list");
 	add_test(r, "localhost", 250, 250, "250 ok");
-	/* Reverse DNS (issue 4): the seed's own PTR name, confirmed. */
+	/* Reverse DNS: the seed's own PTR name, confirmed. */
 	r->flags |= FLAG_DYNAMIC_RDNS;
 	snprintf(r->ptr, sizeof(r->ptr), "d102.GtokyoFL38.vectant.ne.jp");
 	r->fcrdns = FCRDNS_YES;

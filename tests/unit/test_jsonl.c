@@ -345,7 +345,7 @@ golden_rows(struct probe_result *r)
 	snprintf(r[0].change, sizeof(r[0].change), "changed:smtp-closed");
 	add_test(&r[0], "third-party", 250, 553);
 	add_test(&r[0], "localhost", 250, 250);
-	/* Reverse DNS (issue 4): two PTR names, a JSON array. */
+	/* Reverse DNS: two PTR names, a JSON array. */
 	snprintf(r[0].ptr, sizeof(r[0].ptr), "d102.GtokyoFL38.vectant.ne.jp;mail.example.com");
 	r[0].fcrdns = FCRDNS_YES;
 

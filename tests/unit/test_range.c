@@ -1,6 +1,6 @@
 /*
  * test_range.c: CIDR ranges in a seeded order, sharding, --exclude and the
- * per-network counter (issue 8). The shard test is zmap's: the N shards of
+ * per-network counter. The shard test is zmap's: the N shards of
  * one input are disjoint and together complete, for several N.
  */
 #include "config.h"

@@ -290,7 +290,7 @@ test_apply(void)
 	}
 }
 
-/* cert_matches from PTR names, when the target had no host name (issue 3). */
+/* cert_matches from PTR names, when the target had no host name. */
 struct cert_case {
 	const char *what, *san, *subject, *ptr;
 	int before, want;

@@ -6,7 +6,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "prober/relay.h"
+#include "record/relay.h"
 #include "tests/fixture.h"
 #include "tests/tap.h"
 

@@ -236,7 +236,7 @@ test_order(void)
 	target_source_free(src);
 }
 
-/* Addresses DNS found pass the same policy as listed ones (issue 4). */
+/* Addresses DNS found pass the same policy as listed ones. */
 static void
 test_admit(void)
 {

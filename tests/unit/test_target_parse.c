@@ -126,7 +126,7 @@ static const struct parse_case cases[] = {
     {L("fe80::1%eth0"), TP_ERROR, NULL, 0, "zone ids are not supported: \"fe80::1%eth0\"", NULL},
     {L("[fe80::1%eth0]:25"), TP_ERROR, NULL, 0, "zone ids are not supported: \"[fe80::1%eth0]:25\"",
      NULL},
-    /* Mail domains that are not (issue 4); good names are in name_cases. */
+    /* Not mail domains; good names are in name_cases. */
     {L("mx:192.0.2.7"), TP_ERROR, NULL, 0, "not a mail domain: \"mx:192.0.2.7\"", NULL},
     {L("mx:[2001:db8::7]"), TP_ERROR, NULL, 0, "not a mail domain: \"mx:[2001:db8::7]\"", NULL},
     {L("mx:example"), TP_ERROR, NULL, 0, "not a mail domain: \"mx:example\"", NULL},
@@ -137,7 +137,7 @@ static const struct parse_case cases[] = {
     {L("mx-.example.com"), TP_ERROR, NULL, 0, "not an address: \"mx-.example.com\"", NULL},
     {L("mx..example.com"), TP_ERROR, NULL, 0, "not an address: \"mx..example.com\"", NULL},
     {L("mx_1.example.com"), TP_ERROR, NULL, 0, "not an address: \"mx_1.example.com\"", NULL},
-    /* Ranges: the first address and the prefix length (issue 8). */
+    /* Ranges: the first address and the prefix length. */
     {L("198.51.100.0/24"), TP_RANGE, "198.51.100.0", 25, NULL, NULL},
     {L("198.51.100.7/32"), TP_RANGE, "198.51.100.7", 25, NULL, NULL},
     {L("10.0.0.0/8 # a big one"), TP_RANGE, "10.0.0.0", 25, NULL, "10.0.0.0/8 # a big one"},
@@ -225,7 +225,7 @@ check_sockaddr(const struct parse_case *c, const struct target *t)
 	is_str(buf, c->ip, "%s: sockaddr holds the address", show(c));
 }
 
-/* Host names and mail domains: resolved later, by the prober (issue 4). */
+/* Host names and mail domains: resolved later, by the prober. */
 struct name_case {
 	const char *line;
 	size_t len;

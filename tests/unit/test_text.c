@@ -54,7 +54,7 @@ seed_result(struct probe_result *r)
 	add_test(r, "third-party", 250, 553,
 	         "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
 	add_test(r, "localhost", 250, 250, "250 ok");
-	/* Reverse DNS (issue 4): the seed's own PTR name, confirmed. */
+	/* Reverse DNS: the seed's own PTR name, confirmed. */
 	r->flags |= FLAG_DYNAMIC_RDNS;
 	snprintf(r->ptr, sizeof(r->ptr), "d102.GtokyoFL38.vectant.ne.jp");
 	r->fcrdns = FCRDNS_YES;
@@ -87,7 +87,7 @@ golden_results(struct probe_result *rs)
 	add_test(r, "third-party", 250, 554,
 	         "554 5.7.1 <relay-test@example.net>: Relay access denied");
 	add_test(r, "localhost", 550, 0, "550-5.1.0 sender rejected");
-	/* TLS (issue 3): upgraded, with a self-signed, expired certificate. */
+	/* TLS: upgraded, with a self-signed, expired certificate. */
 	r->tls.use = TLS_USED;
 	snprintf(r->tls.version, sizeof(r->tls.version), "TLSv1.2");
 	snprintf(r->tls.cipher, sizeof(r->tls.cipher), "ECDHE-RSA-AES256-GCM-SHA384");
@@ -102,7 +102,7 @@ golden_results(struct probe_result *rs)
 	r->tls.expired = 1;
 	snprintf(r->tls.verify, sizeof(r->tls.verify), "self-signed certificate");
 	r->tls.matches = 0;
-	/* Audit reports (issue 6): evidence file and change, one line each. */
+	/* Audit reports: evidence file and change, one line each. */
 	snprintf(r->transcript, sizeof(r->transcript), "evidence/2001-db8--25_25.txt");
 	snprintf(r->change, sizeof(r->change), "changed:accepts-relay");
 
@@ -143,7 +143,7 @@ golden_results(struct probe_result *rs)
 	r->error = PROBE_GREETING_TIMEOUT;
 	r->connected = 1;
 
-	/* TLS (issue 3): the handshake failed; the tests ran in plaintext. */
+	/* TLS: the handshake failed; the tests ran in plaintext. */
 	r = &rs[7];
 	fixture_target(&t, "192.0.2.26", 25, "ips.txt:8");
 	probe_result_init(r, &t);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "prober/tls.h"
+#include "lab/tlsserver.h"
 #include "tests/tap.h"
 
 struct cert_case {

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "prober/result.h"
+#include "record/result.h"
 #include "reports/transcript.h"
 #include "tests/fixture.h"
 #include "tests/tap.h"

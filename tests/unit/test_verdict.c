@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "prober/relay.h"
+#include "record/relay.h"
 #include "prober/verdict.h"
 #include "tests/tap.h"
 

@@ -7,11 +7,11 @@
 #define SMTPPROBE_SETTINGS_H
 
 #include "common/bounds.h"
-#include "prober/observer.h"
+#include "record/observer.h"
 
 struct tls_client;
 
-/* TLS (issue 3): when to upgrade with STARTTLS, when to speak TLS at once. */
+/* TLS: when to upgrade with STARTTLS, when to speak TLS at once. */
 enum starttls_mode {
 	STARTTLS_AUTO = 0, /* when EHLO offers it, or a 530 asks for it */
 	STARTTLS_NEVER,
@@ -33,12 +33,12 @@ struct probe_settings {
 	int deadline_ms;    /* the whole dialogue */
 	unsigned int tests; /* relay tests to run: a mask (relay.h) */
 	int retry_after_ms; /* a 4xx test is retried once after this; 0 = never */
-	/* TLS (issue 3) */
+	/* TLS */
 	enum starttls_mode starttls;
 	enum smtps_mode smtps;
 	struct tls_client *tls; /* borrowed from main.c, one per run; NULL: no TLS at all */
 
-	/* Audit reports (issue 6): who is told every line (--transcripts);
+	/* Audit reports: who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */
 	const struct session_observer *observer;
 };

@@ -25,13 +25,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "prober/audit.h"
+#include "cli/audit.h"
 #include "prober/engine.h"
-#include "prober/paths.h"
-#include "prober/relay.h"
+#include "cli/paths.h"
+#include "record/relay.h"
 #include "prober/tls.h"
 #include "reports/columns.h"
-#include "reports/hops.h"
+#include "cli/hops.h"
 #include "reports/report.h"
 #include "targets/exclude.h"
 #include "targets/parse.h"
@@ -61,16 +61,16 @@ enum {
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
 	OPT_TIMEOUT,
-	/* relay matrix (issue 7) */
+	/* relay matrix */
 	OPT_TESTS,
 	OPT_RETRY_AFTER,
-	/* scale (issue 8) */
+	/* scale */
 	OPT_EXCLUDE,
 	OPT_SEED,
 	OPT_SHARD,
 	OPT_MAX_TARGETS,
 	OPT_PER_NET,
-	/* TLS (issue 3) */
+	/* TLS */
 	OPT_STARTTLS,
 	OPT_SMTPS,
 	OPT_NO_SMTPS,
@@ -81,12 +81,12 @@ enum {
 	OPT_TRUSTED_FILE,
 	OPT_PROBE_CLAIMED,
 	OPT_EXTRACT_ONLY,
-	/* Audit reports (issue 6). */
+	/* Audit reports. */
 	OPT_APPEND,
 	OPT_BASELINE,
 	OPT_RESUME,
 	OPT_TRANSCRIPTS,
-	/* DNS (issue 4). */
+	/* DNS. */
 	OPT_DNS_SERVER,
 	OPT_DNS_TIMEOUT,
 	OPT_MX,
@@ -106,7 +106,7 @@ static const struct option long_options[] = {
     {"ehlo", required_argument, NULL, OPT_EHLO},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"rcpt-domain", required_argument, NULL, OPT_RCPT_DOMAIN},
-    /* TLS (issue 3) */
+    /* TLS */
     {"starttls", required_argument, NULL, OPT_STARTTLS},
     {"smtps", no_argument, NULL, OPT_SMTPS},
     {"no-smtps", no_argument, NULL, OPT_NO_SMTPS},
@@ -118,10 +118,10 @@ static const struct option long_options[] = {
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
     {"version", no_argument, NULL, 'V'},
-    /* relay matrix (issue 7) */
+    /* relay matrix */
     {"tests", required_argument, NULL, OPT_TESTS},
     {"retry-after", required_argument, NULL, OPT_RETRY_AFTER},
-    /* scale (issue 8) */
+    /* scale */
     {"exclude", required_argument, NULL, OPT_EXCLUDE},
     {"seed", required_argument, NULL, OPT_SEED},
     {"shard", required_argument, NULL, OPT_SHARD},
@@ -133,12 +133,12 @@ static const struct option long_options[] = {
     {"trusted-file", required_argument, NULL, OPT_TRUSTED_FILE},
     {"probe-claimed", no_argument, NULL, OPT_PROBE_CLAIMED},
     {"extract-only", no_argument, NULL, OPT_EXTRACT_ONLY},
-    /* Audit reports (issue 6). */
+    /* Audit reports. */
     {"transcripts", required_argument, NULL, OPT_TRANSCRIPTS},
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"resume", no_argument, NULL, OPT_RESUME},
     {"append", no_argument, NULL, OPT_APPEND},
-    /* DNS (issue 4). */
+    /* DNS. */
     {"dns-server", required_argument, NULL, OPT_DNS_SERVER},
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"mx", required_argument, NULL, OPT_MX},
@@ -234,7 +234,7 @@ static const char usage_text[] =
 struct options {
 	const char **excludes;
 	size_t nexcludes;
-	struct audit_options audit; /* issue 6 */
+	struct audit_options audit; /* audit reports */
 	const char *output;
 	const char *format;
 	int quiet;
@@ -242,8 +242,8 @@ struct options {
 	struct engine_config eng;
 	const char *allowlist;
 	const char *allowlist_from; /* where it came from, for errors */
-	const char *ca_file;        /* TLS (issue 3) */
-	/* DNS (issue 4). */
+	const char *ca_file;        /* TLS */
+	/* DNS. */
 	const char *dns_server; /* NULL: resolv.conf's servers */
 	int no_dns;
 	struct dns_config dns;
@@ -358,7 +358,7 @@ fit_descriptors(struct options *o)
 }
 
 /* An output that is one of the inputs is a usage error, before anything is
- * opened for writing (prober/paths.h). */
+ * opened for writing (cli/paths.h). */
 static void
 check_same_files(const char *output, const char **files, size_t nfiles, const char **excludes,
                  size_t nexcludes, const char **messages, size_t nmessages)
@@ -517,7 +517,7 @@ main(int argc, char **argv)
 	size_t nmessages = 0;
 	struct trust *trust = NULL;
 	int extract_only = 0;
-	/* DNS (issue 4). */
+	/* DNS. */
 	const char **mx = NULL;
 	size_t nmx = 0;
 	struct dns *dns = NULL;
@@ -541,7 +541,7 @@ main(int argc, char **argv)
 	if ((messages = calloc((size_t)argc, sizeof(*messages))) == NULL ||
 	    (trust = trust_new()) == NULL)
 		goto done;
-	/* DNS (issue 4): the environment's server, "none" for no lookups. */
+	/* DNS: the environment's server, "none" for no lookups. */
 	o.dns_server = getenv("SMTPPROBE_DNS_SERVER");
 	if (o.dns_server != NULL &&
 	    (o.dns_server[0] == '\0' || strcmp(o.dns_server, "none") == 0)) {
@@ -597,7 +597,7 @@ main(int argc, char **argv)
 			set_word("--rcpt-domain", o.eng.probe.rcpt_domain,
 			         sizeof(o.eng.probe.rcpt_domain), optarg);
 			break;
-		/* TLS (issue 3) */
+		/* TLS */
 		case OPT_STARTTLS:
 			if (strcmp(optarg, "auto") == 0)
 				o.eng.probe.starttls = STARTTLS_AUTO;
@@ -682,7 +682,7 @@ main(int argc, char **argv)
 		case OPT_PER_NET:
 			o.eng.per_net = (int)parse_number("--per-net", optarg, 1, CONCURRENCY_MAX);
 			break;
-		/* DNS (issue 4). */
+		/* DNS. */
 		case OPT_DNS_SERVER:
 			o.dns_server = optarg;
 			o.no_dns = 0;
@@ -700,7 +700,7 @@ main(int argc, char **argv)
 			printf("smtpprobe %s\n", PACKAGE_VERSION);
 			rc = 0;
 			goto done;
-		/* Audit reports (issue 6). */
+		/* Audit reports. */
 		case OPT_TRANSCRIPTS:
 			o.audit.transcripts = optarg;
 			break;
@@ -746,7 +746,7 @@ main(int argc, char **argv)
 	o.src.trust = trust;
 	if ((w = report_writer_find(o.format)) == NULL)
 		usage_error("--format: not csv, jsonl or text: \"%s\"", o.format);
-	/* Audit reports (issue 6). */
+	/* Audit reports. */
 	if (o.audit.append && o.output == NULL)
 		usage_error("%s needs -o FILE", o.audit.resume ? "--resume" : "--append");
 	if (o.audit.resume && strcmp(o.format, "csv") != 0)
@@ -802,7 +802,7 @@ main(int argc, char **argv)
 	o.src.warn = o.quiet ? NULL : stderr;
 	if ((src = target_source_new(&o.src)) == NULL)
 		goto done;
-	for (i = 0; i < nmx; i++) { /* DNS (issue 4): --mx DOMAIN is mx:DOMAIN */
+	for (i = 0; i < nmx; i++) { /* DNS: --mx DOMAIN is mx:DOMAIN */
 		char arg[TARGET_LINE_MAX];
 
 		snprintf(arg, sizeof(arg), "mx:%s", mx[i]);
@@ -847,7 +847,7 @@ main(int argc, char **argv)
 	fit_descriptors(&o);
 	o.eng.warn = o.quiet ? NULL : on_warn;
 	o.eng.warn_arg = &run;
-	/* TLS (issue 3): one client context for the run, borrowed by sessions
+	/* TLS: one client context for the run, borrowed by sessions
 	 * and made when the first of them needs it (at once with --ca-file). */
 	if ((o.eng.probe.tls = tls_client_ctx_new(o.ca_file, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "smtpprobe: %s\n", err);
@@ -856,7 +856,7 @@ main(int argc, char **argv)
 	}
 
 	base = event_base_new();
-	/* DNS (issue 4). */
+	/* DNS. */
 	if (base != NULL && !o.no_dns) {
 		o.dns.servers = o.dns_server;
 		if ((dns = dns_new(base, &o.dns, err, sizeof(err))) == NULL) {

@@ -5,7 +5,7 @@
  * sb_append_escaped, as in the probe reports: a hostile Received line
  * cannot break a row or drive a terminal.
  */
-#include "reports/hops.h"
+#include "cli/hops.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "prober/audit.h"
+#include "cli/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*
- * audit.h: what main.c wires in for audit-grade runs (issue 6), in one
+ * audit.h: what main.c wires in for audit-grade runs, in one
  * place: evidence transcripts (--transcripts), the comparison with a
  * previous run (--baseline), adding to an earlier report (--append,
  * --resume), and the progress line on a terminal.
@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "prober/engine.h"
-#include "prober/observer.h"
+#include "record/observer.h"
 #include "targets/source.h"
 
 struct audit_options {

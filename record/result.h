@@ -13,7 +13,7 @@
 #include <sys/time.h>
 
 #include "common/bounds.h"
-#include "prober/tls.h"
+#include "record/tlsfacts.h"
 #include "targets/target.h"
 
 /* Most severe first: a lower value wins when results are combined. */
@@ -64,11 +64,11 @@ enum probe_flag {
 	FLAG_RCPT_3XX = 1u << 5,           /* a 3xx (354 or any other) answered RCPT: never DATA */
 	FLAG_UNSOLICITED = 1u << 6,        /* bytes arrived before our command (early talker) */
 	FLAG_POSTMASTER_REFUSED = 1u << 7, /* RCPT TO:<postmaster> refused (RFC 5321 4.5.1) */
-	/* TLS (issue 3) */
+	/* TLS */
 	FLAG_TLS_FAILED = 1u << 8,          /* a TLS handshake failed (tls_error says why) */
 	FLAG_SELF_SIGNED = 1u << 9,         /* the server's certificate signs itself */
 	FLAG_STARTTLS_INJECTION = 1u << 10, /* bytes followed the 220 to STARTTLS */
-	/* Reverse DNS (prober/rdns.c; issue 4). */
+	/* Reverse DNS (prober/rdns.c). */
 	FLAG_NO_PTR = 1u << 11,          /* the address has no PTR name */
 	FLAG_FCRDNS_MISMATCH = 1u << 12, /* no PTR name resolves back to the address */
 	FLAG_DYNAMIC_RDNS = 1u << 13,    /* a PTR name looks like a consumer pool's */
@@ -78,7 +78,7 @@ enum probe_flag {
 	FLAG_COUNT_BITS = 16
 };
 
-/* Reverse DNS (issue 4): whether a PTR name of the address resolves back to
+/* Reverse DNS: whether a PTR name of the address resolves back to
  * it (forward-confirmed reverse DNS). FCRDNS_UNKNOWN: not looked up. */
 enum fcrdns {
 	FCRDNS_UNKNOWN = 0,
@@ -137,7 +137,7 @@ struct probe_result {
 	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */
 	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */
 
-	/* What the fingerprint reads (issue 7) and what it found. */
+	/* What the fingerprint reads and what it found. */
 	char ehlo_line[RELAY_REPLY_MAX];            /* the first line of the EHLO/HELO reply */
 	char mail_reply[RELAY_REPLY_MAX];           /* the first accepted MAIL's reply */
 	char rset_reply[RELAY_REPLY_MAX];           /* the first RSET's reply */
@@ -146,14 +146,14 @@ struct probe_result {
 	int mta_confidence;                         /* 0..100 */
 	char mta_rules[FINGERPRINT_RULES_TEXT_MAX]; /* ids of the rules that matched, ';'-joined */
 
-	/* TLS (issue 3): STARTTLS or SMTPS, and the certificate shown. */
+	/* TLS: STARTTLS or SMTPS, and the certificate shown. */
 	struct tls_facts tls;
 
-	/* Audit reports (issue 6), filled outside the session: */
+	/* Audit reports, filled outside the session: */
 	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
 	unsigned long long transcript_job;    /* its place in the writer's queue, 0 if none */
 	char change[CHANGE_MAX]; /* vs --baseline: new, same, changed:<old>, gone; "" if none */
-	/* Reverse DNS (prober/dns.c, prober/rdns.c; issue 4). */
+	/* Reverse DNS (prober/dns.c, prober/rdns.c). */
 	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */
 	enum fcrdns fcrdns;
 };

@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
-#include "prober/result.h"
-#include "prober/settings.h"
+#include "record/result.h"
+#include "record/settings.h"
 
 /* --tests basic: the spine's two tests and postmaster. */
 #define RELAY_TESTS_BASIC 0x7u

@@ -2,7 +2,7 @@
  * result.c: names of verdicts, errors and flags, as they appear in reports.
  * These strings are part of the output format: never rename one.
  */
-#include "prober/result.h"
+#include "record/result.h"
 
 #include <string.h>
 
@@ -47,11 +47,11 @@ static const char *const flag_names[FLAG_COUNT_BITS] = {
     "rcpt-3xx",
     "unsolicited",
     "postmaster-refused",
-    /* TLS (issue 3) */
+    /* TLS */
     "tls-failed",
     "self-signed",
     "starttls-injection",
-    /* Reverse DNS (issue 4). */
+    /* Reverse DNS. */
     "no-ptr",
     "fcrdns-mismatch",
     "dynamic-rdns",

@@ -7,7 +7,7 @@
  */
 #include "config.h"
 
-#include "prober/relay.h"
+#include "record/relay.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -49,19 +49,6 @@ static const struct relay_row relay_rows[] = {
 
 #define RELAY_ROWS (sizeof(relay_rows) / sizeof(relay_rows[0]))
 _Static_assert(RELAY_ROWS <= RELAY_TESTS_MAX, "a probe records every row of the matrix");
-
-void
-probe_settings_default(struct probe_settings *s)
-{
-	memset(s, 0, sizeof(*s));
-	snprintf(s->ehlo, sizeof(s->ehlo), "%s", "smtpprobe.example.com");
-	snprintf(s->mail_from, sizeof(s->mail_from), "%s", "probe@example.com");
-	snprintf(s->rcpt_domain, sizeof(s->rcpt_domain), "%s", "example.net");
-	s->connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
-	s->timeout_ms = DEFAULT_TIMEOUT_MS;
-	s->deadline_ms = DEFAULT_DEADLINE_MS;
-	s->tests = RELAY_TESTS_BASIC;
-}
 
 const char *
 relay_tests_names(void)

@@ -3,7 +3,7 @@
  */
 #include "config.h"
 
-#include "prober/paths.h"
+#include "cli/paths.h"
 
 #include <stdio.h>
 #include <string.h>
