@@ -70,10 +70,10 @@ test_count_targets(void)
 {
 	char path[] = "/tmp/test_cli.XXXXXX";
 	size_t i;
-	int fd;
 
 	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		FILE *fp;
+		int fd;
 
 		if ((fd = mkstemp(path)) < 0 || (fp = fdopen(fd, "w")) == NULL) {
 			ok(0, "count: temporary file");
