@@ -6,7 +6,6 @@
 #include "cli/audit.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -18,6 +17,7 @@
 #include "reports/baseline.h"
 #include "reports/previous.h"
 #include "reports/transcript.h"
+#include "targets/parse.h"
 
 struct audit {
 	struct audit_options o;
@@ -337,39 +337,34 @@ audit_summary(struct audit *a, FILE *fp)
 size_t
 audit_count_targets(const char *path)
 {
-	char buf[65536];
+	char *line = NULL, err[TARGET_REASON_MAX];
+	size_t cap = 0, n = 0;
+	struct target t;
 	struct stat st;
-	size_t n = 0;
-	ssize_t got;
-	int fd, bol = 1, skip = 0;
+	ssize_t len;
+	FILE *fp;
 
-	if (strcmp(path, "-") == 0 || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if (strcmp(path, "-") == 0 || (fp = fopen(path, "re")) == NULL)
 		return 0;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
+	if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(fp);
 		return 0;
 	}
-	while ((got = read(fd, buf, sizeof(buf))) > 0) {
-		ssize_t i;
+	/* One row a line the parser reads as a target or as an error (a
+	 * skipped row); a range's size is the source's business. */
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		enum target_parse r;
 
-		for (i = 0; i < got; i++) {
-			char c = buf[i];
-
-			if (c == '\n') {
-				bol = 1;
-				skip = 0;
-			} else if (bol && (c == ' ' || c == '\t' || c == '\r')) {
-				continue;
-			} else if (bol) {
-				bol = 0;
-				skip = c == '#';
-				n += !skip;
-			} else if (c == '/' && !skip) {
-				close(fd);
-				return 0; /* a range: its size is the source's business */
-			}
+		if (line[len - 1] == '\n')
+			len--;
+		r = target_parse_line(line, (size_t)len, DEFAULT_PORT, &t, err, sizeof(err));
+		if (r == TP_RANGE) {
+			n = 0;
+			break;
 		}
+		n += r != TP_EMPTY;
 	}
-	close(fd);
+	free(line);
+	fclose(fp);
 	return n;
 }

@@ -79,9 +79,10 @@ int audit_end_run(struct audit *a);
 /* Lines for the end of run summary (baseline changes, resume, transcripts). */
 void audit_summary(struct audit *a, FILE *fp);
 
-/* Counts target lines in a regular file (not '#', not blank): the progress
- * line's total. 0 for a pipe, an unreadable file or one with a range (a '/'
- * in a target line): unknown. */
+/* Counts the target lines of a regular file as targets/parse.h reads them
+ * (a bad line is a row too; blank and comment lines are not): the progress
+ * line's total. 0 for a pipe, an unreadable file or one with a range:
+ * unknown. */
 size_t audit_count_targets(const char *path);
 
 #endif

@@ -43,13 +43,13 @@ is "$bad" "" "smtpprobe accepts every option the completion offers"
 "$SMTPPROBE" --no-such-option </dev/null 2>&1 | grep -q 'unrecognized option'
 ok $? "(an option smtpprobe does not know is seen as such)"
 
-# Every long option of main.c's getopt table is offered: --help lists it.
+# Every long option of options.c's getopt table is offered: --help lists it.
 missing=
 for o in $(sed -n 's/^[[:space:]]*{"\([a-z][a-z0-9-]*\)", *\(no\|required\|optional\)_argument.*/\1/p' \
-	"$top_srcdir/cli/main.c"); do
+	"$top_srcdir/cli/options.c"); do
 	grep -qx -- "--$o" "$WORK/opts" || missing="$missing --$o"
 done
-is "$missing" "" "every long option of cli/main.c is offered (and in --help)"
+is "$missing" "" "every long option of cli/options.c is offered (and in --help)"
 
 is "$(complete_words smtpprobe --format '' | flat)" "csv jsonl text" "--format values"
 is "$(complete_words smtpprobe --format = j | flat)" "jsonl" "--format=j"

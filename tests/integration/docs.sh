@@ -9,10 +9,10 @@ man_cols=$(sed -n '/^\.SS Columns/,/^\.SH/p' "$MAN" | sed -n 's/^\.IP \\fB\([a-z
 prog_cols=$("$SMTPPROBE" --help-columns | awk '{print $1}' | tr '\n' ' ')
 is "$man_cols" "$prog_cols" "the man page lists the report columns, in order"
 
-# Long options: from --help, from the man page (\fB\-\-name\fR), from main.c's table.
+# Long options: from --help, from the man page (\fB\-\-name\fR), from options.c's table.
 help_opts=$("$SMTPPROBE" --help | grep -o -- '--[a-z][a-z-]*' | LC_ALL=C sort -u | tr '\n' ' ')
 man_opts=$(grep -o '\\fB\\-\\-[a-z\\-]*' "$MAN" | sed 's/\\fB//; s/\\-/-/g; s/\\f$//' | LC_ALL=C sort -u | tr '\n' ' ')
-src_opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*argument.*/--\1/p' "$top_srcdir/cli/main.c" | LC_ALL=C sort -u | tr '\n' ' ')
+src_opts=$(sed -n 's/^ *{"\([a-z-]*\)", [a-z_]*argument.*/--\1/p' "$top_srcdir/cli/options.c" | LC_ALL=C sort -u | tr '\n' ' ')
 is "$help_opts" "$src_opts" "--help names every option the program takes"
 is "$man_opts" "$src_opts" "the man page names every option the program takes"
 
