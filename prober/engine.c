@@ -96,14 +96,14 @@ static void
 engine_name_answer(const struct dns_hosts *h, void *job)
 {
 	struct expand_addr v[DNS_HOST_ADDRS_MAX];
-	size_t i, n = h->n < DNS_HOST_ADDRS_MAX ? h->n : DNS_HOST_ADDRS_MAX;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < h->n && i < DNS_HOST_ADDRS_MAX; i++) {
 		v[i].host = h->v[i].host;
 		v[i].sa = h->v[i].salen > 0 ? (const struct sockaddr *)&h->v[i].sa : NULL;
 		v[i].error = h->v[i].error;
 	}
-	expand_answer(job, h->status != DNS_OK ? h->error : NULL, v, n);
+	expand_answer(job, h->status != DNS_OK ? h->error : NULL, v, i);
 }
 
 static int
