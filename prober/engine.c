@@ -7,9 +7,10 @@
  *
  * DNS: a slot also holds its address's reverse-DNS lookup, which
  * starts with the session and runs beside it; the slot's row is handed over
- * when both are done. Host names and mail domains become name jobs; the
- * addresses they yield wait in a ready queue that is served before the
- * source, so a name's addresses are probed in the order DNS gave them.
+ * when both are done. Host names and mail domains go to the expansion
+ * stage (targets/expand.h), with dns.c as its resolver; the addresses they
+ * yield wait in its ready queue, which is served before the source, so a
+ * name's addresses are probed in the order DNS gave them.
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@
 #include "prober/rdns.h"
 #include "prober/pernet.h"
 #include "prober/session.h"
+#include "targets/expand.h"
 
 struct slot {
 	struct engine *e;
@@ -37,21 +39,6 @@ struct slot {
 	int row_sent;              /* the row went without DNS (out of memory) */
 	struct probe_result *held; /* the session's result, waiting for DNS */
 	struct dns_rdns *rdns;     /* DNS's answer, waiting for the session */
-};
-
-/* A host name or mail domain being resolved. */
-struct name_job {
-	struct engine *e;
-	struct name_job *prev, *next;
-	struct target t;
-};
-
-/* An address a name yielded, or a target to probe again after a local
- * failure, waiting for a slot. */
-struct ready {
-	struct ready *next;
-	int retry; /* a dialogue was started and failed on our side */
-	struct target t;
 };
 
 struct engine {
@@ -94,15 +81,50 @@ struct engine {
 	char err[TARGET_ORIGIN_MAX + TARGET_REASON_MAX];
 	struct engine_stats stats;
 
-	/* Names. */
-	struct name_job *jobs; /* being resolved */
-	size_t resolving;
-	struct ready *ready_head, *ready_tail;
+	struct expand *names; /* host names and mail domains into addresses */
 };
 
 static void engine_pump(struct engine *);
 static void engine_pump_cb(evutil_socket_t, short, void *);
 static void engine_abort_all(struct engine *, enum probe_error);
+static void engine_fail(struct engine *, enum engine_status, const char *);
+static void engine_kick(struct engine *);
+static void engine_maybe_done(struct engine *);
+
+/* The expansion stage's resolver: dns.c. */
+static void
+engine_name_answer(const struct dns_hosts *h, void *job)
+{
+	struct expand_addr v[DNS_HOST_ADDRS_MAX];
+	size_t i;
+
+	for (i = 0; i < h->n && i < DNS_HOST_ADDRS_MAX; i++) {
+		v[i].host = h->v[i].host;
+		v[i].sa = h->v[i].salen > 0 ? (const struct sockaddr *)&h->v[i].sa : NULL;
+		v[i].error = h->v[i].error;
+	}
+	expand_answer(job, h->status != DNS_OK ? h->error : NULL, v, i);
+}
+
+static int
+engine_name_start(void *ctx, const char *name, enum target_name kind, struct expand_job *job)
+{
+	struct engine *e = ctx;
+
+	return kind == TARGET_NAME_MX ? dns_resolve_mx(e->cfg.dns, name, engine_name_answer, job)
+	                              : dns_resolve_host(e->cfg.dns, name, engine_name_answer, job);
+}
+
+static void
+engine_name_answered(void *ctx)
+{
+	struct engine *e = ctx;
+
+	if (expand_out_of_memory(e->names))
+		engine_fail(e, ENGINE_RUNTIME_ERROR, "out of memory");
+	engine_kick(e);
+	engine_maybe_done(e);
+}
 
 static void
 engine_grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -127,11 +149,17 @@ engine_new(struct event_base *base, const struct engine_config *cfg, struct targ
 	e->slots = calloc(n, sizeof(*e->slots));
 	e->pump_ev = evtimer_new(base, engine_pump_cb, e);
 	e->grace_ev = evtimer_new(base, engine_grace_cb, e);
+	{
+		struct expand_resolver res = {cfg->dns != NULL ? engine_name_start : NULL,
+		                              engine_name_answered, e};
+
+		e->names = expand_new(&res, src);
+	}
 	if (cfg->per_net > 0) {
 		e->nets = pernet_new(n);
 		e->deferred = calloc(PER_NET_DEFER_MAX, sizeof(*e->deferred));
 	}
-	if (e->slots == NULL || e->pump_ev == NULL || e->grace_ev == NULL ||
+	if (e->slots == NULL || e->pump_ev == NULL || e->grace_ev == NULL || e->names == NULL ||
 	    (cfg->per_net > 0 && (e->nets == NULL || e->deferred == NULL))) {
 		engine_free(e);
 		return NULL;
@@ -155,18 +183,7 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	/* DNS requests still open are dropped by dns_free, never called back. */
-	while (e->jobs != NULL) {
-		struct name_job *j = e->jobs;
-
-		e->jobs = j->next;
-		free(j);
-	}
-	while (e->ready_head != NULL) {
-		struct ready *r = e->ready_head;
-
-		e->ready_head = r->next;
-		free(r);
-	}
+	expand_free(e->names);
 	for (i = 0; e->slots != NULL && i < (size_t)e->cfg.concurrency; i++) {
 		free(e->slots[i].held);
 		free(e->slots[i].rdns);
@@ -198,9 +215,9 @@ engine_stats(const struct engine *e)
 static void
 engine_maybe_done(struct engine *e)
 {
-	if (e->active == 0 && e->resolving == 0 &&
-	    (e->stopping ||
-	     (e->source_done && !e->have_pending && e->ndeferred == 0 && e->ready_head == NULL)))
+	if (e->active == 0 && expand_resolving(e->names) == 0 &&
+	    (e->stopping || (e->source_done && !e->have_pending && e->ndeferred == 0 &&
+	                     !expand_has_ready(e->names))))
 		event_base_loopexit(e->base, NULL);
 }
 
@@ -219,11 +236,8 @@ engine_abort_all(struct engine *e, enum probe_error why)
 static void
 engine_stop(struct engine *e)
 {
-	const struct ready *r;
-
 	/* Targets waiting to be probed again were dialogues too: cut. */
-	for (r = e->ready_head; r != NULL && !e->stopping; r = r->next)
-		e->stats.cut += r->retry != 0;
+	e->stats.cut += expand_stop(e->names);
 	e->stopping = 1;
 	event_del(e->pump_ev);
 	if (e->input_ev)
@@ -269,8 +283,6 @@ engine_kick(struct engine *e)
 		evtimer_add(e->pump_ev, &now);
 }
 
-static void engine_retry_push(struct engine *, const struct target *);
-
 /* The session ended without a row (a local failure, or cut by a signal):
  * its slot goes, or waits for its DNS answer only to drop it. */
 static void
@@ -312,15 +324,17 @@ engine_local_failure(struct engine *e, const struct target *t, int err)
 		e->stats.cut++; /* --resume probes it */
 		return;
 	}
-	engine_retry_push(e, t);
+	if (expand_retry(e->names, t) != 0)
+		engine_fail(e, ENGINE_RUNTIME_ERROR, "out of memory");
 	if (e->active > 0) {
 		e->local_failures = 0;
 		return;
 	}
 	if (++e->local_failures > RESOURCE_RETRIES_MAX) {
-		snprintf(e->err, sizeof(e->err), "cannot open a connection: %s", strerror(err));
-		e->status = ENGINE_RUNTIME_ERROR;
-		engine_stop(e);
+		char why[TARGET_REASON_MAX];
+
+		snprintf(why, sizeof(why), "cannot open a connection: %s", strerror(err));
+		engine_fail(e, ENGINE_RUNTIME_ERROR, why);
 		return;
 	}
 	{
@@ -448,197 +462,19 @@ engine_wait_input(struct engine *e)
 	}
 	if (e->input_ev == NULL)
 		e->input_ev = event_new(e->base, fd, EV_READ, engine_input_cb, e);
-	if (e->input_ev == NULL || event_add(e->input_ev, NULL) < 0) {
-		snprintf(e->err, sizeof(e->err), "cannot wait for input");
-		e->status = ENGINE_INPUT_ERROR;
-		engine_stop(e);
-	}
+	if (e->input_ev == NULL || event_add(e->input_ev, NULL) < 0)
+		engine_fail(e, ENGINE_INPUT_ERROR, "cannot wait for input");
 }
 
+/* The run cannot go on: running sessions still finish and are reported.
+ * why NULL: the error text is already in e->err (the source wrote it). */
 static void
-engine_out_of_memory(struct engine *e)
+engine_fail(struct engine *e, enum engine_status status, const char *why)
 {
-	snprintf(e->err, sizeof(e->err), "out of memory");
-	e->status = ENGINE_RUNTIME_ERROR;
+	if (why != NULL)
+		snprintf(e->err, sizeof(e->err), "%s", why);
+	e->status = status;
 	engine_stop(e);
-}
-
-/* A target to probe again, first in line. */
-static void
-engine_retry_push(struct engine *e, const struct target *t)
-{
-	struct ready *r = malloc(sizeof(*r));
-
-	if (r == NULL) {
-		engine_out_of_memory(e);
-		return;
-	}
-	r->t = *t;
-	r->retry = 1;
-	r->next = e->ready_head;
-	e->ready_head = r;
-	if (e->ready_tail == NULL)
-		e->ready_tail = r;
-}
-
-static void
-engine_ready_push(struct engine *e, const struct target *t)
-{
-	struct ready *r = malloc(sizeof(*r));
-
-	if (r == NULL) {
-		engine_out_of_memory(e);
-		return;
-	}
-	r->t = *t;
-	r->retry = 0;
-	r->next = NULL;
-	if (e->ready_tail != NULL)
-		e->ready_tail->next = r;
-	else
-		e->ready_head = r;
-	e->ready_tail = r;
-}
-
-/* "arg:1 mail.example.com", "list.txt:3 mx:example.com mx1.example.com":
- * where the name was given, the name, and the MX host the address is of
- * (host NULL: the domain itself failed, there is no MX host to name). */
-static void
-name_origin(struct target *t, const struct target *from, const char *host)
-{
-	struct strbuf sb;
-
-	sb_init(&sb, t->origin, sizeof(t->origin));
-	sb_printf(&sb, "%s %s%s", from->origin, from->name_kind == TARGET_NAME_MX ? "mx:" : "",
-	          from->hostname);
-	if (from->name_kind == TARGET_NAME_MX && host != NULL)
-		sb_printf(&sb, " %s", host);
-}
-
-static void
-name_skip(struct engine *e, const struct target *from, const char *host, const char *error)
-{
-	struct target t = *from;
-	struct strbuf sb;
-
-	name_origin(&t, from, host);
-	if (host == NULL)
-		host = from->hostname;
-	sb_init(&sb, t.hostname, sizeof(t.hostname));
-	sb_puts(&sb, host);
-	t.name_kind = TARGET_NAME_NONE;
-	sb_init(&sb, t.skip_reason, sizeof(t.skip_reason));
-	sb_printf(&sb, "DNS: %s: %s", host, error);
-	engine_ready_push(e, &t);
-}
-
-/* A name's addresses: each passes the same policy as a listed address. */
-static void
-engine_name_done(const struct dns_hosts *h, void *arg)
-{
-	struct name_job *j = arg;
-	struct engine *e = j->e;
-	size_t i;
-
-	if (j->prev != NULL)
-		j->prev->next = j->next;
-	else
-		e->jobs = j->next;
-	if (j->next != NULL)
-		j->next->prev = j->prev;
-	e->resolving--;
-
-	if (e->stopping)
-		;
-	else if (h->status != DNS_OK)
-		name_skip(e, &j->t, NULL, h->error);
-	else
-		for (i = 0; i < h->n && i < DNS_HOST_ADDRS_MAX && !e->stopping; i++) {
-			const struct dns_addr *a = &h->v[i];
-			struct target t = j->t;
-			struct strbuf sb;
-
-			if (a->salen == 0) {
-				name_skip(e, &j->t, a->host, a->error);
-				continue;
-			}
-			name_origin(&t, &j->t, a->host);
-			sb_init(&sb, t.hostname, sizeof(t.hostname));
-			sb_puts(&sb, a->host);
-			t.name_kind = TARGET_NAME_NONE;
-			memcpy(&t.sa, &a->sa, sizeof(t.sa));
-			t.salen = a->salen;
-			if (t.sa.ss_family == AF_INET) {
-				struct sockaddr_in sin;
-
-				memcpy(&sin, &t.sa, sizeof(sin));
-				sin.sin_port = htons(t.port);
-				memcpy(&t.sa, &sin, sizeof(sin));
-				inet_ntop(AF_INET, &sin.sin_addr, t.ip, sizeof(t.ip));
-			} else {
-				struct sockaddr_in6 sin6;
-
-				memcpy(&sin6, &t.sa, sizeof(sin6));
-				sin6.sin6_port = htons(t.port);
-				memcpy(&t.sa, &sin6, sizeof(sin6));
-				inet_ntop(AF_INET6, &sin6.sin6_addr, t.ip, sizeof(t.ip));
-			}
-			switch (target_source_admit(e->src, &t)) {
-			case -1:
-				engine_out_of_memory(e);
-				break;
-			case 1:
-				engine_ready_push(e, &t);
-				break;
-			default:
-				break; /* a duplicate: counted, probed once */
-			}
-		}
-	free(j);
-	engine_kick(e);
-	engine_maybe_done(e);
-}
-
-/* Starts resolving e->pending; returns 0, or -1 when the name was turned
- * into a skipped row instead. */
-static int
-engine_resolve(struct engine *e)
-{
-	struct name_job *j;
-	int rc;
-
-	if (e->cfg.dns == NULL) {
-		struct target from = e->pending;
-
-		name_origin(&e->pending, &from, NULL);
-		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason),
-		         "host names need DNS, which is off (--no-dns)");
-		return -1;
-	}
-	if ((j = calloc(1, sizeof(*j))) == NULL) {
-		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason), "out of memory");
-		return -1;
-	}
-	j->e = e;
-	j->t = e->pending;
-	j->next = e->jobs;
-	if (e->jobs != NULL)
-		e->jobs->prev = j;
-	e->jobs = j;
-	e->resolving++;
-	rc = j->t.name_kind == TARGET_NAME_MX
-	         ? dns_resolve_mx(e->cfg.dns, j->t.hostname, engine_name_done, j)
-	         : dns_resolve_host(e->cfg.dns, j->t.hostname, engine_name_done, j);
-	if (rc != 0) {
-		e->jobs = j->next;
-		if (j->next != NULL)
-			j->next->prev = NULL;
-		e->resolving--;
-		free(j);
-		snprintf(e->pending.skip_reason, sizeof(e->pending.skip_reason), "out of memory");
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -672,11 +508,11 @@ engine_fetch(struct engine *e)
 		return 0;
 	case TS_FATAL:
 	default:
-		/* Running sessions still finish and are reported. */
-		e->status =
-		    target_source_out_of_memory(e->src) ? ENGINE_RUNTIME_ERROR : ENGINE_INPUT_ERROR;
 		e->source_done = 1;
-		engine_stop(e);
+		engine_fail(e,
+		            target_source_out_of_memory(e->src) ? ENGINE_RUNTIME_ERROR
+		                                                : ENGINE_INPUT_ERROR,
+		            NULL);
 		return 0;
 	}
 }
@@ -700,7 +536,7 @@ engine_start(struct engine *e, const struct target *t)
 		return -1;
 	}
 	if (e->nets != NULL && pernet_add(e->nets, (const struct sockaddr *)&t->sa, 1) < 0) {
-		engine_out_of_memory(e);
+		engine_fail(e, ENGINE_RUNTIME_ERROR, "out of memory");
 		session_abort(sl->s, PROBE_INTERRUPTED);
 		return -1;
 	}
@@ -777,16 +613,8 @@ engine_pump(struct engine *e)
 			evtimer_add(e->pump_ev, &tv); /* let the loop breathe, then go on */
 			return;
 		}
-		if (!e->have_pending && e->ready_head != NULL) {
-			struct ready *r = e->ready_head;
-
-			e->ready_head = r->next;
-			if (e->ready_head == NULL)
-				e->ready_tail = NULL;
-			e->pending = r->t;
+		if (!e->have_pending && expand_next(e->names, &e->pending))
 			e->have_pending = 1;
-			free(r);
-		}
 		if (!e->have_pending) {
 			if (e->source_done || e->active >= e->limit)
 				break;
@@ -795,9 +623,9 @@ engine_pump(struct engine *e)
 		}
 		if (e->pending.skip_reason[0] == '\0' && e->pending.salen == 0 &&
 		    e->pending.name_kind != TARGET_NAME_NONE) {
-			if (e->resolving >= DNS_NAMES_AT_ONCE)
+			if (expand_resolving(e->names) >= DNS_NAMES_AT_ONCE)
 				break;
-			if (engine_resolve(e) == 0) {
+			if (expand_name(e->names, &e->pending) == 0) {
 				e->have_pending = 0;
 				continue;
 			}

@@ -49,13 +49,25 @@ static const struct relay_row relay_rows[] = {
 
 #define RELAY_ROWS (sizeof(relay_rows) / sizeof(relay_rows[0]))
 _Static_assert(RELAY_ROWS <= RELAY_TESTS_MAX, "a probe records every row of the matrix");
+_Static_assert(RELAY_ROWS < sizeof(unsigned int) * 8, "a test's bit is its row number");
+/* --tests full: every row of the table. */
+#define RELAY_TESTS_FULL ((1u << RELAY_ROWS) - 1u)
+/* The names of all rows, comma-separated. */
+#define RELAY_NAMES_TEXT_MAX (RELAY_TESTS_MAX * 24)
 
 const char *
 relay_tests_names(void)
 {
-	return "third-party,localhost,postmaster,null-sender,sender-literal,sender-banner,"
-	       "percent-literal,percent-banner,quoted,quoted-percent,double-at,quoted-literal,"
-	       "source-route,bang,bang-literal";
+	static char text[RELAY_NAMES_TEXT_MAX];
+	struct strbuf sb;
+	size_t i;
+
+	if (text[0] != '\0')
+		return text;
+	sb_init(&sb, text, sizeof(text));
+	for (i = 0; i < RELAY_ROWS; i++)
+		sb_printf(&sb, "%s%s", i > 0 ? "," : "", relay_rows[i].name);
+	return text;
 }
 
 int

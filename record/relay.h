@@ -20,8 +20,6 @@
 
 /* --tests basic: the spine's two tests and postmaster. */
 #define RELAY_TESTS_BASIC 0x7u
-/* --tests full: every row of the table. */
-#define RELAY_TESTS_FULL 0x7fffu
 
 /*
  * Parses "basic", "full" or a comma-separated list of test names into a
@@ -29,7 +27,8 @@
  */
 int relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t errlen);
 
-/* The names of all tests, comma-separated, for --help and errors. */
+/* The names of all tests ("full": every row of the table), comma-separated,
+ * for --help and errors. */
 const char *relay_tests_names(void);
 
 /*

@@ -38,25 +38,29 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
     [PROBE_LOCAL_FAILURE] = "local-failure",
 };
 
+/* The bit number of a one-bit flag (up to 16 bits), as a constant. */
+#define FLAG_INDEX(f)                                                                              \
+	((((f)&0xff00u) ? 8 : 0) + (((f)&0xf0f0u) ? 4 : 0) + (((f)&0xccccu) ? 2 : 0) +             \
+	 (((f)&0xaaaau) ? 1 : 0))
+_Static_assert(FLAG_COUNT_BITS <= 16, "FLAG_INDEX covers every flag");
+
 static const char *const flag_names[FLAG_COUNT_BITS] = {
-    "starttls",
-    "starttls-required",
-    "helo-fallback",
-    "localhost-name",
-    "no-fqdn",
-    "rcpt-3xx",
-    "unsolicited",
-    "postmaster-refused",
-    /* TLS */
-    "tls-failed",
-    "self-signed",
-    "starttls-injection",
-    /* Reverse DNS. */
-    "no-ptr",
-    "fcrdns-mismatch",
-    "dynamic-rdns",
-    "name-not-ptr",
-    "relay-deferred",
+    [FLAG_INDEX(FLAG_STARTTLS)] = "starttls",
+    [FLAG_INDEX(FLAG_STARTTLS_REQUIRED)] = "starttls-required",
+    [FLAG_INDEX(FLAG_HELO_FALLBACK)] = "helo-fallback",
+    [FLAG_INDEX(FLAG_LOCALHOST_NAME)] = "localhost-name",
+    [FLAG_INDEX(FLAG_NO_FQDN)] = "no-fqdn",
+    [FLAG_INDEX(FLAG_RCPT_3XX)] = "rcpt-3xx",
+    [FLAG_INDEX(FLAG_UNSOLICITED)] = "unsolicited",
+    [FLAG_INDEX(FLAG_POSTMASTER_REFUSED)] = "postmaster-refused",
+    [FLAG_INDEX(FLAG_TLS_FAILED)] = "tls-failed",
+    [FLAG_INDEX(FLAG_SELF_SIGNED)] = "self-signed",
+    [FLAG_INDEX(FLAG_STARTTLS_INJECTION)] = "starttls-injection",
+    [FLAG_INDEX(FLAG_NO_PTR)] = "no-ptr",
+    [FLAG_INDEX(FLAG_FCRDNS_MISMATCH)] = "fcrdns-mismatch",
+    [FLAG_INDEX(FLAG_DYNAMIC_RDNS)] = "dynamic-rdns",
+    [FLAG_INDEX(FLAG_NAME_NOT_PTR)] = "name-not-ptr",
+    [FLAG_INDEX(FLAG_RELAY_DEFERRED)] = "relay-deferred",
 };
 
 static const char *const fcrdns_names[FCRDNS_COUNT] = {

@@ -167,6 +167,13 @@ put_field(struct strbuf *sb, const char *field, size_t size)
 
 #define PUT_FIELD(sb, arr) put_field((sb), (arr), sizeof(arr))
 
+/* A column that is one text field of the result, as stored. */
+#define TEXT_COLUMN(fn, member)                                                                    \
+	static void fn(const struct probe_result *r, struct strbuf *sb)                            \
+	{                                                                                          \
+		PUT_FIELD(sb, r->member);                                                          \
+	}
+
 static void
 col_timestamp(const struct probe_result *r, struct strbuf *sb)
 {
@@ -182,11 +189,7 @@ col_timestamp(const struct probe_result *r, struct strbuf *sb)
 	sb_printf(sb, "%s.%03ldZ", buf, ms);
 }
 
-static void
-col_ip(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->target.ip);
-}
+TEXT_COLUMN(col_ip, target.ip)
 
 static void
 col_port(const struct probe_result *r, struct strbuf *sb)
@@ -196,17 +199,8 @@ col_port(const struct probe_result *r, struct strbuf *sb)
 	sb_printf(sb, "%u", (unsigned)r->target.port);
 }
 
-static void
-col_source_ip(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->source_ip);
-}
-
-static void
-col_origin(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->target.origin);
-}
+TEXT_COLUMN(col_source_ip, source_ip)
+TEXT_COLUMN(col_origin, target.origin)
 
 static void
 col_verdict(const struct probe_result *r, struct strbuf *sb)
@@ -246,23 +240,9 @@ col_flags(const struct probe_result *r, struct strbuf *sb)
 	}
 }
 
-static void
-col_banner(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->banner);
-}
-
-static void
-col_ehlo_name(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->ehlo_name);
-}
-
-static void
-col_extensions(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->extensions);
-}
+TEXT_COLUMN(col_banner, banner)
+TEXT_COLUMN(col_ehlo_name, ehlo_name)
+TEXT_COLUMN(col_extensions, extensions)
 
 static void
 put_code(struct strbuf *sb, int code)
@@ -299,11 +279,7 @@ col_relay_tests(const struct probe_result *r, struct strbuf *sb)
 	}
 }
 
-static void
-col_last_reply(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->last_reply);
-}
+TEXT_COLUMN(col_last_reply, last_reply)
 
 static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
@@ -345,11 +321,7 @@ col_mta_confidence(const struct probe_result *r, struct strbuf *sb)
 		sb_printf(sb, "%d", r->mta_confidence);
 }
 
-static void
-col_mta_rules(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->mta_rules);
-}
+TEXT_COLUMN(col_mta_rules, mta_rules)
 
 /* TLS */
 
@@ -361,53 +333,14 @@ col_starttls(const struct probe_result *r, struct strbuf *sb)
 		sb_puts(sb, tls_use_name(r->tls.use));
 }
 
-static void
-col_tls_version(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.version);
-}
-
-static void
-col_tls_cipher(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.cipher);
-}
-
-static void
-col_cert_subject(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.subject);
-}
-
-static void
-col_cert_issuer(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.issuer);
-}
-
-static void
-col_cert_san(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.san);
-}
-
-static void
-col_cert_not_before(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.not_before);
-}
-
-static void
-col_cert_not_after(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.not_after);
-}
-
-static void
-col_cert_sha256(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.sha256);
-}
+TEXT_COLUMN(col_tls_version, tls.version)
+TEXT_COLUMN(col_tls_cipher, tls.cipher)
+TEXT_COLUMN(col_cert_subject, tls.subject)
+TEXT_COLUMN(col_cert_issuer, tls.issuer)
+TEXT_COLUMN(col_cert_san, tls.san)
+TEXT_COLUMN(col_cert_not_before, tls.not_before)
+TEXT_COLUMN(col_cert_not_after, tls.not_after)
+TEXT_COLUMN(col_cert_sha256, tls.sha256)
 
 static void
 put_yes_no(const struct probe_result *r, struct strbuf *sb, int v)
@@ -428,11 +361,7 @@ col_cert_expired(const struct probe_result *r, struct strbuf *sb)
 	put_yes_no(r, sb, r->tls.expired);
 }
 
-static void
-col_cert_verify(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.verify);
-}
+TEXT_COLUMN(col_cert_verify, tls.verify)
 
 static void
 col_cert_matches(const struct probe_result *r, struct strbuf *sb)
@@ -441,17 +370,8 @@ col_cert_matches(const struct probe_result *r, struct strbuf *sb)
 		put_yes_no(r, sb, r->tls.matches);
 }
 
-static void
-col_tls_error(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->tls.error);
-}
-
-static void
-col_hop(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->target.hop);
-}
+TEXT_COLUMN(col_tls_error, tls.error)
+TEXT_COLUMN(col_hop, target.hop)
 
 static void
 col_message_flags(const struct probe_result *r, struct strbuf *sb)
@@ -463,24 +383,11 @@ col_message_flags(const struct probe_result *r, struct strbuf *sb)
 }
 
 /* Audit reports. */
-static void
-col_transcript(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->transcript);
-}
-
-static void
-col_change(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->change);
-}
+TEXT_COLUMN(col_transcript, transcript)
+TEXT_COLUMN(col_change, change)
 
 /* Reverse DNS. */
-static void
-col_ptr(const struct probe_result *r, struct strbuf *sb)
-{
-	PUT_FIELD(sb, r->ptr);
-}
+TEXT_COLUMN(col_ptr, ptr)
 
 static void
 col_fcrdns(const struct probe_result *r, struct strbuf *sb)

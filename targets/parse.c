@@ -185,6 +185,32 @@ target_parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+int
+target_set_addr(struct target *t, const struct sockaddr *sa, uint16_t port)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	if (sa->sa_family == AF_INET) {
+		memcpy(&sin, sa, sizeof(sin));
+		sin.sin_port = htons(port);
+		memset(&t->sa, 0, sizeof(t->sa));
+		memcpy(&t->sa, &sin, sizeof(sin));
+		t->salen = sizeof(sin);
+		inet_ntop(AF_INET, &sin.sin_addr, t->ip, sizeof(t->ip));
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(&sin6, sa, sizeof(sin6));
+		sin6.sin6_port = htons(port);
+		memset(&t->sa, 0, sizeof(t->sa));
+		memcpy(&t->sa, &sin6, sizeof(sin6));
+		t->salen = sizeof(sin6);
+		inet_ntop(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
+	} else
+		return -1;
+	t->port = port;
+	return 0;
+}
+
 static void
 set_v4(struct target *t, const unsigned char a[4], uint16_t port)
 {
@@ -192,12 +218,8 @@ set_v4(struct target *t, const unsigned char a[4], uint16_t port)
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
-	sin.sin_port = htons(port);
 	memcpy(&sin.sin_addr, a, 4);
-	memcpy(&t->sa, &sin, sizeof(sin));
-	t->salen = sizeof(sin);
-	t->port = port;
-	inet_ntop(AF_INET, &sin.sin_addr, t->ip, sizeof(t->ip));
+	target_set_addr(t, (const struct sockaddr *)&sin, port);
 }
 
 static void
@@ -207,12 +229,8 @@ set_v6(struct target *t, const struct in6_addr *a, uint16_t port)
 
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
-	sin6.sin6_port = htons(port);
 	sin6.sin6_addr = *a;
-	memcpy(&t->sa, &sin6, sizeof(sin6));
-	t->salen = sizeof(sin6);
-	t->port = port;
-	inet_ntop(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
+	target_set_addr(t, (const struct sockaddr *)&sin6, port);
 }
 
 /* A host name to resolve: no address yet, so no ip either. */

@@ -65,23 +65,7 @@ hop_target(const struct message_chain *c, size_t i, uint16_t port, struct target
 	const struct hop *h = &c->hops[i];
 
 	base_target(c, t);
-	memcpy(&t->sa, &h->sa, sizeof(t->sa));
-	t->salen = h->salen;
-	t->port = port;
-	if (t->sa.ss_family == AF_INET) {
-		struct sockaddr_in sin;
-
-		memcpy(&sin, &t->sa, sizeof(sin));
-		sin.sin_port = htons(port);
-		memcpy(&t->sa, &sin, sizeof(sin));
-	} else {
-		struct sockaddr_in6 sin6;
-
-		memcpy(&sin6, &t->sa, sizeof(sin6));
-		sin6.sin6_port = htons(port);
-		memcpy(&t->sa, &sin6, sizeof(sin6));
-	}
-	put_str(t->ip, sizeof(t->ip), h->ip);
+	target_set_addr(t, (const struct sockaddr *)&h->sa, port);
 	put_str(t->input, sizeof(t->input), h->ip);
 	snprintf(t->hop, sizeof(t->hop), "%zu:%s", i + 1, hop_role_name(c->walk.role[i]));
 }

@@ -36,4 +36,11 @@ struct target {
 	enum target_name { TARGET_NAME_NONE = 0, TARGET_NAME_HOST, TARGET_NAME_MX } name_kind;
 };
 
+/*
+ * Sets t's address to sa's (IPv4 or IPv6) with the given port: sa, salen,
+ * port and the canonical ip text (parse.c). Returns 0, or -1 (t unchanged)
+ * for another family.
+ */
+int target_set_addr(struct target *t, const struct sockaddr *sa, uint16_t port);
+
 #endif
