@@ -60,6 +60,7 @@ enum {
 	OPT_MAIL_FROM,
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
+	OPT_DEBUG,
 	OPT_TIMEOUT,
 	/* relay matrix */
 	OPT_TESTS,
@@ -114,6 +115,7 @@ static const struct option long_options[] = {
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
+    {"debug", no_argument, NULL, OPT_DEBUG},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
@@ -218,6 +220,7 @@ static const char usage_text[] =
     "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
+    "      --debug             trace each dialogue on stderr: a line per state and reply\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
     "                          (DIR made 0700 if absent; links are never followed)\n"
     "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
@@ -627,6 +630,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_STRICT:
 			o.src.strict = 1;
+			break;
+		case OPT_DEBUG:
+			o.eng.probe.debug = 1;
 			break;
 		case 'q':
 			o.quiet = 1;
