@@ -98,6 +98,8 @@ static void session_timer_cb(evutil_socket_t, short, void *);
 static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 static int session_connect(struct session *);
 static void session_reconnect(struct session *);
+static void session_frame_enter(struct session *);
+static void session_frame_leave(struct session *);
 static void session_tls_record(struct session *, const char *);
 static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
@@ -176,7 +178,6 @@ session_connect(struct session *s)
 	 * never ends its line cannot make us buffer more than that. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
 	proto_connection(&s->p);
-	smtp_reply_init(&s->reply);
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
 		int err = errno;
@@ -209,7 +210,9 @@ session_reconnect(struct session *s)
 void
 session_abort(struct session *s, enum probe_error e)
 {
+	session_frame_enter(s);
 	session_finish(s, e);
+	session_frame_leave(s);
 }
 
 /* Every libevent callback runs as one I/O frame: a session finished inside
@@ -266,18 +269,21 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 	int is_deadline = (s->flags & SF_TIMER_IS_DEADLINE) != 0;
-	struct proto_action a;
 
 	session_frame_enter(s);
 	if (s->pending != PROBE_OK) {
 		session_finish(s, s->pending);
 	} else {
+		struct proto_action a;
+
 		session_trace(s, "timer", 0);
 		a = proto_timeout(&s->p, is_deadline);
 		if (a.act == PA_TLS_FAILED) {
 			session_tls_record(s, a.why);
-			if (is_deadline)
-				a.act = PA_FINISH, a.error = PROBE_SESSION_DEADLINE;
+			if (is_deadline) {
+				a.act = PA_FINISH;
+				a.error = PROBE_SESSION_DEADLINE;
+			}
 		}
 		session_act(s, a);
 	}
@@ -338,8 +344,7 @@ session_finish(struct session *s, enum probe_error e)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
 	s->bev = NULL;
 	s->done(r, s->arg);
-	if (s->depth == 0)
-		free(s);
+	/* Freed by the frame that called us (session_frame_leave). */
 }
 
 static enum probe_error

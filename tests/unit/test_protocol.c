@@ -288,7 +288,7 @@ test_commands(void)
 	    {PS_HANDSHAKE, ""},    {PS_RETRY_WAIT, ""},
 	};
 	struct row w = {"", PS_CONNECT, 0, 0, 0, 0, 0, 220, "", ENTER(PS_CONNECT), 0, 0};
-	size_t i, n;
+	size_t i;
 
 	ok(sizeof(ct) / sizeof(ct[0]) == PS_COUNT, "a row per state");
 	for (i = 0; i < sizeof(ct) / sizeof(ct[0]); i++) {
@@ -296,6 +296,7 @@ test_commands(void)
 		struct probe_settings set;
 		struct proto p;
 		char buf[SMTP_CMD_MAX];
+		size_t n;
 
 		setup(&w, &set, &r, &p);
 		n = proto_enter(&p, ct[i].state, buf, sizeof(buf));
