@@ -332,7 +332,7 @@ session_finish(struct session *s, enum probe_error e)
 	if (s->flags & SF_DONE)
 		return;
 	s->flags |= SF_DONE;
-	session_trace(s, probe_error_name(e), 0);
+	session_trace(s, e == PROBE_OK ? "done" : probe_error_name(e), 0);
 	r->error = e;
 	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
 	verdict_apply(r);
