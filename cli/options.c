@@ -37,6 +37,7 @@ enum {
 	OPT_MAIL_FROM,
 	OPT_RCPT_DOMAIN,
 	OPT_STRICT,
+	OPT_DEBUG,
 	OPT_TIMEOUT,
 	/* relay matrix */
 	OPT_TESTS,
@@ -91,6 +92,7 @@ static const struct option long_options[] = {
     {"allow-private", no_argument, NULL, OPT_ALLOW_PRIVATE},
     {"allowlist", required_argument, NULL, OPT_ALLOWLIST},
     {"strict", no_argument, NULL, OPT_STRICT},
+    {"debug", no_argument, NULL, OPT_DEBUG},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"help-columns", no_argument, NULL, OPT_HELP_COLUMNS},
@@ -195,6 +197,7 @@ static const char usage_text[] =
     "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
+    "      --debug             trace each dialogue on stderr: a line per state and reply\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
     "                          (DIR made 0700 if absent; links are never followed)\n"
     "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
@@ -489,6 +492,9 @@ apply_output_option(struct settings *s, int c, const char *arg)
 		break;
 	case 'q':
 		s->quiet = 1;
+		break;
+	case OPT_DEBUG:
+		s->eng.probe.debug = 1;
 		break;
 	case OPT_TRANSCRIPTS:
 		s->audit.transcripts = arg;

@@ -1,13 +1,19 @@
 /*
- * session.c: the SMTP dialogue as an explicit state machine, in the shape
- * of OpenSMTPD's smtp_client.c: one function that says what to send on
- * entering a state (session_enter), one that reads the reply in a state
- * (session_reply), one for I/O events (session_event_cb), and one exit
- * (session_finish) that every ending goes through.
+ * session.c: the I/O shell of one SMTP dialogue. The decisions are the
+ * pure protocol core's (protocol.h): this file cuts the input into lines,
+ * feeds the reply parser, sends what the core says, runs the TLS upgrade and
+ * the timers, tells the observer, and carries out the core's actions
+ * (session_act). Every ending goes through session_finish.
  *
- * Safety lives in session_send: the only commands it can write are the
- * seven of enum smtp_cmd. Nothing in this file can produce DATA, BDAT, VRFY,
- * EXPN, ETRN or AUTH, whatever the server says.
+ * Safety lives in the core: the only commands it can produce are the seven
+ * of its enum proto_cmd, and this file sends nothing else.
+ *
+ * A session may be finished inside one of its own callbacks, even deep
+ * inside a libevent call (a TLS filter reads, and reports the peer's close,
+ * while we drain). Every libevent callback is an I/O frame
+ * (session_frame_enter/leave, as OpenSMTPD's io_frame_enter/leave):
+ * session_finish inside a frame only marks the session done, and the
+ * outermost frame frees it on the way out.
  *
  * TLS stays on the same loop: after the 220 to STARTTLS (or at
  * connect for SMTPS) the socket bufferevent is wrapped in a
@@ -28,6 +34,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,45 +43,16 @@
 #include "common/clock.h"
 #include "common/strbuf.h"
 #include "prober/fingerprint.h"
-#include "record/relay.h"
+#include "prober/protocol.h"
 #include "prober/reply.h"
 #include "prober/tls.h"
 #include "prober/verdict.h"
+#include "record/relay.h"
 
-enum session_state {
-	S_CONNECT,
-	S_GREETING,
-	S_EHLO,
-	S_HELO,
-	S_MAIL,
-	S_RCPT,
-	S_RSET,
-	S_QUIT,
-	S_STARTTLS,   /* STARTTLS sent, waiting for its 220 */
-	S_HANDSHAKE,  /* the TLS handshake runs */
-	S_RETRY_WAIT, /* idle until --retry-after has passed, then the same test again */
-};
-
-/* The whole vocabulary of the prober. */
-enum smtp_cmd {
-	CMD_EHLO,
-	CMD_HELO,
-	CMD_MAIL,
-	CMD_RCPT,
-	CMD_RSET,
-	CMD_QUIT,
-	CMD_STARTTLS,
-};
-
-/* Each command is head + argument + tail + CRLF. */
-static const struct {
-	const char *head;
-	const char *tail;
-} cmd_syntax[] = {
-    [CMD_EHLO] = {"EHLO ", ""},        [CMD_HELO] = {"HELO ", ""},
-    [CMD_MAIL] = {"MAIL FROM:<", ">"}, [CMD_RCPT] = {"RCPT TO:<", ">"},
-    [CMD_RSET] = {"RSET", ""},         [CMD_QUIT] = {"QUIT", ""},
-    [CMD_STARTTLS] = {"STARTTLS", ""},
+/* The shell's flags, one word. */
+enum session_flag {
+	SF_TIMER_IS_DEADLINE = 1u << 0, /* the armed timer is the dialogue's deadline */
+	SF_DONE = 1u << 1,              /* finished: freed when the last frame leaves */
 };
 
 struct session {
@@ -82,23 +60,14 @@ struct session {
 	struct bufferevent *bev;
 	struct event *timer;
 	const struct probe_settings *set; /* the engine's, which outlives every session */
-	enum session_state state;
+	struct proto p;                   /* the protocol core's state */
 	struct smtp_reply reply;
-	size_t test;       /* the relay test in progress */
-	size_t rcpts;      /* RCPT commands sent on this connection */
-	int retry_pending; /* the current test is to be run again after a wait */
-	int reconnect;     /* after QUIT, a fresh connection for the rest of the tests */
-	int ehlo_noted;    /* the EHLO reply on record; a fresh connection's is not kept */
+	unsigned int flags; /* enum session_flag */
+	unsigned int depth; /* I/O frames open (callbacks on the stack) */
 	size_t bytes_in;
-	long long started_ms;  /* monotonic */
-	long long deadline_ms; /* monotonic */
-	int timer_is_deadline;
+	long long started_ms;     /* monotonic */
+	long long deadline_ms;    /* monotonic */
 	enum probe_error pending; /* a failure to report from the loop */
-	int implicit;             /* SMTPS: the handshake comes before the greeting */
-	int tls_on;               /* the channel is TLS now */
-	int no_tls;               /* a handshake failed: this connection stays plaintext */
-	int want_tls;             /* a 530 asked for STARTTLS: upgrade once RSET is answered */
-	int *gone;                /* set to 1 by session_finish, for a caller that must know */
 	session_done_cb done;
 	void *arg;
 	void *obs; /* the observer's handle (transcripts), or NULL */
@@ -117,16 +86,20 @@ struct session {
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
                "a session outgrew its memory budget (see bench/RESULTS.md)");
 
-static void session_enter(struct session *, enum session_state);
+static void session_enter(struct session *, enum proto_state);
+static void session_act(struct session *, struct proto_action);
 static void session_finish(struct session *, enum probe_error);
-static void session_next_test(struct session *);
 static void session_arm(struct session *, int);
 static void session_read_cb(struct bufferevent *, void *);
+static void session_read(struct session *, struct bufferevent *);
 static void session_event_cb(struct bufferevent *, short, void *);
+static void session_event(struct session *, struct bufferevent *, short, int);
 static void session_timer_cb(evutil_socket_t, short, void *);
 static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 static int session_connect(struct session *);
-static void session_quit_done(struct session *);
+static void session_reconnect(struct session *);
+static void session_frame_enter(struct session *);
+static void session_frame_leave(struct session *);
 static void session_tls_record(struct session *, const char *);
 static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
@@ -154,9 +127,10 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if (s->set->observer != NULL)
 		s->obs = s->set->observer->open(s->set->observer->arg, t);
 
-	s->implicit = s->set->tls != NULL &&
-	              (s->set->smtps == SMTPS_ALWAYS ||
-	               (s->set->smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT));
+	proto_init(&s->p, set, &s->result,
+	           set->tls != NULL &&
+	               (set->smtps == SMTPS_ALWAYS ||
+	                (set->smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT)));
 
 	s->timer = evtimer_new(base, session_timer_cb, s);
 	if (s->timer == NULL || session_connect(s) < 0) {
@@ -203,9 +177,7 @@ session_connect(struct session *s)
 	/* Stop reading a little past the longest line we accept: a server that
 	 * never ends its line cannot make us buffer more than that. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
-	s->state = S_CONNECT;
-	s->rcpts = 0;
-	s->result.connections++;
+	proto_connection(&s->p);
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
 		int err = errno;
@@ -221,21 +193,14 @@ session_connect(struct session *s)
 		event_active(s->timer, EV_TIMEOUT, 0);
 		return 0;
 	}
-	session_arm(s, s->set->connect_timeout_ms);
+	session_arm(s, proto_state_timeout(&s->p, PS_CONNECT));
 	return 0;
 }
 
-/* The QUIT of a connection is done: end, or go on with a fresh connection. */
+/* The QUIT of a connection is done and the dialogue goes on: a fresh connection. */
 static void
-session_quit_done(struct session *s)
+session_reconnect(struct session *s)
 {
-	if (!s->reconnect) {
-		session_finish(s, PROBE_OK);
-		return;
-	}
-	s->reconnect = 0;
-	s->tls_on = 0; /* a fresh connection starts in plaintext */
-	s->want_tls = 0;
 	bufferevent_free(s->bev);
 	s->bev = NULL;
 	if (session_connect(s) != 0)
@@ -245,7 +210,38 @@ session_quit_done(struct session *s)
 void
 session_abort(struct session *s, enum probe_error e)
 {
+	session_frame_enter(s);
 	session_finish(s, e);
+	session_frame_leave(s);
+}
+
+/* Every libevent callback runs as one I/O frame: a session finished inside
+ * it is freed when the outermost frame leaves, never under a caller. */
+static void
+session_frame_enter(struct session *s)
+{
+	s->depth++;
+}
+
+static void
+session_frame_leave(struct session *s)
+{
+	if (--s->depth == 0 && (s->flags & SF_DONE))
+		free(s);
+}
+
+/* The optional trace (--debug): one line per state change and reply. */
+static void
+session_trace(const struct session *s, const char *what, int code)
+{
+	if (!s->set->debug)
+		return;
+	if (code != 0)
+		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s %d\n", s->result.target.ip,
+		        s->result.target.port, proto_state_names[s->p.state], what, code);
+	else
+		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s\n", s->result.target.ip,
+		        s->result.target.port, proto_state_names[s->p.state], what);
 }
 
 /* Arms the one timer for this phase, never past the dialogue's deadline. */
@@ -258,8 +254,11 @@ session_arm(struct session *s, int phase_ms)
 
 	if (left < 0)
 		left = 0;
-	s->timer_is_deadline = left <= phase_ms;
-	ms = s->timer_is_deadline ? left : phase_ms;
+	if (left <= phase_ms)
+		s->flags |= SF_TIMER_IS_DEADLINE;
+	else
+		s->flags &= ~SF_TIMER_IS_DEADLINE;
+	ms = left <= phase_ms ? left : phase_ms;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	evtimer_add(s->timer, &tv);
@@ -269,67 +268,35 @@ static void
 session_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
+	int is_deadline = (s->flags & SF_TIMER_IS_DEADLINE) != 0;
 
+	session_frame_enter(s);
 	if (s->pending != PROBE_OK) {
 		session_finish(s, s->pending);
-		return;
+	} else {
+		struct proto_action a;
+
+		session_trace(s, "timer", 0);
+		a = proto_timeout(&s->p, is_deadline);
+		if (a.act == PA_TLS_FAILED) {
+			session_tls_record(s, a.why);
+			if (is_deadline) {
+				a.act = PA_FINISH;
+				a.error = PROBE_SESSION_DEADLINE;
+			}
+		}
+		session_act(s, a);
 	}
-	if (s->state == S_QUIT && !s->reconnect) {
-		/* Everything was said; a server that ignores QUIT changes nothing. */
-		session_finish(s, PROBE_OK);
-		return;
-	}
-	if (s->state == S_HANDSHAKE) {
-		/* A stalled handshake is a failed one; the deadline still rules. */
-		session_tls_record(s, "handshake timed out");
-		if (s->timer_is_deadline)
-			session_finish(s, PROBE_SESSION_DEADLINE);
-		else
-			session_tls_failed(s, "handshake timed out");
-		return;
-	}
-	if (s->timer_is_deadline) {
-		session_finish(s, PROBE_SESSION_DEADLINE);
-		return;
-	}
-	if (s->state == S_QUIT) {
-		session_quit_done(s);
-		return;
-	}
-	if (s->state == S_RETRY_WAIT) {
-		s->retry_pending = 0;
-		session_next_test(s);
-		return;
-	}
-	switch (s->state) {
-	case S_CONNECT:
-		session_finish(s, PROBE_CONNECTION_TIMEOUT);
-		break;
-	case S_GREETING:
-		session_finish(s, PROBE_GREETING_TIMEOUT);
-		break;
-	default:
-		session_finish(s, PROBE_IO_TIMEOUT);
-		break;
-	}
+	session_frame_leave(s);
 }
 
+/* Sends one command the core wrote (CRLF included). */
 static void
-session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
+session_send(struct session *s, const char *buf, size_t len)
 {
 	struct evbuffer *out = bufferevent_get_output(s->bev);
-	char buf[SMTP_CMD_MAX];
-	struct strbuf sb;
 	ssize_t n = 0;
 
-	if (cmd == CMD_RCPT)
-		s->rcpts++;
-	sb_init(&sb, buf, sizeof(buf));
-	sb_puts(&sb, cmd_syntax[cmd].head);
-	if (arg != NULL)
-		sb_puts(&sb, arg);
-	sb_puts(&sb, cmd_syntax[cmd].tail);
-	sb_append(&sb, "\r\n", 2);
 	/*
 	 * Lock-step means our output is empty whenever we send, and a command
 	 * nearly always fits the socket at once. Writing it here spares libevent
@@ -339,24 +306,21 @@ session_send(struct session *s, enum smtp_cmd cmd, const char *arg)
 	 * socket: a filter (TLS) must see every byte.
 	 */
 	if (evbuffer_get_length(out) == 0 && bufferevent_get_underlying(s->bev) == NULL) {
-		n = send(bufferevent_getfd(s->bev), buf, sb.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = send(bufferevent_getfd(s->bev), buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0)
 			n = 0;
 	}
-	if ((size_t)n < sb.len)
-		evbuffer_add(out, buf + n, sb.len - (size_t)n);
+	if ((size_t)n < len)
+		evbuffer_add(out, buf + n, len - (size_t)n);
 	if (s->obs != NULL)
-		session_observe(s, OBSERVE_SENT, buf, sb.len >= 2 ? sb.len - 2 : sb.len);
+		session_observe(s, OBSERVE_SENT, buf, len >= 2 ? len - 2 : len);
 }
 
 /* Tells the observer, if any (transcripts). */
 static void
 session_observe(struct session *s, enum observe_kind kind, const char *bytes, size_t len)
 {
-	/* s->set is never NULL; clang's analyzer forgets so after a call that
-	 * takes &s->reply (smtp_reply_init, in another file). */
 	if (s->obs != NULL)
-		// NOLINTNEXTLINE(clang-analyzer-core.NullDereference)
 		s->set->observer->line(s->obs, kind, bytes, len);
 }
 
@@ -365,6 +329,10 @@ session_finish(struct session *s, enum probe_error e)
 {
 	struct probe_result *r = &s->result;
 
+	if (s->flags & SF_DONE)
+		return;
+	s->flags |= SF_DONE;
+	session_trace(s, e == PROBE_OK ? "done" : probe_error_name(e), 0);
 	r->error = e;
 	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
 	verdict_apply(r);
@@ -374,10 +342,9 @@ session_finish(struct session *s, enum probe_error e)
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
-	if (s->gone != NULL)
-		*s->gone = 1;
+	s->bev = NULL;
 	s->done(r, s->arg);
-	free(s);
+	/* Freed by the frame that called us (session_frame_leave). */
 }
 
 static enum probe_error
@@ -421,10 +388,10 @@ session_connected(struct session *s)
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
 	bufferevent_enable(s->bev, EV_READ);
-	if (s->implicit && !s->no_tls)
+	if ((s->p.flags & PF_IMPLICIT) && !(s->p.flags & PF_NO_TLS))
 		session_start_tls(s);
 	else
-		session_enter(s, S_GREETING);
+		session_enter(s, PS_GREETING);
 }
 
 /* The handshake is done: record what it negotiated and what it showed. */
@@ -432,12 +399,12 @@ static void
 session_tls_done(struct session *s)
 {
 	struct probe_result *r = &s->result;
+	struct proto_action a;
 
 	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
 	if (r->tls.have_cert && r->tls.self_signed)
 		r->flags |= FLAG_SELF_SIGNED;
-	r->tls.use = s->implicit ? TLS_IMPLICIT : TLS_USED;
-	s->tls_on = 1;
+	a = proto_tls_done(&s->p);
 	if (s->obs != NULL) {
 		/* Audit reports: the transcript marks the upgrade. */
 		char note[96];
@@ -446,15 +413,7 @@ session_tls_done(struct session *s)
 
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
-	if (s->implicit) {
-		session_enter(s, S_GREETING);
-		return;
-	}
-	/* RFC 3207 4.2: what the server said in plaintext no longer holds. */
-	r->extensions[0] = '\0';
-	r->ehlo_name[0] = '\0';
-	s->ehlo_noted = 0;
-	session_enter(s, S_EHLO);
+	session_act(s, a);
 }
 
 /* A handshake failed or stalled: the facts for the report. */
@@ -485,34 +444,16 @@ session_tls_record(struct session *s, const char *why)
 static void
 session_tls_failed(struct session *s, const char *why)
 {
-	struct probe_result *r = &s->result;
-	size_t i;
-
 	session_tls_record(s, why);
-	if (s->implicit) {
+	if (s->p.flags & PF_IMPLICIT) {
 		session_finish(s, PROBE_TLS_FAILED);
 		return;
 	}
 	event_del(s->timer);
 	bufferevent_free(s->bev);
 	s->bev = NULL;
-	s->no_tls = 1;
-	s->tls_on = 0;
-	s->want_tls = 0;
-	s->test = 0;
-	s->rcpts = 0;
 	s->bytes_in = 0;
-	s->retry_pending = 0;
-	s->reconnect = 0;
-	s->ehlo_noted = 0;
-	for (i = 0; i < r->ntests; i++) {
-		r->tests[i].mail_code = 0;
-		r->tests[i].rcpt_code = 0;
-		r->tests[i].reply[0] = '\0';
-		r->tests[i].retried = 0;
-	}
-	r->greeting_code = 0;
-	r->banner[0] = r->ehlo_name[0] = r->extensions[0] = r->last_reply[0] = '\0';
+	proto_tls_restart(&s->p);
 	if (session_connect(s) < 0)
 		session_finish(s, PROBE_TLS_FAILED);
 }
@@ -550,7 +491,7 @@ session_start_tls(struct session *s)
 	bufferevent_setcb(filter, session_read_cb, NULL, session_event_cb, s);
 	bufferevent_setwatermark(filter, EV_READ, 0, SMTP_LINE_MAX + 2);
 	bufferevent_enable(filter, EV_READ);
-	session_enter(s, S_HANDSHAKE);
+	session_enter(s, PS_HANDSHAKE);
 }
 
 /* Why a handshake failed, from what libevent kept of OpenSSL's errors. It
@@ -573,57 +514,52 @@ handshake_reason(struct bufferevent *bev, short what, int err, char *buf, size_t
 		snprintf(buf, size, "connection closed during the handshake");
 }
 
-/* 1 when this connection may still upgrade with STARTTLS. */
-static int
-session_may_starttls(const struct session *s)
-{
-	return s->set->tls != NULL && !s->tls_on && !s->no_tls && !s->implicit &&
-	       s->set->starttls != STARTTLS_NEVER;
-}
-
 static void
 session_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct session *s = arg;
 	int err = EVUTIL_SOCKET_ERROR();
 
+	session_frame_enter(s);
+	session_event(s, bev, what, err);
+	session_frame_leave(s);
+}
+
+/* What an I/O event means, by state. */
+static void
+session_event(struct session *s, struct bufferevent *bev, short what, int err)
+{
+	char why[TLS_REASON_MAX];
+
 	if (what & BEV_EVENT_CONNECTED) {
-		if (s->state == S_HANDSHAKE)
+		if (s->p.state == PS_HANDSHAKE)
 			session_tls_done(s);
 		else
 			session_connected(s);
 		return;
 	}
-	if (s->state == S_HANDSHAKE) {
-		char why[TLS_REASON_MAX];
-
+	switch (s->p.state) {
+	case PS_HANDSHAKE:
 		handshake_reason(bev, what, err, why, sizeof(why));
 		session_tls_failed(s, why);
 		return;
-	}
-	if (s->state == S_CONNECT) {
+	case PS_CONNECT:
 		session_finish(s, connect_error(err));
 		return;
+	default:
+		break;
 	}
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		/* The TLS filter reports the peer's close before the last
 		 * bytes it decrypted (a 221, a 421): read them first. */
-		int gone = 0;
-
-		s->gone = &gone;
-		session_read_cb(bev, s);
-		/* session_finish sets it through s->gone. */
-		// cppcheck-suppress knownConditionTrueFalse
-		if (gone)
-			return;
-		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): not freed, `gone` says so */
-		s->gone = NULL;
-		if (s->bev != bev)
-			return; /* a 220 to STARTTLS: the new filter reports its own end */
+		session_read(s, bev);
+		if ((s->flags & SF_DONE) || s->bev != bev)
+			return; /* ended, or a 220 to STARTTLS: the new filter reports its own end
+			         */
 	}
-	if (s->state == S_QUIT) {
+	if (s->p.state == PS_QUIT) {
 		/* Closing after QUIT is what a server should do. */
-		session_quit_done(s);
+		session_act(s, proto_quit_done(&s->p));
 		return;
 	}
 	if ((what & BEV_EVENT_ERROR) && err == ECONNRESET)
@@ -632,288 +568,45 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 		session_finish(s, PROBE_CLOSED);
 }
 
-/* Reads the name a server gives itself (greeting, EHLO) into name and flags
- * the telling ones. */
+/* Carries out the core's action. */
 static void
-session_note_name(struct session *s, const char *line, size_t len, char *name, size_t size)
+session_act(struct session *s, struct proto_action a)
 {
-	smtp_reply_domain(line, len, name, size);
-	if (name[0] == '\0')
-		return;
-	if (strcasecmp(name, "localhost") == 0 || strncasecmp(name, "localhost.", 10) == 0)
-		s->result.flags |= FLAG_LOCALHOST_NAME;
-	else if (strchr(name, '.') == NULL && name[0] != '[')
-		s->result.flags |= FLAG_NO_FQDN;
-}
-
-/* Keeps the first reply of its kind for the fingerprint. */
-static void
-session_note_reply(struct session *s, char *dst, size_t size)
-{
-	if (dst[0] == '\0')
-		smtp_reply_first_line(&s->reply, dst, size);
-}
-
-/*
- * A 4xx (greylisting) is retried once after --retry-after, when asked and
- * when the deadline leaves room for the wait and a reply: never a tight
- * loop. A deferred relay denial is not: it says no again (verdict.h).
- * Returns 1 when the test t is to run again (its first codes saved).
- */
-static int
-session_want_retry(struct session *s, struct relay_result *t)
-{
-	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
-
-	if (code / 100 != 4 || code == 421 || s->set->retry_after_ms <= 0 || t->retried ||
-	    (t->rcpt_code != 0 && verdict_is_relay_deferred(code, t->reply)) ||
-	    s->deadline_ms - clock_now_ms() <=
-	        (long long)s->set->retry_after_ms + s->set->timeout_ms)
-		return 0;
-	t->retried = 1;
-	t->first_mail_code = t->mail_code;
-	t->first_rcpt_code = t->rcpt_code;
-	t->mail_code = t->rcpt_code = 0;
-	s->retry_pending = 1;
-	return 1;
-}
-
-/* Reads a complete reply in the current state and moves on. */
-static void
-session_reply(struct session *s)
-{
-	struct probe_result *r = &s->result;
-	struct relay_result *t = s->test < r->ntests ? &r->tests[s->test] : NULL;
-	int code = s->reply.code;
-	char name[SMTP_NAME_MAX];
-
-	smtp_reply_first_line(&s->reply, r->last_reply, sizeof(r->last_reply));
-
-	if (code == 421 && s->state != S_GREETING && s->state != S_QUIT) {
-		/* The server is closing: record where, and stop politely. */
-		if (s->state == S_MAIL && t) {
-			t->mail_code = code;
-			smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		} else if (s->state == S_RCPT && t) {
-			t->rcpt_code = code;
-			smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		}
-		session_finish(s, PROBE_SERVER_SHUTDOWN);
-		return;
-	}
-
-	if (code / 100 == 3 && s->state != S_GREETING && s->state != S_RCPT && s->state != S_QUIT) {
-		/* No command of ours has a 3xx reply (RFC 5321 4.3.2); after one
-		 * the server may be reading message content, so anything more we
-		 * sent would become part of a message. Hang up; last_reply holds it.
-		 * (RCPT's 3xx is handled below, with its flag.) */
-		session_finish(s, PROBE_PROTOCOL_ERROR);
-		return;
-	}
-
-	if ((s->state == S_MAIL || s->state == S_RCPT) && t == NULL) {
-		/* Cannot happen: MAIL is only sent for a planned test. */
-		session_finish(s, PROBE_PROTOCOL_ERROR);
-		return;
-	}
-
-	switch (s->state) {
-	case S_GREETING:
-		if (r->greeting_code != 0) {
-			/* A fresh connection for more tests: the first one's
-			 * greeting is the one on record. */
-			if (code / 100 == 2)
-				session_enter(s, S_EHLO);
-			else
-				session_finish(s, PROBE_OK);
-			break;
-		}
-		r->greeting_code = code;
-		memcpy(r->banner, s->reply.text, s->reply.textlen);
-		r->banner[s->reply.textlen] = '\0';
-		session_note_name(s, s->reply.text, strcspn(s->reply.text, "\n"), name,
-		                  sizeof(name));
-		relay_plan(r, s->set, name);
-		if (code / 100 == 2)
-			session_enter(s, S_EHLO);
-		else if (code == 421)
-			session_finish(s, PROBE_OK);
-		else
-			session_enter(s, S_QUIT); /* RFC 5321 3.1: wait for QUIT */
+	switch (a.act) {
+	case PA_NONE:
 		break;
-	case S_EHLO:
-		if (code / 100 == 2) {
-			s->ehlo_noted = 1;
-			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
-		}
-		if (code / 100 == 2 && session_may_starttls(s) &&
-		    (s->set->starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
-			session_enter(s, S_STARTTLS);
-		else if (code / 100 == 2)
-			session_next_test(s);
-		else {
-			r->flags |= FLAG_HELO_FALLBACK;
-			r->extensions[0] = '\0';
-			session_enter(s, S_HELO);
-		}
+	case PA_ENTER:
+		session_enter(s, a.next);
 		break;
-	case S_HELO:
-		if (code / 100 == 2) {
-			s->ehlo_noted = 1;
-			session_note_reply(s, r->ehlo_line, sizeof(r->ehlo_line));
-			session_next_test(s);
-		} else
-			session_enter(s, S_QUIT);
+	case PA_START_TLS:
+		session_start_tls(s);
 		break;
-	case S_MAIL:
-		t->mail_code = code;
-		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply)) {
-			r->flags |= FLAG_STARTTLS_REQUIRED;
-			if (session_may_starttls(s)) {
-				/* Not a verdict: upgrade, then run this test again. */
-				t->mail_code = 0;
-				t->reply[0] = '\0';
-				session_enter(s, S_STARTTLS);
-				break;
-			}
-		}
-		if (code / 100 == 2) {
-			session_note_reply(s, r->mail_reply, sizeof(r->mail_reply));
-			session_enter(s, S_RCPT);
-		} else if (session_want_retry(s, t))
-			session_enter(s, S_RSET);
-		else {
-			s->test++;
-			session_next_test(s);
-		}
+	case PA_RECONNECT:
+		session_reconnect(s);
 		break;
-	case S_RCPT:
-		t->rcpt_code = code;
-		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (verdict_is_starttls_530(code, t->reply)) {
-			r->flags |= FLAG_STARTTLS_REQUIRED;
-			if (session_may_starttls(s)) {
-				/* End the open transaction, upgrade, run this test again. */
-				t->mail_code = t->rcpt_code = 0;
-				t->reply[0] = '\0';
-				s->want_tls = 1;
-				session_enter(s, S_RSET);
-				break;
-			}
-		}
-		if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
-			r->flags |= FLAG_POSTMASTER_REFUSED;
-		if (code / 100 == 3) {
-			/* The server now waits for message content: anything we
-			 * send would be read as such. Hang up; never DATA. */
-			r->flags |= FLAG_RCPT_3XX;
-			session_finish(s, PROBE_OK);
-			return;
-		}
-		if (!session_want_retry(s, t))
-			s->test++;
-		session_enter(s, S_RSET);
+	case PA_TLS_FAILED:
+		session_tls_failed(s, a.why);
 		break;
-	case S_RSET:
-		session_note_reply(s, r->rset_reply, sizeof(r->rset_reply));
-		if (s->want_tls) {
-			s->want_tls = 0;
-			session_enter(s, S_STARTTLS);
-		} else if (s->retry_pending)
-			session_enter(s, S_RETRY_WAIT);
-		else
-			session_next_test(s);
-		break;
-	case S_QUIT:
-		session_note_reply(s, r->quit_reply, sizeof(r->quit_reply));
-		session_quit_done(s);
-		break;
-	case S_STARTTLS:
-		if (code == 220) {
-			session_start_tls(s);
-			break;
-		}
-		/* Refused (454 and the like): carry on in plaintext. */
-		s->no_tls = 1;
-		session_next_test(s);
-		break;
-	case S_CONNECT:
-	case S_HANDSHAKE:
-	case S_RETRY_WAIT:
+	case PA_FINISH:
+		session_finish(s, a.error);
 		break;
 	}
 }
 
-/* Starts the next relay test, or says QUIT when none is left. */
+/* Enters a state: sends what the core says, arms the state's timer. */
 static void
-session_next_test(struct session *s)
+session_enter(struct session *s, enum proto_state st)
 {
-	if (s->test >= s->result.ntests)
-		session_enter(s, S_QUIT);
-	else if (s->rcpts >= RCPTS_PER_CONNECTION) {
-		/* One connection carries RCPTS_PER_CONNECTION at most. */
-		s->reconnect = 1;
-		session_enter(s, S_QUIT);
-	} else
-		session_enter(s, S_MAIL);
-}
+	char buf[SMTP_CMD_MAX];
+	size_t len = proto_enter(&s->p, st, buf, sizeof(buf));
+	int ms = proto_state_timeout(&s->p, st);
 
-/* What to send on entering a state. */
-static void
-session_enter(struct session *s, enum session_state st)
-{
-	char addr[SMTP_ADDR_MAX];
-
-	s->state = st;
+	session_trace(s, "enter", 0);
 	smtp_reply_init(&s->reply);
-	switch (st) {
-	case S_CONNECT:
-		return;
-	case S_GREETING:
-		break;
-	case S_EHLO:
-		session_send(s, CMD_EHLO, s->set->ehlo);
-		break;
-	case S_HELO:
-		session_send(s, CMD_HELO, s->set->ehlo);
-		break;
-	case S_MAIL:
-	case S_RCPT:
-		/* relay_plan kept only tests whose addresses fit. */
-		relay_address(&s->result, s->test, st == S_MAIL ? RELAY_SENDER : RELAY_RECIPIENT,
-		              addr, sizeof(addr));
-		session_send(s, st == S_MAIL ? CMD_MAIL : CMD_RCPT, addr);
-		break;
-	case S_RSET:
-		session_send(s, CMD_RSET, NULL);
-		break;
-	case S_QUIT:
-		session_send(s, CMD_QUIT, NULL);
-		break;
-	case S_STARTTLS:
-		session_send(s, CMD_STARTTLS, NULL);
-		break;
-	case S_HANDSHAKE:
-		break;
-	case S_RETRY_WAIT:
-		session_arm(s, s->set->retry_after_ms);
-		return;
-	}
-	session_arm(s, s->set->timeout_ms);
-}
-
-static enum probe_error
-fault_error(enum reply_fault f)
-{
-	switch (f) {
-	case REPLY_FAULT_TOO_LONG:
-		return PROBE_LINE_TOO_LONG;
-	case REPLY_FAULT_TOO_MANY:
-		return PROBE_TOO_MANY_LINES;
-	default:
-		return PROBE_PROTOCOL_ERROR;
-	}
+	if (len > 0)
+		session_send(s, buf, len);
+	if (ms >= 0)
+		session_arm(s, ms);
 }
 
 /*
@@ -925,42 +618,21 @@ static void
 session_keep_bad_line(struct session *s, const char *line, size_t len)
 {
 	smtp_reply_quote(line, len, s->result.last_reply, sizeof(s->result.last_reply));
-	if (s->state == S_GREETING && s->reply.nlines == 0 && s->result.greeting_code == 0)
+	if (s->p.state == PS_GREETING && s->reply.nlines == 0 && s->result.greeting_code == 0)
 		smtp_reply_quote(line, len, s->result.banner, sizeof(s->result.banner));
-}
-
-/*
- * Drains n bytes of input. Draining below the read high-watermark resumes
- * reading, and libevent's TLS filter then reads at once, inside
- * evbuffer_drain: the peer's close can be reported and the session finished
- * and freed before the drain returns (found by the interop suite against a
- * real Postfix over TLS, under ASan). Returns 1 when that happened: s is gone,
- * and so is any caller's, which is told through its own s->gone.
- */
-static int
-session_drain(struct session *s, struct evbuffer *in, size_t n)
-{
-	int gone = 0, *outer = s->gone;
-
-	// cppcheck-suppress autoVariables ; restored before returning
-	s->gone = &gone;
-	evbuffer_drain(in, n);
-	// cppcheck-suppress knownConditionTrueFalse ; set by session_finish
-	if (gone) {
-		if (outer != NULL)
-			*outer = 1;
-		return 1;
-	}
-	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): not freed, `gone` says so */
-	s->gone = outer;
-	return 0;
 }
 
 /*
  * Takes one whole line off the input and feeds it to the reply parser.
  * Returns 0 to read the next line, 1 to stop reading for now: the line is
  * not complete yet, or a reply was complete (the session has sent its next
- * command or finished and been freed).
+ * command or finished).
+ *
+ * Draining below the read high-watermark resumes reading, and libevent's
+ * TLS filter then reads at once, inside evbuffer_drain: the peer's close can
+ * be reported and the session finished before the drain returns (found by
+ * the interop suite against a real Postfix over TLS, under ASan). The frame
+ * keeps s alive; SF_DONE says so.
  */
 static int
 session_read_line(struct session *s, struct evbuffer *in)
@@ -993,44 +665,25 @@ session_read_line(struct session *s, struct evbuffer *in)
 	}
 	memcpy(line, head, len);
 	line[len] = '\0';
-	if (session_drain(s, in, len + eol_len))
+	evbuffer_drain(in, len + eol_len);
+	if (s->flags & SF_DONE)
 		return 1;
 	session_observe(s, OBSERVE_RECEIVED, line, len);
 
 	st = smtp_reply_feed(&s->reply, line, len);
 	if (st == REPLY_ERROR) {
 		session_keep_bad_line(s, line, len);
-		session_finish(s, fault_error(s->reply.fault));
+		session_act(s, proto_bad_reply(s->reply.fault));
 		return 1;
 	}
-	if ((s->state == S_EHLO || s->state == S_HELO) && s->reply.code / 100 == 2 &&
-	    !s->ehlo_noted) {
-		if (s->reply.nlines == 1)
-			session_note_name(s, line, len, s->result.ehlo_name,
-			                  sizeof(s->result.ehlo_name));
-		else if (s->state == S_EHLO &&
-		         smtp_ehlo_extension(s->reply.line, s->reply.linelen, s->result.extensions,
-		                             sizeof(s->result.extensions)) &&
-		         !s->tls_on) {
-			s->result.flags |= FLAG_STARTTLS;
-			if (s->result.tls.use == TLS_NONE)
-				s->result.tls.use = TLS_OFFERED;
-		}
-	}
+	proto_line(&s->p, &s->reply, line, len);
 	if (st == REPLY_MORE)
 		return 0;
-	if (evbuffer_get_length(in) > 0 && s->state != S_QUIT) {
-		/* Lock-step: nothing may follow a reply before our next
-		 * command. Extra lines are an early talker or an injection;
-		 * after the 220 to STARTTLS they would be read as if they came
-		 * over TLS (CVE-2011-0411 and its family). */
-		s->result.flags |= s->state == S_STARTTLS && s->reply.code == 220
-		                       ? FLAG_STARTTLS_INJECTION
-		                       : FLAG_UNSOLICITED;
-		if (s->state == S_GREETING && s->result.greeting_code == 0) {
-			memcpy(s->result.banner, s->reply.text, s->reply.textlen);
-			s->result.banner[s->reply.textlen] = '\0';
-		}
+	session_trace(s, "reply", s->reply.code);
+	if (evbuffer_get_length(in) > 0 && s->p.state != PS_QUIT) {
+		/* Lock-step: nothing may follow a reply before our next command. */
+		struct proto_action a = proto_unsolicited(&s->p, &s->reply);
+
 		/* The first unsolicited line is the evidence. */
 		want = evbuffer_get_length(in);
 		if (want > SMTP_LINE_MAX + 2)
@@ -1041,10 +694,10 @@ session_read_line(struct session *s, struct evbuffer *in)
 			smtp_reply_quote(head, len, s->result.last_reply,
 			                 sizeof(s->result.last_reply));
 		}
-		session_finish(s, PROBE_PROTOCOL_ERROR);
+		session_act(s, a);
 		return 1;
 	}
-	session_reply(s);
+	session_act(s, proto_reply(&s->p, &s->reply, s->deadline_ms - clock_now_ms()));
 	return 1;
 }
 
@@ -1052,13 +705,22 @@ static void
 session_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct session *s = arg;
+
+	session_frame_enter(s);
+	session_read(s, bev);
+	session_frame_leave(s);
+}
+
+static void
+session_read(struct session *s, struct bufferevent *bev)
+{
 	struct evbuffer *in = bufferevent_get_input(bev);
 
-	if (s->state == S_HANDSHAKE) {
+	if (s->p.state == PS_HANDSHAKE) {
 		/* libevent may deliver the first bytes over TLS before the
 		 * CONNECTED event: the handshake is done. */
 		session_tls_done(s);
-		if (s->state != S_GREETING) {
+		if (s->p.state != PS_GREETING) {
 			/* Nothing is due before our EHLO over TLS. */
 			s->result.flags |= FLAG_UNSOLICITED;
 			session_finish(s, PROBE_PROTOCOL_ERROR);
@@ -1067,7 +729,7 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	}
 	/* One complete reply per call at most: after it the session has sent
 	 * its next command (or ended), and lock-step says nothing else is due. */
-	while (evbuffer_get_length(in) > 0)
+	while (!(s->flags & SF_DONE) && evbuffer_get_length(in) > 0)
 		if (session_read_line(s, in) != 0)
 			return;
 }

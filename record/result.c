@@ -36,6 +36,7 @@ static const char *const error_names[PROBE_ERROR_COUNT] = {
     [PROBE_SERVER_SHUTDOWN] = "server-shutdown",
     [PROBE_INTERRUPTED] = "interrupted",
     [PROBE_LOCAL_FAILURE] = "local-failure",
+    [PROBE_INTERNAL_ERROR] = "internal-error",
 };
 
 /* The bit number of a one-bit flag (up to 16 bits), as a constant. */

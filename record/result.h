@@ -51,6 +51,9 @@ enum probe_error {
 	/* Our side ran out of descriptors, ports or memory: nothing about the
 	 * target. Never a row: the engine probes the target again. */
 	PROBE_LOCAL_FAILURE,
+	/* Our bug: a broken invariant of the dialogue, never the server's
+	 * doing (a debug build aborts instead). */
+	PROBE_INTERNAL_ERROR,
 	PROBE_ERROR_COUNT
 };
 

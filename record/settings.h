@@ -41,6 +41,9 @@ struct probe_settings {
 	/* Audit reports: who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */
 	const struct session_observer *observer;
+
+	/* --debug: a trace line on stderr per state change and reply. */
+	int debug;
 };
 
 /* The defaults: reserved names only (RFC 2606), so a default run can never

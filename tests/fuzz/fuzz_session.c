@@ -1,15 +1,20 @@
 /*
  * fuzz_session.c: a whole dialogue's worth of server bytes, from the wire to
  * the CSV row, without sockets. The bytes arrive in chunks (the first input
- * byte picks their size) and go through what the session does with them:
- * smtp_line_cut, smtp_reply_feed, the EHLO and name helpers, the evidence of
- * a bad line (smtp_reply_quote), then a lock-step walk through the states
- * (greeting, EHLO, MAIL/RCPT/RSET per relay test, QUIT), verdict_apply and
- * every report column through the CSV encoder.
+ * byte picks their size) and go through what the session's I/O shell does
+ * with them: smtp_line_cut, smtp_reply_feed, the evidence of a bad line
+ * (smtp_reply_quote), and the product's protocol core (protocol.h) for every
+ * line and every complete reply, its actions carried out as the shell does
+ * (a command entered, TLS taken as refused, a reconnect as a fresh
+ * connection); then verdict_apply and every report column through the CSV
+ * encoder. A second input byte picks the settings (STARTTLS, retries).
  *
  * Checked besides the sanitizers: chunking never changes where lines are cut
  * (the same lines as when everything arrives at once), no cut line is longer
- * than SMTP_LINE_MAX, no cell holds a control byte, the verdict is a real one.
+ * than SMTP_LINE_MAX, no cell holds a control byte, the verdict is a real one,
+ * every command the core writes is one of its seven and fits SMTP_CMD_MAX,
+ * and the core never reports a broken invariant (PROBE_INTERNAL_ERROR; a
+ * fuzzer build aborts inside the core already).
  */
 #include "config.h"
 
@@ -20,8 +25,9 @@
 
 #include "common/bounds.h"
 #include "common/strbuf.h"
-#include "record/relay.h"
+#include "prober/protocol.h"
 #include "prober/reply.h"
+#include "record/relay.h"
 #include "record/result.h"
 #include "record/settings.h"
 #include "prober/verdict.h"
@@ -30,14 +36,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum sim_state { SIM_GREETING, SIM_EHLO, SIM_MAIL, SIM_RCPT, SIM_RSET, SIM_QUIT, SIM_DONE };
-
 struct sim {
 	struct probe_result r;
 	struct smtp_reply reply;
-	enum sim_state state;
-	size_t test;
-	const struct probe_settings *set;
+	struct proto p;
+	int done;
 };
 
 /* Where each line was cut, to compare chunked and whole input. */
@@ -47,72 +50,65 @@ struct cuts {
 	enum line_status last;
 };
 
+/* The commands the core may write, and nothing else. */
 static void
-sim_next_test(struct sim *s)
+check_command(const char *buf, size_t len)
 {
-	s->state = s->test < s->r.ntests ? SIM_MAIL : SIM_QUIT;
+	static const char *const ok[] = {"EHLO ",    "HELO ",    "MAIL FROM:<", "RCPT TO:<",
+	                                 "RSET\r\n", "QUIT\r\n", "STARTTLS\r\n"};
+	size_t i;
+
+	if (len < 2 || len >= SMTP_CMD_MAX || buf[len - 2] != '\r' || buf[len - 1] != '\n' ||
+	    memchr(buf, '\n', len - 1) != NULL)
+		abort();
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strncmp(buf, ok[i], strlen(ok[i])) == 0)
+			return;
+	abort();
 }
 
-/* A complete reply in the current state: the session's decisions, in short. */
+/* Carries out one action of the core, as the shell would with no network. */
 static void
-sim_reply(struct sim *s)
+sim_act(struct sim *s, struct proto_action a)
 {
-	struct relay_result *t = s->test < s->r.ntests ? &s->r.tests[s->test] : NULL;
-	int code = s->reply.code;
-	char name[SMTP_NAME_MAX];
+	char cmd[SMTP_CMD_MAX];
+	size_t len;
 
-	smtp_reply_first_line(&s->reply, s->r.last_reply, sizeof(s->r.last_reply));
-	if ((code / 100 == 3 && s->state != SIM_GREETING && s->state != SIM_RCPT) ||
-	    ((s->state == SIM_MAIL || s->state == SIM_RCPT) && t == NULL)) {
-		s->r.error = PROBE_PROTOCOL_ERROR;
-		s->state = SIM_DONE;
-		return;
-	}
-	switch (s->state) {
-	case SIM_GREETING:
-		s->r.greeting_code = code;
-		memcpy(s->r.banner, s->reply.text, s->reply.textlen);
-		s->r.banner[s->reply.textlen] = '\0';
-		/* The plan may use the name the greeting gave, as the session's does. */
-		smtp_reply_domain(s->reply.text, strcspn(s->reply.text, "\n"), name, sizeof(name));
-		relay_plan(&s->r, s->set, name);
-		s->state = code / 100 == 2 ? SIM_EHLO : SIM_QUIT;
-		break;
-	case SIM_EHLO:
-		if (code / 100 == 2)
-			sim_next_test(s);
-		else
-			s->state = SIM_QUIT;
-		break;
-	case SIM_MAIL:
-		t->mail_code = code;
-		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (code / 100 == 2)
-			s->state = SIM_RCPT;
-		else {
-			s->test++;
-			sim_next_test(s);
-		}
-		break;
-	case SIM_RCPT:
-		t->rcpt_code = code;
-		smtp_reply_first_line(&s->reply, t->reply, sizeof(t->reply));
-		if (code / 100 == 3) {
-			s->r.flags |= FLAG_RCPT_3XX;
-			s->state = SIM_DONE;
+	/* Bounded: each step of a chain consumes a test or ends the dialogue. */
+	for (int steps = 0; steps < 64; steps++) {
+		switch (a.act) {
+		case PA_NONE:
+			return;
+		case PA_ENTER:
+			len = proto_enter(&s->p, a.next, cmd, sizeof(cmd));
+			if (len > 0)
+				check_command(cmd, len);
+			if (a.next == PS_RETRY_WAIT) {
+				/* The wait passes. */
+				a = proto_timeout(&s->p, 0);
+				continue;
+			}
+			return;
+		case PA_START_TLS:
+			/* No TLS here: as a handshake that failed. */
+			a.act = PA_TLS_FAILED;
+			continue;
+		case PA_TLS_FAILED:
+			s->r.flags |= FLAG_TLS_FAILED;
+			proto_tls_restart(&s->p);
+			/* fall through */
+		case PA_RECONNECT:
+			proto_connection(&s->p);
+			a.act = PA_ENTER;
+			a.next = PS_GREETING;
+			continue;
+		case PA_FINISH:
+			s->r.error = a.error;
+			s->done = 1;
 			return;
 		}
-		s->test++;
-		s->state = SIM_RSET;
-		break;
-	case SIM_RSET:
-		sim_next_test(s);
-		break;
-	case SIM_QUIT:
-	case SIM_DONE:
-		s->state = SIM_DONE;
-		break;
 	}
+	abort(); /* the core looped without reading */
 }
 
 /* One cut line through the parser. Returns 0 to go on, -1 when the dialogue ends. */
@@ -127,17 +123,11 @@ sim_line(struct sim *s, const char *line, size_t len)
 		s->r.error = PROBE_PROTOCOL_ERROR;
 		return -1;
 	}
-	if (s->state == SIM_EHLO && s->reply.code / 100 == 2) {
-		if (s->reply.nlines == 1)
-			smtp_reply_domain(line, len, s->r.ehlo_name, sizeof(s->r.ehlo_name));
-		else if (smtp_ehlo_extension(s->reply.line, s->reply.linelen, s->r.extensions,
-		                             sizeof(s->r.extensions)))
-			s->r.flags |= FLAG_STARTTLS;
-	}
+	proto_line(&s->p, &s->reply, line, len);
 	if (st == REPLY_DONE) {
-		sim_reply(s);
+		sim_act(s, proto_reply(&s->p, &s->reply, 1000000));
 		smtp_reply_init(&s->reply);
-		if (s->state == SIM_DONE)
+		if (s->done)
 			return -1;
 	}
 	return 0;
@@ -221,10 +211,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strcpy(t.ip, "192.0.2.1");
 	strcpy(t.origin, "fuzz:1");
 	probe_settings_default(&set);
+	if (n > 0) {
+		/* The second byte: STARTTLS (with a stand-in context the core
+		 * never touches) and greylisting retries. */
+		set.tls = (data[1] & 1) ? (struct tls_client *)&set : NULL;
+		set.starttls = (data[1] & 2) ? STARTTLS_ALWAYS : STARTTLS_AUTO;
+		set.retry_after_ms = (data[1] & 4) ? 1000 : 0;
+	}
 	probe_result_init(&s.r, &t);
 	s.r.connected = 1;
 	relay_plan(&s.r, &set, "");
-	s.set = &set;
+	proto_init(&s.p, &set, &s.r, 0);
+	proto_connection(&s.p);
+	(void)proto_enter(&s.p, PS_GREETING, NULL, 0);
 	smtp_reply_init(&s.reply);
 	start = 0;
 	for (end = 0; end < n && !stop;) {
@@ -242,6 +241,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!stop && chunked.n != whole.n)
 		abort();
 
+	if (s.r.error == PROBE_INTERNAL_ERROR)
+		abort();
 	verdict_apply(&s.r);
 	if ((int)s.r.verdict < 0 || s.r.verdict >= VERDICT_COUNT)
 		abort();
