@@ -254,6 +254,10 @@ session_arm(struct session *s, int phase_ms)
 
 	if (left < 0)
 		left = 0;
+	/* evtimer_add counts from libevent's cached time, taken when this loop
+	 * turn began; whatever ran since (other sessions, OpenSSL's first load)
+	 * would make the timer fire that much early against our clock. */
+	event_base_update_cache_time(s->base);
 	if (left <= phase_ms)
 		s->flags |= SF_TIMER_IS_DEADLINE;
 	else
@@ -468,10 +472,6 @@ session_start_tls(struct session *s)
 	SSL *ssl = ctx != NULL ? tls_client_new(ctx, s->result.target.hostname) : NULL;
 	struct bufferevent *filter;
 
-	/* The run's first TLS session made the context just now, loading
-	 * OpenSSL: libevent's cached time is behind by that long, and a timer
-	 * armed from it would fire early. */
-	event_base_update_cache_time(s->base);
 	if (ssl == NULL) {
 		session_tls_failed(s, ctx != NULL ? "out of memory" : why);
 		return;
