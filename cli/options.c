@@ -182,7 +182,8 @@ static const char usage_text[] =
     "      --tests SET         relay tests: basic (third-party, localhost, postmaster;\n"
     "                          the default), full (15 address tricks), or a\n"
     "                          comma-separated list of test names\n"
-    "      --retry-after T     retry a test answered 4xx once, after T (greylisting)\n"
+    "      --retry-after T     retry a test answered 4xx once, after T (greylisting;\n"
+    "                          never a deferred relay denial: 454 4.7.1 Relay access denied)\n"
     "\n"
     "TLS (recorded, never trusted: a bad certificate does not stop a probe):\n"
     "      --starttls WHEN     auto (when offered or a 530 asks), never or always\n"
@@ -297,30 +298,31 @@ set_word(const char *opt, char *dst, size_t size, const char *value)
 }
 
 /*
- * Raises the descriptor limit to its hard limit and clamps the concurrency
- * to what it allows: FD_RESERVE for the run (standard streams, input and
- * output files, the transcript being written, DNS sockets, the loop's own)
- * and FD_PER_SESSION for each dialogue (its socket, and the one libevent
- * has yet to close when the next dialogue takes the slot; TLS adds none).
- * Whatever else runs short later is the engine's to back off from.
- * opened for writing (cli/paths.h). */
+ * Refuses an output that is the same file as an input (cli/paths.h), before
+ * anything is opened for writing. --baseline is not among the inputs: it is
+ * read whole before the output is opened, so "--baseline X -o X" is safe.
+ */
 static void
-check_same_files(const char *output, const char **files, size_t nfiles, const char **excludes,
-                 size_t nexcludes, const char **messages, size_t nmessages)
+check_same_files(const struct settings *s)
 {
-	struct path_arg out = {"-o", output}, *in;
+	struct path_arg out = {"-o", s->output}, *in;
 	size_t n = 0, i;
 	char err[1024];
 	int r;
 
-	if ((in = calloc(nfiles + nexcludes + nmessages + 1, sizeof(*in))) == NULL)
+	in = calloc(s->nfiles + s->nexcludes + s->nmessages + s->ntrusted_files + 2, sizeof(*in));
+	if (in == NULL)
 		return;
-	for (i = 0; i < nfiles; i++)
-		in[n++] = (struct path_arg){"-f", files[i]};
-	for (i = 0; i < nexcludes; i++)
-		in[n++] = (struct path_arg){"--exclude", excludes[i]};
-	for (i = 0; i < nmessages; i++)
-		in[n++] = (struct path_arg){"--message", messages[i]};
+	for (i = 0; i < s->nfiles; i++)
+		in[n++] = (struct path_arg){"-f", s->files[i]};
+	for (i = 0; i < s->nexcludes; i++)
+		in[n++] = (struct path_arg){"--exclude", s->excludes[i]};
+	for (i = 0; i < s->nmessages; i++)
+		in[n++] = (struct path_arg){"--message", s->messages[i]};
+	for (i = 0; i < s->ntrusted_files; i++)
+		in[n++] = (struct path_arg){"--trusted-file", s->trusted_files[i]};
+	if (s->ca_file != NULL)
+		in[n++] = (struct path_arg){"--ca-file", s->ca_file};
 	r = paths_check_distinct(&out, in, n, err, sizeof(err));
 	free(in);
 	if (r != 0)
@@ -384,6 +386,7 @@ apply_target_option(struct settings *s, int c, const char *arg)
 	case OPT_TRUSTED_FILE:
 		if (trust_add_file(s->trust, arg, err, sizeof(err)) != 0)
 			usage_error("--trusted-file: %s", err);
+		s->trusted_files[s->ntrusted_files++] = arg;
 		break;
 	case OPT_PROBE_CLAIMED:
 		s->src.probe_claimed = 1;
@@ -534,13 +537,14 @@ settings_init(struct settings *s, int argc)
 		s->dns_server = NULL;
 	}
 	s->dns.timeout_ms = DEFAULT_DNS_TIMEOUT_MS;
-	/* One allocation for the four lists of names, so one free releases
+	/* One allocation for the five lists of names, so one free releases
 	 * them on every way out. */
-	if ((s->files = calloc(4 * (size_t)argc, sizeof(*s->files))) == NULL)
+	if ((s->files = calloc(5 * (size_t)argc, sizeof(*s->files))) == NULL)
 		return -1;
 	s->excludes = s->files + argc;
 	s->messages = s->excludes + argc;
 	s->mx = s->messages + argc;
+	s->trusted_files = s->mx + argc;
 	return (s->trust = trust_new()) != NULL ? 0 : -1;
 }
 
@@ -553,8 +557,7 @@ check_settings(struct settings *s)
 		                "Try 'smtpprobe --help'.\n");
 		return EXIT_USAGE;
 	}
-	check_same_files(s->output, s->files, s->nfiles, s->excludes, s->nexcludes, s->messages,
-	                 s->nmessages);
+	check_same_files(s);
 	if (s->format == NULL)
 		s->format = s->output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
 	/* --extract-only: the hop tables, nothing probed. */

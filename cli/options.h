@@ -44,7 +44,9 @@ struct settings {
 	size_t nmx;
 	char **targets; /* the operands */
 	size_t ntargets;
-	struct trust *trust; /* --trusted, --trusted-file */
+	struct trust *trust;        /* --trusted, --trusted-file */
+	const char **trusted_files; /* --trusted-file, read as parsed */
+	size_t ntrusted_files;
 	int extract_only;
 	/* Output. */
 	const char *output;

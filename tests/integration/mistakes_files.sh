@@ -81,6 +81,19 @@ probe --message "$WORK/spam.eml" -o "$WORK/spam.eml"
 is "$rc" 2 "--message X -o X: exit 2"
 same "$WORK/spam.eml" "$WORK/spam.saved" "--message X -o X: left as it was"
 
+printf '198.51.100.0/24\n' >"$WORK/trusted.txt"
+cp "$WORK/trusted.txt" "$WORK/trusted.saved"
+probe -f "$WORK/io.saved" --trusted-file "$WORK/trusted.txt" -o "$WORK/trusted.txt"
+is "$rc" 2 "--trusted-file X -o X: exit 2"
+same "$WORK/trusted.txt" "$WORK/trusted.saved" "--trusted-file X -o X: left as it was"
+
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.pem" \
+	-days 1 -subj /CN=ca.example.com >/dev/null 2>&1
+cp "$WORK/ca.pem" "$WORK/ca.saved"
+probe -f "$WORK/io.saved" --ca-file "$WORK/ca.pem" -o "$WORK/ca.pem"
+is "$rc" 2 "--ca-file X -o X: exit 2"
+same "$WORK/ca.pem" "$WORK/ca.saved" "--ca-file X -o X: left as it was"
+
 # The nightly cron line: the baseline is read before the output is opened.
 probe -q -f "$WORK/io.saved" -o "$WORK/last.csv"
 is "$rc" 0 "a first run writes last.csv"
