@@ -37,6 +37,8 @@ PACKAGES="$PACKAGES cppcheck clang-tidy"
 # systemd give configure their directories (pkg-config) and systemd-analyze;
 # man-db lets systemd-analyze verify check the units' Documentation=man:.
 PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian bash-completion systemd man-db git"
+# The nightly audit: --metrics read by a real Prometheus exposition parser.
+PACKAGES="$PACKAGES python3-prometheus-client"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST

@@ -160,6 +160,14 @@ audit_result(struct audit *a, const struct probe_result *r)
 }
 
 int
+audit_baseline_counts(const struct audit *a, size_t *newly_open, size_t *changed)
+{
+	*newly_open = a->base != NULL ? baseline_newly_open(a->base) : 0;
+	*changed = a->base != NULL ? baseline_changed(a->base) : 0;
+	return a->base != NULL;
+}
+
+int
 audit_emit_gone(struct audit *a, int (*emit)(const struct probe_result *r, void *arg), void *arg)
 {
 	return a->base != NULL ? baseline_emit_gone(a->base, emit, arg) : 0;

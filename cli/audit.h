@@ -76,6 +76,10 @@ void audit_progress_clear(struct audit *a);
  * Returns -1 when emit failed. */
 int audit_end_run(struct audit *a);
 
+/* With --baseline: 1, and the targets newly accepting relay or localhost
+ * RCPTs and those whose verdict changed; 0 without. */
+int audit_baseline_counts(const struct audit *a, size_t *newly_open, size_t *changed);
+
 /* Lines for the end of run summary (baseline changes, resume, transcripts). */
 void audit_summary(struct audit *a, FILE *fp);
 
