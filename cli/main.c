@@ -454,7 +454,8 @@ found_open(const struct app *a)
 	case FAIL_ON_CHANGED:
 		return newly_open > 0 || changed > 0;
 	default:
-		return st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] >
+		return st->verdicts[VERDICT_ACCEPTS_RELAY] +
+		           st->verdicts[VERDICT_ACCEPTS_LOCALHOST] >
 		       0;
 	}
 }
@@ -479,12 +480,13 @@ print_metadata(FILE *fp, void *arg)
 	metadata_print(fp, m->f, m->argc, m->argv);
 }
 
-/* --metrics and --metadata, once the exit status is known; a file that
- * cannot be written makes it EXIT_RUNTIME. */
+/* --metrics and --metadata, once the exit status is known, also for a run
+ * that failed before the engine ran (its counts are 0); a file that cannot
+ * be written makes it EXIT_RUNTIME. */
 static int
 write_run_files(const struct app *a, double secs, int rc)
 {
-	const struct engine_stats *st = engine_stats(a->eng);
+	const struct engine_stats *st = a->eng != NULL ? engine_stats(a->eng) : NULL;
 	struct run_facts f;
 	struct metadata_args m = {&f, a->argc, a->argv};
 	char err[1024];
@@ -492,11 +494,16 @@ write_run_files(const struct app *a, double secs, int rc)
 	memset(&f, 0, sizeof(f));
 	f.start = a->start;
 	f.end = a->end;
+	if (f.start == 0)
+		f.start = f.end = wall_clock();
 	f.secs = secs;
-	f.results = st->results;
-	memcpy(f.verdicts, st->verdicts, sizeof(f.verdicts));
+	if (st != NULL) {
+		f.results = st->results;
+		memcpy(f.verdicts, st->verdicts, sizeof(f.verdicts));
+	}
 	memcpy(f.skipped, a->run.skipped, sizeof(f.skipped));
-	f.has_baseline = audit_baseline_counts(a->run.audit, &f.newly_open, &f.changed);
+	if (a->run.audit != NULL)
+		f.has_baseline = audit_baseline_counts(a->run.audit, &f.newly_open, &f.changed);
 	f.exit_status = rc;
 	if (a->s->metadata != NULL &&
 	    runfile_write(a->s->metadata, print_metadata, &m, err, sizeof(err)) != 0) {
@@ -544,7 +551,7 @@ probe(struct app *a)
 	}
 	if ((rc = load_ranges(a)) != 0 || (rc = make_source(a)) != 0 ||
 	    (rc = open_output(a)) != 0 || (rc = start_engine(a)) != 0)
-		return rc;
+		return rc == EXIT_USAGE ? rc : write_run_files(a, 0, rc);
 	status = run_engine(a, total, &secs);
 	return write_run_files(a, secs, finish(a, status, secs));
 }

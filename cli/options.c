@@ -242,7 +242,10 @@ static const struct name_code fail_on_names[] = {
 static const struct {
 	const char *ext, *format;
 } format_extensions[] = {
-    {".csv", "csv"}, {".jsonl", "jsonl"}, {".ndjson", "jsonl"}, {".txt", "text"},
+    {".csv", "csv"},
+    {".jsonl", "jsonl"},
+    {".ndjson", "jsonl"},
+    {".txt", "text"},
 };
 
 static const struct name_code starttls_names[] = {
@@ -679,7 +682,8 @@ check_settings(struct settings *s)
 	if (s->audit.append && s->output == NULL)
 		usage_error("%s needs -o FILE", s->audit.resume ? "--resume" : "--append");
 	if (s->fail_on != FAIL_ON_ANY && s->audit.baseline == NULL)
-		usage_error("--fail-on %s needs --baseline FILE", name_of(fail_on_names, s->fail_on));
+		usage_error("--fail-on %s needs --baseline FILE",
+		            name_of(fail_on_names, s->fail_on));
 	if (s->audit.resume && strcmp(s->format, "csv") != 0)
 		usage_error("--resume reads back CSV only, not --format %s", s->format);
 	return OPTIONS_RUN;

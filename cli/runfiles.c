@@ -57,8 +57,8 @@ metrics_print(FILE *fp, const struct run_facts *f)
 	fprintf(fp, "# HELP smtpprobe_targets Targets of the last run, by verdict.\n"
 	            "# TYPE smtpprobe_targets gauge\n");
 	for (v = 0; v < VERDICT_COUNT; v++)
-		fprintf(fp, "smtpprobe_targets{verdict=\"%s\"} %zu\n", verdict_name((enum verdict)v),
-		        f->verdicts[v]);
+		fprintf(fp, "smtpprobe_targets{verdict=\"%s\"} %zu\n",
+		        verdict_name((enum verdict)v), f->verdicts[v]);
 	fprintf(fp, "# HELP smtpprobe_skipped_targets Targets of the last run skipped, by reason.\n"
 	            "# TYPE smtpprobe_skipped_targets gauge\n");
 	for (v = 0; v < POLICY_SKIP_CLASSES; v++)

@@ -124,7 +124,7 @@
 #define TRANSCRIPT_ROWS_POLL_MS  10
 
 /* The nightly audit's run files (--metrics, --metadata). */
-#define RUNFILE_PATH_MAX  4096 /* FILE.tmp, written then renamed FILE */
-#define METADATA_ARG_MAX  8192 /* one argument, JSON-escaped; longer is shown "" */
+#define RUNFILE_PATH_MAX 4096 /* FILE.tmp, written then renamed FILE */
+#define METADATA_ARG_MAX 8192 /* one argument, JSON-escaped; longer is shown "" */
 
 #endif
