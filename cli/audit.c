@@ -128,9 +128,7 @@ audit_open_output(struct audit *a, const char *path, const char *format, struct 
 	FILE *f;
 
 	a->output = path;
-	if (strcmp(format, "jsonl") == 0) /* no header: nothing read back */
-		return previous_open_append_jsonl(path, need_header, err, errlen);
-	if (strcmp(format, "csv") != 0) {
+	if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0) {
 		/* Text has no header to know it by; appending deletes nothing. */
 		if ((f = fopen(path, "a")) == NULL)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -138,7 +136,12 @@ audit_open_output(struct audit *a, const char *path, const char *format, struct 
 		return f;
 	}
 	a->src = src;
-	f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err, errlen);
+	if (strcmp(format, "jsonl") == 0)
+		f = previous_open_append_jsonl(path, resume_row, a, need_header, &a->dropped, err,
+		                               errlen);
+	else
+		f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err,
+		                         errlen);
 	if (!a->o.resume)
 		a->src = NULL;
 	return f;

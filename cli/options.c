@@ -210,8 +210,9 @@ static const char usage_text[] =
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
     "                          (DIR made 0700 if absent; links are never followed)\n"
-    "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
-    "                          rows, and what changed on stderr\n"
+    "      --baseline FILE     compare with an earlier run's CSV or JSON Lines: change\n"
+    "                          column, gone rows, and what changed on stderr (a FILE\n"
+    "                          that does not exist yet: every target is new)\n"
     "      --append            add rows to -o FILE (its header must match; a file\n"
     "                          that is not our report is refused, left as it is)\n"
     "      --resume            --append, probing only targets not yet in -o FILE\n"
@@ -684,8 +685,8 @@ check_settings(struct settings *s)
 	if (s->fail_on != FAIL_ON_ANY && s->audit.baseline == NULL)
 		usage_error("--fail-on %s needs --baseline FILE",
 		            name_of(fail_on_names, s->fail_on));
-	if (s->audit.resume && strcmp(s->format, "csv") != 0)
-		usage_error("--resume reads back CSV only, not --format %s", s->format);
+	if (s->audit.resume && strcmp(s->format, "text") == 0)
+		usage_error("--resume reads back CSV or JSON Lines, not --format %s", s->format);
 	return OPTIONS_RUN;
 }
 

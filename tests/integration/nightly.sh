@@ -55,6 +55,27 @@ run -q --format csv -o "$WORK/f.jsonl"
 head -1 "$WORK/f.jsonl" | grep -q '^timestamp,ip,'
 ok $? "--format csv wins over the extension"
 
+# JSON Lines is read back: --baseline, --resume (a cut last row removed).
+run -q -o "$WORK/last.jsonl"
+run -q --baseline "$WORK/last.jsonl" -o "$WORK/vs-jsonl.csv"
+is "$(cell "$WORK/vs-jsonl.csv" "$N.1" change)" same "--baseline reads a JSON Lines report"
+head -n 1 "$WORK/last.jsonl" >"$WORK/half.jsonl"
+sed -n 2p "$WORK/last.jsonl" | head -c 40 >>"$WORK/half.jsonl"
+run -q --resume -o "$WORK/half.jsonl"
+is "$?" 0 "--resume on JSON Lines: only the closed server was left (exit 0)"
+"$PY3" -c '
+import json, sys
+ips = sorted(json.loads(l)["ip"] for l in open(sys.argv[1]))
+sys.exit(0 if ips == sys.argv[2:] else 1)' "$WORK/half.jsonl" "$N.1" "$N.2"
+ok $? "--resume on JSON Lines: every target once, the cut row replaced"
+run -q --append --format csv -o "$WORK/last.jsonl" 2>"$WORK/err.txt"
+is "$?" 2 "--append CSV to a JSON Lines file: refused"
+printf '{"ip":"%s","port":%s}\n' "$N.9" "$P" >"$WORK/notours.jsonl"
+run -q --baseline "$WORK/notours.jsonl" -o "$WORK/x.csv" 2>"$WORK/err.txt"
+is "$?" 2 "--baseline: JSON Lines without verdict and origin: exit 2"
+grep -q "no ip, port, verdict or origin member" "$WORK/err.txt"
+ok $? "and it says which members it needs"
+
 # The first night: no baseline yet, every target new; not an error.
 run -S 127.0.0.2 --baseline "$WORK/last.csv" -o "$WORK/tonight.csv" 2>"$WORK/err.txt"
 is "$?" 1 "a --baseline that does not exist: the run goes on (exit 1: an open relay)"
