@@ -74,6 +74,7 @@ enum {
 	OPT_METRICS,
 	OPT_METADATA,
 	OPT_FAIL_ON,
+	OPT_COLUMNS,
 };
 
 static const struct option long_options[] = {
@@ -131,6 +132,7 @@ static const struct option long_options[] = {
     {"metrics", required_argument, NULL, OPT_METRICS},
     {"metadata", required_argument, NULL, OPT_METADATA},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -227,6 +229,8 @@ static const char usage_text[] =
     "      --fail-on WHEN      exit 1 when: any target accepts (any, the default),\n"
     "                          one accepts that did not in --baseline (new), or any\n"
     "                          verdict changed since --baseline (changed)\n"
+    "      --columns LIST      CSV and JSON Lines columns, comma-separated, in this\n"
+    "                          order (default: all, see --help-columns)\n"
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
     "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
@@ -618,6 +622,14 @@ apply_output_option(struct settings *s, int c, const char *arg)
 		s->fail_on = v;
 		break;
 	}
+	case OPT_COLUMNS: {
+		char err[256];
+
+		if (report_columns_select(arg, err, sizeof(err)) != 0)
+			usage_error("--columns: %s", err);
+		s->columns = arg;
+		break;
+	}
 	default:
 		return 0;
 	}
@@ -654,6 +666,25 @@ settings_init(struct settings *s, int argc)
 	return (s->trust = trust_new()) != NULL ? 0 : -1;
 }
 
+/* Whether the selected columns hold what --append and --resume read back. */
+static int
+columns_read_back(void)
+{
+	static const char *const need[] = {"ip", "port", "verdict", "origin"};
+	size_t k, j;
+
+	for (k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
+		int i = report_column_index(need[k]);
+
+		for (j = 0; j < report_nselected(); j++)
+			if (report_selected(j) == (size_t)i)
+				break;
+		if (j == report_nselected())
+			return 0;
+	}
+	return 1;
+}
+
 /* What no single option can check: the options together. */
 static int
 check_settings(struct settings *s)
@@ -685,6 +716,12 @@ check_settings(struct settings *s)
 	if (s->fail_on != FAIL_ON_ANY && s->audit.baseline == NULL)
 		usage_error("--fail-on %s needs --baseline FILE",
 		            name_of(fail_on_names, s->fail_on));
+	if (s->columns != NULL && strcmp(s->format, "text") == 0)
+		usage_error("--columns: for CSV and JSON Lines, not --format text");
+	if (s->columns != NULL && s->audit.append && !columns_read_back())
+		usage_error("--columns: %s reads back the ip, port, verdict and origin columns: "
+		            "name them too",
+		            s->audit.resume ? "--resume" : "--append");
 	if (s->audit.resume && strcmp(s->format, "text") == 0)
 		usage_error("--resume reads back CSV or JSON Lines, not --format %s", s->format);
 	return OPTIONS_RUN;

@@ -62,6 +62,7 @@ struct settings {
 	const char *metrics;  /* --metrics FILE, or NULL */
 	const char *metadata; /* --metadata FILE, or NULL */
 	int fail_on;          /* enum fail_on */
+	const char *columns;  /* --columns LIST (reports/columns.h holds it), or NULL */
 	/* What the other layers are given. */
 	struct target_source_config src;
 	struct engine_config eng;

@@ -191,12 +191,13 @@ starts_like_ours(FILE *f, size_t len, int json)
 
 	sb_init(&sb, want, sizeof(want));
 	if (json) {
-		sb_printf(&sb, "{\"%s\":", report_columns[0].name);
+		sb_printf(&sb, "{\"%s\":", report_columns[report_selected(0)].name);
 	} else {
 		size_t i;
 
-		for (i = 0; i < report_ncolumns; i++)
-			sb_printf(&sb, "%s%s", i > 0 ? "," : "", report_columns[i].name);
+		for (i = 0; i < report_nselected(); i++)
+			sb_printf(&sb, "%s%s", i > 0 ? "," : "",
+			          report_columns[report_selected(i)].name);
 		sb_putc(&sb, '\n');
 	}
 	if (json && len > sb.len)

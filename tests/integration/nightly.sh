@@ -76,6 +76,33 @@ is "$?" 2 "--baseline: JSON Lines without verdict and origin: exit 2"
 grep -q "no ip, port, verdict or origin member" "$WORK/err.txt"
 ok $? "and it says which members it needs"
 
+# --columns selects and orders the columns of CSV and JSON Lines.
+run -q --columns ip,verdict,port -o "$WORK/c.csv"
+is "$(head -n 1 "$WORK/c.csv")" "ip,verdict,port" "--columns: the CSV header, in the order given"
+is "$(grep "^$N.1," "$WORK/c.csv")" "$N.1,accepts-relay,$P" "--columns: the CSV row"
+run -q --columns verdict,port,ip -o "$WORK/c.jsonl"
+grep -qx "{\"verdict\":\"accepts-relay\",\"port\":$P,\"ip\":\"$N.1\"}" "$WORK/c.jsonl"
+ok $? "--columns: the JSON Lines members, in the order given"
+run -q --columns ip,nonsense -o "$WORK/x.csv" 2>"$WORK/err.txt"
+is "$?" 2 "--columns: an unknown column: exit 2"
+grep -q 'no column "nonsense"' "$WORK/err.txt"
+ok $? "naming it"
+run -q --columns ip,ip -o "$WORK/x.csv" 2>/dev/null
+is "$?" 2 "--columns: a column twice: exit 2"
+run -q --columns ip --format text 2>/dev/null >/dev/null
+is "$?" 2 "--columns with --format text: exit 2"
+run -q --columns ip,port,verdict --resume -o "$WORK/c.csv" 2>"$WORK/err.txt"
+is "$?" 2 "--resume with --columns that leave out origin: exit 2"
+grep -q "reads back the ip, port, verdict and origin columns" "$WORK/err.txt"
+ok $? "saying which columns it needs"
+run -q --columns ip,port,verdict,origin -o "$WORK/c4.csv" --max-targets 1
+run -q --columns ip,port,verdict,origin --resume -o "$WORK/c4.csv"
+is "$(sort "$WORK/c4.csv" | cut -d, -f1 | tr '\n' ' ')" "$N.1 $N.2 ip " \
+	"--resume with the same --columns: every target once"
+run -q --resume -o "$WORK/c4.csv" 2>"$WORK/err.txt"
+is "$?" 2 "--resume without the --columns the file was written with: refused"
+sed 's/^/#   /' "$WORK/err.txt"
+
 # The first night: no baseline yet, every target new; not an error.
 run -S 127.0.0.2 --baseline "$WORK/last.csv" -o "$WORK/tonight.csv" 2>"$WORK/err.txt"
 is "$?" 1 "a --baseline that does not exist: the run goes on (exit 1: an open relay)"

@@ -52,5 +52,18 @@ sys.exit(1 if missed else 0)
 PY
 ok $? "the schema rejects a wrong type (port, flags, mta_confidence, verdict) and an unknown column"
 
+# A record of fewer columns (--columns) is valid too.
+"$SMTPPROBE" --allow-private --timeout 2 -q --columns verdict,port,ip,flags -f "$WORK/targets.txt" \
+	--allowlist 127.0.0.0/8 -o "$WORK/few.jsonl"
+"$PY3" - "$SCHEMA" "$WORK/few.jsonl" <<'PY'
+import json, sys
+import jsonschema
+v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+recs = [json.loads(l) for l in open(sys.argv[2])]
+sys.exit(0 if recs and all(v.is_valid(r) and list(r) == ["verdict", "port", "ip", "flags"]
+                           for r in recs) else 1)
+PY
+ok $? "--columns records are valid, with the members in the order given"
+
 lab_stop report
 done_testing
