@@ -5,7 +5,10 @@
 # finish does not become the baseline; the night a server opens, mail. The
 # line is taken from README.md; only its schedule, directory, smtpprobe
 # (the built one, loopback options) and mail (a stand-in) are replaced, and
-# the test fails when the README's line no longer has that shape.
+# the test fails when the README's line no longer has that shape. Then the
+# README's systemd example: the units it names are the package's, the
+# settings it names are audit.conf's, and the service's ExecStart, as the
+# unit writes it, runs one audit into a state directory.
 . "$top_srcdir/tests/integration/lib.sh"
 
 P=2792
@@ -73,6 +76,33 @@ ok $? "night four: the mail names it"
 grep -q "^args: -s new open relay ops\$" "$WORK/mail.1"
 ok $? "night four: to ops, with the README's subject"
 is "$(cell "$STATE/last.csv" "$N.2" verdict)" accepts-relay "night four: last.csv is the new report"
+
+# The systemd example: sudoedit audit.conf, systemctl enable/start, journalctl.
+sed -n 's/^    sudo systemctl [a-z]* \(--now \)\{0,1\}\([^ ]*\).*/\2/p' "$top_srcdir/README.md" |
+	sort -u >"$WORK/units"
+is "$(tr '\n' ' ' <"$WORK/units")" "smtpprobe-audit.service smtpprobe-audit.timer " \
+	"the README enables the timer and starts the service"
+for u in $(cat "$WORK/units"); do
+	[ -f "$top_srcdir/package/$u" ] || [ -f "$top_srcdir/package/$u.in" ]
+	ok $? "the README's $u is the package's"
+done
+grep -q '^    journalctl -u smtpprobe-audit ' "$top_srcdir/README.md"
+ok $? "the README reads the journal of that unit"
+conf=$(sed -n 's|^    sudoedit /etc/smtpprobe/audit.conf *# *||p' "$top_srcdir/README.md")
+for v in $(printf '%s\n' "$conf" | grep -o '[A-Z_]*=' | tr -d =); do
+	grep -q "^#* *$v=" "$top_srcdir/package/audit.conf"
+	ok $? "the README's setting $v is one of audit.conf's"
+done
+exec_start=$(sed -n 's/^ExecStart=//p' "$top_srcdir/package/smtpprobe-audit.service.in" |
+	sed "s|@pkglibexecdir@|$top_builddir/package|")
+mkdir -p "$WORK/sysstate"
+STATE_DIRECTORY="$WORK/sysstate" SMTPPROBE_BIN=$SMTPPROBE AUDIT_TARGETS="$N.1:$P $N.2:$P" \
+	AUDIT_TARGETS_FILE= AUDIT_OPTIONS="--allow-private --timeout 2 --no-dns" \
+	SMTPPROBE_ALLOWLIST=127.0.0.0/8 sh -c "$exec_start" 2>"$WORK/journal"
+is "$?" 1 "the service's ExecStart: exit 1 (the unit fails: open relays)"
+is "$(cell "$WORK/sysstate/last.csv" "$N.2" verdict)" accepts-relay "the service's report is last.csv"
+grep -q '^smtpprobe_targets{verdict="accepts-relay"} 2$' "$WORK/sysstate/smtpprobe.prom"
+ok $? "and its metrics are smtpprobe.prom in the state directory"
 
 lab_stop report
 done_testing
