@@ -496,12 +496,14 @@ static size_t nselection; /* 0: every column */
 int
 report_columns_select(const char *list, char *err, size_t errlen)
 {
-	size_t sel[REPORT_COLUMNS_MAX], n = 0, k, len;
+	size_t sel[REPORT_COLUMNS_MAX], n = 0, k;
 	const char *p = list, *comma;
 	char name[64];
-	int i;
 
 	for (;;) {
+		size_t len;
+		int i;
+
 		comma = strchr(p, ',');
 		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
 		if (len == 0 || len >= sizeof(name)) {

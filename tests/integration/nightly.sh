@@ -33,6 +33,8 @@ run -q -S 192.0.2.7 -o "$WORK/bad.csv" 2>"$WORK/err.txt"
 is "$?" 2 "-S an address not on this host: exit 2"
 grep -q "^smtpprobe: --source-address: cannot bind to 192.0.2.7: " "$WORK/err.txt"
 ok $? "and it says why"
+run -q -S 127.0.0.2 -S 2001:db8::7 -o "$WORK/bad.csv" 2>"$WORK/err.txt"
+is "$?" 2 "-S an IPv6 address not on this host: exit 2"
 run -q -S 127.0.0.2 -S 127.0.0.3 2>"$WORK/err.txt" >/dev/null
 is "$?" 2 "-S: two IPv4 addresses: exit 2"
 run -q -S not-an-address 2>"$WORK/err.txt" >/dev/null
