@@ -37,6 +37,10 @@ PACKAGES="$PACKAGES cppcheck clang-tidy"
 # systemd give configure their directories (pkg-config) and systemd-analyze;
 # man-db lets systemd-analyze verify check the units' Documentation=man:.
 PACKAGES="$PACKAGES debhelper dpkg-dev fakeroot lintian bash-completion systemd man-db git"
+# The nightly audit: --metrics read by a real Prometheus exposition parser.
+PACKAGES="$PACKAGES python3-prometheus-client"
+# and real JSON Lines output validated against its JSON Schema.
+PACKAGES="$PACKAGES python3-jsonschema"
 JOBS=$(nproc 2>/dev/null || echo 2)
 SMTPPROBE_ALLOWLIST='127.0.0.0/8,::1/128'
 export SMTPPROBE_ALLOWLIST
@@ -150,7 +154,8 @@ package() {
 		/lib/systemd/system/smtpprobe-audit.timer /usr/bin/smtpprobe \
 		/usr/libexec/smtpprobe/audit-run /usr/share/bash-completion/completions/smtpprobe \
 		/usr/share/doc/smtpprobe/changelog.gz /usr/share/doc/smtpprobe/copyright \
-		/usr/share/man/man1/smtpprobe.1.gz | sort >"$out/expected.txt"
+		/usr/share/man/man1/smtpprobe.1.gz /usr/share/smtpprobe/smtpprobe-record.schema.json |
+		sort >"$out/expected.txt"
 	for f in $(cat "$out/expected.txt"); do
 		grep -qx "$f" "$out/files.txt"
 		t $? "the package holds $f"

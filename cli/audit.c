@@ -128,9 +128,7 @@ audit_open_output(struct audit *a, const char *path, const char *format, struct 
 	FILE *f;
 
 	a->output = path;
-	if (strcmp(format, "jsonl") == 0) /* no header: nothing read back */
-		return previous_open_append_jsonl(path, need_header, err, errlen);
-	if (strcmp(format, "csv") != 0) {
+	if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0) {
 		/* Text has no header to know it by; appending deletes nothing. */
 		if ((f = fopen(path, "a")) == NULL)
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -138,7 +136,12 @@ audit_open_output(struct audit *a, const char *path, const char *format, struct 
 		return f;
 	}
 	a->src = src;
-	f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err, errlen);
+	if (strcmp(format, "jsonl") == 0)
+		f = previous_open_append_jsonl(path, resume_row, a, need_header, &a->dropped, err,
+		                               errlen);
+	else
+		f = previous_open_append(path, resume_row, a, need_header, &a->dropped, err,
+		                         errlen);
 	if (!a->o.resume)
 		a->src = NULL;
 	return f;
@@ -157,6 +160,14 @@ audit_result(struct audit *a, const struct probe_result *r)
 	a->row = *r;
 	baseline_compare(a->base, &a->row);
 	return &a->row;
+}
+
+int
+audit_baseline_counts(const struct audit *a, size_t *newly_open, size_t *changed)
+{
+	*newly_open = a->base != NULL ? baseline_newly_open(a->base) : 0;
+	*changed = a->base != NULL ? baseline_changed(a->base) : 0;
+	return a->base != NULL;
 }
 
 int

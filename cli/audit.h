@@ -38,10 +38,10 @@ const struct session_observer *audit_observer(struct audit *a);
 /*
  * Opens -o FILE for --append or --resume: its header must be this version's;
  * with --resume each of its targets is marked done in src. format is the
- * report's: only CSV is read back; a JSON Lines file must start like one of
- * our rows; text is appended as is. A file that is not our report is
- * refused and left as it is. *need_header is set when the file has no
- * header yet. NULL with err.
+ * report's: CSV and JSON Lines are read back (a JSON Lines file must start
+ * like one of our rows); text is appended as is. A file that is not our
+ * report is refused and left as it is. *need_header is set when the file has
+ * no header yet. NULL with err.
  */
 FILE *audit_open_output(struct audit *a, const char *path, const char *format,
                         struct target_source *src, int *need_header, char *err, size_t errlen);
@@ -75,6 +75,10 @@ void audit_progress_clear(struct audit *a);
  * line so the summary starts on a clean line, writes the rows still held.
  * Returns -1 when emit failed. */
 int audit_end_run(struct audit *a);
+
+/* With --baseline: 1, and the targets newly accepting relay or localhost
+ * RCPTs and those whose verdict changed; 0 without. */
+int audit_baseline_counts(const struct audit *a, size_t *newly_open, size_t *changed);
 
 /* Lines for the end of run summary (baseline changes, resume, transcripts). */
 void audit_summary(struct audit *a, FILE *fp);

@@ -25,6 +25,7 @@
 #include "cli/audit.h"
 #include "cli/hops.h"
 #include "cli/options.h"
+#include "cli/runfiles.h"
 #include "prober/engine.h"
 #include "prober/tls.h"
 #include "record/relay.h"
@@ -54,6 +55,10 @@ struct app {
 	struct run run;
 	FILE *out;
 	int need_header;
+	/* The nightly audit: the run's wall clock and command line. */
+	double start, end;
+	int argc;
+	char **argv;
 };
 
 /*
@@ -358,6 +363,16 @@ start_engine(struct app *a)
 	return 0;
 }
 
+/* Seconds since the epoch. */
+static double
+wall_clock(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* Probes every target and ends the report; returns the engine's status. */
 static enum engine_status
 run_engine(struct app *a, size_t total, double *secs)
@@ -367,6 +382,7 @@ run_engine(struct app *a, size_t total, double *secs)
 	struct timespec t0, t1;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	a->start = wall_clock();
 	if (a->need_header && report_begin(run->rep) != 0)
 		run->write_failed = errno ? errno : EIO;
 	run->out_tty = isatty(fileno(a->out));
@@ -379,9 +395,12 @@ run_engine(struct app *a, size_t total, double *secs)
 	if (report_end(run->rep) != 0 && !run->write_failed)
 		run->write_failed = errno ? errno : EIO;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	a->end = wall_clock();
 	*secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	return status;
 }
+
+static int found_open(const struct app *a);
 
 /* What the run came to, on stderr; returns the exit status. */
 static int
@@ -416,9 +435,87 @@ finish(struct app *a, enum engine_status status, double secs)
 		return EXIT_USAGE;
 	if (status == ENGINE_INTERRUPTED)
 		return EXIT_INTERRUPTED;
-	if (st->verdicts[VERDICT_ACCEPTS_RELAY] + st->verdicts[VERDICT_ACCEPTS_LOCALHOST] > 0)
+	if (found_open(a))
 		return EXIT_FOUND_OPEN;
 	return all_skipped(run) ? EXIT_ALL_SKIPPED : EXIT_NOTHING_OPEN;
+}
+
+/* Whether the run found what --fail-on alerts on. */
+static int
+found_open(const struct app *a)
+{
+	const struct engine_stats *st = engine_stats(a->eng);
+	size_t newly_open, changed;
+
+	audit_baseline_counts(a->run.audit, &newly_open, &changed);
+	switch (a->s->fail_on) {
+	case FAIL_ON_NEW:
+		return newly_open > 0;
+	case FAIL_ON_CHANGED:
+		return newly_open > 0 || changed > 0;
+	default:
+		return st->verdicts[VERDICT_ACCEPTS_RELAY] +
+		           st->verdicts[VERDICT_ACCEPTS_LOCALHOST] >
+		       0;
+	}
+}
+
+static void
+print_metrics(FILE *fp, void *arg)
+{
+	metrics_print(fp, arg);
+}
+
+struct metadata_args {
+	const struct run_facts *f;
+	int argc;
+	char **argv;
+};
+
+static void
+print_metadata(FILE *fp, void *arg)
+{
+	const struct metadata_args *m = arg;
+
+	metadata_print(fp, m->f, m->argc, m->argv);
+}
+
+/* --metrics and --metadata, once the exit status is known, also for a run
+ * that failed before the engine ran (its counts are 0); a file that cannot
+ * be written makes it EXIT_RUNTIME. */
+static int
+write_run_files(const struct app *a, double secs, int rc)
+{
+	const struct engine_stats *st = a->eng != NULL ? engine_stats(a->eng) : NULL;
+	struct run_facts f;
+	struct metadata_args m = {&f, a->argc, a->argv};
+	char err[1024];
+
+	memset(&f, 0, sizeof(f));
+	f.start = a->start;
+	f.end = a->end;
+	if (f.start == 0)
+		f.start = f.end = wall_clock();
+	f.secs = secs;
+	if (st != NULL) {
+		f.results = st->results;
+		memcpy(f.verdicts, st->verdicts, sizeof(f.verdicts));
+	}
+	memcpy(f.skipped, a->run.skipped, sizeof(f.skipped));
+	if (a->run.audit != NULL)
+		f.has_baseline = audit_baseline_counts(a->run.audit, &f.newly_open, &f.changed);
+	f.exit_status = rc;
+	if (a->s->metadata != NULL &&
+	    runfile_write(a->s->metadata, print_metadata, &m, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtpprobe: --metadata: %s\n", err);
+		rc = f.exit_status = EXIT_RUNTIME;
+	}
+	if (a->s->metrics != NULL &&
+	    runfile_write(a->s->metrics, print_metrics, &f, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtpprobe: --metrics: %s\n", err);
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
 }
 
 /* --extract-only: the hop tables, nothing probed. */
@@ -441,17 +538,22 @@ probe(struct app *a)
 {
 	struct settings *s = a->s;
 	enum engine_status status;
+	char err[512];
 	size_t total;
 	double secs;
 	int rc;
 
 	s->audit.progress = !s->quiet && isatty(STDERR_FILENO);
 	total = progress_total(s);
+	if (source_check(&s->eng.probe, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtpprobe: %s\n", err);
+		return EXIT_USAGE;
+	}
 	if ((rc = load_ranges(a)) != 0 || (rc = make_source(a)) != 0 ||
 	    (rc = open_output(a)) != 0 || (rc = start_engine(a)) != 0)
-		return rc;
+		return rc == EXIT_USAGE ? rc : write_run_files(a, 0, rc);
 	status = run_engine(a, total, &secs);
-	return finish(a, status, secs);
+	return write_run_files(a, secs, finish(a, status, secs));
 }
 
 /* Every way out comes here: each is freed only if it was made. Returns
@@ -491,6 +593,8 @@ main(int argc, char **argv)
 	a.s = &s;
 	a.out = stdout;
 	a.need_header = 1;
+	a.argc = argc;
+	a.argv = argv;
 	rc = options_parse(argc, argv, &s);
 	if (rc == OPTIONS_RUN)
 		rc = s.extract_only ? extract_hops(&a) : probe(&a);

@@ -8,6 +8,7 @@
 
 #include "cli/options.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "cli/paths.h"
@@ -69,6 +71,11 @@ enum {
 	OPT_DNS_TIMEOUT,
 	OPT_MX,
 	OPT_NO_DNS,
+	/* The nightly audit. */
+	OPT_METRICS,
+	OPT_METADATA,
+	OPT_FAIL_ON,
+	OPT_COLUMNS,
 };
 
 static const struct option long_options[] = {
@@ -122,6 +129,12 @@ static const struct option long_options[] = {
     {"dns-timeout", required_argument, NULL, OPT_DNS_TIMEOUT},
     {"mx", required_argument, NULL, OPT_MX},
     {"no-dns", no_argument, NULL, OPT_NO_DNS},
+    /* The nightly audit. */
+    {"source-address", required_argument, NULL, 'S'},
+    {"metrics", required_argument, NULL, OPT_METRICS},
+    {"metadata", required_argument, NULL, OPT_METADATA},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"columns", required_argument, NULL, OPT_COLUMNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -194,23 +207,56 @@ static const char usage_text[] =
     "\n"
     "Output:\n"
     "  -o, --output FILE       write the report to FILE (default stdout); never an\n"
-    "                          input file (-f, --exclude, --message): exit 2\n"
-    "      --format FMT        csv, jsonl or text (default: text on a terminal, else csv)\n"
+    "                          input file (-f, --exclude, --message, ...): exit 2\n"
+    "      --format FMT        csv, jsonl or text (default: from -o FILE's extension,\n"
+    "                          .csv, .jsonl, .ndjson or .txt; else text on a terminal,\n"
+    "                          else csv)\n"
     "      --help-columns      list the report's columns and exit\n"
     "  -q, --quiet             nothing on stderr but errors (no progress, no summary)\n"
     "      --debug             trace each dialogue on stderr: a line per state and reply\n"
     "      --transcripts DIR   write each dialogue, timestamped, to DIR/<ip>_<port>.txt\n"
     "                          (DIR made 0700 if absent; links are never followed)\n"
-    "      --baseline FILE     compare with an earlier run's CSV: change column, gone\n"
-    "                          rows, and what changed on stderr\n"
+    "      --baseline FILE     compare with an earlier run's CSV or JSON Lines: change\n"
+    "                          column, gone rows, and what changed on stderr (a FILE\n"
+    "                          that does not exist yet: every target is new)\n"
     "      --append            add rows to -o FILE (its header must match; a file\n"
     "                          that is not our report is refused, left as it is)\n"
     "      --resume            --append, probing only targets not yet in -o FILE\n"
+    "\n"
+    "The nightly audit:\n"
+    "  -S, --source-address ADDR  bind every connection to ADDR (our side, as the\n"
+    "                          server sees it); one IPv4 and one IPv6 at most\n"
+    "      --metrics FILE      Prometheus text for node_exporter's textfile collector\n"
+    "                          (written to FILE.tmp, then renamed)\n"
+    "      --metadata FILE     one JSON object about the run (version, options,\n"
+    "                          counts, start, end, rate)\n"
+    "      --fail-on WHEN      exit 1 when: any target accepts (any, the default),\n"
+    "                          one accepts that did not in --baseline (new), or any\n"
+    "                          verdict changed since --baseline (changed)\n"
+    "      --columns LIST      CSV and JSON Lines columns, comma-separated, in this\n"
+    "                          order (default: all, see --help-columns)\n"
     "  -h, --help              this text;  -V, --version  the version\n"
     "\n"
     "Exit status: 0 nothing accepted a relay or localhost RCPT, 1 something did,\n"
     "2 usage or input error, 3 runtime failure, 4 interrupted, 5 nothing probed:\n"
     "every target was skipped (allowlist, special ranges, --exclude, bad input).\n";
+static const struct name_code fail_on_names[] = {
+    {"any", FAIL_ON_ANY},
+    {"new", FAIL_ON_NEW},
+    {"changed", FAIL_ON_CHANGED},
+    {NULL, 0},
+};
+
+/* -o FILE's extension: the format when --format is not given. */
+static const struct {
+	const char *ext, *format;
+} format_extensions[] = {
+    {".csv", "csv"},
+    {".jsonl", "jsonl"},
+    {".ndjson", "jsonl"},
+    {".txt", "text"},
+};
+
 static const struct name_code starttls_names[] = {
     {"auto", STARTTLS_AUTO},
     {"never", STARTTLS_NEVER},
@@ -232,6 +278,16 @@ name_code(const struct name_code *table, const char *name, int dflt)
 		if (strcmp(table->name, name) == 0)
 			return table->code;
 	return dflt;
+}
+
+/* The name of code in table. */
+static const char *
+name_of(const struct name_code *table, int code)
+{
+	for (; table->name != NULL; table++)
+		if (table->code == code)
+			return table->name;
+	return "?";
 }
 
 static void __attribute__((format(printf, 1, 2), noreturn)) usage_error(const char *fmt, ...)
@@ -336,6 +392,49 @@ print_columns(void)
 
 	for (i = 0; i < report_ncolumns; i++)
 		printf("%-14s %s\n", report_columns[i].name, report_columns[i].doc);
+}
+
+/* -S ADDR into the probe settings: one address per family. */
+static int
+source_address_parse(struct probe_settings *p, const char *arg)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	if (inet_pton(AF_INET, arg, &sin.sin_addr) == 1) {
+		if (p->source4_len != 0)
+			return -1;
+		sin.sin_family = AF_INET;
+		memcpy(&p->source4, &sin, sizeof(sin));
+		p->source4_len = sizeof(sin);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, arg, &sin6.sin6_addr) == 1) {
+		if (p->source6_len != 0)
+			return -1;
+		sin6.sin6_family = AF_INET6;
+		memcpy(&p->source6, &sin6, sizeof(sin6));
+		p->source6_len = sizeof(sin6);
+		return 0;
+	}
+	return -1;
+}
+
+/* The format -o FILE's extension names, or NULL. */
+static const char *
+format_from_extension(const char *path)
+{
+	size_t n = strlen(path), i;
+
+	for (i = 0; i < sizeof(format_extensions) / sizeof(format_extensions[0]); i++) {
+		size_t e = strlen(format_extensions[i].ext);
+
+		if (n > e && strcasecmp(path + n - e, format_extensions[i].ext) == 0)
+			return format_extensions[i].format;
+	}
+	return NULL;
 }
 
 /* Targets, their policy, suspects from messages and DNS. */
@@ -511,6 +610,35 @@ apply_output_option(struct settings *s, int c, const char *arg)
 	case OPT_APPEND:
 		s->audit.append = 1;
 		break;
+	/* The nightly audit. */
+	case 'S':
+		if (source_address_parse(&s->eng.probe, arg) != 0)
+			usage_error("--source-address: not an IPv4 or IPv6 address, or a second "
+			            "one of its family: \"%s\"",
+			            arg);
+		break;
+	case OPT_METRICS:
+		s->metrics = arg;
+		break;
+	case OPT_METADATA:
+		s->metadata = arg;
+		break;
+	case OPT_FAIL_ON: {
+		int v = name_code(fail_on_names, arg, -1);
+
+		if (v < 0)
+			usage_error("--fail-on: not any, new or changed: \"%s\"", arg);
+		s->fail_on = v;
+		break;
+	}
+	case OPT_COLUMNS: {
+		char err[256];
+
+		if (report_columns_select(arg, err, sizeof(err)) != 0)
+			usage_error("--columns: %s", err);
+		s->columns = arg;
+		break;
+	}
 	default:
 		return 0;
 	}
@@ -548,6 +676,25 @@ settings_init(struct settings *s, int argc)
 	return (s->trust = trust_new()) != NULL ? 0 : -1;
 }
 
+/* Whether the selected columns hold what --append and --resume read back. */
+static int
+columns_read_back(void)
+{
+	static const char *const need[] = {"ip", "port", "verdict", "origin"};
+	size_t k, j;
+
+	for (k = 0; k < sizeof(need) / sizeof(need[0]); k++) {
+		int i = report_column_index(need[k]);
+
+		for (j = 0; j < report_nselected(); j++)
+			if (report_selected(j) == (size_t)i)
+				break;
+		if (j == report_nselected())
+			return 0;
+	}
+	return 1;
+}
+
 /* What no single option can check: the options together. */
 static int
 check_settings(struct settings *s)
@@ -558,6 +705,8 @@ check_settings(struct settings *s)
 		return EXIT_USAGE;
 	}
 	check_same_files(s);
+	if (s->format == NULL && s->output != NULL && !s->extract_only)
+		s->format = format_from_extension(s->output);
 	if (s->format == NULL)
 		s->format = s->output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
 	/* --extract-only: the hop tables, nothing probed. */
@@ -573,8 +722,17 @@ check_settings(struct settings *s)
 	/* Audit reports. */
 	if (s->audit.append && s->output == NULL)
 		usage_error("%s needs -o FILE", s->audit.resume ? "--resume" : "--append");
-	if (s->audit.resume && strcmp(s->format, "csv") != 0)
-		usage_error("--resume reads back CSV only, not --format %s", s->format);
+	if (s->fail_on != FAIL_ON_ANY && s->audit.baseline == NULL)
+		usage_error("--fail-on %s needs --baseline FILE",
+		            name_of(fail_on_names, s->fail_on));
+	if (s->columns != NULL && strcmp(s->format, "text") == 0)
+		usage_error("--columns: for CSV and JSON Lines, not --format text");
+	if (s->columns != NULL && s->audit.append && !columns_read_back())
+		usage_error("--columns: %s reads back the ip, port, verdict and origin columns: "
+		            "name them too",
+		            s->audit.resume ? "--resume" : "--append");
+	if (s->audit.resume && strcmp(s->format, "text") == 0)
+		usage_error("--resume reads back CSV or JSON Lines, not --format %s", s->format);
 	return OPTIONS_RUN;
 }
 
@@ -591,7 +749,7 @@ options_parse(int argc, char **argv, struct settings *s)
 
 	if (settings_init(s, argc) != 0)
 		return EXIT_RUNTIME;
-	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhVS:", long_options, NULL)) != -1) {
 		if (apply_target_option(s, c, optarg) || apply_dialogue_option(s, c, optarg) ||
 		    apply_output_option(s, c, optarg))
 			continue;

@@ -23,6 +23,13 @@ enum {
 	EXIT_ALL_SKIPPED = 5,
 };
 
+/* --fail-on: when the run exits 1. */
+enum fail_on {
+	FAIL_ON_ANY = 0, /* any target accepts relay or localhost RCPTs */
+	FAIL_ON_NEW,     /* one accepts that did not in --baseline */
+	FAIL_ON_CHANGED, /* any verdict changed since --baseline */
+};
+
 /* A name and the value it stands for: one row of an option's value table. */
 struct name_code {
 	const char *name;
@@ -53,6 +60,11 @@ struct settings {
 	const char *format; /* set to the default when no --format */
 	int quiet;
 	struct audit_options audit; /* audit reports */
+	/* The nightly audit. */
+	const char *metrics;  /* --metrics FILE, or NULL */
+	const char *metadata; /* --metadata FILE, or NULL */
+	int fail_on;          /* enum fail_on */
+	const char *columns;  /* --columns LIST (reports/columns.h holds it), or NULL */
 	/* What the other layers are given. */
 	struct target_source_config src;
 	struct engine_config eng;

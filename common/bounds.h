@@ -123,4 +123,9 @@
 #define TRANSCRIPT_ROWS_HELD_MAX 256
 #define TRANSCRIPT_ROWS_POLL_MS  10
 
+/* The nightly audit's run files (--metrics, --metadata). */
+#define RUNFILE_PATH_MAX   4096 /* FILE.tmp, written then renamed FILE */
+#define REPORT_COLUMNS_MAX 64   /* columns --columns can name (CSV_FIELDS_MAX: read back) */
+#define METADATA_ARG_MAX   8192 /* one argument, JSON-escaped; longer is shown "" */
+
 #endif

@@ -164,34 +164,68 @@ local_failure(int err)
 	}
 }
 
+/* A connection that could not be made: reported from the loop, so the
+ * owner is never re-entered. Returns 0. */
+static int
+session_connect_failed(struct session *s, int err)
+{
+	if (local_failure(err)) {
+		s->pending = PROBE_LOCAL_FAILURE;
+		s->result.local_errno = err;
+	} else {
+		s->pending =
+		    err == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
+	}
+	event_active(s->timer, EV_TIMEOUT, 0);
+	return 0;
+}
+
 /* Opens a connection: the first, the plaintext one after a failed
  * handshake, or a fresh one when the tests need more RCPTs than one
  * connection may carry. Returns -1 only when memory runs out. */
 static int
 session_connect(struct session *s)
 {
-	s->bev = bufferevent_socket_new(s->base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (s->bev == NULL)
+	const struct sockaddr_storage *src = NULL;
+	socklen_t srclen = 0;
+	evutil_socket_t fd = -1;
+	int bind_err = 0;
+
+	/* -S: bind before connecting, on the target's family. */
+	if (s->result.target.sa.ss_family == AF_INET && s->set->source4_len > 0) {
+		src = &s->set->source4;
+		srclen = s->set->source4_len;
+	} else if (s->result.target.sa.ss_family == AF_INET6 && s->set->source6_len > 0) {
+		src = &s->set->source6;
+		srclen = s->set->source6_len;
+	}
+	if (src != NULL) {
+		fd = socket(src->ss_family, SOCK_STREAM, 0);
+		if (fd < 0 || evutil_make_socket_nonblocking(fd) != 0 ||
+		    evutil_make_socket_closeonexec(fd) != 0 ||
+		    bind(fd, (const struct sockaddr *)src, srclen) != 0) {
+			bind_err = errno;
+			if (fd >= 0)
+				evutil_closesocket(fd);
+			fd = -1;
+		}
+	}
+	s->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (s->bev == NULL) {
+		if (fd >= 0)
+			evutil_closesocket(fd);
 		return -1;
+	}
 	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
 	/* Stop reading a little past the longest line we accept: a server that
 	 * never ends its line cannot make us buffer more than that. */
 	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
 	proto_connection(&s->p);
+	if (bind_err != 0)
+		return session_connect_failed(s, bind_err);
 	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
 	                               (int)s->result.target.salen) < 0) {
-		int err = errno;
-
-		/* Report from the loop, so the owner is never re-entered. */
-		if (local_failure(err)) {
-			s->pending = PROBE_LOCAL_FAILURE;
-			s->result.local_errno = err;
-		} else {
-			s->pending = err == ECONNREFUSED ? PROBE_CONNECTION_REFUSED
-			                                 : PROBE_NETWORK_UNREACHABLE;
-		}
-		event_active(s->timer, EV_TIMEOUT, 0);
-		return 0;
+		return session_connect_failed(s, errno);
 	}
 	session_arm(s, proto_state_timeout(&s->p, PS_CONNECT));
 	return 0;

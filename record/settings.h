@@ -6,6 +6,8 @@
 #ifndef SMTPPROBE_SETTINGS_H
 #define SMTPPROBE_SETTINGS_H
 
+#include <sys/socket.h>
+
 #include "common/bounds.h"
 #include "record/observer.h"
 
@@ -37,6 +39,11 @@ struct probe_settings {
 	enum starttls_mode starttls;
 	enum smtps_mode smtps;
 	struct tls_client *tls; /* borrowed from main.c, one per run; NULL: no TLS at all */
+
+	/* -S: the local address every connection is bound to, one per
+	 * family; a length of 0 for a family lets the kernel choose. */
+	struct sockaddr_storage source4, source6;
+	socklen_t source4_len, source6_len;
 
 	/* Audit reports: who is told every line (--transcripts);
 	 * NULL for nobody. Not owned; outlives every session. */

@@ -151,7 +151,12 @@ baseline_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(b->path, sizeof(b->path), "%s", path);
-	if ((f = fopen(path, "r")) == NULL) {
+	if ((f = fopen(path, "r")) == NULL && errno == ENOENT) {
+		/* The first night: nothing to compare with yet. */
+		snprintf(b->note, sizeof(b->note), ": no baseline yet: every target counts as new");
+		return b;
+	}
+	if (f == NULL) {
 		struct strbuf sb;
 		char shown[256];
 
@@ -323,6 +328,12 @@ size_t
 baseline_newly_open(const struct baseline *b)
 {
 	return b->newly_open;
+}
+
+size_t
+baseline_changed(const struct baseline *b)
+{
+	return b->changed;
 }
 
 void

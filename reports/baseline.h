@@ -20,7 +20,8 @@
 
 struct baseline;
 
-/* Reads a previous run's CSV. Returns NULL with err filled ("PATH:LINE: why"),
+/* Reads a previous run's CSV; a file that does not exist (the first night)
+ * is an empty baseline, and the summary says so. Returns NULL with err filled ("PATH:LINE: why"),
  * also for a file without a whole header line (binary, cut). An empty or
  * header-only file, or one whose last row is cut, is read, and the summary
  * says so (every target then counts as new). */
@@ -47,5 +48,7 @@ void baseline_summary(const struct baseline *b, FILE *fp);
 
 /* Targets that accept relay or localhost RCPTs now and did not in the baseline. */
 size_t baseline_newly_open(const struct baseline *b);
+/* Targets whose verdict changed since the baseline. */
+size_t baseline_changed(const struct baseline *b);
 
 #endif

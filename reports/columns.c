@@ -12,6 +12,7 @@
  */
 #include "reports/columns.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -393,4 +394,68 @@ static void
 col_fcrdns(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_puts(sb, fcrdns_name(r->fcrdns));
+}
+
+/* --columns. */
+static size_t selection[REPORT_COLUMNS_MAX];
+static size_t nselection; /* 0: every column */
+
+int
+report_columns_select(const char *list, char *err, size_t errlen)
+{
+	size_t sel[REPORT_COLUMNS_MAX], n = 0, k;
+	const char *p = list, *comma;
+	char name[64];
+
+	for (;;) {
+		size_t len;
+		int i;
+
+		comma = strchr(p, ',');
+		len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		if (len == 0 || len >= sizeof(name)) {
+			snprintf(err, errlen, "an empty or too long column name");
+			return -1;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if ((i = report_column_index(name)) < 0) {
+			struct strbuf sb;
+			char shown[128];
+
+			sb_init(&sb, shown, sizeof(shown));
+			sb_append_escaped(&sb, name, len);
+			snprintf(err, errlen, "no column \"%s\" (see --help-columns)", shown);
+			return -1;
+		}
+		for (k = 0; k < n; k++) {
+			if (sel[k] == (size_t)i) {
+				snprintf(err, errlen, "column \"%s\" named twice", name);
+				return -1;
+			}
+		}
+		if (n == REPORT_COLUMNS_MAX) {
+			snprintf(err, errlen, "more than %d columns", REPORT_COLUMNS_MAX);
+			return -1;
+		}
+		sel[n++] = (size_t)i;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	memcpy(selection, sel, n * sizeof(sel[0]));
+	nselection = n;
+	return 0;
+}
+
+size_t
+report_nselected(void)
+{
+	return nselection > 0 ? nselection : report_ncolumns;
+}
+
+size_t
+report_selected(size_t j)
+{
+	return nselection > 0 ? selection[j] : j;
 }

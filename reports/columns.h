@@ -32,4 +32,15 @@ extern const size_t report_ncolumns;
 /* Index of a column by name, or -1. */
 int report_column_index(const char *name);
 
+/*
+ * --columns: the columns CSV and JSON Lines write, and read back, in order;
+ * all of them unless report_columns_select was given a list (comma-separated
+ * names, each once). One selection for the process. Returns 0, or -1 with
+ * err (an unknown or repeated name; the selection is then unchanged).
+ */
+int report_columns_select(const char *list, char *err, size_t errlen);
+size_t report_nselected(void);
+/* The index in report_columns of the j-th selected column. */
+size_t report_selected(size_t j);
+
 #endif

@@ -192,8 +192,11 @@ csv_begin(struct report *rep)
 	size_t i;
 
 	sb_reset(&rep->line);
-	for (i = 0; i < report_ncolumns; i++)
-		put_cell(rep, i, report_columns[i].name, strlen(report_columns[i].name));
+	for (i = 0; i < report_nselected(); i++) {
+		const char *name = report_columns[report_selected(i)].name;
+
+		put_cell(rep, i, name, strlen(name));
+	}
 	return put_line(rep);
 }
 
@@ -203,8 +206,8 @@ csv_row(struct report *rep, const struct probe_result *r)
 	size_t i;
 
 	sb_reset(&rep->line);
-	for (i = 0; i < report_ncolumns; i++) {
-		const struct strbuf *cell = report_cell(rep, i, r);
+	for (i = 0; i < report_nselected(); i++) {
+		const struct strbuf *cell = report_cell(rep, report_selected(i), r);
 
 		put_cell(rep, i, cell->buf, cell->len);
 	}

@@ -97,8 +97,10 @@ csv_header_check(const struct csv_record *rec, char *err, size_t errlen)
 {
 	size_t i;
 
-	for (i = 0; i < rec->n && i < report_ncolumns; i++) {
-		if (strcmp(rec->cell[i], report_columns[i].name) != 0) {
+	for (i = 0; i < rec->n && i < report_nselected(); i++) {
+		const char *want = report_columns[report_selected(i)].name;
+
+		if (strcmp(rec->cell[i], want) != 0) {
 			char shown[64];
 			struct strbuf sb;
 
@@ -106,13 +108,14 @@ csv_header_check(const struct csv_record *rec, char *err, size_t errlen)
 			sb_init(&sb, shown, sizeof(shown));
 			sb_append_escaped(&sb, rec->cell[i], rec->len[i] < 40 ? rec->len[i] : 40);
 			snprintf(err, errlen, "column %zu is \"%s\", not \"%s\"", i + 1, shown,
-			         report_columns[i].name);
+			         want);
 			return -1;
 		}
 	}
-	if (rec->n != report_ncolumns) {
-		snprintf(err, errlen, "%zu columns, not the %zu of this version", rec->n,
-		         report_ncolumns);
+	if (rec->n != report_nselected()) {
+		snprintf(err, errlen, "%zu columns, not the %zu of this version%s", rec->n,
+		         report_nselected(),
+		         report_nselected() < report_ncolumns ? "'s --columns" : "");
 		return -1;
 	}
 	return 0;

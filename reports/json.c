@@ -129,14 +129,15 @@ put_list(struct report *rep, const struct strbuf *cell)
 static int
 jsonl_row(struct report *rep, const struct probe_result *r)
 {
-	size_t i;
+	size_t j;
 
 	sb_reset(&rep->line);
 	sb_putc(&rep->line, '{');
-	for (i = 0; i < report_ncolumns; i++) {
+	for (j = 0; j < report_nselected(); j++) {
+		size_t i = report_selected(j);
 		const struct strbuf *cell = report_cell(rep, i, r);
 
-		if (i > 0)
+		if (j > 0)
 			sb_putc(&rep->line, ',');
 		(void)json_escape_string(report_columns[i].name, strlen(report_columns[i].name),
 		                         &rep->line);

@@ -16,6 +16,7 @@
 #include "common/strbuf.h"
 #include "reports/columns.h"
 #include "reports/csvread.h"
+#include "reports/jsonread.h"
 
 #define NOT_OURS                                                                                   \
 	"not smtpprobe's report (its first line is not this version's header); it is left as it "  \
@@ -41,6 +42,29 @@ set_err(char *err, size_t errlen, const char *name, unsigned long lineno, const 
 		snprintf(err, errlen, "%s: %s", shown, why);
 }
 
+/* A JSON Lines row of ours: its members that matter across runs. */
+static int
+json_row(const char *line, size_t len, struct previous_row *row, char *buf, char *why,
+         size_t whylen)
+{
+	static const char *const names[] = {"ip", "port", "verdict", "origin"};
+	const char *vals[4];
+
+	if (json_object_fields(line, len, names, 4, vals, buf, CSV_READ_LINE_MAX + CSV_FIELDS_MAX,
+	                       why, whylen) != 0)
+		return -1;
+	if (vals[0] == NULL || vals[1] == NULL || vals[2] == NULL || vals[3] == NULL) {
+		snprintf(why, whylen,
+		         "not smtpprobe's JSON Lines: no ip, port, verdict or origin member");
+		return -1;
+	}
+	row->ip = vals[0];
+	row->port = vals[1];
+	row->verdict = vals[2];
+	row->origin = vals[3];
+	return 0;
+}
+
 static const char *
 cell_at(const struct csv_record *rec, int i)
 {
@@ -59,7 +83,7 @@ previous_read(FILE *f, const char *name, int exact, previous_row_cb cb, void *ar
 	unsigned long lineno = 0;
 	ssize_t n;
 	long at;
-	int rc = -1;
+	int rc = -1, json = 0;
 
 	*partial = -1;
 	buf = malloc(CSV_READ_LINE_MAX + CSV_FIELDS_MAX);
@@ -86,6 +110,23 @@ previous_read(FILE *f, const char *name, int exact, previous_row_cb cb, void *ar
 		if ((size_t)n > CSV_READ_LINE_MAX) {
 			set_err(err, errlen, name, lineno, "line too long");
 			goto out;
+		}
+		/* JSON Lines (its first line is an object): no header, every
+		 * line a row. */
+		if (lineno == 1)
+			json = !exact && n > 0 && line[0] == '{';
+		if (json) {
+			if (json_row(line, (size_t)n, &row, buf, why, sizeof(why)) != 0) {
+				set_err(err, errlen, name, lineno, why);
+				goto out;
+			}
+			row.lineno = lineno;
+			if (cb != NULL && cb(&row, arg) != 0) {
+				set_err(err, errlen, name, lineno,
+				        "cannot keep this row (out of memory?)");
+				goto out;
+			}
+			continue;
 		}
 		if (csv_parse_record(line, (size_t)n, &rec, buf, CSV_READ_LINE_MAX + CSV_FIELDS_MAX,
 		                     why, sizeof(why)) != 0) {
@@ -150,12 +191,13 @@ starts_like_ours(FILE *f, size_t len, int json)
 
 	sb_init(&sb, want, sizeof(want));
 	if (json) {
-		sb_printf(&sb, "{\"%s\":", report_columns[0].name);
+		sb_printf(&sb, "{\"%s\":", report_columns[report_selected(0)].name);
 	} else {
 		size_t i;
 
-		for (i = 0; i < report_ncolumns; i++)
-			sb_printf(&sb, "%s%s", i > 0 ? "," : "", report_columns[i].name);
+		for (i = 0; i < report_nselected(); i++)
+			sb_printf(&sb, "%s%s", i > 0 ? "," : "",
+			          report_columns[report_selected(i)].name);
 		sb_putc(&sb, '\n');
 	}
 	if (json && len > sb.len)
@@ -166,12 +208,15 @@ starts_like_ours(FILE *f, size_t len, int json)
 }
 
 FILE *
-previous_open_append_jsonl(const char *path, int *need_header, char *err, size_t errlen)
+previous_open_append_jsonl(const char *path, previous_row_cb cb, void *arg, int *need_header,
+                           int *dropped, char *err, size_t errlen)
 {
 	struct stat st;
 	FILE *f;
+	long partial;
 
 	*need_header = 0;
+	*dropped = 0;
 	if ((f = fopen(path, "a+")) == NULL) {
 		set_err(err, errlen, path, 0, strerror(errno));
 		return NULL;
@@ -186,7 +231,26 @@ previous_open_append_jsonl(const char *path, int *need_header, char *err, size_t
 		fclose(f);
 		return NULL;
 	}
-	*need_header = st.st_size == 0;
+	/* Its rows, told to cb; a last row cut short (a killed run) is removed. */
+	rewind(f);
+	if (previous_read(f, path, 0, cb, arg, &partial, err, errlen) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	if (partial >= 0) {
+		if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)partial) != 0) {
+			set_err(err, errlen, path, 0, strerror(errno));
+			fclose(f);
+			return NULL;
+		}
+		*dropped = partial > 0;
+	}
+	if (fseek(f, 0, SEEK_END) != 0) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	*need_header = ftell(f) == 0;
 	return f;
 }
 

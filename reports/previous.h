@@ -29,7 +29,9 @@ typedef int (*previous_row_cb)(const struct previous_row *row, void *arg);
  * Reads f from its current position: the header, then every row to cb (which
  * may be NULL). With exact, the header must name this version's columns in
  * order; without, it needs the ip, port, verdict and origin columns only, so a
- * baseline from an older version still reads. *partial is set to the offset
+ * baseline from an older version still reads. Without exact, a file whose
+ * first line is a JSON object is JSON Lines: no header, each line a row
+ * with those members. *partial is set to the offset
  * of a last line without its newline, else to -1. Returns 0, or -1 with err
  * filled ("NAME:LINE: why").
  */
@@ -48,9 +50,11 @@ FILE *previous_open_append(const char *path, previous_row_cb cb, void *arg, int 
                            int *dropped, char *err, size_t errlen);
 
 /*
- * The same for a JSON Lines report (--append --format jsonl): nothing is
- * read back, but a file that is not empty must start like one of our rows.
+ * The same for a JSON Lines report (--append, --resume with --format
+ * jsonl): a file that is not empty must start like one of our rows; each of
+ * its rows goes to cb, a cut last one is removed and *dropped set.
  */
-FILE *previous_open_append_jsonl(const char *path, int *need_header, char *err, size_t errlen);
+FILE *previous_open_append_jsonl(const char *path, previous_row_cb cb, void *arg, int *need_header,
+                                 int *dropped, char *err, size_t errlen);
 
 #endif

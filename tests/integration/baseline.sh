@@ -59,8 +59,16 @@ printf 'a,b\n"x,1\n' >"$WORK/bad.csv"
 is "$?" 2 "a baseline that is not smtpprobe's CSV: exit 2"
 grep -q "^smtpprobe: --baseline: $WORK/bad.csv:1: " "$WORK/err.txt"
 ok $? "naming the file and line"
-"$SMTPPROBE" --allow-private -q "$N.31:$P" --baseline "$WORK/none.csv" >/dev/null 2>&1
-is "$?" 2 "a missing baseline: exit 2"
+# The first night: a baseline that does not exist yet is an empty one.
+"$SMTPPROBE" --allow-private --timeout 2 "$N.31:$P" --baseline "$WORK/none.csv" \
+	-o "$WORK/first.csv" 2>"$WORK/err.txt"
+is "$?" 1 "a missing baseline: the run goes on (exit 1, the qmail accepts localhost)"
+is "$(cell "$WORK/first.csv" "$N.31" change)" new "a missing baseline: every target is new"
+is "$(grep -c 'no baseline yet: every target counts as new' "$WORK/err.txt")" 1 \
+	"a missing baseline: said once on stderr"
+mkdir "$WORK/dir.csv"
+"$SMTPPROBE" --allow-private -q "$N.31:$P" --baseline "$WORK/dir.csv" >/dev/null 2>&1
+is "$?" 2 "a baseline that cannot be read (a directory): exit 2"
 
 lab_stop report
 done_testing

@@ -64,6 +64,12 @@ for v in auto never always; do
 	"$SMTPPROBE" -q --starttls "$v" 192.0.2.1 </dev/null 2>&1 >/dev/null | grep -q -- '--starttls'
 	ok $((!$?)) "smtpprobe takes --starttls $v"
 done
+is "$(complete_words smtpprobe --fail-on '' | flat)" "any changed new" "--fail-on values"
+for v in any new changed; do
+	"$SMTPPROBE" -q --fail-on "$v" --baseline "$WORK/none.csv" 192.0.2.1 </dev/null 2>&1 >/dev/null |
+		grep -q -- '--fail-on'
+	ok $((!$?)) "smtpprobe takes --fail-on $v"
+done
 "$SMTPPROBE" -q --format xml 192.0.2.1 </dev/null 2>&1 >/dev/null | grep -q -- '--format'
 ok $? "(a --format value smtpprobe refuses is seen as such)"
 
