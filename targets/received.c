@@ -297,36 +297,95 @@ has_word_ci(const char *s, size_t n, const char *word)
 	return 0;
 }
 
+/* "[ip]:port" and "[ip]" become "ip"; 0, or -1 when something else follows. */
+static int
+unbracket(const char **s, size_t *len)
+{
+	const char *close = memchr(*s, ']', *len);
+
+	if (close == NULL)
+		return -1;
+	/* "[ip]:port" and "[ip]" only: nothing else may follow. */
+	if (close + 1 < *s + *len) {
+		uint16_t port;
+		char pbuf[8];
+		size_t pn = (size_t)(*s + *len - close - 2);
+
+		if (close[1] != ':' || pn == 0 || pn >= sizeof(pbuf))
+			return -1;
+		memcpy(pbuf, close + 2, pn);
+		pbuf[pn] = '\0';
+		if (target_parse_port(pbuf, &port) != 0)
+			return -1;
+	}
+	*len = (size_t)(close - *s - 1);
+	(*s)++;
+	return 0;
+}
+
+static void
+set_sin(struct sockaddr_storage *sa, socklen_t *salen, const unsigned char *a4)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	memcpy(&sin.sin_addr, a4, 4);
+	memcpy(sa, &sin, sizeof(sin));
+	*salen = sizeof(sin);
+}
+
+/* An IPv4 address in buf, or IPv4 and a port. */
+static int
+parse_v4(char *buf, struct sockaddr_storage *sa, socklen_t *salen)
+{
+	char *colon = strchr(buf, ':');
+	unsigned char a4[4];
+
+	if (colon != NULL) {
+		uint16_t port;
+
+		if (target_parse_port(colon + 1, &port) != 0)
+			return -1;
+		*colon = '\0';
+	}
+	if (target_parse_ipv4(buf, a4) != 0)
+		return -1;
+	set_sin(sa, salen, a4);
+	return 0;
+}
+
+/* An IPv6 address in buf; one mapped from IPv4 is stored as IPv4. */
+static int
+parse_v6(const char *buf, struct sockaddr_storage *sa, socklen_t *salen)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct sockaddr_in6 sin6;
+	struct in6_addr a6;
+
+	if (buf[0] == '\0' || inet_pton(AF_INET6, buf, &a6) != 1)
+		return -1;
+	if (memcmp(a6.s6_addr, mapped, sizeof(mapped)) == 0) {
+		set_sin(sa, salen, a6.s6_addr + 12);
+		return 0;
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = a6;
+	memcpy(sa, &sin6, sizeof(sin6));
+	*salen = sizeof(sin6);
+	return 0;
+}
+
 int
 received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, socklen_t *salen,
                        char *ip, size_t iplen)
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	char buf[INET6_ADDRSTRLEN + 16];
-	size_t n;
 	char *pct;
 
-	if (len > 0 && s[0] == '[') {
-		const char *close = memchr(s, ']', len);
-
-		if (close == NULL)
-			return -1;
-		/* "[ip]:port" and "[ip]" only: nothing else may follow. */
-		if (close + 1 < s + len) {
-			uint16_t port;
-			char pbuf[8];
-			size_t pn = (size_t)(s + len - close - 2);
-
-			if (close[1] != ':' || pn == 0 || pn >= sizeof(pbuf))
-				return -1;
-			memcpy(pbuf, close + 2, pn);
-			pbuf[pn] = '\0';
-			if (target_parse_port(pbuf, &port) != 0)
-				return -1;
-		}
-		len = (size_t)(close - s - 1);
-		s++;
-	}
+	if (len > 0 && s[0] == '[' && unbracket(&s, &len) != 0)
+		return -1;
 	if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
 		s += 5;
 		len -= 5;
@@ -339,53 +398,15 @@ received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, s
 		return -1;
 	if ((pct = strchr(buf, '%')) != NULL)
 		*pct = '\0'; /* an IPv6 zone (RFC 4007): meaningless off the host */
-	n = strlen(buf);
 	memset(sa, 0, sizeof(*sa));
 
 	if (strchr(buf, ':') == NULL ||
 	    (strchr(buf, '.') != NULL && strchr(buf, ':') == strrchr(buf, ':') &&
 	     strchr(buf, ':') > strchr(buf, '.'))) {
-		/* IPv4, or IPv4 and a port. */
-		char *colon = strchr(buf, ':');
-		struct sockaddr_in sin;
-		unsigned char a4[4];
-
-		if (colon != NULL) {
-			uint16_t port;
-
-			if (target_parse_port(colon + 1, &port) != 0)
-				return -1;
-			*colon = '\0';
-		}
-		if (target_parse_ipv4(buf, a4) != 0)
+		if (parse_v4(buf, sa, salen) != 0)
 			return -1;
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, a4, 4);
-		memcpy(sa, &sin, sizeof(sin));
-		*salen = sizeof(sin);
-	} else {
-		struct sockaddr_in6 sin6;
-		struct in6_addr a6;
-
-		if (n == 0 || inet_pton(AF_INET6, buf, &a6) != 1)
-			return -1;
-		if (memcmp(a6.s6_addr, mapped, sizeof(mapped)) == 0) {
-			struct sockaddr_in sin;
-
-			memset(&sin, 0, sizeof(sin));
-			sin.sin_family = AF_INET;
-			memcpy(&sin.sin_addr, a6.s6_addr + 12, 4);
-			memcpy(sa, &sin, sizeof(sin));
-			*salen = sizeof(sin);
-		} else {
-			memset(&sin6, 0, sizeof(sin6));
-			sin6.sin6_family = AF_INET6;
-			sin6.sin6_addr = a6;
-			memcpy(sa, &sin6, sizeof(sin6));
-			*salen = sizeof(sin6);
-		}
-	}
+	} else if (parse_v6(buf, sa, salen) != 0)
+		return -1;
 	if (ip != NULL) {
 		const void *src;
 
