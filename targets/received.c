@@ -297,36 +297,95 @@ has_word_ci(const char *s, size_t n, const char *word)
 	return 0;
 }
 
+/* "[ip]:port" and "[ip]" become "ip"; 0, or -1 when something else follows. */
+static int
+unbracket(const char **s, size_t *len)
+{
+	const char *close = memchr(*s, ']', *len);
+
+	if (close == NULL)
+		return -1;
+	/* "[ip]:port" and "[ip]" only: nothing else may follow. */
+	if (close + 1 < *s + *len) {
+		uint16_t port;
+		char pbuf[8];
+		size_t pn = (size_t)(*s + *len - close - 2);
+
+		if (close[1] != ':' || pn == 0 || pn >= sizeof(pbuf))
+			return -1;
+		memcpy(pbuf, close + 2, pn);
+		pbuf[pn] = '\0';
+		if (target_parse_port(pbuf, &port) != 0)
+			return -1;
+	}
+	*len = (size_t)(close - *s - 1);
+	(*s)++;
+	return 0;
+}
+
+static void
+set_sin(struct sockaddr_storage *sa, socklen_t *salen, const unsigned char *a4)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	memcpy(&sin.sin_addr, a4, 4);
+	memcpy(sa, &sin, sizeof(sin));
+	*salen = sizeof(sin);
+}
+
+/* An IPv4 address in buf, or IPv4 and a port. */
+static int
+parse_v4(char *buf, struct sockaddr_storage *sa, socklen_t *salen)
+{
+	char *colon = strchr(buf, ':');
+	unsigned char a4[4];
+
+	if (colon != NULL) {
+		uint16_t port;
+
+		if (target_parse_port(colon + 1, &port) != 0)
+			return -1;
+		*colon = '\0';
+	}
+	if (target_parse_ipv4(buf, a4) != 0)
+		return -1;
+	set_sin(sa, salen, a4);
+	return 0;
+}
+
+/* An IPv6 address in buf; one mapped from IPv4 is stored as IPv4. */
+static int
+parse_v6(const char *buf, struct sockaddr_storage *sa, socklen_t *salen)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct sockaddr_in6 sin6;
+	struct in6_addr a6;
+
+	if (buf[0] == '\0' || inet_pton(AF_INET6, buf, &a6) != 1)
+		return -1;
+	if (memcmp(a6.s6_addr, mapped, sizeof(mapped)) == 0) {
+		set_sin(sa, salen, a6.s6_addr + 12);
+		return 0;
+	}
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	sin6.sin6_addr = a6;
+	memcpy(sa, &sin6, sizeof(sin6));
+	*salen = sizeof(sin6);
+	return 0;
+}
+
 int
 received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, socklen_t *salen,
                        char *ip, size_t iplen)
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 	char buf[INET6_ADDRSTRLEN + 16];
-	size_t n;
 	char *pct;
 
-	if (len > 0 && s[0] == '[') {
-		const char *close = memchr(s, ']', len);
-
-		if (close == NULL)
-			return -1;
-		/* "[ip]:port" and "[ip]" only: nothing else may follow. */
-		if (close + 1 < s + len) {
-			uint16_t port;
-			char pbuf[8];
-			size_t pn = (size_t)(s + len - close - 2);
-
-			if (close[1] != ':' || pn == 0 || pn >= sizeof(pbuf))
-				return -1;
-			memcpy(pbuf, close + 2, pn);
-			pbuf[pn] = '\0';
-			if (target_parse_port(pbuf, &port) != 0)
-				return -1;
-		}
-		len = (size_t)(close - s - 1);
-		s++;
-	}
+	if (len > 0 && s[0] == '[' && unbracket(&s, &len) != 0)
+		return -1;
 	if (len >= 5 && strncasecmp(s, "IPv6:", 5) == 0) {
 		s += 5;
 		len -= 5;
@@ -339,53 +398,15 @@ received_parse_address(const char *s, size_t len, struct sockaddr_storage *sa, s
 		return -1;
 	if ((pct = strchr(buf, '%')) != NULL)
 		*pct = '\0'; /* an IPv6 zone (RFC 4007): meaningless off the host */
-	n = strlen(buf);
 	memset(sa, 0, sizeof(*sa));
 
 	if (strchr(buf, ':') == NULL ||
 	    (strchr(buf, '.') != NULL && strchr(buf, ':') == strrchr(buf, ':') &&
 	     strchr(buf, ':') > strchr(buf, '.'))) {
-		/* IPv4, or IPv4 and a port. */
-		char *colon = strchr(buf, ':');
-		struct sockaddr_in sin;
-		unsigned char a4[4];
-
-		if (colon != NULL) {
-			uint16_t port;
-
-			if (target_parse_port(colon + 1, &port) != 0)
-				return -1;
-			*colon = '\0';
-		}
-		if (target_parse_ipv4(buf, a4) != 0)
+		if (parse_v4(buf, sa, salen) != 0)
 			return -1;
-		memset(&sin, 0, sizeof(sin));
-		sin.sin_family = AF_INET;
-		memcpy(&sin.sin_addr, a4, 4);
-		memcpy(sa, &sin, sizeof(sin));
-		*salen = sizeof(sin);
-	} else {
-		struct sockaddr_in6 sin6;
-		struct in6_addr a6;
-
-		if (n == 0 || inet_pton(AF_INET6, buf, &a6) != 1)
-			return -1;
-		if (memcmp(a6.s6_addr, mapped, sizeof(mapped)) == 0) {
-			struct sockaddr_in sin;
-
-			memset(&sin, 0, sizeof(sin));
-			sin.sin_family = AF_INET;
-			memcpy(&sin.sin_addr, a6.s6_addr + 12, 4);
-			memcpy(sa, &sin, sizeof(sin));
-			*salen = sizeof(sin);
-		} else {
-			memset(&sin6, 0, sizeof(sin6));
-			sin6.sin6_family = AF_INET6;
-			sin6.sin6_addr = a6;
-			memcpy(sa, &sin6, sizeof(sin6));
-			*salen = sizeof(sin6);
-		}
-	}
+	} else if (parse_v6(buf, sa, salen) != 0)
+		return -1;
 	if (ip != NULL) {
 		const void *src;
 
@@ -471,22 +492,79 @@ from_end(const struct token *tok, size_t ntok, size_t from_at)
 	return next;
 }
 
-/* The from part: tokens from_at (the keyword) up to from_end(). */
+/* What the from part says, gathered before any of it is written to the hop. */
+struct from_scan {
+	const struct token *name;      /* the word after "from", when it is not a keyword */
+	const char *helo_kw, *helo_eq; /* "(HELO name)", "(... helo=name)" */
+	const char *rdns, *bad;        /* "(rdns [ip])"; the first literal that is no address */
+	size_t helo_kw_n, helo_eq_n, rdns_n, bad_n;
+	int have, empty; /* an address was read into the hop; "[]" was seen */
+};
+
 static void
-read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
+note_bad(struct from_scan *fs, const char *s, size_t n)
 {
-	const struct token *name = NULL;
-	const char *helo_kw = NULL, *helo_eq = NULL, *rdns = NULL, *bad = NULL;
-	size_t helo_kw_n = 0, helo_eq_n = 0, rdns_n = 0, bad_n = 0;
-	int have = 0, empty = 0;
-	size_t i, end;
+	if (fs->bad == NULL) {
+		fs->bad = s;
+		fs->bad_n = n;
+	}
+}
 
-	if (from_at + 1 < ntok && tok[from_at + 1].type == TOK_WORD &&
-	    keyword(&tok[from_at + 1]) == CL_NONE)
-		name = &tok[from_at + 1];
-	end = from_end(tok, ntok, from_at);
+/* The HELO a comment records: "(HELO name)", "(EHLO name)", "(... helo=name ...)". */
+static void
+scan_helo(struct from_scan *fs, const struct token *t)
+{
+	const char *p = t->s;
+	size_t k;
 
-	/* 1. A bracketed literal inside a comment: "(rdns [ip])", "([ip] helo=x)". */
+	if (t->n > 5 &&
+	    (strncasecmp(t->s, "HELO ", 5) == 0 || strncasecmp(t->s, "EHLO ", 5) == 0)) {
+		const char *w = t->s + 5, *sp = memchr(w, ' ', t->n - 5);
+
+		fs->helo_kw = w;
+		fs->helo_kw_n = sp ? (size_t)(sp - w) : t->n - 5;
+	}
+	for (k = 0; k + 5 <= t->n; k++) {
+		if (strncasecmp(p + k, "helo=", 5) == 0 && (k == 0 || p[k - 1] == ' ')) {
+			const char *w = p + k + 5;
+			const char *sp = memchr(w, ' ', t->n - k - 5);
+
+			fs->helo_eq = w;
+			fs->helo_eq_n = sp ? (size_t)(sp - w) : t->n - k - 5;
+			break;
+		}
+	}
+}
+
+/* "(rdns [ip])": the name written just before the literal lit in comment t. */
+static void
+scan_rdns(struct from_scan *fs, const struct token *t, const char *lit)
+{
+	const char *w, *at;
+
+	if (!(lit > t->s + 1 && lit[-1] == ' '))
+		return;
+	w = lit - 1;
+	while (w > t->s && w[-1] != ' ')
+		w--;
+	if (w != t->s || *w == '[')
+		return;
+	fs->rdns = w;
+	fs->rdns_n = (size_t)(lit - 1 - w);
+	/* Sendmail's ident: "IDENT:user@rdns", "user@rdns". */
+	while ((at = memchr(fs->rdns, '@', fs->rdns_n)) != NULL) {
+		fs->rdns_n -= (size_t)(at + 1 - fs->rdns);
+		fs->rdns = at + 1;
+	}
+}
+
+/* 1. A bracketed literal inside a comment: "(rdns [ip])", "([ip] helo=x)". */
+static void
+scan_comment_literals(struct hop *h, struct from_scan *fs, const struct token *tok, size_t from_at,
+                      size_t end)
+{
+	size_t i;
+
 	for (i = from_at + 1; i < end; i++) {
 		const struct token *t = &tok[i];
 		const char *lit;
@@ -494,63 +572,29 @@ read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 
 		if (t->type != TOK_COMMENT)
 			continue;
-		if (t->n > 5 &&
-		    (strncasecmp(t->s, "HELO ", 5) == 0 || strncasecmp(t->s, "EHLO ", 5) == 0)) {
-			const char *w = t->s + 5, *sp = memchr(w, ' ', t->n - 5);
-
-			helo_kw = w;
-			helo_kw_n = sp ? (size_t)(sp - w) : t->n - 5;
-		}
-		{
-			const char *p = t->s;
-			size_t k;
-
-			for (k = 0; k + 5 <= t->n; k++) {
-				if (strncasecmp(p + k, "helo=", 5) == 0 &&
-				    (k == 0 || p[k - 1] == ' ')) {
-					const char *w = p + k + 5;
-					const char *sp = memchr(w, ' ', t->n - k - 5);
-
-					helo_eq = w;
-					helo_eq_n = sp ? (size_t)(sp - w) : t->n - k - 5;
-					break;
-				}
-			}
-		}
-		while (!have && (ln = next_literal(t->s, t->n, &pos, &lit)) > 0) {
+		scan_helo(fs, t);
+		while (!fs->have && (ln = next_literal(t->s, t->n, &pos, &lit)) > 0) {
 			if (ln == 2) {
-				empty = 1;
+				fs->empty = 1;
 				continue;
 			}
 			if (set_addr(h, lit, ln) == 0) {
-				have = 1;
-				/* "(rdns [ip])": the name written just before the literal. */
-				if (lit > t->s + 1 && lit[-1] == ' ') {
-					const char *w = lit - 1;
-
-					while (w > t->s && w[-1] != ' ')
-						w--;
-					if (w == t->s && *w != '[') {
-						const char *at;
-
-						rdns = w;
-						rdns_n = (size_t)(lit - 1 - w);
-						/* Sendmail's ident: "IDENT:user@rdns", "user@rdns".
-						 */
-						while ((at = memchr(rdns, '@', rdns_n)) != NULL) {
-							rdns_n -= (size_t)(at + 1 - rdns);
-							rdns = at + 1;
-						}
-					}
-				}
-			} else if (bad == NULL) {
-				bad = lit;
-				bad_n = ln;
-			}
+				fs->have = 1;
+				scan_rdns(fs, t, lit);
+			} else
+				note_bad(fs, lit, ln);
 		}
 	}
-	/* 2. A comment that is only an address: qmail "(192.0.2.1)", Exchange. */
-	for (i = from_at + 1; !have && i < end; i++) {
+}
+
+/* 2. A comment that is only an address: qmail "(192.0.2.1)", Exchange. */
+static void
+scan_bare_comments(struct hop *h, struct from_scan *fs, const struct token *tok, size_t from_at,
+                   size_t end)
+{
+	size_t i;
+
+	for (i = from_at + 1; !fs->have && i < end; i++) {
 		const struct token *t = &tok[i];
 		const char *at;
 		size_t off = 0;
@@ -561,65 +605,106 @@ read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
 		if ((at = memchr(t->s, '@', t->n)) != NULL)
 			off = (size_t)(at - t->s) + 1;
 		if (set_addr(h, t->s + off, t->n - off) == 0)
-			have = 1;
+			fs->have = 1;
 	}
-	/* 3. A bracketed word after the name (old Exim: "from host ([helo]) [ip]"). */
-	for (i = from_at + 2; !have && i < end; i++) {
+}
+
+/* 3. A bracketed word after the name (old Exim: "from host ([helo]) [ip]"). */
+static void
+scan_bracket_words(struct hop *h, struct from_scan *fs, const struct token *tok, size_t from_at,
+                   size_t end)
+{
+	size_t i;
+
+	for (i = from_at + 2; !fs->have && i < end; i++) {
 		const struct token *t = &tok[i];
 
 		if (t->type == TOK_WORD && t->n > 2 && t->s[0] == '[') {
 			if (set_addr(h, t->s, t->n) == 0)
-				have = 1;
-			else if (bad == NULL) {
-				bad = t->s;
-				bad_n = t->n;
-			}
+				fs->have = 1;
+			else
+				note_bad(fs, t->s, t->n);
 		}
 	}
-	/* 4. The name itself, when it is a literal: "from [192.0.2.1] by ...". */
-	if (!have && name != NULL && name->n > 0 && name->s[0] == '[') {
-		if (name->n == 2)
-			empty = 1;
-		else if (set_addr(h, name->s, name->n) == 0)
-			have = 1;
-		else if (bad == NULL) {
-			bad = name->s;
-			bad_n = name->n;
-		}
-	}
+}
 
-	if (helo_kw != NULL) {
+/* 4. The name itself, when it is a literal: "from [192.0.2.1] by ...". */
+static void
+scan_name_literal(struct hop *h, struct from_scan *fs)
+{
+	const struct token *name = fs->name;
+
+	if (fs->have || name == NULL || name->n == 0 || name->s[0] != '[')
+		return;
+	if (name->n == 2)
+		fs->empty = 1;
+	else if (set_addr(h, name->s, name->n) == 0)
+		fs->have = 1;
+	else
+		note_bad(fs, name->s, name->n);
+}
+
+static void
+set_helo_rdns(struct hop *h, const struct from_scan *fs)
+{
+	const struct token *name = fs->name;
+
+	if (fs->helo_kw != NULL) {
 		/* qmail: "from RDNS (HELO name) (ip)". */
-		put(h->helo, sizeof(h->helo), helo_kw, helo_kw_n);
+		put(h->helo, sizeof(h->helo), fs->helo_kw, fs->helo_kw_n);
 		if (name != NULL)
 			put_name(h->rdns, sizeof(h->rdns), name->s, name->n);
-	} else if (helo_eq != NULL) {
+	} else if (fs->helo_eq != NULL) {
 		/* Exim: "from RDNS ([ip] helo=name)", or "from [ip] (helo=name)". */
-		put(h->helo, sizeof(h->helo), helo_eq, helo_eq_n);
+		put(h->helo, sizeof(h->helo), fs->helo_eq, fs->helo_eq_n);
 		if (name != NULL && name->s[0] != '[')
 			put_name(h->rdns, sizeof(h->rdns), name->s, name->n);
 	} else {
 		if (name != NULL)
 			put(h->helo, sizeof(h->helo), name->s, name->n);
-		if (rdns != NULL)
-			put_name(h->rdns, sizeof(h->rdns), rdns, rdns_n);
+		if (fs->rdns != NULL)
+			put_name(h->rdns, sizeof(h->rdns), fs->rdns, fs->rdns_n);
 	}
+}
 
-	if (have) {
+static void
+set_from_kind(struct hop *h, const struct from_scan *fs)
+{
+	const char *why = fs->empty ? "empty address []" : "no address recorded";
+
+	if (fs->have) {
 		h->kind = HOP_RELAY;
 		return;
 	}
 	h->salen = 0;
 	h->ip[0] = '\0';
-	if (bad != NULL) {
+	if (fs->bad != NULL) {
 		h->kind = HOP_UNPARSED;
-		target_quote_error(h->reason, sizeof(h->reason), "not an address", bad, bad_n);
+		target_quote_error(h->reason, sizeof(h->reason), "not an address", fs->bad,
+		                   fs->bad_n);
 	} else {
 		h->kind = HOP_NOADDR;
-		put(h->reason, sizeof(h->reason),
-		    empty ? "empty address []" : "no address recorded",
-		    strlen(empty ? "empty address []" : "no address recorded"));
+		put(h->reason, sizeof(h->reason), why, strlen(why));
 	}
+}
+
+/* The from part: tokens from_at (the keyword) up to from_end(). */
+static void
+read_from(struct hop *h, const struct token *tok, size_t ntok, size_t from_at)
+{
+	struct from_scan fs;
+	size_t end = from_end(tok, ntok, from_at);
+
+	memset(&fs, 0, sizeof(fs));
+	if (from_at + 1 < ntok && tok[from_at + 1].type == TOK_WORD &&
+	    keyword(&tok[from_at + 1]) == CL_NONE)
+		fs.name = &tok[from_at + 1];
+	scan_comment_literals(h, &fs, tok, from_at, end);
+	scan_bare_comments(h, &fs, tok, from_at, end);
+	scan_bracket_words(h, &fs, tok, from_at, end);
+	scan_name_literal(h, &fs);
+	set_helo_rdns(h, &fs);
+	set_from_kind(h, &fs);
 }
 
 static int
@@ -740,19 +825,15 @@ match_shape(const struct hop *h, const struct token *tok, size_t ntok, const str
 	return NULL;
 }
 
-enum hop_kind
-received_parse(const char *line, size_t len, struct hop *h)
+/*
+ * The line without its "Received:" name, normalized into norm; its length, or
+ * 0 with h set to HOP_UNPARSED and the reason.
+ */
+static size_t
+prepare_line(const char *line, size_t len, char *norm, size_t cap, struct hop *h)
 {
-	char norm[RECEIVED_LINE_MAX + 1];
-	struct token tok[RECEIVED_TOKENS_MAX];
-	const char *semi = NULL;
-	size_t n, ntok, i, body_n;
-	enum clause cl = CL_NONE;
-	int expect = 0, depth = 0, with_words = 0;
-	struct clauses c = {-1, -1, -1, -1, 0, 0};
-	const struct shape *sh;
+	size_t n;
 
-	memset(h, 0, sizeof(*h));
 	if (len >= 9 && strncasecmp(line, "Received:", 9) == 0) {
 		line += 9;
 		len -= 9;
@@ -760,19 +841,28 @@ received_parse(const char *line, size_t len, struct hop *h)
 	if (memchr(line, '\0', len) != NULL) {
 		h->kind = HOP_UNPARSED;
 		put(h->reason, sizeof(h->reason), "NUL byte", 8);
-		return h->kind;
+		return 0;
 	}
 	if (len > RECEIVED_LINE_MAX) {
 		h->kind = HOP_UNPARSED;
 		snprintf(h->reason, sizeof(h->reason), "longer than %d bytes", RECEIVED_LINE_MAX);
-		return h->kind;
+		return 0;
 	}
-	n = normalize(line, len, norm, sizeof(norm));
+	n = normalize(line, len, norm, cap);
 	if (n == 0) {
 		h->kind = HOP_UNPARSED;
 		put(h->reason, sizeof(h->reason), "empty", 5);
-		return h->kind;
 	}
+	return n;
+}
+
+/* Reads the date into h; returns the length of the part before it. */
+static size_t
+read_date(const char *norm, size_t n, struct hop *h)
+{
+	const char *semi = NULL, *d;
+	size_t i, dn;
+	int depth = 0;
 
 	/* The date follows the last ';' outside comments (RFC 5322 3.6.7). */
 	for (i = 0; i < n; i++) {
@@ -783,21 +873,116 @@ received_parse(const char *line, size_t len, struct hop *h)
 		else if (norm[i] == ';' && depth == 0)
 			semi = norm + i;
 	}
-	body_n = semi != NULL ? (size_t)(semi - norm) : n;
-	if (semi != NULL) {
-		const char *d = semi + 1;
-		size_t dn = (size_t)(norm + n - d);
-
-		while (dn > 0 && *d == ' ') {
-			d++;
-			dn--;
-		}
-		put(h->date, sizeof(h->date), d, dn);
-		if (received_parse_date(d, dn, &h->when, &h->zone_unknown) == 0)
-			h->date_ok = 1;
+	if (semi == NULL)
+		return n;
+	d = semi + 1;
+	dn = (size_t)(norm + n - d);
+	while (dn > 0 && *d == ' ') {
+		d++;
+		dn--;
 	}
+	put(h->date, sizeof(h->date), d, dn);
+	if (received_parse_date(d, dn, &h->when, &h->zone_unknown) == 0)
+		h->date_ok = 1;
+	return (size_t)(semi - norm);
+}
 
-	ntok = tokenize(norm, body_n, tok, RECEIVED_TOKENS_MAX);
+/* Where the clause walk stands: the clause, and whether its value is next. */
+struct walk {
+	enum clause cl;
+	int expect;
+	int with_words; /* words in the with clause so far; -1 after a comment */
+};
+
+/* Keyword k at token i opens a clause. */
+static void
+open_clause(struct hop *h, struct clauses *c, struct walk *w, enum clause k, size_t i)
+{
+	w->cl = k;
+	w->expect = 1;
+	w->with_words = 0;
+	if (k == CL_FROM && c->from_at < 0)
+		c->from_at = (ssize_t)i;
+	if (k == CL_BY && c->nby++ == 0)
+		c->by_at = (ssize_t)i;
+	if (k == CL_WITH) {
+		c->nwith++;
+		/* The receiving host's with clause, after its "by", is the one kept. */
+		h->with[0] = '\0';
+		if (c->with_first < 0)
+			c->with_first = (ssize_t)i;
+		if (c->by_at >= 0 && c->with_after_by < 0)
+			c->with_after_by = (ssize_t)i;
+	}
+}
+
+/* s[0..*m) without the '<' and '>' around it; both needed unless one_sided. */
+static const char *
+strip_angles(const char *s, size_t *m, int one_sided)
+{
+	if (one_sided) {
+		if (*m > 1 && s[0] == '<') {
+			s++;
+			(*m)--;
+		}
+		if (*m > 0 && s[*m - 1] == '>')
+			(*m)--;
+	} else if (*m > 1 && s[0] == '<' && s[*m - 1] == '>') {
+		s++;
+		*m -= 2;
+	}
+	return s;
+}
+
+/* A word t (not a keyword, not a comment) in the clause the walk stands in. */
+static void
+put_clause_word(struct hop *h, struct walk *w, const struct token *t)
+{
+	const char *s;
+	size_t m = t->n;
+	struct strbuf sb;
+
+	switch (w->cl) {
+	case CL_BY:
+		if (w->expect)
+			put(h->by, sizeof(h->by), t->s, t->n);
+		break;
+	case CL_ID:
+		if (w->expect) {
+			s = strip_angles(t->s, &m, 0);
+			put(h->id, sizeof(h->id), s, m);
+		}
+		break;
+	case CL_FOR:
+		if (w->expect) {
+			s = strip_angles(t->s, &m, 1);
+			put(h->for_, sizeof(h->for_), s, m);
+		}
+		break;
+	case CL_WITH:
+		if (w->with_words >= 0) {
+			sb_resume(&sb, h->with, sizeof(h->with));
+			if (w->with_words > 0)
+				sb_putc(&sb, ' ');
+			sb_append(&sb, t->s, t->n);
+			if (w->with_words == 0 && is_auth_with(t->s, t->n))
+				h->authenticated = 1;
+			w->with_words++;
+		}
+		break;
+	default:
+		break;
+	}
+	w->expect = 0;
+}
+
+/* Walks the clauses: fills by, id, for, with, authenticated and c. */
+static void
+walk_clauses(struct hop *h, const struct token *tok, size_t ntok, struct clauses *c)
+{
+	struct walk w = {CL_NONE, 0, 0};
+	size_t i;
+
 	for (i = 0; i < ntok; i++) {
 		const struct token *t = &tok[i];
 		enum clause k = keyword(t);
@@ -805,81 +990,35 @@ received_parse(const char *line, size_t len, struct hop *h)
 		if (t->type == TOK_COMMENT && (has_word_ci(t->s, t->n, "authenticated") ||
 		                               (t->n > 5 && strncasecmp(t->s, "AUTH:", 5) == 0)))
 			h->authenticated = 1;
-		if (k != CL_NONE && !(expect && cl == CL_FROM && k == CL_FROM)) {
-			cl = k;
-			expect = 1;
-			with_words = 0;
-			if (k == CL_FROM && c.from_at < 0)
-				c.from_at = (ssize_t)i;
-			if (k == CL_BY && c.nby++ == 0)
-				c.by_at = (ssize_t)i;
-			if (k == CL_WITH) {
-				c.nwith++;
-				/* The receiving host's with clause, after its "by", is the one
-				 * kept. */
-				h->with[0] = '\0';
-				if (c.with_first < 0)
-					c.with_first = (ssize_t)i;
-				if (c.by_at >= 0 && c.with_after_by < 0)
-					c.with_after_by = (ssize_t)i;
-			}
+		if (k != CL_NONE && !(w.expect && w.cl == CL_FROM && k == CL_FROM)) {
+			open_clause(h, c, &w, k, i);
 			continue;
 		}
 		if (t->type == TOK_COMMENT) {
-			expect = 0;
-			if (cl == CL_WITH)
-				with_words = -1; /* words after a comment are not the protocol */
+			w.expect = 0;
+			if (w.cl == CL_WITH)
+				w.with_words = -1; /* words after a comment are not the protocol */
 			continue;
 		}
-		switch (cl) {
-		case CL_BY:
-			if (expect)
-				put(h->by, sizeof(h->by), t->s, t->n);
-			break;
-		case CL_ID:
-			if (expect) {
-				const char *s = t->s;
-				size_t m = t->n;
-
-				if (m > 1 && s[0] == '<' && s[m - 1] == '>') {
-					s++;
-					m -= 2;
-				}
-				put(h->id, sizeof(h->id), s, m);
-			}
-			break;
-		case CL_FOR:
-			if (expect) {
-				const char *s = t->s;
-				size_t m = t->n;
-
-				if (m > 1 && s[0] == '<') {
-					s++;
-					m--;
-				}
-				if (m > 0 && s[m - 1] == '>')
-					m--;
-				put(h->for_, sizeof(h->for_), s, m);
-			}
-			break;
-		case CL_WITH:
-			if (with_words >= 0) {
-				struct strbuf sb;
-
-				sb_resume(&sb, h->with, sizeof(h->with));
-				if (with_words > 0)
-					sb_putc(&sb, ' ');
-				sb_append(&sb, t->s, t->n);
-				if (with_words == 0 && is_auth_with(t->s, t->n))
-					h->authenticated = 1;
-				with_words++;
-			}
-			break;
-		default:
-			break;
-		}
-		expect = 0;
+		put_clause_word(h, &w, t);
 	}
+}
+
+enum hop_kind
+received_parse(const char *line, size_t len, struct hop *h)
+{
+	char norm[RECEIVED_LINE_MAX + 1];
+	struct token tok[RECEIVED_TOKENS_MAX];
+	size_t n, ntok;
+	struct clauses c = {-1, -1, -1, -1, 0, 0};
+	const struct shape *sh;
+
+	memset(h, 0, sizeof(*h));
+	n = prepare_line(line, len, norm, sizeof(norm), h);
+	if (n == 0)
+		return h->kind;
+	ntok = tokenize(norm, read_date(norm, n, h), tok, RECEIVED_TOKENS_MAX);
+	walk_clauses(h, tok, ntok, &c);
 
 	if (ntok > 0 && tok[0].type == TOK_COMMENT && c.from_at != 0) {
 		/* "(qmail 1 invoked from network)", "(from user@localhost)". */
