@@ -18,6 +18,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ struct slot {
 	int row_sent;              /* the row went without DNS (out of memory) */
 	struct probe_result *held; /* the session's result, waiting for DNS */
 	struct dns_rdns *rdns;     /* DNS's answer, waiting for the session */
+	X509 *cert;                /* the peer's certificate, for cert_matches on the PTR names */
 };
 
 struct engine {
@@ -187,6 +189,7 @@ engine_free(struct engine *e)
 	for (i = 0; e->slots != NULL && i < (size_t)e->cfg.concurrency; i++) {
 		free(e->slots[i].held);
 		free(e->slots[i].rdns);
+		X509_free(e->slots[i].cert);
 	}
 	if (e->pump_ev)
 		event_free(e->pump_ev);
@@ -264,8 +267,10 @@ engine_slot_release(struct engine *e, struct slot *sl)
 {
 	free(sl->held);
 	free(sl->rdns);
+	X509_free(sl->cert);
 	sl->held = NULL;
 	sl->rdns = NULL;
+	sl->cert = NULL;
 	sl->row_sent = 0;
 	sl->next_free = e->free_head;
 	e->free_head = (size_t)(sl - e->slots);
@@ -377,7 +382,7 @@ engine_session_done(const struct probe_result *r, void *arg)
 	if (sl->rdns != NULL) {
 		struct probe_result row = *r;
 
-		rdns_apply(&row, sl->rdns);
+		rdns_apply(&row, sl->rdns, sl->cert);
 		engine_emit(e, &row);
 	} else {
 		engine_emit(e, r);
@@ -406,7 +411,7 @@ engine_rdns_done(const struct dns_rdns *d, void *arg)
 		return;
 	}
 	if (sl->held != NULL) {
-		rdns_apply(sl->held, d);
+		rdns_apply(sl->held, d, sl->cert);
 		engine_emit(e, sl->held);
 	}
 	engine_slot_release(e, sl);
@@ -542,6 +547,7 @@ engine_start(struct engine *e, const struct target *t)
 	}
 	/* Reverse DNS runs beside the dialogue, never before it. */
 	if (e->cfg.dns != NULL) {
+		session_keep_cert(sl->s, &sl->cert);
 		sl->dns_pending = 1;
 		if (dns_rdns(e->cfg.dns, (const struct sockaddr *)&t->sa, engine_rdns_done, sl) !=
 		    0)

@@ -257,7 +257,7 @@ is_ptr_name(const struct dns_rdns *d, const char *name)
 }
 
 void
-rdns_apply(struct probe_result *r, const struct dns_rdns *d)
+rdns_apply(struct probe_result *r, const struct dns_rdns *d, X509 *cert)
 {
 	char greeting[SMTP_NAME_MAX], ehlo[SMTP_NAME_MAX];
 	const char *nl;
@@ -305,10 +305,10 @@ rdns_apply(struct probe_result *r, const struct dns_rdns *d)
 		r->flags |= FLAG_FCRDNS_MISMATCH;
 	/* cert_matches: with no host name to check at the handshake, the
 	 * certificate is checked against the PTR names now. */
-	if (r->tls.have_cert && r->tls.matches < 0 && n > 0) {
+	if (cert != NULL && r->tls.have_cert && r->tls.matches < 0 && n > 0) {
 		r->tls.matches = 0;
 		for (i = 0; i < n && !r->tls.matches; i++)
-			r->tls.matches = tls_facts_match_name(&r->tls, d->names[i]);
+			r->tls.matches = tls_cert_matches_name(cert, d->names[i]);
 	}
 	for (i = 0; i < n; i++)
 		if (rdns_dynamic_rule(d->names[i], (const struct sockaddr *)&r->target.sa) != NULL)

@@ -11,6 +11,7 @@
 #ifndef SMTPPROBE_RDNS_H
 #define SMTPPROBE_RDNS_H
 
+#include <openssl/types.h>
 #include <sys/socket.h>
 
 #include "prober/dns.h"
@@ -23,7 +24,9 @@ const char *rdns_dynamic_rule(const char *name, const struct sockaddr *sa);
 /* Sets r->ptr, r->fcrdns, and the flags no-ptr, fcrdns-mismatch,
  * dynamic-rdns and name-not-ptr (the greeting's or EHLO's name compared
  * with the PTR names), from d and from r's own address, banner and
- * ehlo_name. */
-void rdns_apply(struct probe_result *r, const struct dns_rdns *d);
+ * ehlo_name. cert is the peer's certificate the session kept (borrowed,
+ * NULL if none): when no host name could be checked at the handshake
+ * (r->tls.matches is -1), cert_matches is decided on the PTR names. */
+void rdns_apply(struct probe_result *r, const struct dns_rdns *d, X509 *cert);
 
 #endif

@@ -70,7 +70,8 @@ struct session {
 	enum probe_error pending; /* a failure to report from the loop */
 	session_done_cb done;
 	void *arg;
-	void *obs; /* the observer's handle (transcripts), or NULL */
+	void *obs;        /* the observer's handle (transcripts), or NULL */
+	X509 **keep_cert; /* session_keep_cert's, or NULL */
 	/* Last, so session_start zeroes the fields above and lets
 	 * probe_result_init do this large one: memset was the top cost. */
 	struct probe_result result;
@@ -239,6 +240,12 @@ session_reconnect(struct session *s)
 	s->bev = NULL;
 	if (session_connect(s) != 0)
 		session_finish(s, PROBE_CLOSED);
+}
+
+void
+session_keep_cert(struct session *s, X509 **keep)
+{
+	s->keep_cert = keep;
 }
 
 void
@@ -440,6 +447,8 @@ session_tls_done(struct session *s)
 	struct proto_action a;
 
 	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
+	if (s->keep_cert != NULL && *s->keep_cert == NULL && r->tls.have_cert && r->tls.matches < 0)
+		*s->keep_cert = SSL_get1_peer_certificate(bufferevent_openssl_get_ssl(s->bev));
 	if (r->tls.have_cert && r->tls.self_signed)
 		r->flags |= FLAG_SELF_SIGNED;
 	a = proto_tls_done(&s->p);

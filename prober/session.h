@@ -20,6 +20,7 @@
 #define SMTPPROBE_SESSION_H
 
 #include <event2/event.h>
+#include <openssl/types.h>
 
 #include "record/result.h"
 #include "record/settings.h"
@@ -34,6 +35,12 @@ typedef void (*session_done_cb)(const struct probe_result *r, void *arg);
  * from the loop, never from inside session_start. */
 struct session *session_start(struct event_base *base, const struct probe_settings *set,
                               const struct target *t, session_done_cb done, void *arg);
+
+/* After the handshake, when the target had no host name to check the peer's
+ * certificate against (result.tls.matches is -1), the session stores a
+ * reference to that certificate in *keep (which must outlive the session);
+ * the caller owns it then and X509_free()s it. */
+void session_keep_cert(struct session *s, X509 **keep);
 
 /* Ends a dialogue now with the given error (used on shutdown); done is
  * called before this returns. */

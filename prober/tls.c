@@ -291,6 +291,21 @@ tls_cert_facts(X509 *cert, const char *hostname, struct tls_facts *f)
 }
 
 int
+tls_cert_matches_name(X509 *cert, const char *name)
+{
+	size_t len = strlen(name);
+	int rc;
+
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return 0;
+	rc = X509_check_host(cert, name, len, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL);
+	ERR_clear_error();
+	return rc == 1;
+}
+
+int
 tls_cert_facts_file(const char *path, const char *hostname, struct tls_facts *f, char *err,
                     size_t errlen)
 {

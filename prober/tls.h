@@ -57,6 +57,14 @@ void tls_session_facts(SSL *ssl, const char *hostname, struct tls_facts *f);
 /* The leaf certificate's facts (pure). hostname "" leaves matches at -1. */
 void tls_cert_facts(X509 *cert, const char *hostname, struct tls_facts *f);
 
+/*
+ * 1 when name (a PTR name, say) is one cert was issued for, by OpenSSL's
+ * X509_check_host: a subjectAltName DNS name, or the subject's CN when there
+ * is none; case-insensitive, a final dot ignored, a wildcard only as the
+ * whole left-most label (no partial-label wildcards). Pure.
+ */
+int tls_cert_matches_name(X509 *cert, const char *name);
+
 /* tls_cert_facts on a PEM file. Returns 0, or -1 with err filled. */
 int tls_cert_facts_file(const char *path, const char *hostname, struct tls_facts *f, char *err,
                         size_t errlen);

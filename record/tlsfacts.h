@@ -40,13 +40,4 @@ struct tls_facts {
 
 const char *tls_use_name(enum tls_use u);
 
-/*
- * 1 when name is one the recorded certificate was issued for: one of its
- * subjectAltName DNS names (a leading "*." standing for exactly one label),
- * or its subject CN when it has none; case-insensitive, a final dot ignored.
- * Pure: reads f's text fields only, so a PTR name that comes after the
- * handshake can still be checked (cert_matches).
- */
-int tls_facts_match_name(const struct tls_facts *f, const char *name);
-
 #endif

@@ -82,6 +82,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		p = nl + 1;
 	}
-	rdns_apply(&r, &d);
+	rdns_apply(&r, &d, NULL);
 	return 0;
 }

@@ -201,6 +201,15 @@ is "$(grep "^$N.10:$P [^ ]* [^ ]* tls " "$LAB_LOG" | head -1 | awk '{print $7}')
 	"the lab saw the host name as SNI"
 is "$(cell "$WORK/tls.csv" "$N.10" cert_matches)" yes "cert_matches: the certificate names the host"
 
+# An address literal has no host name: the certificate the session kept is
+# checked against the address's PTR name once DNS answers.
+"$SMTPPROBE" --allow-private --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q \
+	"$N.10" -o "$WORK/tlsptr.csv"
+is "$?" 0 "TLS run by address: exit 0, no sanitizer report"
+is "$(cell "$WORK/tlsptr.csv" "$N.10" ptr)" tls.example.com "the address's PTR name"
+is "$(cell "$WORK/tlsptr.csv" "$N.10" cert_matches)" yes \
+	"cert_matches: the kept certificate names the PTR name"
+
 # Policy: without --allow-private, a name's loopback addresses are skipped.
 "$SMTPPROBE" --dns-server "127.0.0.1:$DNS_PORT" --timeout 2 -p $P -q multi.example.com \
 	-o "$WORK/policy.csv"

@@ -2,12 +2,15 @@
  * test_rdns.c: the reverse-DNS rules (prober/rdns.c). Every rule of the
  * dynamic-rdns heuristic has a name it must catch and one it must not;
  * then the ptr and fcrdns columns and the DNS flags for each outcome of a
- * lookup.
+ * lookup; then cert_matches on PTR names, with certificates made here.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <string.h>
 
 #include "prober/rdns.h"
@@ -282,7 +285,7 @@ test_apply(void)
 		d.fwd_status = c->fwd;
 		for (k = 0; k < 3 && c->names[k] != NULL; k++)
 			snprintf(d.names[d.nnames++], DNS_HOSTNAME_MAX, "%s", c->names[k]);
-		rdns_apply(&r, &d);
+		rdns_apply(&r, &d, NULL);
 		is_str(r.ptr, c->want_ptr, "%s: ptr", c->what);
 		is_str(fcrdns_name(r.fcrdns), c->want_fcrdns, "%s: fcrdns %s", c->what,
 		       c->want_fcrdns);
@@ -290,30 +293,80 @@ test_apply(void)
 	}
 }
 
-/* cert_matches from PTR names, when the target had no host name. */
+/* cert_matches from PTR names, when the target had no host name: the
+ * certificate the session kept, checked with X509_check_host. */
 struct cert_case {
-	const char *what, *san, *subject, *ptr;
+	const char *what;
+	const char *san;    /* X509V3 config syntax, NULL: no extension */
+	const char *cn, *o; /* the subject's CN and O, NULL: none */
+	const char *ptr;
+	int keep; /* 0: no certificate kept (rdns_apply gets NULL) */
 	int before, want;
 };
 
 static const struct cert_case cert_cases[] = {
-    {"a SAN equals the PTR name", "mx.example.net;mail.example.net", "", "mail.example.net", -1, 1},
-    {"case and a final dot do not matter", "MX.Example.NET", "", "mx.example.net.", -1, 1},
-    {"a wildcard stands for one label", "*.example.net", "", "mx1.example.net", -1, 1},
-    {"never for two labels", "*.example.net", "", "a.b.example.net", -1, 0},
-    {"nor for none", "*.example.net", "", "example.net", -1, 0},
-    {"no SAN: the subject's CN", "", "CN = mx.example.org, O = Example", "mx.example.org", -1, 1},
-    {"a PTR name the certificate does not name", "mx.example.net", "", "d102.example.com", -1, 0},
-    {"a host name already decided it: kept", "mx.example.net", "", "mx.example.net", 0, 0},
+    {"a SAN equals the PTR name", "DNS:mx.example.net,DNS:mail.example.net", NULL, NULL,
+     "mail.example.net", 1, -1, 1},
+    {"case and a final dot do not matter", "DNS:MX.Example.NET", NULL, NULL, "mx.example.net.", 1,
+     -1, 1},
+    {"a wildcard stands for one label", "DNS:*.example.net", NULL, NULL, "mx1.example.net", 1, -1,
+     1},
+    {"never for two labels", "DNS:*.example.net", NULL, NULL, "a.b.example.net", 1, -1, 0},
+    {"nor for none", "DNS:*.example.net", NULL, NULL, "example.net", 1, -1, 0},
+    {"nor for part of a label", "DNS:mx*.example.net", NULL, NULL, "mx1.example.net", 1, -1, 0},
+    {"no SAN: the subject's CN", NULL, "mx.example.org", "Example", "mx.example.org", 1, -1, 1},
+    {"a DNS SAN hides the CN", "DNS:mx.example.net", "mx.example.org", NULL, "mx.example.org", 1,
+     -1, 0},
+    {"a PTR name the certificate does not name", "DNS:mx.example.net", NULL, NULL,
+     "d102.example.com", 1, -1, 0},
+    {"a host name already decided it: kept", "DNS:mx.example.net", NULL, NULL, "mx.example.net", 1,
+     0, 0},
+    {"no certificate kept: unknown", "DNS:mx.example.net", NULL, NULL, "mx.example.net", 0, -1, -1},
 };
+
+static X509 *
+make_cert(const struct cert_case *c, EVP_PKEY *key)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	X509V3_CTX v3;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+	if (c->cn != NULL)
+		X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)c->cn,
+		                           -1, -1, 0);
+	if (c->o != NULL)
+		X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)c->o,
+		                           -1, -1, 0);
+	X509_set_subject_name(x, name);
+	X509_set_issuer_name(x, name);
+	X509_gmtime_adj(X509_getm_notBefore(x), 0);
+	X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+	X509_set_pubkey(x, key);
+	if (c->san != NULL) {
+		X509_EXTENSION *ext;
+
+		X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+		ext = X509V3_EXT_conf_nid(NULL, &v3, NID_subject_alt_name, c->san);
+		X509_add_ext(x, ext, -1);
+		X509_EXTENSION_free(ext);
+	}
+	X509_sign(x, key, EVP_sha256());
+	X509_NAME_free(name);
+	return x;
+}
 
 static void
 test_cert_matches(void)
 {
+	EVP_PKEY *key = EVP_EC_gen("P-256");
 	size_t i;
 
-	for (i = 0; i < sizeof(cert_cases) / sizeof(cert_cases[0]); i++) {
+	ok(key != NULL, "a key for the test certificates");
+	for (i = 0; key != NULL && i < sizeof(cert_cases) / sizeof(cert_cases[0]); i++) {
 		const struct cert_case *c = &cert_cases[i];
+		X509 *x = make_cert(c, key);
 		struct probe_result r;
 		struct dns_rdns d;
 		struct target t;
@@ -323,14 +376,14 @@ test_cert_matches(void)
 		probe_result_init(&r, &t);
 		r.tls.have_cert = 1;
 		r.tls.matches = c->before;
-		snprintf(r.tls.san, sizeof(r.tls.san), "%s", c->san);
-		snprintf(r.tls.subject, sizeof(r.tls.subject), "%s", c->subject);
 		memset(&d, 0, sizeof(d));
 		d.status = DNS_OK;
 		snprintf(d.names[d.nnames++], DNS_HOSTNAME_MAX, "%s", c->ptr);
-		rdns_apply(&r, &d);
+		rdns_apply(&r, &d, c->keep ? x : NULL);
 		is_int(r.tls.matches, c->want, "cert_matches: %s", c->what);
+		X509_free(x);
 	}
+	EVP_PKEY_free(key);
 }
 
 int
