@@ -432,7 +432,7 @@ extract_hops(struct app *a)
 		return EXIT_RUNTIME;
 	}
 	return hops_extract(a->out, options_hops_text(s), s->messages, s->nmessages, s->trust,
-	                    s->quiet ? NULL : stderr);
+	                    s->src.outer, s->quiet ? NULL : stderr);
 }
 
 /* Sets up and runs the probe; returns the exit status. */
