@@ -67,21 +67,22 @@
 #define CERT_VERIFY_MAX       96  /* X509_verify_cert_error_string() */
 #define SMTPS_WELL_KNOWN_PORT 465 /* implicit TLS unless --no-smtps (RFC 8314) */
 /* Messages and their Received chains (targets/message.c, received.c, trust.c). */
-#define MESSAGE_HEADER_MAX   (256 * 1024) /* header section of one message */
-#define MESSAGE_RECEIVED_MAX 100          /* Received lines read from one message */
+#define MESSAGE_HEADER_MAX      (256 * 1024) /* header section of one message */
+#define MESSAGE_RECEIVED_MAX    100          /* Received lines read from one message */
+#define RECEIVED_LINE_MAX       4096         /* one Received header, unfolded */
+#define RECEIVED_FIELD_MAX      256          /* one field of a hop: HELO, rDNS, by, with, id, for */
+#define RECEIVED_DATE_MAX       80           /* the date after the last ';' */
+#define RECEIVED_TOKENS_MAX     64           /* words and comments read from one line */
+#define RECEIVED_CLOCK_SKEW_MAX 600          /* seconds a lower hop may be later: time-travel */
+#define MESSAGE_ID_MAX          256          /* a Message-ID kept as a row's origin */
+#define MAILDIR_FILES_MAX       100000       /* messages read from one Maildir */
+#define TRUSTED_NAMES_MAX       256          /* host names given to --trusted */
+#define HOP_TEXT_MAX            40           /* the hop column: "2:compromised-account" */
+
 /* One whole message, kept to find a forwarded or reported message inside it
  * (--message without --outer) and to attach it to an abuse report; the rest
  * of a longer one is not read into memory (its attachment may be cut). */
-#define MESSAGE_BYTES_MAX       (4 * 1024 * 1024)
-#define RECEIVED_LINE_MAX       4096   /* one Received header, unfolded */
-#define RECEIVED_FIELD_MAX      256    /* one field of a hop: HELO, rDNS, by, with, id, for */
-#define RECEIVED_DATE_MAX       80     /* the date after the last ';' */
-#define RECEIVED_TOKENS_MAX     64     /* words and comments read from one line */
-#define RECEIVED_CLOCK_SKEW_MAX 600    /* seconds a lower hop may be later: time-travel */
-#define MESSAGE_ID_MAX          256    /* a Message-ID kept as a row's origin */
-#define MAILDIR_FILES_MAX       100000 /* messages read from one Maildir */
-#define TRUSTED_NAMES_MAX       256    /* host names given to --trusted */
-#define HOP_TEXT_MAX            40     /* the hop column: "2:compromised-account" */
+#define MESSAGE_BYTES_MAX (4 * 1024 * 1024)
 /* DNS (prober/dns.c, prober/rdns.c). */
 #define DNS_HOSTNAME_MAX       256 /* a domain name as text, NUL included (RFC 1035: 253) */
 #define DNS_PTR_NAMES_MAX      4   /* PTR names kept, and forward-checked, per address */
