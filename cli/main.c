@@ -30,6 +30,7 @@
 #include "record/relay.h"
 #include "reports/report.h"
 #include "targets/exclude.h"
+#include "targets/message.h"
 #include "targets/parse.h"
 #include "targets/source.h"
 
@@ -496,5 +497,6 @@ main(int argc, char **argv)
 		rc = s.extract_only ? extract_hops(&a) : probe(&a);
 	rc = app_free(&a, rc);
 	settings_free(&s);
+	message_mime_shutdown(); /* GMime's, when --message or --abuse-report used it */
 	return rc;
 }
