@@ -211,7 +211,7 @@ void
 arf_facts(const struct probe_result *r, struct strbuf *sb)
 {
 	const struct target *t = &r->target;
-	char when[64], buf[256];
+	char when[64];
 	struct tm tm;
 	time_t sec = r->started.tv_sec;
 	size_t i;
@@ -231,6 +231,8 @@ arf_facts(const struct probe_result *r, struct strbuf *sb)
 		put_escaped(sb, t->hop, sizeof(t->hop));
 		sb_putc(sb, '\n');
 		if (t->message_flags != 0) {
+			char buf[256];
+
 			message_flags_format(t->message_flags, buf, sizeof(buf));
 			sb_printf(sb, "Message telltales: %s\n", buf);
 		}
@@ -312,7 +314,9 @@ arrival_date(const char *msg, size_t len, char *out, size_t size)
 				if (blank)
 					sb_putc(&sb, ' ');
 				blank = 0;
-				sb_putc(&sb, (unsigned char)c < 0x80 ? c : '?');
+				if ((unsigned char)c >= 0x80)
+					c = '?';
+				sb_putc(&sb, c);
 			}
 		}
 	}

@@ -512,7 +512,6 @@ inner_part(GMimeObject *body)
 	GMimeContentType *ct;
 	GMimeObject *first = NULL;
 	const char *rt;
-	int i, n;
 
 	if (body == NULL || !GMIME_IS_MULTIPART(body))
 		return NULL;
@@ -521,7 +520,8 @@ inner_part(GMimeObject *body)
 	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report") && rt != NULL &&
 	    g_ascii_strcasecmp(rt, "feedback-report") == 0) {
 		/* RFC 5965: the human part, the machine part, then the message. */
-		n = g_mime_multipart_get_count(GMIME_MULTIPART(body));
+		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(body));
+
 		for (i = 0; i < n; i++) {
 			GMimeObject *o = g_mime_multipart_get_part(GMIME_MULTIPART(body), i);
 

@@ -658,8 +658,12 @@ test_inner(void)
 
 				body[k++] = tbl[v >> 18 & 63];
 				body[k++] = tbl[v >> 12 & 63];
-				body[k++] = j + 1 < n ? tbl[v >> 6 & 63] : '=';
-				body[k++] = j + 2 < n ? tbl[v & 63] : '=';
+				body[k++] = tbl[v >> 6 & 63];
+				body[k++] = tbl[v & 63];
+				if (j + 1 >= n)
+					body[k - 2] = '=';
+				if (j + 2 >= n)
+					body[k - 1] = '=';
 				if (k % 77 == 76)
 					body[k++] = '\n';
 			}
