@@ -133,28 +133,37 @@ arf_recipient(const struct probe_result *r)
 
 /* ---- The dialogue's lines, as in a transcript. ---- */
 
+/*
+ * Adds one line. Room for two more lines is kept below the cap, so that
+ * the cut notice and the end line (last) always fit: a dialogue longer
+ * than TRANSCRIPT_BYTES_MAX is cut, once, and says so, as a transcript.
+ */
 static void
-add_line(struct dialogue *d, char kind, const char *bytes, size_t len)
+add_line(struct dialogue *d, char kind, const char *bytes, size_t len, int last)
 {
+	static const char cut[] = "# ... transcript cut here: longer than its cap\n";
+	size_t need = d->len + (last ? 1 : 3) * ARF_LINE;
 	struct timeval tv;
 	struct strbuf sb;
 
-	if (d->cut)
+	if (d->cut && !last)
 		return;
-	if (d->len + ARF_LINE > TRANSCRIPT_BYTES_MAX) {
-		d->cut = 1;
-		return;
-	}
-	if (d->len + ARF_LINE > d->cap) {
-		size_t cap = (d->len + ARF_LINE + ARF_CHUNK - 1) / ARF_CHUNK * ARF_CHUNK;
-		char *nb = realloc(d->buf, cap);
+	if (need > d->cap) {
+		size_t cap = (need + ARF_CHUNK - 1) / ARF_CHUNK * ARF_CHUNK;
+		char *nb = cap <= TRANSCRIPT_BYTES_MAX ? realloc(d->buf, cap) : NULL;
 
 		if (nb == NULL) {
+			if (!last && !d->cut && d->len + sizeof(cut) <= d->cap) {
+				memcpy(d->buf + d->len, cut, sizeof(cut) - 1);
+				d->len += sizeof(cut) - 1;
+			}
 			d->cut = 1;
-			return;
+			if (!last || d->len + ARF_LINE > d->cap)
+				return;
+		} else {
+			d->buf = nb;
+			d->cap = cap;
 		}
-		d->buf = nb;
-		d->cap = cap;
 	}
 	if (len > SMTP_LINE_MAX)
 		len = SMTP_LINE_MAX;
@@ -175,7 +184,7 @@ obs_open(void *arg, const struct target *t)
 	d->a = a;
 	if (a->next != NULL)
 		d->next = a->next->open(a->next->arg, t);
-	add_line(d, OBSERVE_NOTE, "connecting", 10);
+	add_line(d, OBSERVE_NOTE, "connecting", 10, 0);
 	return d;
 }
 
@@ -186,7 +195,7 @@ obs_line(void *handle, enum observe_kind kind, const char *bytes, size_t len)
 
 	if (d->next != NULL)
 		d->a->next->line(d->next, kind, bytes, len);
-	add_line(d, (char)kind, bytes, len);
+	add_line(d, (char)kind, bytes, len, 0);
 }
 
 /* ---- The report. ---- */
@@ -572,8 +581,7 @@ obs_close(void *handle, struct probe_result *r)
 		snprintf(end, sizeof(end),
 		         "end: %s (RCPT accepted; delivery not tested: DATA is never sent)",
 		         verdict_name(r->verdict));
-		d->cut = 0; /* room for the end line, cut or not */
-		add_line(d, OBSERVE_NOTE, end, strlen(end));
+		add_line(d, OBSERVE_NOTE, end, strlen(end), 1);
 		write_report(a, d, r);
 	}
 	free(d->buf);
