@@ -27,6 +27,8 @@ TOP=$(pwd)
 PACKAGES="build-essential autoconf automake libtool pkg-config libevent-dev libssl-dev
 libc-ares-dev netcat-openbsd clang libclang-rt-14-dev time openssl
 spamassassin"
+# Forwarded spam and ARF (--message), --abuse-report: GMime.
+PACKAGES="$PACKAGES libgmime-3.0-dev"
 # Audit reports: the tests read JSON and CSV with Python's own parsers.
 PACKAGES="$PACKAGES python3"
 # DNS tests: a local dnsmasq answers for the lab.

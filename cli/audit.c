@@ -14,6 +14,7 @@
 
 #include "common/clock.h"
 #include "common/bounds.h"
+#include "reports/arf.h"
 #include "reports/baseline.h"
 #include "reports/previous.h"
 #include "reports/transcript.h"
@@ -23,6 +24,7 @@ struct audit {
 	struct audit_options o;
 	struct baseline *base;
 	struct transcripts *tr;
+	struct arf *arf;           /* --abuse-report */
 	struct target_source *src; /* --resume: the stream, told what the file has */
 	size_t resumed;            /* rows already in the output file */
 	int dropped;               /* a cut last row was removed */
@@ -59,6 +61,15 @@ audit_new(const struct audit_options *ao, char *err, size_t errlen)
 	if (ao->transcripts != NULL &&
 	    (a->tr = transcripts_new(ao->transcripts, err, errlen)) == NULL)
 		goto fail;
+	if (ao->abuse_report != NULL) {
+		struct arf_options o = {ao->abuse_report, ao->report_from, ao->report_headers_only,
+		                        ao->outer};
+
+		/* It passes each dialogue on to the transcripts. */
+		if ((a->arf = arf_new(&o, a->tr != NULL ? transcripts_observer(a->tr) : NULL, err,
+		                      errlen)) == NULL)
+			goto fail;
+	}
 	if (ao->baseline != NULL) {
 		char why[512];
 
@@ -84,6 +95,7 @@ audit_free(struct audit *a)
 		event_free(a->drain);
 	free(a->held);
 	baseline_free(a->base);
+	arf_free(a->arf);
 	transcripts_free(a->tr);
 	free(a);
 }
@@ -91,6 +103,8 @@ audit_free(struct audit *a)
 const struct session_observer *
 audit_observer(struct audit *a)
 {
+	if (a->arf != NULL)
+		return arf_observer(a->arf);
 	return a->tr != NULL ? transcripts_observer(a->tr) : NULL;
 }
 
@@ -341,6 +355,17 @@ audit_summary(struct audit *a, FILE *fp)
 	if (a->tr != NULL && (n = transcripts_failed(a->tr, &e)) > 0)
 		fprintf(fp, "smtpprobe: %zu transcript%s could not be written: %s\n", n,
 		        n == 1 ? "" : "s", transcripts_first_failure(a->tr));
+	if (a->arf != NULL) {
+		const char *first;
+
+		n = arf_written(a->arf);
+		if (n > 0)
+			fprintf(fp, "smtpprobe: %zu abuse report%s written in %s (not sent)\n", n,
+			        n == 1 ? "" : "s", a->o.abuse_report);
+		if ((n = arf_failed(a->arf, &first)) > 0)
+			fprintf(fp, "smtpprobe: %zu abuse report%s could not be written: %s\n", n,
+			        n == 1 ? "" : "s", first);
+	}
 	if (a->base != NULL)
 		baseline_summary(a->base, fp);
 }

@@ -24,6 +24,11 @@ struct audit_options {
 	int append;              /* add rows to -o FILE, header once */
 	int resume;              /* --append, and skip targets FILE already has */
 	int progress;            /* draw the progress line on stderr */
+	/* Forwarded spam and abuse reports (reports/arf.h). */
+	const char *abuse_report; /* DIR, or NULL */
+	const char *report_from;  /* its From: */
+	int report_headers_only;  /* attach the spam's header only */
+	int outer;                /* --outer: the messages as they are */
 };
 
 struct audit;

@@ -170,7 +170,7 @@ write_chain(FILE *out, int text, const struct message_chain *c, struct strbuf *l
 
 int
 hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const struct trust *t,
-             FILE *warn)
+             int outer, FILE *warn)
 {
 	struct message_chain *c = malloc(sizeof(*c));
 	char *buf = malloc(HOPS_LINE_MAX);
@@ -196,6 +196,7 @@ hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const
 			status = 2;
 			continue;
 		}
+		message_file_set_outer(f, outer);
 		while ((r = message_file_next(f, &hdr, &len, &too_big, name, sizeof(name), err,
 		                              sizeof(err))) != 0) {
 			if (r < 0) {

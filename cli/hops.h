@@ -23,6 +23,6 @@ extern const size_t hops_ncolumns;
  * 3 when out could not be written.
  */
 int hops_extract(FILE *out, int text, const char *const *paths, size_t npaths,
-                 const struct trust *t, FILE *warn);
+                 const struct trust *t, int outer, FILE *warn);
 
 #endif

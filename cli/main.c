@@ -31,6 +31,7 @@
 #include "record/relay.h"
 #include "reports/report.h"
 #include "targets/exclude.h"
+#include "targets/message.h"
 #include "targets/parse.h"
 #include "targets/source.h"
 
@@ -529,7 +530,7 @@ extract_hops(struct app *a)
 		return EXIT_RUNTIME;
 	}
 	return hops_extract(a->out, options_hops_text(s), s->messages, s->nmessages, s->trust,
-	                    s->quiet ? NULL : stderr);
+	                    s->src.outer, s->quiet ? NULL : stderr);
 }
 
 /* Sets up and runs the probe; returns the exit status. */
@@ -600,5 +601,6 @@ main(int argc, char **argv)
 		rc = s.extract_only ? extract_hops(&a) : probe(&a);
 	rc = app_free(&a, rc);
 	settings_free(&s);
+	message_mime_shutdown(); /* GMime's, when --message or --abuse-report used it */
 	return rc;
 }

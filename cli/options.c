@@ -76,6 +76,11 @@ enum {
 	OPT_METADATA,
 	OPT_FAIL_ON,
 	OPT_COLUMNS,
+	/* Forwarded spam and abuse reports. */
+	OPT_OUTER,
+	OPT_ABUSE_REPORT,
+	OPT_REPORT_FROM,
+	OPT_REPORT_HEADERS_ONLY,
 };
 
 static const struct option long_options[] = {
@@ -135,6 +140,11 @@ static const struct option long_options[] = {
     {"metadata", required_argument, NULL, OPT_METADATA},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"columns", required_argument, NULL, OPT_COLUMNS},
+    /* Forwarded spam and abuse reports. */
+    {"outer", no_argument, NULL, OPT_OUTER},
+    {"abuse-report", required_argument, NULL, OPT_ABUSE_REPORT},
+    {"report-from", required_argument, NULL, OPT_REPORT_FROM},
+    {"report-headers-only", no_argument, NULL, OPT_REPORT_HEADERS_ONLY},
     {NULL, 0, NULL, 0},
 };
 
@@ -171,6 +181,16 @@ static const char usage_text[] =
     "      --trusted-file FILE the same, one per line\n"
     "      --probe-claimed     probe the public addresses below the suspect too\n"
     "      --extract-only      print each message's hops and suspect; probe nothing\n"
+    "\n"
+    "Forwarded spam and abuse reports:\n"
+    "      --outer             walk each message's own Received chain, not that of the\n"
+    "                          message forwarded inside it (an attached message/rfc822\n"
+    "                          or an ARF feedback report's message; the default)\n"
+    "      --abuse-report DIR  for each target that accepts a relay or localhost RCPT,\n"
+    "                          write DIR/<ip>_<port>.eml, an RFC 5965 feedback report\n"
+    "                          with the evidence (never sent; DIR made 0700)\n"
+    "      --report-from ADDR  its From: address (needed with --abuse-report)\n"
+    "      --report-headers-only  attach the spam's header only (text/rfc822-headers)\n"
     "\n"
     "DNS (PTR and forward-confirmed rDNS of every probed address; names; MX):\n"
     "      --mx DOMAIN         probe DOMAIN's MX hosts, like the target mx:DOMAIN;\n"
@@ -493,6 +513,19 @@ apply_target_option(struct settings *s, int c, const char *arg)
 	case OPT_EXTRACT_ONLY:
 		s->extract_only = 1;
 		break;
+	/* Forwarded spam and abuse reports. */
+	case OPT_OUTER:
+		s->src.outer = s->audit.outer = 1;
+		break;
+	case OPT_ABUSE_REPORT:
+		s->audit.abuse_report = arg;
+		break;
+	case OPT_REPORT_FROM:
+		s->audit.report_from = arg;
+		break;
+	case OPT_REPORT_HEADERS_ONLY:
+		s->audit.report_headers_only = 1;
+		break;
 	/* DNS. */
 	case OPT_MX:
 		s->mx[s->nmx++] = arg;
@@ -733,6 +766,11 @@ check_settings(struct settings *s)
 		            s->audit.resume ? "--resume" : "--append");
 	if (s->audit.resume && strcmp(s->format, "text") == 0)
 		usage_error("--resume reads back CSV or JSON Lines, not --format %s", s->format);
+	if (s->audit.abuse_report != NULL && s->audit.report_from == NULL)
+		usage_error("--abuse-report needs --report-from ADDR");
+	if (s->audit.abuse_report == NULL &&
+	    (s->audit.report_from != NULL || s->audit.report_headers_only))
+		usage_error("--report-from and --report-headers-only need --abuse-report DIR");
 	return OPTIONS_RUN;
 }
 

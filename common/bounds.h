@@ -78,6 +78,11 @@
 #define MAILDIR_FILES_MAX       100000       /* messages read from one Maildir */
 #define TRUSTED_NAMES_MAX       256          /* host names given to --trusted */
 #define HOP_TEXT_MAX            40           /* the hop column: "2:compromised-account" */
+
+/* One whole message, kept to find a forwarded or reported message inside it
+ * (--message without --outer) and to attach it to an abuse report; the rest
+ * of a longer one is not read into memory (its attachment may be cut). */
+#define MESSAGE_BYTES_MAX (4 * 1024 * 1024)
 /* DNS (prober/dns.c, prober/rdns.c). */
 #define DNS_HOSTNAME_MAX       256 /* a domain name as text, NUL included (RFC 1035: 253) */
 #define DNS_PTR_NAMES_MAX      4   /* PTR names kept, and forward-checked, per address */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "record/result.h"
+#include "reports/evidence.h"
 
 #define TRANSCRIPT_CHUNK 2048                     /* a dialogue's buffer grows by this much */
 #define LINE_ROOM        (SMTP_LINE_MAX * 4 + 64) /* one line, escaped, stamped */
@@ -87,36 +88,18 @@ struct transcripts *
 transcripts_new(const char *dir, char *err, size_t errlen)
 {
 	struct transcripts *tr;
-	struct stat st;
 	size_t n = strlen(dir);
+	/* Room for the longest file name of an IPv6 target. */
+	int dirfd = evidence_dir_open(dir, "--transcripts", INET6_ADDRSTRLEN + 16 + 8, err, errlen);
 
-	/* Leave room for "/" and the longest file name of an IPv6 target. */
-	if (n == 0 || n + 1 + INET6_ADDRSTRLEN + 16 + 8 >= TRANSCRIPT_PATH_MAX) {
-		snprintf(err, errlen, "--transcripts: directory name too long or empty");
+	if (dirfd < 0)
 		return NULL;
-	}
-	/* Made when it is not there: evidence is the owner's alone (0700). */
-	if (stat(dir, &st) != 0 && errno == ENOENT && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		snprintf(err, errlen, "--transcripts: cannot create %s: %s", dir, strerror(errno));
-		return NULL;
-	}
-	if (stat(dir, &st) != 0 || (S_ISDIR(st.st_mode) && access(dir, W_OK | X_OK) != 0)) {
-		snprintf(err, errlen, "--transcripts: %s: %s", dir, strerror(errno));
-		return NULL;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "--transcripts: %s: not a directory", dir);
-		return NULL;
-	}
 	if ((tr = calloc(1, sizeof(*tr))) == NULL) {
 		snprintf(err, errlen, "out of memory");
+		close(dirfd);
 		return NULL;
 	}
-	if ((tr->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "--transcripts: %s: %s", dir, strerror(errno));
-		free(tr);
-		return NULL;
-	}
+	tr->dirfd = dirfd;
 	memcpy(tr->dir, dir, n + 1);
 	while (n > 1 && tr->dir[n - 1] == '/')
 		tr->dir[--n] = '\0';
@@ -318,24 +301,6 @@ obs_line(void *handle, enum observe_kind kind, const char *bytes, size_t len)
 	add_line(handle, (char)kind, bytes, len);
 }
 
-/* Writes all of buf to fd: 0, or -1 with errno. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static void
 obs_close(void *handle, struct probe_result *r)
 {
@@ -407,74 +372,14 @@ obs_close(void *handle, struct probe_result *r)
 }
 
 /*
- * 0 when the file open at fd may be replaced: a regular file with no other
- * name, empty (just made) or one of our transcripts (an earlier run's).
- * Else an errno, with *why saying what the file is.
- */
-static int
-replaceable(int fd, const char **why)
-{
-	static const char magic[] = "# smtpprobe ";
-	char head[sizeof(magic) - 1];
-	struct stat st;
-
-	if (fstat(fd, &st) != 0)
-		return errno;
-	if (!S_ISREG(st.st_mode)) {
-		*why = "not a regular file: refused";
-		return EPERM;
-	}
-	/* A hard link planted in a shared directory would pass the write on. */
-	if (st.st_nlink > 1) {
-		*why = "a file with other hard links: refused";
-		return EPERM;
-	}
-	if (st.st_size > 0 && (pread(fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
-	                       memcmp(head, magic, sizeof(head)) != 0)) {
-		*why = "not a transcript of smtpprobe: left as it is";
-		return EEXIST;
-	}
-	return 0;
-}
-
-/*
  * Writes one file in place (not to a temporary name renamed over it: on
- * ext4 that rename costs five times the create, bench/RESULTS.md). The name
- * is opened under the directory's descriptor and never through a link: a
- * symlink planted at DIR/<ip>_<port>.txt would otherwise send the write
- * (as root, perhaps) to its target. A file cut short is removed; 0, or an
- * errno (with *why when errno alone would not say it).
+ * ext4 that rename costs five times the create, bench/RESULTS.md), under
+ * the directory's descriptor and never through a link (evidence.h).
  */
 static int
 write_file(const struct transcripts *tr, const struct job *job, const char **why)
 {
-	int fd, e = 0, tries = 0;
-
-	/* Short of descriptors or memory is our side's state, not the file's:
-	 * the loop frees some as dialogues end, so wait a little and try again. */
-	while ((fd = openat(tr->dirfd, job->name,
-	                    O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644)) < 0) {
-		struct timespec pause = {0, TRANSCRIPT_RETRY_MS * 1000000L};
-
-		if ((errno != EMFILE && errno != ENFILE && errno != ENOMEM) ||
-		    ++tries > TRANSCRIPT_RETRIES_MAX) {
-			if (errno == ELOOP)
-				*why = "a symbolic link: refused";
-			return errno;
-		}
-		nanosleep(&pause, NULL);
-	}
-	if ((e = replaceable(fd, why)) != 0) {
-		close(fd);
-		return e;
-	}
-	if (ftruncate(fd, 0) != 0 || write_all(fd, job->buf, job->len) != 0)
-		e = errno;
-	if (close(fd) != 0 && e == 0)
-		e = errno;
-	if (e != 0)
-		unlinkat(tr->dirfd, job->name, 0);
-	return e;
+	return evidence_write(tr->dirfd, job->name, job->buf, job->len, "# smtpprobe ", why);
 }
 
 /* Notes a job whose file was not written (the caller holds mu). */

@@ -13,6 +13,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gmime/gmime.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,8 @@ struct message_reader {
 	char lead[LEAD_MAX];
 	int prev_empty; /* the line before the current one was empty */
 	int first_line; /* the current line is the input's first */
+	int keep_body;  /* whole messages (message_reader_keep_body) */
+	size_t cap;     /* hdr's size */
 };
 
 static void set_err(char *err, size_t errlen, const char *msg);
@@ -214,10 +218,24 @@ message_reader_new(enum message_format fmt)
 		return NULL;
 	}
 	r->fmt = fmt;
+	r->cap = MESSAGE_HEADER_MAX;
 	r->state = RS_HEADER;
 	r->prev_empty = 1;
 	r->first_line = 1;
 	return r;
+}
+
+void
+message_reader_keep_body(struct message_reader *r)
+{
+	char *nb = realloc(r->hdr, MESSAGE_BYTES_MAX);
+
+	/* Without the memory, headers only: the outer chain is read. */
+	if (nb == NULL)
+		return;
+	r->hdr = nb;
+	r->cap = MESSAGE_BYTES_MAX;
+	r->keep_body = 1;
 }
 
 void
@@ -298,6 +316,12 @@ header_byte(struct message_reader *r, char c)
 	if (c != '\n')
 		return 0;
 	if (line_is_empty(r)) {
+		if (r->keep_body) {
+			/* The body follows, kept: the message ends at its end. */
+			end_line(r);
+			r->state = RS_BODY;
+			return 0;
+		}
 		if (r->line_start < r->hdr_len)
 			r->hdr_len = r->line_start;
 		end_line(r);
@@ -309,22 +333,37 @@ header_byte(struct message_reader *r, char c)
 	return 0;
 }
 
-/* One byte of an mbox body: only a separator matters. */
-static void
+/* One byte of a body: kept (keep_body), else only an mbox separator
+ * matters. 1 when a whole message became ready. */
+static int
 body_byte(struct message_reader *r, char c)
 {
 	int prev_empty = r->prev_empty;
 
+	if (r->keep_body) {
+		if (r->line_len == 0)
+			r->line_start = r->hdr_len;
+		if (r->hdr_len < r->cap)
+			r->hdr[r->hdr_len++] = c;
+	}
 	line_byte(r, c);
-	if (r->line_len == LEAD_MAX && prev_empty && lead_is_from(r)) {
+	if (r->fmt == MESSAGE_MBOX && r->line_len == LEAD_MAX && prev_empty && lead_is_from(r)) {
+		if (r->keep_body) {
+			/* The next message's separator: this one is whole. */
+			if (r->line_start < r->hdr_len)
+				r->hdr_len = r->line_start;
+			make_ready(r, RS_ENVELOPE);
+			return 1;
+		}
 		r->state = RS_ENVELOPE;
 		r->hdr_len = 0;
 		r->too_big = 0;
 		r->section_open = 1;
-		return;
+		return 0;
 	}
 	if (c == '\n')
 		end_line(r);
+	return 0;
 }
 
 size_t
@@ -350,7 +389,8 @@ message_reader_feed(struct message_reader *r, const char *data, size_t len)
 				return i + 1;
 			break;
 		case RS_BODY:
-			body_byte(r, c);
+			if (body_byte(r, c))
+				return i + 1;
 			break;
 		}
 	}
@@ -362,6 +402,11 @@ message_reader_end(struct message_reader *r)
 {
 	if (r->state == RS_READY) {
 		r->after_take = RS_DONE;
+		return;
+	}
+	/* A whole message ends with the input. */
+	if (r->state == RS_BODY && r->keep_body) {
+		make_ready(r, RS_DONE);
 		return;
 	}
 	/* A last section without its empty line, or an input with no message at all. */
@@ -396,6 +441,156 @@ message_reader_take(struct message_reader *r, const char **hdr, size_t *len, int
 	return 1;
 }
 
+/* ---- The message inside a forward or a feedback report (GMime). ---- */
+
+static pthread_once_t mime_once = PTHREAD_ONCE_INIT;
+static int mime_ready;
+
+static void
+mime_init(void)
+{
+	g_mime_init();
+	mime_ready = 1;
+}
+
+void
+message_mime_init(void)
+{
+	pthread_once(&mime_once, mime_init);
+}
+
+void
+message_mime_shutdown(void)
+{
+	if (mime_ready)
+		g_mime_shutdown();
+	mime_ready = 0;
+}
+
+/* An attached message: a message/rfc822 part (GMime parses it as a message
+ * part when it is not transfer-encoded, as a leaf part when it is), or
+ * with headers_too a text/rfc822-headers part. */
+static int
+is_attached_message(GMimeObject *o, int headers_too)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+
+	if (GMIME_IS_MESSAGE_PART(o))
+		return 1;
+	if (!GMIME_IS_PART(o) || ct == NULL)
+		return 0;
+	return g_mime_content_type_is_type(ct, "message", "rfc822") ||
+	       (headers_too && g_mime_content_type_is_type(ct, "text", "rfc822-headers"));
+}
+
+/* Counts the attached messages under a multipart (nested multiparts
+ * included, not the insides of attached messages), keeping the first. */
+static size_t
+count_attached(GMimeMultipart *mp, GMimeObject **first)
+{
+	int i, n = g_mime_multipart_get_count(mp);
+	size_t found = 0;
+
+	for (i = 0; i < n; i++) {
+		GMimeObject *o = g_mime_multipart_get_part(mp, i);
+
+		if (GMIME_IS_MULTIPART(o)) {
+			found += count_attached(GMIME_MULTIPART(o), first);
+		} else if (is_attached_message(o, 0)) {
+			if (found == 0 && *first == NULL)
+				*first = o;
+			found++;
+		}
+	}
+	return found;
+}
+
+/* The part that holds the inner message, or NULL. */
+static GMimeObject *
+inner_part(GMimeObject *body)
+{
+	GMimeContentType *ct;
+	GMimeObject *first = NULL;
+	const char *rt;
+
+	if (body == NULL || !GMIME_IS_MULTIPART(body))
+		return NULL;
+	ct = g_mime_object_get_content_type(body);
+	rt = ct != NULL ? g_mime_content_type_get_parameter(ct, "report-type") : NULL;
+	if (ct != NULL && g_mime_content_type_is_type(ct, "multipart", "report") && rt != NULL &&
+	    g_ascii_strcasecmp(rt, "feedback-report") == 0) {
+		/* RFC 5965: the human part, the machine part, then the message. */
+		int i, n = g_mime_multipart_get_count(GMIME_MULTIPART(body));
+
+		for (i = 0; i < n; i++) {
+			GMimeObject *o = g_mime_multipart_get_part(GMIME_MULTIPART(body), i);
+
+			if (is_attached_message(o, 1))
+				return o;
+		}
+		return NULL;
+	}
+	return count_attached(GMIME_MULTIPART(body), &first) == 1 ? first : NULL;
+}
+
+/* The bytes of the inner message in part o, decoded, into a new buffer. */
+static int
+part_bytes(GMimeObject *o, char **out, size_t *outlen)
+{
+	GMimeStream *ms = g_mime_stream_mem_new();
+	GByteArray *ba;
+	int rc = 0;
+
+	if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeMessage *m = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+
+		if (m != NULL)
+			g_mime_object_write_to_stream(GMIME_OBJECT(m), NULL, ms);
+	} else {
+		GMimeDataWrapper *dw = g_mime_part_get_content(GMIME_PART(o));
+
+		if (dw != NULL)
+			g_mime_data_wrapper_write_to_stream(dw, ms);
+	}
+	ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(ms));
+	if (ba != NULL && ba->len > 0) {
+		if ((*out = malloc(ba->len)) == NULL) {
+			rc = -1;
+		} else {
+			memcpy(*out, ba->data, ba->len);
+			*outlen = ba->len;
+			rc = 1;
+		}
+	}
+	g_object_unref(ms);
+	return rc;
+}
+
+int
+message_inner(const char *msg, size_t len, char **out, size_t *outlen)
+{
+	GMimeStream *s;
+	GMimeParser *p;
+	GMimeMessage *m;
+	GMimeObject *o;
+	int rc = 0;
+
+	message_mime_init();
+	*out = NULL;
+	*outlen = 0;
+	s = g_mime_stream_mem_new_with_buffer(msg, len);
+	p = g_mime_parser_new_with_stream(s);
+	g_mime_parser_set_format(p, GMIME_FORMAT_MESSAGE);
+	m = g_mime_parser_construct_message(p, NULL);
+	if (m != NULL && (o = inner_part(g_mime_message_get_mime_part(m))) != NULL)
+		rc = part_bytes(o, out, outlen);
+	if (m != NULL)
+		g_object_unref(m);
+	g_object_unref(p);
+	g_object_unref(s);
+	return rc;
+}
+
 /* ---- Files: one message, an mbox, a Maildir. ---- */
 
 struct message_file {
@@ -410,6 +605,8 @@ struct message_file {
 	char *buf;
 	size_t start, end;
 	int eof;
+	int outer;   /* hand out each message's own header (--outer) */
+	char *inner; /* the last inner message handed out, or NULL */
 };
 
 static int
@@ -542,8 +739,50 @@ message_file_free(struct message_file *f)
 		free(f->names[i]);
 	free(f->names);
 	free(f->buf);
+	free(f->inner);
 	free(f->path);
 	free(f);
+}
+
+void
+message_file_set_outer(struct message_file *f, int outer)
+{
+	f->outer = outer;
+}
+
+/* 1 when the header section of msg (up to its empty line) is longer than
+ * MESSAGE_HEADER_MAX. */
+static int
+header_too_big(const char *msg, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *nl = memchr(msg + pos, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - (msg + pos)) : len - pos;
+
+		if (without_cr(msg + pos, n) == 0)
+			break;
+		pos += n + (nl != NULL);
+	}
+	return pos > MESSAGE_HEADER_MAX;
+}
+
+/* Swaps a whole message taken from the reader for its inner message, when
+ * it has one (and we look for one). */
+static void
+use_inner(struct message_file *f, const char **hdr, size_t *len, int *too_big)
+{
+	char *in;
+	size_t inlen;
+
+	if (f->outer || *too_big || message_inner(*hdr, *len, &in, &inlen) != 1)
+		return;
+	free(f->inner);
+	f->inner = in;
+	*hdr = in;
+	*len = inlen;
+	*too_big = header_too_big(in, inlen);
 }
 
 int
@@ -570,14 +809,18 @@ message_file_next(struct message_file *f, const char **hdr, size_t *len, int *to
 			}
 			f->own_fd = 1;
 		}
-		if (f->reader == NULL &&
-		    (f->reader = message_reader_new(f->maildir ? MESSAGE_SINGLE : MESSAGE_AUTO)) ==
-		        NULL) {
-			set_err(err, errlen, "out of memory");
-			snprintf(name, namelen, "%s", f->cur);
-			return -1;
+		if (f->reader == NULL) {
+			f->reader = message_reader_new(f->maildir ? MESSAGE_SINGLE : MESSAGE_AUTO);
+			if (f->reader == NULL) {
+				set_err(err, errlen, "out of memory");
+				snprintf(name, namelen, "%s", f->cur);
+				return -1;
+			}
+			if (!f->outer)
+				message_reader_keep_body(f->reader);
 		}
 		if (message_reader_take(f->reader, hdr, len, too_big, &msgno)) {
+			use_inner(f, hdr, len, too_big);
 			/* "box.mbox#3" for the messages of an mbox, the file name otherwise. */
 			if (f->is_mbox)
 				snprintf(name, namelen, "%s#%zu", f->cur, msgno);
@@ -617,4 +860,57 @@ message_file_next(struct message_file *f, const char **hdr, size_t *len, int *to
 			}
 		}
 	}
+}
+
+int
+message_file_read_again(const char *name, int outer, char **buf, size_t *len, char *err,
+                        size_t errlen)
+{
+	char path[TARGET_ORIGIN_MAX], nm[TARGET_ORIGIN_MAX], why[TARGET_REASON_MAX];
+	const char *hdr, *hash;
+	unsigned long want = 0;
+	struct message_file *f;
+	struct stat st;
+	size_t hlen;
+	int too_big, r;
+
+	/* "box.mbox#3": the third message of box.mbox (unless a file is
+	 * really named so). */
+	snprintf(path, sizeof(path), "%s", name);
+	if (stat(path, &st) != 0 && (hash = strrchr(name, '#')) != NULL) {
+		char *end;
+
+		want = strtoul(hash + 1, &end, 10);
+		if (*end != '\0' || want == 0)
+			want = 0;
+		else
+			path[hash - name] = '\0';
+	}
+	if (strcmp(name, "stdin") == 0 && stat(path, &st) != 0) {
+		set_err(err, errlen, "read from stdin: not kept to be read again");
+		return -1;
+	}
+	if ((f = message_file_open(path, err, errlen)) == NULL)
+		return -1;
+	f->outer = outer;
+	while ((r = message_file_next(f, &hdr, &hlen, &too_big, nm, sizeof(nm), why,
+	                              sizeof(why))) != 0) {
+		if (r < 0)
+			continue;
+		if (strcmp(nm, name) != 0 && !(want == 0 && strcmp(nm, path) == 0))
+			continue;
+		if ((*buf = malloc(hlen ? hlen : 1)) == NULL) {
+			set_err(err, errlen, "out of memory");
+			message_file_free(f);
+			return -1;
+		}
+		memcpy(*buf, hdr, hlen);
+		*len = hlen;
+		message_file_free(f);
+		return 1;
+	}
+	message_file_free(f);
+	snprintf(why, sizeof(why), "%s: the message is no longer there", name);
+	set_err(err, errlen, why);
+	return -1;
 }

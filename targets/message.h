@@ -11,7 +11,11 @@
  *   message_file          I/O: a path ("-" is stdin, a directory is a
  *                         Maildir) read through a message_reader.
  * Bodies are skipped as they stream past, so memory is bounded by
- * MESSAGE_HEADER_MAX whatever the size of a mailbox.
+ * MESSAGE_HEADER_MAX whatever the size of a mailbox; unless the reader
+ * keeps them (message_reader_keep_body, up to MESSAGE_BYTES_MAX a message),
+ * which message_file does to find the message inside a forward or an ARF
+ * report (message_inner, with GMime): that inner message's Received chain
+ * is the spam's, the outer one is only the reporter's own mail path.
  */
 #ifndef SMTPPROBE_TARGETS_MESSAGE_H
 #define SMTPPROBE_TARGETS_MESSAGE_H
@@ -65,6 +69,30 @@ void message_reader_end(struct message_reader *r);
 int message_reader_take(struct message_reader *r, const char **hdr, size_t *len, int *too_big,
                         size_t *msgno);
 
+/*
+ * Keeps whole messages: a section is ready at the message's end (the end
+ * of the input, or the next mbox separator), and holds its header, the
+ * empty line and its body (cut at MESSAGE_BYTES_MAX; *too_big still only
+ * says the header section passed MESSAGE_HEADER_MAX). Set before feeding.
+ */
+void message_reader_keep_body(struct message_reader *r);
+
+/*
+ * The message inside msg, parsed with GMime: when msg's body is a
+ * multipart/report with report-type=feedback-report (RFC 5965), its
+ * message/rfc822 or text/rfc822-headers part; else when it is a multipart
+ * holding exactly one attached message (message/rfc822, any transfer
+ * encoding, at any depth), that one. Returns 1 with *out (malloc'd, the
+ * caller frees it) and *outlen set, 0 when msg has no such inner message,
+ * -1 when out of memory.
+ */
+int message_inner(const char *msg, size_t len, char **out, size_t *outlen);
+
+/* GMime's set-up, once per process (message_inner and reports call it),
+ * and its release at exit. */
+void message_mime_init(void);
+void message_mime_shutdown(void);
+
 /* 1 once the input is known to be an mbox. */
 int message_reader_is_mbox(const struct message_reader *r);
 
@@ -77,6 +105,24 @@ struct message_file;
  */
 struct message_file *message_file_open(const char *path, char *err, size_t errlen);
 void message_file_free(struct message_file *f);
+
+/*
+ * With outer, each message's own header is handed out, as it is written
+ * (--outer); without (the default), a forward's or an ARF report's inner
+ * message is, when it has one (message_inner). Set before the first
+ * message_file_next.
+ */
+void message_file_set_outer(struct message_file *f, int outer);
+
+/*
+ * The whole message that message_file_next named `name` ("spam.eml",
+ * "box.mbox#3", "Maildir/new/123.host"), read again from its file, inner
+ * or outer as above: 1 with *buf (malloc'd) and *len, or -1 with err
+ * filled (stdin cannot be read again; a file that changed since may name
+ * another message).
+ */
+int message_file_read_again(const char *name, int outer, char **buf, size_t *len, char *err,
+                            size_t errlen);
 
 /*
  * The next message: 1 and its header section (valid until the next call),

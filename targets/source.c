@@ -687,6 +687,7 @@ target_source_add_message(struct target_source *src, const char *path, char *err
 		free(in);
 		return -1;
 	}
+	message_file_set_outer(in->mf, src->cfg.outer);
 	in->kind = INPUT_MESSAGE;
 	in->fd = -1;
 	in->saved_flags = -1;

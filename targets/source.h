@@ -48,6 +48,7 @@ struct target_source_config {
 	/* --message inputs (targets/suspects.h). */
 	const struct trust *trust; /* NULL: auto mode; not owned */
 	int probe_claimed;         /* probe the public claimed hops too */
+	int outer;                 /* a message's own chain, not a forwarded one's */
 };
 
 enum target_source_status {

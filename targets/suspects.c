@@ -57,6 +57,7 @@ base_target(const struct message_chain *c, struct target *t)
 	memset(t, 0, sizeof(*t));
 	put_str(t->origin, sizeof(t->origin), c->origin);
 	t->message_flags = c->walk.flags;
+	put_str(t->message, sizeof(t->message), c->name);
 }
 
 static void

@@ -29,6 +29,9 @@ struct target {
 	 * report columns hop and message_flags. Empty for other inputs. */
 	char hop[HOP_TEXT_MAX];     /* "1:suspect", "3:claimed", "2:compromised-account" */
 	unsigned int message_flags; /* MF_* bits of targets/trust.h */
+	/* Where the message is, to read it again (message_file_read_again):
+	 * "spam.eml", "box.mbox#3"; its evidence in an abuse report. */
+	char message[TARGET_ORIGIN_MAX];
 
 	/* Names: with salen 0 and hostname set, the engine resolves
 	 * the name (TARGET_NAME_HOST: its A and AAAA; TARGET_NAME_MX: its MX

@@ -22,7 +22,7 @@ cppcheck -q --error-exitcode=1 --enable=warning,style,performance,portability --
 echo "lint: clang-tidy ($(clang-tidy --version | sed -n 's/.*LLVM version //p'))"
 # shellcheck disable=SC2086
 clang-tidy -quiet --config-file=.clang-tidy $files -- -I. -I"$BUILD" -D_GNU_SOURCE \
-	$(pkg-config --cflags libevent libevent_openssl openssl libcares 2>/dev/null) \
+	$(pkg-config --cflags libevent libevent_openssl openssl libcares gmime-3.0 2>/dev/null) \
 	2>/dev/null | grep -E -A3 '(warning|error):' && status=1
 
 [ $status -eq 0 ] && echo "lint: clean"

@@ -67,6 +67,28 @@ is "$(extract "$M/Maildir" | csv_tsv /dev/stdin | awk -F '\t' 'NR > 1 {print $6}
 is "$(cat "$M/seed.eml" | "$SMTPPROBE" --extract-only --message - | csv_tsv /dev/stdin | awk -F '\t' '$4 == "suspect" {print $2}')" \
 	"stdin" "--message - reads stdin"
 
+# Forwarded spam and ARF reports: the inner message's chain is walked, not
+# the reporter's own (192.0.2.200, 192.0.2.201); --outer walks the outer.
+is "$(suspect "$M/forward-b64.eml")" "suspect 198.51.100.61" "a spam forwarded as a base64 message/rfc822 attachment: its own chain"
+is "$(field "$M/forward-b64.eml" origin)" "<spam-inner-1@example.net>" "its origin is the inner Message-ID"
+is "$(suspect "$M/forward-b64.eml" --outer)" "suspect 192.0.2.200" "--outer: the forwarder's chain, as written"
+is "$(suspect "$M/arf.eml")" "suspect 203.0.113.62" "an ARF report (RFC 5965): its message/rfc822 part"
+is "$(suspect "$M/arf.eml" --outer)" "suspect 192.0.2.201" "--outer on an ARF report: the report's own chain"
+is "$(suspect "$M/arf-headers.eml")" "suspect 203.0.113.63" "an ARF report with text/rfc822-headers"
+is "$(suspect "$M/forward-two.eml")" "suspect 192.0.2.200" "two attached messages: none is guessed, the outer chain is read"
+is "$(cat "$M/arf.eml" | "$SMTPPROBE" --extract-only --message - | csv_tsv /dev/stdin | awk -F '\t' '$4 == "suspect" {print $6}')" \
+	"203.0.113.62" "an ARF report on stdin"
+{
+	printf 'From fbl@example.org Sun Nov 29 09:30:00 2026\n'
+	cat "$M/arf.eml"
+	printf '\nFrom postmaster@example.org Sun Nov 29 09:00:00 2026\n'
+	cat "$M/forward-b64.eml"
+	printf '\nFrom x@example.net Sun Nov 29 09:00:00 2026\n'
+	cat "$M/relays.eml"
+} >"$WORK/reports.mbox"
+is "$(extract "$WORK/reports.mbox" | csv_tsv /dev/stdin | awk -F '\t' '$4 == "suspect" {print $6}' | tr '\n' ' ')" \
+	"203.0.113.62 198.51.100.61 203.0.113.10 " "an mbox of reports and forwards: each message's inner chain"
+
 # Bad input: one clear line on stderr and a row, never a crash.
 for f in not-a-message.txt no-received.eml nul.eml 8bit.eml; do
 	extract "$M/$f" >"$WORK/bad.csv"

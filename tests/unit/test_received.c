@@ -1,9 +1,12 @@
 /*
  * test_received.c: the Received parser against a table of single lines,
  * one or more per MTA format and every tricky form, each with the fields
- * it must give; then the message reader fed in chunks of every size.
+ * it must give; then the message reader fed in chunks of every size, and
+ * the message inside a forward or a feedback report.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "targets/message.h"
@@ -543,6 +546,157 @@ test_reader(void)
 	ok(all, "an mbox gives its three header sections whatever the chunk size");
 }
 
+/* Whole messages: each ends at the next separator or the input's end,
+ * with its body, whatever the chunk size. */
+static void
+test_reader_whole(void)
+{
+	size_t chunk;
+	int all = 1;
+
+	for (chunk = 1; chunk <= 64; chunk++) {
+		struct message_reader *r = message_reader_new(MESSAGE_AUTO);
+		size_t pos = 0, n = 0, len, msgno, total = sizeof(mbox) - 1;
+		const char *hdr;
+		int too_big, ended = 0;
+		char got[3][400];
+
+		memset(got, 0, sizeof(got));
+		message_reader_keep_body(r);
+		for (;;) {
+			while (message_reader_take(r, &hdr, &len, &too_big, &msgno)) {
+				if (n < 3)
+					snprintf(got[n], sizeof(got[n]), "%.*s", (int)len, hdr);
+				n++;
+			}
+			if (ended)
+				break;
+			if (pos < total) {
+				size_t want = total - pos < chunk ? total - pos : chunk;
+
+				pos += message_reader_feed(r, mbox + pos, want);
+			} else {
+				message_reader_end(r);
+				ended = 1;
+			}
+		}
+		if (n != 3 ||
+		    strstr(got[0],
+		           "Message-ID: <1@x>\n\n>From quoted\ntext\nFrom not a separator\n") ==
+		        NULL ||
+		    strstr(got[0], "From b@") != NULL ||
+		    strstr(got[1], "\r\n\r\nbody\r\n") == NULL ||
+		    strcmp(got[2], "Subject: headers only, no empty line") != 0) {
+			all = 0;
+			printf("# chunk %zu: %zu messages: [%s] [%s] [%s]\n", chunk, n, got[0],
+			       got[1], got[2]);
+		}
+		message_reader_free(r);
+	}
+	ok(all, "kept whole, an mbox gives its three messages with their bodies whatever the chunk "
+	        "size");
+}
+
+/* The inner message of a forward or a feedback report (GMime). */
+static void
+test_inner(void)
+{
+	static const char spam[] = "Received: from s (s [198.51.100.9]) by mx; Sat, 28 Nov 2026 "
+	                           "10:00:00 +0000\nMessage-ID: <in@x>\n\nbuy\n";
+	static const struct {
+		const char *name, *msg;
+		int want; /* 1: the inner <in@x> message, 0: none; '@': the body */
+	} inner_cases[] = {
+	    {"a message/rfc822 attachment, 7bit",
+	     "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nsee "
+	     "below\n--b\nContent-Type: message/rfc822\n\n@\n--b--\n",
+	     1},
+	    {"base64",
+	     "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: "
+	     "message/rfc822\nContent-Transfer-Encoding: base64\n\n@\n--b--\n",
+	     1},
+	    {"quoted-printable, inside a nested multipart",
+	     "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: multipart/mixed; "
+	     "boundary=c\n\n--c\nContent-Type: message/rfc822\nContent-Transfer-Encoding: "
+	     "quoted-printable\n\n@\n--c--\n--b--\n",
+	     1},
+	    {"an ARF report's text/rfc822-headers",
+	     "Content-Type: multipart/report; report-type=\"Feedback-Report\"; boundary=b\n\n--b\n"
+	     "Content-Type: text/plain\n\nabuse\n--b\nContent-Type: "
+	     "message/feedback-report\n\nFeedback-Type: abuse\nVersion: 1\n\n--b\nContent-Type: "
+	     "text/rfc822-headers\n\n@\n--b--\n",
+	     1},
+	    {"two attached messages: none",
+	     "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: "
+	     "message/rfc822\n\n@\n--b\nContent-Type: message/rfc822\n\n@\n--b--\n",
+	     0},
+	    {"a delivery report is no feedback report",
+	     "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n"
+	     "Content-Type: text/plain\n\nbounced\n--b\nContent-Type: text/rfc822-headers\n\n@\n"
+	     "--b--\n",
+	     0},
+	    {"a plain message: none", "Content-Type: text/plain\n\n@\n", 0},
+	    {"not MIME at all: none", "garbage without a header\n@", 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(inner_cases) / sizeof(inner_cases[0]); i++) {
+		char body[2048], msg[4096], *out = NULL;
+		size_t outlen = 0;
+		int rc;
+
+		if (strstr(inner_cases[i].name, "base64") != NULL) {
+			/* spam, base64 (RFC 4648), by hand: no encoder in the library. */
+			static const char tbl[] =
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			size_t j, k = 0, n = sizeof(spam) - 1;
+
+			for (j = 0; j < n; j += 3) {
+				unsigned v = (unsigned char)spam[j] << 16 |
+				             (j + 1 < n ? (unsigned char)spam[j + 1] << 8 : 0) |
+				             (j + 2 < n ? (unsigned char)spam[j + 2] : 0);
+
+				body[k++] = tbl[v >> 18 & 63];
+				body[k++] = tbl[v >> 12 & 63];
+				body[k++] = tbl[v >> 6 & 63];
+				body[k++] = tbl[v & 63];
+				if (j + 1 >= n)
+					body[k - 2] = '=';
+				if (j + 2 >= n)
+					body[k - 1] = '=';
+				if (k % 77 == 76)
+					body[k++] = '\n';
+			}
+			body[k] = '\0';
+		} else {
+			snprintf(body, sizeof(body), "%s", spam);
+		}
+		snprintf(msg, sizeof(msg),
+		         "Received: from outer (o [192.0.2.1]) by mx; Sat, 28 Nov 2026 11:00:00 "
+		         "+0000\nMIME-Version: 1.0\n");
+		/* Each '@' of the case is the body. */
+		for (const char *c = inner_cases[i].msg; *c != '\0'; c++) {
+			size_t at = strlen(msg);
+
+			if (*c == '@')
+				snprintf(msg + at, sizeof(msg) - at, "%s", body);
+			else if (at + 1 < sizeof(msg)) {
+				msg[at] = *c;
+				msg[at + 1] = '\0';
+			}
+		}
+		rc = message_inner(msg, strlen(msg), &out, &outlen);
+		if (inner_cases[i].want)
+			ok(rc == 1 && outlen > 0 &&
+			       memmem(out, outlen, "Message-ID: <in@x>", 18) != NULL &&
+			       memmem(out, outlen, "198.51.100.9", 12) != NULL,
+			   "inner message: %s", inner_cases[i].name);
+		else
+			ok(rc == 0 && out == NULL, "no inner message: %s", inner_cases[i].name);
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -551,5 +705,8 @@ main(void)
 	test_bounds();
 	test_dates();
 	test_reader();
+	test_reader_whole();
+	test_inner();
+	message_mime_shutdown();
 	return tap_done();
 }
