@@ -23,7 +23,7 @@
 
 /* Relay tests (record/relay.c) and the fingerprint (prober/fingerprint.c). */
 #define FINGERPRINT_RULES_TEXT_MAX 256 /* the matched rules' ids, ';'-joined */
-#define RELAY_TESTS_MAX            15  /* tests one probe may record: every row of relay.c */
+#define RELAY_TESTS_MAX            19  /* tests one probe may record: every row of relay.c */
 #define RELAY_REPLY_MAX            160 /* the deciding reply line kept per test */
 #define RCPTS_PER_CONNECTION       20  /* RCPT commands on one connection, at most */
 
