@@ -49,6 +49,7 @@ struct app {
 	struct target_source *src;
 	struct event_base *base;
 	struct dns *dns;
+	struct lookup *lookup; /* --dnsbl, --asn, --abuse-contact */
 	struct engine *eng;
 	struct event *sigint_ev, *sigterm_ev;
 	struct run run;
@@ -341,6 +342,11 @@ start_engine(struct app *a)
 			return EXIT_USAGE;
 		}
 		s->eng.dns = a->dns;
+		if (abuse_config_on(&s->abuse) &&
+		    (s->eng.lookup = a->lookup = lookup_new(a->dns, &s->abuse)) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
 	}
 	a->run.rep = report_new(report_writer_find(s->format), a->out);
 	a->eng = a->base && a->run.rep &&
@@ -464,7 +470,8 @@ app_free(struct app *a, int rc)
 	if (a->sigterm_ev != NULL)
 		event_free(a->sigterm_ev);
 	engine_free(a->eng);
-	dns_free(a->dns); /* after the engine: its requests are dropped, never called back */
+	lookup_free(a->lookup); /* before DNS: its answers are dropped */
+	dns_free(a->dns);       /* after the engine: its requests are dropped, never called back */
 	tls_client_ctx_free(a->s->eng.probe.tls);
 	report_free(a->run.rep);
 	audit_free(a->run.audit);

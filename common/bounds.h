@@ -96,7 +96,7 @@
 #define DNS_TXT_RECORDS_MAX   4   /* TXT records kept per answer */
 #define DNS_A_RECORDS_MAX     4   /* A records kept per DNSBL answer */
 #define ASN_ORIGINS_MAX       4   /* origin ASNs kept (and named) per address */
-#define ABUSE_CACHE_MAX       4096 /* addresses whose answers are kept for the run */
+#define ABUSE_CACHE_MAX       1024 /* addresses whose answers are kept (the oldest go) */
 #define ABUSE_DNSBL_TEXT_MAX  512 /* the dnsbl and dnsbl_error columns */
 #define ABUSE_ASN_TEXT_MAX    64  /* the asn column */
 #define ABUSE_PREFIX_TEXT_MAX 160 /* the as_prefix column */
