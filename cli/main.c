@@ -432,13 +432,37 @@ static int
 extract_hops(struct app *a)
 {
 	const struct settings *s = a->s;
+	struct hops_dnsbl bl;
 
 	if (s->output != NULL && (a->out = fopen(s->output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", s->output, strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* --dnsbl: each suspect's listings, on a loop of its own. */
+	if (s->abuse.nzones > 0) {
+		struct abuse_config cfg = s->abuse;
+		struct dns_config dc = s->dns;
+		char err[256];
+
+		cfg.asn = cfg.contact = 0; /* the hop table has a dnsbl column only */
+		dc.servers = s->dns_server;
+		if ((a->base = event_base_new()) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		if ((a->dns = dns_new(a->base, &dc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "smtpprobe: --dns-server: %s\n", err);
+			return EXIT_USAGE;
+		}
+		if ((a->lookup = lookup_new(a->dns, &cfg)) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		bl.base = a->base;
+		bl.lookup = a->lookup;
+	}
 	return hops_extract(a->out, options_hops_text(s), s->messages, s->nmessages, s->trust,
-	                    s->quiet ? NULL : stderr);
+	                    s->quiet ? NULL : stderr, a->lookup != NULL ? &bl : NULL);
 }
 
 /* Sets up and runs the probe; returns the exit status. */

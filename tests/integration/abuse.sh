@@ -56,6 +56,8 @@ txt-record=1.76.0.127.bl.example.org,"Listed; see https://bl.example.org/?ip=$N.
 address=/2.76.0.127.bl.example.org/127.255.255.254
 txt-record=2.76.0.127.bl.example.org,"Error: open resolver"
 address=/$V6.bl.example.org/127.0.0.4
+# The suspect of a test message (tests/unit/fixtures/messages/relays.eml).
+address=/10.113.0.203.bl.example.org/127.0.0.3
 # Team Cymru's shape: a prefix two ASes announce, and their names.
 txt-record=1.76.0.127.origin.asn.example.org,"64496 64497 | 127.0.76.0/24 | ZZ | test | 2026-11-29"
 txt-record=AS64496.asn.example.org,"64496 | ZZ | test | 2026-11-29 | EXAMPLE-ONE, ZZ"
@@ -155,6 +157,22 @@ n0=$(wc -l <"$WORK/dnsmasq.log")
 is "$(cell "$WORK/plain.csv" "$N.1" dnsbl)" "" "without --dnsbl: empty"
 tail -n +$((n0 + 1)) "$WORK/dnsmasq.log" | grep -qE "bl\.example\.org|asn\.example\.org|abuse\.example\.org"
 ok $((! $?)) "without the options: no such query"
+
+# --extract-only: the suspect's listings in a last column, nothing probed.
+M="$top_srcdir/tests/unit/fixtures/messages"
+"$SMTPPROBE" $DNS --dnsbl bl.example.org --extract-only --format csv --message "$M/relays.eml" \
+	>"$WORK/hops.csv" 2>"$WORK/hops.err"
+is "$?" 0 "--extract-only --dnsbl: exit 0"
+is "$(head -1 "$WORK/hops.csv" | awk -F, '{print $NF}')" dnsbl "the hop table gets a dnsbl column"
+is "$(csv_tsv "$WORK/hops.csv" | awk -F '\t' 'NR > 1 && $NF != "" {print $4 " " $6 " " $NF}')" \
+	"suspect 203.0.113.10 bl.example.org=127.0.0.3" "filled for the suspect only"
+"$SMTPPROBE" $DNS --dnsbl bl.example.org --extract-only --format text --message "$M/relays.eml" \
+	>"$WORK/hops.txt" 2>&1
+grep -q "suspect 203.0.113.10 .*dnsbl bl.example.org=127.0.0.3" "$WORK/hops.txt"
+ok $? "the text table names the listing beside the suspect"
+"$SMTPPROBE" $DNS --extract-only --format csv --message "$M/relays.eml" >"$WORK/hops0.csv" 2>&1
+head -1 "$WORK/hops0.csv" | grep -q dnsbl
+ok $((! $?)) "without --dnsbl, no dnsbl column"
 
 # --no-dns cannot look anything up.
 "$SMTPPROBE" --allow-private --no-dns --dnsbl default -q "$N.1:$P" >/dev/null 2>"$WORK/nodns.err"
