@@ -113,7 +113,6 @@ abuse_reverse_name(const struct sockaddr *sa, const char *zone, char *out, size_
 	unsigned char b[16];
 	struct strbuf sb;
 	int family = abuse_family(sa);
-	size_t i;
 
 	if (size > 0)
 		out[0] = '\0';
@@ -134,11 +133,14 @@ abuse_reverse_name(const struct sockaddr *sa, const char *zone, char *out, size_
 			memcpy(b, sin6.sin6_addr.s6_addr, 16);
 	}
 	sb_init(&sb, out, size);
-	if (family == AF_INET)
+	if (family == AF_INET) {
 		sb_printf(&sb, "%u.%u.%u.%u.", b[3], b[2], b[1], b[0]);
-	else
+	} else {
+		size_t i;
+
 		for (i = 16; i > 0; i--)
 			sb_printf(&sb, "%c.%c.", hex[b[i - 1] & 0xf], hex[b[i - 1] >> 4]);
+	}
 	sb_puts(&sb, zone);
 	if (sb.truncated || zone[0] == '\0') {
 		out[0] = '\0';
@@ -153,20 +155,22 @@ abuse_reverse_name(const struct sockaddr *sa, const char *zone, char *out, size_
 static int
 zone_ok(const char *z, size_t n)
 {
+	char prev = '.'; /* no empty label: not first, not twice, not last */
 	size_t i;
 
-	if (n == 0 || n + 64 + 1 > 253 || z[0] == '.' || z[n - 1] == '.')
+	if (n == 0 || n + 64 + 1 > 253)
 		return 0;
 	for (i = 0; i < n; i++) {
 		char c = z[i];
 
-		if (c == '.' && z[i + 1] == '.')
+		if (c == '.' && prev == '.')
 			return 0;
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_' || c == '.'))
 			return 0;
+		prev = c;
 	}
-	return 1;
+	return prev != '.';
 }
 
 static int
@@ -304,7 +308,12 @@ clean_copy(char *dst, size_t size, const char *src, size_t len)
 	for (i = 0; i < len && o + 1 < size; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		dst[o++] = c == ';' ? ',' : (c < 0x20 || c > 0x7e) ? '?' : (char)c;
+		if (c == ';')
+			dst[o++] = ',';
+		else if (c < 0x20 || c > 0x7e)
+			dst[o++] = '?';
+		else
+			dst[o++] = src[i];
 	}
 	if (size > 0)
 		dst[o] = '\0';

@@ -249,52 +249,70 @@ origin_answer(struct work *w, const struct dns_answer *a)
 	}
 }
 
+/* A DNSBL's A records; for a listing, the TXT reason where the zone gives one. */
+static void
+bl_a_answer(struct work *w, size_t zi, const struct dns_answer *a)
+{
+	struct entry *e = w->e;
+	struct zone_answer *z = &w->zone[zi];
+	struct sockaddr_storage ss;
+	char qname[DNS_HOSTNAME_MAX];
+	int listed = 0;
+	size_t i;
+
+	for (i = 0; i < a->na && z->na < DNS_A_RECORDS_MAX; i++) {
+		const char *words;
+
+		memcpy(z->a[z->na++], a->a[i], 4);
+		listed |= dnsbl_classify(e->l->cfg.zones[zi], a->a[i], &words) == DNSBL_LISTED;
+	}
+	if (!listed)
+		return;
+	memset(&ss, 0, sizeof(ss));
+	if (e->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, e->addr, 4);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, e->addr, 16);
+	}
+	if (abuse_reverse_name((struct sockaddr *)&ss, e->l->cfg.zones[zi], qname, sizeof(qname)) >
+	    0)
+		ask(w, &w->zone_txt[zi], SUB_BL_TXT, zi, qname, 1);
+}
+
+/* The AS name of origin ASN k: the first record that names that AS. */
+static void
+asname_answer(struct work *w, size_t k, const struct dns_answer *a)
+{
+	char name[ABUSE_NAME_TEXT_MAX];
+	unsigned long asn;
+	size_t i;
+
+	for (i = 0; i < a->ntxt; i++) {
+		if (cymru_parse_asname(a->txt[i], a->txtlen[i], &asn, name, sizeof(name)) == 0 &&
+		    asn == w->asn[k]) {
+			memcpy(w->asname[k], name, sizeof(name));
+			return;
+		}
+	}
+}
+
 static void
 lookup_answer(const struct dns_answer *a, void *arg)
 {
 	struct sub *s = arg;
 	struct work *w = s->w;
-	struct entry *e = w->e;
-	char name[ABUSE_NAME_TEXT_MAX], qname[DNS_HOSTNAME_MAX];
-	unsigned long asn;
-	size_t i;
 
 	if (a->status == DNS_OK) {
 		switch (s->kind) {
-		case SUB_BL_A: {
-			struct zone_answer *z = &w->zone[s->idx];
-			int listed = 0;
-
-			for (i = 0; i < a->na && z->na < DNS_A_RECORDS_MAX; i++) {
-				const char *words;
-
-				memcpy(z->a[z->na++], a->a[i], 4);
-				listed |= dnsbl_classify(e->l->cfg.zones[s->idx], a->a[i],
-				                         &words) == DNSBL_LISTED;
-			}
-			/* A listing's reason, where the zone gives one, in TXT. */
-			if (listed) {
-				struct sockaddr_storage ss;
-
-				memset(&ss, 0, sizeof(ss));
-				if (e->family == AF_INET) {
-					struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-					sin->sin_family = AF_INET;
-					memcpy(&sin->sin_addr, e->addr, 4);
-				} else {
-					struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-					sin6->sin6_family = AF_INET6;
-					memcpy(&sin6->sin6_addr, e->addr, 16);
-				}
-				if (abuse_reverse_name((struct sockaddr *)&ss,
-				                       e->l->cfg.zones[s->idx], qname,
-				                       sizeof(qname)) > 0)
-					ask(w, &w->zone_txt[s->idx], SUB_BL_TXT, s->idx, qname, 1);
-			}
+		case SUB_BL_A:
+			bl_a_answer(w, s->idx, a);
 			break;
-		}
 		case SUB_BL_TXT:
 			if (a->ntxt > 0) {
 				struct zone_answer *z = &w->zone[s->idx];
@@ -308,18 +326,15 @@ lookup_answer(const struct dns_answer *a, void *arg)
 			origin_answer(w, a);
 			break;
 		case SUB_ASNAME:
-			for (i = 0; i < a->ntxt; i++)
-				if (cymru_parse_asname(a->txt[i], a->txtlen[i], &asn, name,
-				                       sizeof(name)) == 0 &&
-				    asn == w->asn[s->idx]) {
-					memcpy(w->asname[s->idx], name, sizeof(name));
-					break;
-				}
+			asname_answer(w, s->idx, a);
 			break;
-		case SUB_CONTACT:
+		case SUB_CONTACT: {
+			size_t i;
+
 			for (i = 0; i < a->ntxt; i++)
-				abusix_add_contact(&e->facts, a->txt[i], a->txtlen[i]);
+				abusix_add_contact(&w->e->facts, a->txt[i], a->txtlen[i]);
 			break;
+		}
 		}
 	}
 	work_release(w);
@@ -331,7 +346,7 @@ entry_ask(struct entry *e, const struct sockaddr *sa)
 {
 	struct lookup *l = e->l;
 	struct work *w = e->work;
-	char name[DNS_HOSTNAME_MAX], zone[DNS_HOSTNAME_MAX];
+	char name[DNS_HOSTNAME_MAX];
 	size_t i;
 
 	for (i = 0; i < l->cfg.nzones; i++) {
@@ -341,6 +356,7 @@ entry_ask(struct entry *e, const struct sockaddr *sa)
 			ask(w, &w->zone_a[i], SUB_BL_A, i, name, 0);
 	}
 	if (l->cfg.asn) {
+		char zone[DNS_HOSTNAME_MAX];
 		struct strbuf sb;
 
 		sb_init(&sb, zone, sizeof(zone));

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "prober/abuse.h"
@@ -344,8 +345,9 @@ test_contact(void)
 	}
 	memset(&f, 0, sizeof(f));
 	memset(big, 'a', sizeof(big));
-	memcpy(big + sizeof(big) - 12, "@example.net", 12);
-	is_int((long long)abusix_add_contact(&f, big, sizeof(big)), 0, "a mailbox past the cap");
+	snprintf(big + sizeof(big) - 13, 13, "@example.net");
+	is_int((long long)abusix_add_contact(&f, big, sizeof(big) - 1), 0,
+	       "a mailbox past the cap");
 	is_str(f.abuse_contact, "", "  is dropped, not cut");
 }
 
