@@ -150,6 +150,14 @@ ok $? "jsonl: dnsbl is an array"
 grep -q '"asn":\["64496","64497"\]' "$WORK/out.jsonl"
 ok $? "jsonl: asn is an array"
 
+# The text report: one labelled line each.
+# shellcheck disable=SC2086
+"$SMTPPROBE" --allow-private $DNS $ABUSE --timeout 2 -q --format text -o "$WORK/out.txt" "$N.1:$P"
+grep -q "dnsbl .*bl.example.org=127.0.0.2" "$WORK/out.txt"
+ok $? "text: the listing"
+grep -q "  abuse  .*abuse@example.net" "$WORK/out.txt"
+ok $? "text: the abuse contact"
+
 # Without the options, no query and empty columns.
 : >"$WORK/dnsmasq.log.mark"
 n0=$(wc -l <"$WORK/dnsmasq.log")
