@@ -150,6 +150,16 @@ ok $? "jsonl: dnsbl is an array"
 grep -q '"asn":\["64496","64497"\]' "$WORK/out.jsonl"
 ok $? "jsonl: asn is an array"
 
+# With --transcripts a row waits for its file: it keeps its facts meanwhile.
+# shellcheck disable=SC2086
+"$SMTPPROBE" --allow-private $DNS $ABUSE --timeout 2 -q --transcripts "$WORK/ev" \
+	-o "$WORK/tr.csv" "$N.1:$P" "$N.2:$P"
+is "$(cell "$WORK/tr.csv" "$N.1" dnsbl):$(cell "$WORK/tr.csv" "$N.1" asn)" \
+	"bl.example.org=127.0.0.2 (Listed, see https://bl.example.org/?ip=$N.1):64496;64497" \
+	"--transcripts: the held row keeps its listing and origin AS"
+is "$(cell "$WORK/tr.csv" "$N.2" dnsbl_error)" \
+	"bl.example.org=127.255.255.254 (query through a public resolver refused)" "  and its error code"
+
 # The text report: one labelled line each.
 # shellcheck disable=SC2086
 "$SMTPPROBE" --allow-private $DNS $ABUSE --timeout 2 -q --format text -o "$WORK/out.txt" "$N.1:$P"
