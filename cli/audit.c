@@ -42,6 +42,7 @@ struct audit {
 
 	/* Rows whose transcript is still being written, oldest first (a ring). */
 	struct probe_result *held;
+	struct abuse_facts *held_abuse; /* the held rows' facts (row.abuse points here) */
 	size_t held_first, nheld;
 	struct event *drain; /* looks again while rows are held */
 	int (*emit)(const struct probe_result *r, void *arg);
@@ -94,6 +95,7 @@ audit_free(struct audit *a)
 	if (a->drain != NULL)
 		event_free(a->drain);
 	free(a->held);
+	free(a->held_abuse);
 	baseline_free(a->base);
 	arf_free(a->arf);
 	transcripts_free(a->tr);
@@ -246,13 +248,25 @@ int
 audit_write(struct audit *a, const struct probe_result *row)
 {
 	struct timeval tv = {0, TRANSCRIPT_ROWS_POLL_MS * 1000};
+	size_t i;
 
 	if (a->held == NULL || row->transcript_job == 0)
 		return a->emit(row, a->emit_arg);
 	/* The disk is behind: the oldest row waits for its file. */
 	if (a->nheld == TRANSCRIPT_ROWS_HELD_MAX && drain_rows(a, 1) != 0)
 		return -1;
-	a->held[(a->held_first + a->nheld) % TRANSCRIPT_ROWS_HELD_MAX] = *row;
+	i = (a->held_first + a->nheld) % TRANSCRIPT_ROWS_HELD_MAX;
+	a->held[i] = *row;
+	/* The facts are the engine's until this call returns: a held row keeps a copy. */
+	if (row->abuse != NULL) {
+		if (a->held_abuse == NULL)
+			a->held_abuse = malloc(TRANSCRIPT_ROWS_HELD_MAX * sizeof(*a->held_abuse));
+		a->held[i].abuse = NULL; /* without memory, the row goes without them */
+		if (a->held_abuse != NULL) {
+			a->held_abuse[i] = *row->abuse;
+			a->held[i].abuse = &a->held_abuse[i];
+		}
+	}
 	a->nheld++;
 	if (drain_rows(a, 0) != 0)
 		return -1;

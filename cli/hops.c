@@ -7,7 +7,9 @@
  */
 #include "cli/hops.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,8 +43,48 @@ emit(FILE *out, struct strbuf *line)
 	return 0;
 }
 
+/* The suspect's listings (--dnsbl), waited for on the loop: every lookup
+ * calls back once, its queries bounded by the DNS timeouts. */
+struct bl_wait {
+	char *out;
+	size_t size;
+	int done;
+};
+
+static void
+bl_done(const struct abuse_facts *f, void *arg)
+{
+	struct bl_wait *w = arg;
+
+	snprintf(w->out, w->size, "%s", f->dnsbl);
+	w->done = 1;
+}
+
+static void
+suspect_dnsbl(const struct hops_dnsbl *bl, const char *ip, char *out, size_t size)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct bl_wait w = {out, size, 0};
+
+	out[0] = '\0';
+	memset(&ss, 0, sizeof(ss));
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1)
+		sin6->sin6_family = AF_INET6;
+	else
+		return;
+	if (lookup_start(bl->lookup, (struct sockaddr *)&ss, bl_done, &w) != 0)
+		return;
+	while (!w.done && event_base_loop(bl->base, EVLOOP_ONCE) == 0)
+		;
+}
+
 static int
-write_csv(FILE *out, const struct message_chain *c, struct strbuf *line, int *header_done)
+write_csv(FILE *out, const struct message_chain *c, struct strbuf *line, int *header_done,
+          const char *listed, int with_dnsbl)
 {
 	char flags[REPORT_CELL_MAX], num[24];
 	size_t i;
@@ -51,6 +93,8 @@ write_csv(FILE *out, const struct message_chain *c, struct strbuf *line, int *he
 	if (!*header_done) {
 		for (i = 0; i < hops_ncolumns; i++)
 			cell(line, hops_columns[i], i == 0);
+		if (with_dnsbl)
+			cell(line, "dnsbl", 0);
 		rc |= emit(out, line);
 		*header_done = 1;
 	}
@@ -75,6 +119,8 @@ write_csv(FILE *out, const struct message_chain *c, struct strbuf *line, int *he
 		cell(line, h->authenticated ? "yes" : "", 0);
 		cell(line, flags, 0);
 		cell(line, h->reason, 0);
+		if (with_dnsbl)
+			cell(line, (int)i == c->walk.boundary ? listed : "", 0);
 		rc |= emit(out, line);
 	}
 	if (c->error[0] != '\0' || c->walk.boundary < 0) {
@@ -85,6 +131,8 @@ write_csv(FILE *out, const struct message_chain *c, struct strbuf *line, int *he
 			cell(line, i == 3 ? "none" : "", 0);
 		cell(line, flags, 0);
 		cell(line, c->error[0] != '\0' ? c->error : c->walk.reason, 0);
+		if (with_dnsbl)
+			cell(line, "", 0);
 		rc |= emit(out, line);
 	}
 	return rc;
@@ -106,7 +154,7 @@ field(struct strbuf *line, const char *label, const char *s)
 }
 
 static int
-write_text(FILE *out, const struct message_chain *c, struct strbuf *line)
+write_text(FILE *out, const struct message_chain *c, struct strbuf *line, const char *listed)
 {
 	char flags[REPORT_CELL_MAX];
 	size_t i;
@@ -133,6 +181,7 @@ write_text(FILE *out, const struct message_chain *c, struct strbuf *line)
 		sb_puts(line, "  flags ");
 		sb_puts(line, flags);
 	}
+	field(line, "dnsbl", listed);
 	rc |= emit(out, line);
 	for (i = 0; i < c->nhops; i++) {
 		const struct hop *h = &c->hops[i];
@@ -159,9 +208,16 @@ write_text(FILE *out, const struct message_chain *c, struct strbuf *line)
 /* One chain, then a flush, so a reader sees whole messages only. */
 static int
 write_chain(FILE *out, int text, const struct message_chain *c, struct strbuf *line,
-            int *header_done)
+            int *header_done, const struct hops_dnsbl *bl)
 {
-	int rc = text ? write_text(out, c, line) : write_csv(out, c, line, header_done);
+	char listed[ABUSE_DNSBL_TEXT_MAX];
+	int rc;
+
+	listed[0] = '\0';
+	if (bl != NULL && c->error[0] == '\0' && c->walk.boundary >= 0)
+		suspect_dnsbl(bl, c->hops[c->walk.boundary].ip, listed, sizeof(listed));
+	rc = text ? write_text(out, c, line, listed)
+	          : write_csv(out, c, line, header_done, listed, bl != NULL);
 
 	if (fflush(out) != 0)
 		rc = -1;
@@ -170,7 +226,7 @@ write_chain(FILE *out, int text, const struct message_chain *c, struct strbuf *l
 
 int
 hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const struct trust *t,
-             int outer, FILE *warn)
+             int outer, FILE *warn, const struct hops_dnsbl *bl)
 {
 	struct message_chain *c = malloc(sizeof(*c));
 	char *buf = malloc(HOPS_LINE_MAX);
@@ -208,7 +264,7 @@ hops_extract(FILE *out, int text, const char *const *paths, size_t npaths, const
 			if (warn != NULL && (c->error[0] != '\0' || c->walk.boundary < 0))
 				fprintf(warn, "smtpprobe: %s: %s\n", c->name,
 				        c->error[0] != '\0' ? c->error : c->walk.reason);
-			if (write_chain(out, text, c, &line, &header_done) != 0) {
+			if (write_chain(out, text, c, &line, &header_done, bl) != 0) {
 				message_file_free(f);
 				free(c);
 				free(buf);

@@ -51,6 +51,7 @@ struct app {
 	struct target_source *src;
 	struct event_base *base;
 	struct dns *dns;
+	struct lookup *lookup; /* --dnsbl, --asn, --abuse-contact */
 	struct engine *eng;
 	struct event *sigint_ev, *sigterm_ev;
 	struct run run;
@@ -347,6 +348,11 @@ start_engine(struct app *a)
 			return EXIT_USAGE;
 		}
 		s->eng.dns = a->dns;
+		if (abuse_config_on(&s->abuse) &&
+		    (s->eng.lookup = a->lookup = lookup_new(a->dns, &s->abuse)) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
 	}
 	a->run.rep = report_new(report_writer_find(s->format), a->out);
 	a->eng = a->base && a->run.rep &&
@@ -524,13 +530,37 @@ static int
 extract_hops(struct app *a)
 {
 	const struct settings *s = a->s;
+	struct hops_dnsbl bl;
 
 	if (s->output != NULL && (a->out = fopen(s->output, "w")) == NULL) {
 		fprintf(stderr, "smtpprobe: %s: %s\n", s->output, strerror(errno));
 		return EXIT_RUNTIME;
 	}
+	/* --dnsbl: each suspect's listings, on a loop of its own. */
+	if (s->abuse.nzones > 0) {
+		struct abuse_config cfg = s->abuse;
+		struct dns_config dc = s->dns;
+		char err[256];
+
+		cfg.asn = cfg.contact = 0; /* the hop table has a dnsbl column only */
+		dc.servers = s->dns_server;
+		if ((a->base = event_base_new()) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		if ((a->dns = dns_new(a->base, &dc, err, sizeof(err))) == NULL) {
+			fprintf(stderr, "smtpprobe: --dns-server: %s\n", err);
+			return EXIT_USAGE;
+		}
+		if ((a->lookup = lookup_new(a->dns, &cfg)) == NULL) {
+			fprintf(stderr, "smtpprobe: out of memory\n");
+			return EXIT_RUNTIME;
+		}
+		bl.base = a->base;
+		bl.lookup = a->lookup;
+	}
 	return hops_extract(a->out, options_hops_text(s), s->messages, s->nmessages, s->trust,
-	                    s->src.outer, s->quiet ? NULL : stderr);
+	                    s->src.outer, s->quiet ? NULL : stderr, a->lookup != NULL ? &bl : NULL);
 }
 
 /* Sets up and runs the probe; returns the exit status. */
@@ -567,7 +597,8 @@ app_free(struct app *a, int rc)
 	if (a->sigterm_ev != NULL)
 		event_free(a->sigterm_ev);
 	engine_free(a->eng);
-	dns_free(a->dns); /* after the engine: its requests are dropped, never called back */
+	lookup_free(a->lookup); /* before DNS: its answers are dropped */
+	dns_free(a->dns);       /* after the engine: its requests are dropped, never called back */
 	tls_client_ctx_free(a->s->eng.probe.tls);
 	report_free(a->run.rep);
 	audit_free(a->run.audit);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/paths.h"
+#include "prober/abuse.h"
 #include "record/relay.h"
 #include "reports/columns.h"
 #include "reports/report.h"
@@ -81,6 +82,12 @@ enum {
 	OPT_ABUSE_REPORT,
 	OPT_REPORT_FROM,
 	OPT_REPORT_HEADERS_ONLY,
+	/* The abuse desk's DNS. */
+	OPT_DNSBL,
+	OPT_ASN,
+	OPT_ASN_ZONE,
+	OPT_ABUSE_CONTACT,
+	OPT_ABUSE_ZONE,
 };
 
 static const struct option long_options[] = {
@@ -145,6 +152,12 @@ static const struct option long_options[] = {
     {"abuse-report", required_argument, NULL, OPT_ABUSE_REPORT},
     {"report-from", required_argument, NULL, OPT_REPORT_FROM},
     {"report-headers-only", no_argument, NULL, OPT_REPORT_HEADERS_ONLY},
+    /* The abuse desk's DNS. */
+    {"dnsbl", required_argument, NULL, OPT_DNSBL},
+    {"asn", no_argument, NULL, OPT_ASN},
+    {"asn-zone", required_argument, NULL, OPT_ASN_ZONE},
+    {"abuse-contact", no_argument, NULL, OPT_ABUSE_CONTACT},
+    {"abuse-zone", required_argument, NULL, OPT_ABUSE_ZONE},
     {NULL, 0, NULL, 0},
 };
 
@@ -201,6 +214,16 @@ static const char usage_text[] =
     "      --dns-timeout T     time for one DNS try, two tries (default 3s)\n"
     "      --no-dns            no lookups: DNS columns stay empty, names are skipped\n"
     "\n"
+    "Abuse desk (beside the dialogue, each address asked once; need DNS):\n"
+    "      --dnsbl ZONES       is the address on these DNS blocklists (comma-separated;\n"
+    "                          'default' is " DNSBL_DEFAULT_ZONES ";\n"
+    "                          a keyed zone is written whole: KEY.zen.dq.spamhaus.net);\n"
+    "                          some lists refuse queries through public resolvers\n"
+    "      --asn               origin AS, prefix, country and AS name (Team Cymru)\n"
+    "      --asn-zone ZONE     Team Cymru's zone (default " ABUSE_ASN_ZONE_DEFAULT ")\n"
+    "      --abuse-contact     the network's abuse mailbox (Abusix)\n"
+    "      --abuse-zone ZONE   Abusix's zone (default " ABUSE_ABUSE_ZONE_DEFAULT ")\n"
+    "\n"
     "Dialogue:\n"
     "  -c, --concurrency N     sessions at once (default 256)\n"
     "  -r, --rate N            new connections per second, 0 = no limit (default 100)\n"
@@ -213,7 +236,7 @@ static const char usage_text[] =
     "      --mail-from ADDR    sender of the third-party test (default probe@example.com)\n"
     "      --rcpt-domain DOM   recipient domain of that test (default example.net)\n"
     "      --tests SET         relay tests: basic (third-party, localhost, postmaster;\n"
-    "                          the default), full (15 address tricks), or a\n"
+    "                          the default), full (19 address tricks), or a\n"
     "                          comma-separated list of test names\n"
     "      --retry-after T     retry a test answered 4xx once, after T (greylisting;\n"
     "                          never a deferred relay denial: 454 4.7.1 Relay access denied)\n"
@@ -546,6 +569,50 @@ apply_target_option(struct settings *s, int c, const char *arg)
 	return 1;
 }
 
+/* A zone name for --asn-zone and --abuse-zone. */
+static void
+set_zone(const char *opt, char *dst, size_t size, const char *arg)
+{
+	char zones[1][DNS_HOSTNAME_MAX], err[256];
+
+	if (strchr(arg, ',') != NULL || dnsbl_zones_parse(arg, zones, 1, err, sizeof(err)) != 1 ||
+	    strcmp(arg, "default") == 0)
+		usage_error("%s: not a DNS zone: \"%s\"", opt, arg);
+	snprintf(dst, size, "%s", zones[0]);
+}
+
+/* The abuse desk's lookups. */
+static int
+apply_abuse_option(struct settings *s, int c, const char *arg)
+{
+	char err[256];
+	int n;
+
+	switch (c) {
+	case OPT_DNSBL:
+		n = dnsbl_zones_parse(arg, s->abuse.zones, DNSBL_ZONES_MAX, err, sizeof(err));
+		if (n < 0)
+			usage_error("--dnsbl: %s", err);
+		s->abuse.nzones = (size_t)n;
+		break;
+	case OPT_ASN:
+		s->abuse.asn = 1;
+		break;
+	case OPT_ASN_ZONE:
+		set_zone("--asn-zone", s->abuse.asn_zone, sizeof(s->abuse.asn_zone), arg);
+		break;
+	case OPT_ABUSE_CONTACT:
+		s->abuse.contact = 1;
+		break;
+	case OPT_ABUSE_ZONE:
+		set_zone("--abuse-zone", s->abuse.abuse_zone, sizeof(s->abuse.abuse_zone), arg);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 /* The dialogue: pace, timeouts, what is said, relay tests, TLS. */
 static int
 apply_dialogue_option(struct settings *s, int c, const char *arg)
@@ -698,6 +765,7 @@ settings_init(struct settings *s, int argc)
 		s->dns_server = NULL;
 	}
 	s->dns.timeout_ms = DEFAULT_DNS_TIMEOUT_MS;
+	abuse_config_default(&s->abuse);
 	/* One allocation for the five lists of names, so one free releases
 	 * them on every way out. */
 	if ((s->files = calloc(5 * (size_t)argc, sizeof(*s->files))) == NULL)
@@ -742,6 +810,8 @@ check_settings(struct settings *s)
 		s->format = format_from_extension(s->output);
 	if (s->format == NULL)
 		s->format = s->output == NULL && isatty(STDOUT_FILENO) ? "text" : "csv";
+	if (abuse_config_on(&s->abuse) && s->no_dns)
+		usage_error("--dnsbl, --asn and --abuse-contact need DNS, not --no-dns");
 	/* --extract-only: the hop tables, nothing probed. */
 	if (s->extract_only) {
 		if (s->nmessages == 0)
@@ -789,7 +859,7 @@ options_parse(int argc, char **argv, struct settings *s)
 		return EXIT_RUNTIME;
 	while ((c = getopt_long(argc, argv, "f:o:p:c:r:qhVS:", long_options, NULL)) != -1) {
 		if (apply_target_option(s, c, optarg) || apply_dialogue_option(s, c, optarg) ||
-		    apply_output_option(s, c, optarg))
+		    apply_output_option(s, c, optarg) || apply_abuse_option(s, c, optarg))
 			continue;
 		switch (c) {
 		case 'h':

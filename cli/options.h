@@ -74,6 +74,7 @@ struct settings {
 	const char *dns_server;     /* NULL: resolv.conf's servers */
 	int no_dns;
 	struct dns_config dns;
+	struct abuse_config abuse; /* --dnsbl, --asn, --abuse-contact */
 };
 
 /* The value options_parse returns when the program goes on to probe. */

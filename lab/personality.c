@@ -42,6 +42,15 @@ enum rcpt_policy {
 	RCPT_DENY_ALL,    /* rcpt_denied for every address */
 	RCPT_OWN_DOMAINS, /* rcpt_ok for `domains` (and bare_ok/postmaster), else rcpt_denied */
 	RCPT_ROUTING,     /* as RCPT_OWN_DOMAINS, and also any address with %, ! or a quote */
+	RCPT_SHAPE,       /* as RCPT_OWN_DOMAINS, and also the addresses of `shape` */
+};
+
+/* RCPT_SHAPE: one relay trick a server falls for, and no other. */
+enum rcpt_shape {
+	SHAPE_DOUBLE_AT_BANNER,    /* to@dom@host: two '@', a name (not a literal) last */
+	SHAPE_SOURCE_ROUTE_BANNER, /* @host:to@dom, a name (not a literal) as the route */
+	SHAPE_BANG_BANNER,         /* dom!to@host, a name (not a literal) last */
+	SHAPE_TRAILING_AT,         /* to@dom@: nothing after the last '@' */
 };
 
 /*
@@ -59,6 +68,7 @@ struct lab_dialogue {
 	int bare_ok;                /* a mailbox without @ is local (qmail's rcpthosts) */
 	int postmaster;             /* a bare "postmaster" is accepted (RFC 5321 4.5.1) */
 	int resolves_routing;       /* % and ! are resolved before the relay check (Postfix) */
+	enum rcpt_shape shape;      /* RCPT_SHAPE */
 	/* TLS: the reply to STARTTLS (empty: not understood), what
 	 * follows it, and the dialogue once TLS is on (NULL: this one). */
 	struct lab_bytes starttls;
@@ -255,6 +265,33 @@ static const struct lab_dialogue percent_hack = {
     .postmaster = 1,
     .rcpt_ok = B("250 2.1.5 Ok\r\n"),
     .rcpt_denied = B(POSTFIX_RELAY_REFUSED),
+};
+
+/* Servers that refuse plain relaying but each fall for one of nmap's
+ * shapes that name the server's host, or for OpenSMTPD 5.7's trailing '@'. */
+#define NMAP_SHAPE(name, which)                                                                    \
+	static const struct lab_dialogue name = {                                                  \
+	    .ehlo = B("250-nmap.example.org\r\n250-PIPELINING\r\n250 8BITMIME\r\n"),               \
+	    .helo = B("250 nmap.example.org\r\n"),                                                 \
+	    .mail = B("250 2.1.0 Ok\r\n"),                                                         \
+	    .rcpt = RCPT_SHAPE,                                                                    \
+	    .shape = (which),                                                                      \
+	    .domains = postfix_domains,                                                            \
+	    .postmaster = 1,                                                                       \
+	    .rcpt_ok = B("250 2.1.5 Ok\r\n"),                                                      \
+	    .rcpt_denied = B(POSTFIX_RELAY_REFUSED),                                               \
+	}
+NMAP_SHAPE(nmap_double_at_banner, SHAPE_DOUBLE_AT_BANNER);
+NMAP_SHAPE(nmap_source_route_banner, SHAPE_SOURCE_ROUTE_BANNER);
+NMAP_SHAPE(nmap_bang_banner, SHAPE_BANG_BANNER);
+NMAP_SHAPE(nmap_trailing_at, SHAPE_TRAILING_AT);
+
+static const struct lab_variant nmap_shape_variants[] = {
+    {"double-at-banner", &nmap_double_at_banner},
+    {"source-route-banner", &nmap_source_route_banner},
+    {"bang-banner", &nmap_bang_banner},
+    {"trailing-at", &nmap_trailing_at},
+    {NULL, NULL},
 };
 
 /* Exim 4.96 as Debian ships it (exim4-daemon-light), relaying for nobody. */
@@ -659,6 +696,15 @@ static const struct personality personalities[] = {
         .dialogue = &percent_hack,
     },
     {
+        .name = "nmap-shape",
+        .arg_help = ":double-at-banner|:source-route-banner|:bang-banner|:trailing-at",
+        .summary = "refuses plain relay, accepts only the one address shape named",
+        .greeting = B("220 nmap.example.org ESMTP\r\n"),
+        .dialogue = &nmap_double_at_banner,
+        .arg = ARG_VARIANT,
+        .variants = nmap_shape_variants,
+    },
+    {
         .name = "exim-closed",
         .arg_help = "",
         .summary = "Exim 4.96: own domains and postmaster, everything else 550 relay not permitted",
@@ -924,6 +970,26 @@ rcpt_mailbox(const char *line, size_t len, const char **box, size_t *boxlen)
 	*boxlen = end - i;
 }
 
+/* 1 when box is d->shape's address (RCPT_SHAPE). */
+static int
+shape_matches(const struct lab_dialogue *d, const char *box, size_t n)
+{
+	const char *first = memchr(box, '@', n), *last = memrchr(box, '@', n);
+	int named = last != NULL && last + 1 < box + n && last[1] != '[';
+
+	switch (d->shape) {
+	case SHAPE_DOUBLE_AT_BANNER:
+		return first != last && named && box[0] != '@' && memchr(box, '!', n) == NULL;
+	case SHAPE_SOURCE_ROUTE_BANNER:
+		return n > 1 && box[0] == '@' && box[1] != '[' && memchr(box, ':', n) != NULL;
+	case SHAPE_BANG_BANNER:
+		return memchr(box, '!', n) != NULL && named && first == last;
+	case SHAPE_TRAILING_AT:
+		return n > 1 && box[n - 1] == '@' && box[0] != '"';
+	}
+	return 0;
+}
+
 static int
 rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
 {
@@ -938,6 +1004,10 @@ rcpt_accepted(const struct lab_dialogue *d, const char *box, size_t n)
 	case RCPT_ROUTING:
 		if (memchr(box, '%', n) != NULL || memchr(box, '!', n) != NULL ||
 		    (n > 0 && box[0] == '"'))
+			return 1;
+		break;
+	case RCPT_SHAPE:
+		if (shape_matches(d, box, n))
 			return 1;
 		break;
 	case RCPT_OWN_DOMAINS:

@@ -29,12 +29,14 @@
 
 #define DNS_MX_HOST_ADDRS_MAX 8 /* addresses kept per MX host */
 
-/* The four kinds of c-ares query made here. */
+/* The kinds of c-ares query made here. */
 enum qkind {
 	Q_PTR,  /* an address's PTR records (ares_query) */
 	Q_FWD,  /* a PTR name's A or AAAA, to confirm it (ares_getaddrinfo) */
 	Q_HOST, /* a host name's or MX host's A and AAAA (ares_getaddrinfo) */
 	Q_MX,   /* a domain's MX records (ares_query) */
+	Q_A,    /* a name's A records, as they are (ares_query) */
+	Q_TXT,  /* a name's TXT records (ares_query) */
 };
 
 /* A query waiting for room under DNS_QUERIES_MAX. */
@@ -95,6 +97,15 @@ struct mx_host {
 	struct hosts_req *req;
 };
 
+/* A name's A or TXT records, as they are. */
+struct answer_req {
+	struct dns *d;
+	dns_answer_cb cb;
+	void *arg;
+	enum qkind kind;
+	struct dns_answer res;
+};
+
 /* A name's addresses (nmx == 0), or an MX domain's hosts and theirs. */
 struct hosts_req {
 	struct dns *d;
@@ -115,6 +126,7 @@ static void rdns_ptr_done(void *arg, int status, int timeouts, unsigned char *ab
 static void rdns_fwd_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
 static void host_addr_done(void *arg, int status, int timeouts, struct ares_addrinfo *ai);
 static void mx_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+static void answer_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
 static void queue_fail_all(struct dns *d, int status);
 
 const char *
@@ -532,6 +544,13 @@ mx_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 }
 
 static void
+answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	((struct answer_req *)arg)->d->inflight--;
+	answer_done(arg, status, timeouts, abuf, alen);
+}
+
+static void
 dns_launch(struct dns *d, enum qkind kind, const char *name, int family, void *arg)
 {
 	d->inflight++;
@@ -541,6 +560,12 @@ dns_launch(struct dns *d, enum qkind kind, const char *name, int family, void *a
 		break;
 	case Q_MX:
 		ares_query(d->channel, name, ns_c_in, ns_t_mx, mx_cb, arg);
+		break;
+	case Q_A:
+		ares_query(d->channel, name, ns_c_in, ns_t_a, answer_cb, arg);
+		break;
+	case Q_TXT:
+		ares_query(d->channel, name, ns_c_in, ns_t_txt, answer_cb, arg);
 		break;
 	case Q_FWD:
 		start_getaddrinfo(d, name, family, fwd_cb, arg);
@@ -561,6 +586,10 @@ query_fail(enum qkind kind, void *arg, int status)
 		break;
 	case Q_MX:
 		mx_done(arg, status, 0, NULL, 0);
+		break;
+	case Q_A:
+	case Q_TXT:
+		answer_done(arg, status, 0, NULL, 0);
 		break;
 	case Q_FWD:
 		rdns_fwd_done(arg, status, 0, NULL);
@@ -920,4 +949,104 @@ dns_resolve_mx(struct dns *d, const char *domain, dns_hosts_cb cb, void *arg)
 	dns_submit(d, Q_MX, domain, AF_UNSPEC, q);
 	dns_rearm(d);
 	return 0;
+}
+
+/* --- A and TXT records, as they are --- */
+
+static void
+answer_a(struct dns_answer *r, unsigned char *abuf, int alen, int *status)
+{
+	struct ares_addrttl ttls[DNS_A_RECORDS_MAX];
+	int i, n = DNS_A_RECORDS_MAX;
+
+	*status = ares_parse_a_reply(abuf, alen, NULL, ttls, &n);
+	if (*status != ARES_SUCCESS)
+		return;
+	for (i = 0; i < n && r->na < DNS_A_RECORDS_MAX; i++)
+		memcpy(r->a[r->na++], &ttls[i].ipaddr, 4);
+	if (r->na == 0)
+		*status = ARES_ENODATA;
+}
+
+/* A record's strings are joined (RFC 7208 3.3 reads them so), cut at
+ * DNS_TXT_MAX - 1 bytes. */
+static void
+answer_txt(struct dns_answer *r, unsigned char *abuf, int alen, int *status)
+{
+	struct ares_txt_ext *txt = NULL, *p;
+	long cur = -1;
+
+	*status = ares_parse_txt_reply_ext(abuf, alen, &txt);
+	if (*status != ARES_SUCCESS)
+		return;
+	for (p = txt; p != NULL; p = p->next) {
+		size_t room, n;
+
+		if (p->record_start || cur < 0) {
+			if (r->ntxt == DNS_TXT_RECORDS_MAX)
+				break;
+			cur = (long)r->ntxt++;
+			r->txtlen[cur] = 0;
+		}
+		room = DNS_TXT_MAX - 1 - r->txtlen[cur];
+		n = p->length < room ? p->length : room;
+		if (n > 0 && p->txt != NULL)
+			memcpy(r->txt[cur] + r->txtlen[cur], p->txt, n);
+		r->txtlen[cur] += n;
+		r->txt[cur][r->txtlen[cur]] = '\0';
+	}
+	if (txt != NULL)
+		ares_free_data(txt);
+	if (r->ntxt == 0)
+		*status = ARES_ENODATA;
+}
+
+static void
+answer_done(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct answer_req *q = arg;
+	struct dns *d = q->d;
+
+	if (status == ARES_SUCCESS) {
+		if (q->kind == Q_A)
+			answer_a(&q->res, abuf, alen, &status);
+		else
+			answer_txt(&q->res, abuf, alen, &status);
+	}
+	q->res.status = map_status(status);
+	if (q->res.status != DNS_OK)
+		set_error(q->res.error, sizeof(q->res.error), status);
+	d->pending--;
+	if (!d->destroying)
+		q->cb(&q->res, q->arg);
+	free(q);
+}
+
+static int
+answer_start(struct dns *d, enum qkind kind, const char *name, dns_answer_cb cb, void *arg)
+{
+	struct answer_req *q;
+
+	if (strlen(name) >= DNS_HOSTNAME_MAX || (q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	q->d = d;
+	q->cb = cb;
+	q->arg = arg;
+	q->kind = kind;
+	d->pending++;
+	dns_submit(d, kind, name, AF_UNSPEC, q);
+	dns_rearm(d);
+	return 0;
+}
+
+int
+dns_query_a(struct dns *d, const char *name, dns_answer_cb cb, void *arg)
+{
+	return answer_start(d, Q_A, name, cb, arg);
+}
+
+int
+dns_query_txt(struct dns *d, const char *name, dns_answer_cb cb, void *arg)
+{
+	return answer_start(d, Q_TXT, name, cb, arg);
 }

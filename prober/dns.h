@@ -7,6 +7,8 @@
  *   dns_resolve_host  a name's A and AAAA addresses
  *   dns_resolve_mx    a domain's MX hosts, in preference order, and their
  *                     A and AAAA addresses
+ *   dns_query_a,      a name's A or TXT records as they are (DNSBLs, Team
+ *   dns_query_txt     Cymru, Abusix: prober/lookup.c), capped
  * Queries go only to the servers given (or, with none given, to those of
  * /etc/resolv.conf); /etc/hosts is never read and no search domain is added.
  *
@@ -68,7 +70,21 @@ struct dns_hosts {
 	struct dns_addr v[DNS_HOST_ADDRS_MAX];
 };
 
+/* A name's A or TXT records. TXT records are untrusted bytes: each is its
+ * strings joined, cut at DNS_TXT_MAX - 1 bytes (NUL bytes kept, hence the
+ * lengths), at most DNS_TXT_RECORDS_MAX of them. */
+struct dns_answer {
+	enum dns_status status; /* DNS_NOT_FOUND: NXDOMAIN or no record of the type */
+	char error[DNS_ERROR_MAX];
+	size_t na;
+	unsigned char a[DNS_A_RECORDS_MAX][4];
+	size_t ntxt;
+	char txt[DNS_TXT_RECORDS_MAX][DNS_TXT_MAX];
+	size_t txtlen[DNS_TXT_RECORDS_MAX];
+};
+
 typedef void (*dns_rdns_cb)(const struct dns_rdns *r, void *arg);
+typedef void (*dns_answer_cb)(const struct dns_answer *a, void *arg);
 typedef void (*dns_hosts_cb)(const struct dns_hosts *h, void *arg);
 
 struct dns;
@@ -83,6 +99,8 @@ void dns_free(struct dns *d);
 int dns_rdns(struct dns *d, const struct sockaddr *sa, dns_rdns_cb cb, void *arg);
 int dns_resolve_host(struct dns *d, const char *name, dns_hosts_cb cb, void *arg);
 int dns_resolve_mx(struct dns *d, const char *domain, dns_hosts_cb cb, void *arg);
+int dns_query_a(struct dns *d, const char *name, dns_answer_cb cb, void *arg);
+int dns_query_txt(struct dns *d, const char *name, dns_answer_cb cb, void *arg);
 
 /* Ends every pending request with DNS_CANCELLED, from the loop, soon: safe
  * to call from anywhere, a DNS callback included. */

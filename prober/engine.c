@@ -26,6 +26,7 @@
 
 #include "common/clock.h"
 #include "common/strbuf.h"
+#include "prober/lookup.h"
 #include "prober/rdns.h"
 #include "prober/pernet.h"
 #include "prober/session.h"
@@ -35,12 +36,13 @@ struct slot {
 	struct engine *e;
 	struct session *s; /* NULL when free */
 	size_t next_free;
-	/* Reverse DNS beside the session. */
-	int dns_pending;           /* the lookup has not answered yet */
+	/* Reverse DNS and the abuse desk's lookups beside the session. */
+	int dns_pending;           /* lookups that have not answered yet */
 	int row_sent;              /* the row went without DNS (out of memory) */
 	struct probe_result *held; /* the session's result, waiting for DNS */
 	struct dns_rdns *rdns;     /* DNS's answer, waiting for the session */
 	X509 *cert;                /* the peer's certificate, for cert_matches on the PTR names */
+	struct abuse_facts *abuse; /* the abuse desk's facts, for the row */
 };
 
 struct engine {
@@ -268,9 +270,11 @@ engine_slot_release(struct engine *e, struct slot *sl)
 	free(sl->held);
 	free(sl->rdns);
 	X509_free(sl->cert);
+	free(sl->abuse);
 	sl->held = NULL;
 	sl->rdns = NULL;
 	sl->cert = NULL;
+	sl->abuse = NULL;
 	sl->row_sent = 0;
 	sl->next_free = e->free_head;
 	e->free_head = (size_t)(sl - e->slots);
@@ -379,10 +383,12 @@ engine_session_done(const struct probe_result *r, void *arg)
 		*sl->held = *r; /* the row waits for its DNS */
 		return;
 	}
-	if (sl->rdns != NULL) {
+	if (sl->rdns != NULL || sl->abuse != NULL) {
 		struct probe_result row = *r;
 
-		rdns_apply(&row, sl->rdns, sl->cert);
+		if (sl->rdns != NULL)
+			rdns_apply(&row, sl->rdns, sl->cert);
+		row.abuse = sl->abuse;
 		engine_emit(e, &row);
 	} else {
 		engine_emit(e, r);
@@ -396,27 +402,44 @@ engine_session_done(const struct probe_result *r, void *arg)
 	engine_maybe_done(e);
 }
 
+/* A lookup answered; once the session is over and none is left, the
+ * held row goes with what DNS said. */
 static void
-engine_rdns_done(const struct dns_rdns *d, void *arg)
+engine_dns_answered(struct engine *e, struct slot *sl)
 {
-	struct slot *sl = arg;
-	struct engine *e = sl->e;
-
-	sl->dns_pending = 0;
-	if (sl->s != NULL) {
-		/* The session is still talking; without memory, the row goes
-		 * without its DNS columns. */
-		if ((sl->rdns = malloc(sizeof(*sl->rdns))) != NULL)
-			*sl->rdns = *d;
+	sl->dns_pending--;
+	if (sl->s != NULL || sl->dns_pending > 0)
 		return;
-	}
 	if (sl->held != NULL) {
-		rdns_apply(sl->held, d, sl->cert);
+		if (sl->rdns != NULL)
+			rdns_apply(sl->held, sl->rdns, sl->cert);
+		sl->held->abuse = sl->abuse;
 		engine_emit(e, sl->held);
 	}
 	engine_slot_release(e, sl);
 	engine_kick(e);
 	engine_maybe_done(e);
+}
+
+/* Without memory to keep an answer, the row goes without its columns. */
+static void
+engine_rdns_done(const struct dns_rdns *d, void *arg)
+{
+	struct slot *sl = arg;
+
+	if (sl->rdns == NULL && (sl->rdns = malloc(sizeof(*sl->rdns))) != NULL)
+		*sl->rdns = *d;
+	engine_dns_answered(sl->e, sl);
+}
+
+static void
+engine_abuse_done(const struct abuse_facts *f, void *arg)
+{
+	struct slot *sl = arg;
+
+	if (sl->abuse == NULL && (sl->abuse = malloc(sizeof(*sl->abuse))) != NULL)
+		*sl->abuse = *f;
+	engine_dns_answered(sl->e, sl);
 }
 
 /* Takes one connection's worth from the token bucket; when empty, returns 0
@@ -548,10 +571,17 @@ engine_start(struct engine *e, const struct target *t)
 	/* Reverse DNS runs beside the dialogue, never before it. */
 	if (e->cfg.dns != NULL) {
 		session_keep_cert(sl->s, &sl->cert);
-		sl->dns_pending = 1;
+		sl->dns_pending++;
 		if (dns_rdns(e->cfg.dns, (const struct sockaddr *)&t->sa, engine_rdns_done, sl) !=
 		    0)
-			sl->dns_pending = 0;
+			sl->dns_pending--;
+	}
+	/* So do the abuse desk's lookups (--dnsbl, --asn, --abuse-contact). */
+	if (e->cfg.lookup != NULL) {
+		sl->dns_pending++;
+		if (lookup_start(e->cfg.lookup, (const struct sockaddr *)&t->sa, engine_abuse_done,
+		                 sl) != 0)
+			sl->dns_pending--;
 	}
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "prober/dns.h"
+#include "prober/lookup.h"
 #include "record/result.h"
 #include "record/settings.h"
 #include "targets/source.h"
@@ -32,6 +33,9 @@ struct engine_config {
 	 * session (the row waits for both), and host-name and mail-domain
 	 * targets are resolved, each address probed as a target of its own. */
 	struct dns *dns;
+	/* The abuse desk's lookups (--dnsbl, --asn, --abuse-contact) of each
+	 * probed address, beside its session like the PTR: NULL = none. Borrowed. */
+	struct lookup *lookup;
 	/* Called once, with one line of text, when a local failure
 	 * (descriptors, ports, memory) first lowers the concurrency; NULL =
 	 * quiet. warn_arg is passed along. */

@@ -45,6 +45,12 @@ static const struct relay_row relay_rows[] = {
     {"source-route", RELAY_THIRD_PARTY, "{F}", "@{I}:{L}@{D}"},
     {"bang", RELAY_THIRD_PARTY, "{F}", "{D}!{L}"},
     {"bang-literal", RELAY_THIRD_PARTY, "{F}", "{D}!{L}@{I}"},
+    /* nmap's smtp-open-relay shapes that name the greeting's host. */
+    {"double-at-banner", RELAY_THIRD_PARTY, "{F}", "{L}@{D}@{B}"},
+    {"source-route-banner", RELAY_THIRD_PARTY, "{F}", "@{B}:{L}@{D}"},
+    {"bang-banner", RELAY_THIRD_PARTY, "{F}", "{D}!{L}@{B}"},
+    /* An empty domain after the last '@': OpenSMTPD 5.7 took it for local. */
+    {"trailing-at", RELAY_THIRD_PARTY, "{F}", "{L}@{D}@"},
 };
 
 #define RELAY_ROWS (sizeof(relay_rows) / sizeof(relay_rows[0]))

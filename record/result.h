@@ -117,6 +117,26 @@ struct relay_result {
 	int first_rcpt_code;
 };
 
+/*
+ * What the abuse desk asks DNS about an address (--dnsbl, --asn,
+ * --abuse-contact), looked up beside the dialogue (prober/abuse.c and
+ * prober/lookup.c). Every text is "" when not asked or nothing was found;
+ * lists are ';'-joined. Only opted-in runs have one: the record points to
+ * it (see probe_result.abuse), so a session does not carry it.
+ */
+struct abuse_facts {
+	char dnsbl[ABUSE_DNSBL_TEXT_MAX]; /* listings: ZONE=ANSWER or ZONE=ANSWER (words) */
+	/* Zones that answered an operator's error code (127.255.255.0/24)
+	 * or something that is no list answer, ZONE=ANSWER (words): never a listing. */
+	char dnsbl_error[ABUSE_DNSBL_TEXT_MAX];
+	int listed;                               /* some zone lists the address */
+	char asn[ABUSE_ASN_TEXT_MAX];             /* origin AS numbers, "64496;64497" */
+	char as_prefix[ABUSE_PREFIX_TEXT_MAX];    /* the announced prefixes */
+	char as_country[ABUSE_CC_TEXT_MAX];       /* registry country codes */
+	char as_name[ABUSE_NAME_TEXT_MAX];        /* the AS names, in asn's order */
+	char abuse_contact[ABUSE_CONTACT_MAX];    /* abuse mailboxes */
+};
+
 struct probe_result {
 	struct target target;
 	struct timeval started;
@@ -159,6 +179,10 @@ struct probe_result {
 	/* Reverse DNS (prober/dns.c, prober/rdns.c). */
 	char ptr[DNS_PTR_TEXT_MAX]; /* the PTR names, ';'-joined, "" for none */
 	enum fcrdns fcrdns;
+	/* The abuse desk's DNS facts, NULL when none was asked for. Set only
+	 * on the row handed to the writers, valid during that call: a writer
+	 * that keeps a row copies the facts too (cli/audit.c). */
+	const struct abuse_facts *abuse;
 };
 
 const char *verdict_name(enum verdict v);

@@ -61,6 +61,14 @@ static void col_change(const struct probe_result *r, struct strbuf *sb);
 /* Reverse DNS. */
 static void col_ptr(const struct probe_result *r, struct strbuf *sb);
 static void col_fcrdns(const struct probe_result *r, struct strbuf *sb);
+/* The abuse desk's DNS (--dnsbl, --asn, --abuse-contact). */
+static void col_dnsbl(const struct probe_result *r, struct strbuf *sb);
+static void col_dnsbl_error(const struct probe_result *r, struct strbuf *sb);
+static void col_asn(const struct probe_result *r, struct strbuf *sb);
+static void col_as_prefix(const struct probe_result *r, struct strbuf *sb);
+static void col_as_country(const struct probe_result *r, struct strbuf *sb);
+static void col_as_name(const struct probe_result *r, struct strbuf *sb);
+static void col_abuse_contact(const struct probe_result *r, struct strbuf *sb);
 
 const struct column report_columns[] = {
     {"timestamp", "when the probe started (for a skipped row: when it was made), UTC, ISO 8601",
@@ -144,6 +152,21 @@ const struct column report_columns[] = {
      "forward-confirmed reverse DNS: yes, no, none (no PTR), timeout or error; "
      "empty with --no-dns",
      col_fcrdns, COL_STRING},
+    /* The abuse desk's DNS (--dnsbl, --asn, --abuse-contact). */
+    {"dnsbl",
+     "--dnsbl: the zones that list the address, ZONE=ANSWER (the operator's words), "
+     "';'-joined; empty for none",
+     col_dnsbl, COL_LIST},
+    {"dnsbl_error",
+     "--dnsbl: zones that answered an error code (127.255.255.x: typo, public resolver "
+     "refused, too many queries), never a listing",
+     col_dnsbl_error, COL_LIST},
+    {"asn", "--asn: the origin AS numbers of the address's prefix (Team Cymru)", col_asn, COL_LIST},
+    {"as_prefix", "--asn: the announced prefixes", col_as_prefix, COL_LIST},
+    {"as_country", "--asn: the registry's country codes", col_as_country, COL_LIST},
+    {"as_name", "--asn: the origin ASes' names", col_as_name, COL_LIST},
+    {"abuse_contact", "--abuse-contact: the network's abuse mailboxes (Abusix)", col_abuse_contact,
+     COL_LIST},
 };
 
 const size_t report_ncolumns = sizeof(report_columns) / sizeof(report_columns[0]);
@@ -239,6 +262,14 @@ col_flags(const struct probe_result *r, struct strbuf *sb)
 		else
 			sb_printf(sb, "bit%u", i);
 	}
+	/* The abuse desk's DNS. */
+	if (r->abuse != NULL && r->abuse->listed) {
+		sb_puts(sb, first ? "" : ";");
+		sb_puts(sb, "dnsbl-listed");
+		first = 0;
+	}
+	if (r->abuse != NULL && r->abuse->dnsbl_error[0] != '\0')
+		sb_puts(sb, first ? "dnsbl-error" : ";dnsbl-error");
 }
 
 TEXT_COLUMN(col_banner, banner)
@@ -395,6 +426,22 @@ col_fcrdns(const struct probe_result *r, struct strbuf *sb)
 {
 	sb_puts(sb, fcrdns_name(r->fcrdns));
 }
+
+/* The abuse desk's DNS: empty when not asked. */
+#define ABUSE_COLUMN(fn, member)                                                                   \
+	static void fn(const struct probe_result *r, struct strbuf *sb)                            \
+	{                                                                                          \
+		if (r->abuse != NULL)                                                              \
+			PUT_FIELD(sb, r->abuse->member);                                           \
+	}
+
+ABUSE_COLUMN(col_dnsbl, dnsbl)
+ABUSE_COLUMN(col_dnsbl_error, dnsbl_error)
+ABUSE_COLUMN(col_asn, asn)
+ABUSE_COLUMN(col_as_prefix, as_prefix)
+ABUSE_COLUMN(col_as_country, as_country)
+ABUSE_COLUMN(col_as_name, as_name)
+ABUSE_COLUMN(col_abuse_contact, abuse_contact)
 
 /* --columns. */
 static size_t selection[REPORT_COLUMNS_MAX];

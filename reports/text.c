@@ -387,6 +387,34 @@ tls_lines(struct report *rep, const struct probe_result *r)
 	return rc;
 }
 
+/* One labelled line per column of the abuse desk's lookups that has a value. */
+static int
+abuse_lines(struct report *rep, const struct probe_result *r)
+{
+	static const char *const rows[][2] = {
+	    {"dnsbl", "dnsbl"},
+	    {"dnsbl error", "dnsbl_error"},
+	    {"origin AS", "asn"},
+	    {"AS prefix", "as_prefix"},
+	    {"AS country", "as_country"},
+	    {"AS name", "as_name"},
+	    {"abuse", "abuse_contact"},
+	};
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct strbuf *cell = col(rep, rows[i][1], r);
+
+		if (cell->len == 0)
+			continue;
+		put_label(rep, rows[i][0]);
+		put_esc(rep, cell->buf, cell->len);
+		rc |= end_line(rep);
+	}
+	return rc;
+}
+
 static int
 block(struct report *rep, const struct probe_result *r)
 {
@@ -428,6 +456,9 @@ block(struct report *rep, const struct probe_result *r)
 		put_col(rep, "fcrdns", r);
 		rc |= end_line(rep);
 	}
+	/* The abuse desk's DNS (--dnsbl, --asn, --abuse-contact). */
+	if (r->abuse != NULL)
+		rc |= abuse_lines(rep, r);
 	cell = col(rep, "error", r);
 	if (cell->len > 0) {
 		put_label(rep, "error");

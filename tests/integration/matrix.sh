@@ -15,7 +15,11 @@ lab_start \
 	"$N.5:$P=exim-closed" \
 	"$N.6:$P=greylist" \
 	"$N.7:$P=open-relay" \
-	"$N.16/28:$P=tarpit:2000" ||
+	"$N.16/28:$P=tarpit:2000" \
+	"$N.8:$P=nmap-shape:double-at-banner" \
+	"$N.9:$P=nmap-shape:source-route-banner" \
+	"$N.10:$P=nmap-shape:bang-banner" \
+	"$N.11:$P=nmap-shape:trailing-at" ||
 	{ ok 1 "lab starts"; done_testing; exit 1; }
 ok 0 "lab starts"
 
@@ -26,13 +30,30 @@ is "$(cell "$WORK/basic.csv" "$N.1" verdict)" smtp-closed "percent-hack: basic s
 is "$?" 1 "percent-hack: full finds a relay (exit 1)"
 is "$(cell "$WORK/full.csv" "$N.1" verdict)" accepts-relay "percent-hack: full says accepts-relay"
 is "$(cell "$WORK/full.csv" "$N.1" relay_accepted_by)" \
-	"percent-literal;percent-banner;quoted;quoted-percent;quoted-literal;bang;bang-literal" \
+	"percent-literal;percent-banner;quoted;quoted-percent;quoted-literal;bang;bang-literal;bang-banner" \
 	"percent-hack: exactly the %-hack, quoted and bang tests are accepted"
+
+# nmap's shapes that name the greeting's host, and OpenSMTPD's old trailing
+# "@": each lab server accepts only its own shape, and full finds exactly it.
+"$SMTPPROBE" --allow-private --tests full --timeout 2 -q -o "$WORK/nmap.csv" \
+	"$N.8:$P" "$N.9:$P" "$N.10:$P" "$N.11:$P"
+for pair in 8:double-at-banner 9:source-route-banner 10:bang-banner 11:trailing-at; do
+	is "$(cell "$WORK/nmap.csv" "$N.${pair%%:*}" relay_accepted_by)" "${pair#*:}" \
+		"nmap-shape:${pair#*:}: only ${pair#*:} is accepted"
+done
+grep -q " C: RCPT TO:<relay-test@example.net@nmap.example.org>" "$LAB_LOG"
+ok $? "double-at-banner: to@dom@banner"
+grep -q " C: RCPT TO:<@nmap.example.org:relay-test@example.net>" "$LAB_LOG"
+ok $? "source-route-banner: @banner:to@dom"
+grep -q " C: RCPT TO:<example.net!relay-test@nmap.example.org>" "$LAB_LOG"
+ok $? "bang-banner: dom!to@banner"
+grep -q " C: RCPT TO:<relay-test@example.net@>" "$LAB_LOG"
+ok $? "trailing-at: to@dom@"
 
 # IPv6: RFC 5321 literals, and an open relay found by every applicable test.
 "$SMTPPROBE" --allow-private --tests full --timeout 2 -q -o "$WORK/v6.csv" "[::1]:$P"
 is "$(cell "$WORK/v6.csv" "::1" relay_accepted_by)" \
-	"third-party;localhost;null-sender;sender-literal;sender-banner;percent-literal;percent-banner;quoted;quoted-percent;double-at;quoted-literal;source-route;bang;bang-literal" \
+	"third-party;localhost;null-sender;sender-literal;sender-banner;percent-literal;percent-banner;quoted;quoted-percent;double-at;quoted-literal;source-route;bang;bang-literal;double-at-banner;source-route-banner;bang-banner;trailing-at" \
 	"::1 open relay: every relay test finds it"
 grep -q " C: MAIL FROM:<probe@\[IPv6:::1\]>" "$LAB_LOG"
 ok $? "IPv6 sender literal is [IPv6:::1]"
@@ -50,13 +71,13 @@ is "$(cell "$WORK/fp.csv" "$N.5" mta)" exim "exim-closed is exim"
 is "$(cell "$WORK/fp.csv" "$N.5" mta_confidence)" 100 "with full confidence"
 is "$(cell "$WORK/fp.csv" "$N.5" verdict)" smtp-closed "exim-closed is closed"
 
-# Greylisting: each 4xx retried once; 15 tests and 15 retries need two connections.
+# Greylisting: each 4xx retried once; 19 tests and 19 retries need two connections.
 "$SMTPPROBE" --allow-private --tests full --retry-after 50ms --timeout 2 -q \
 	-o "$WORK/grey.csv" "$N.6:$P"
 is "$(cell "$WORK/grey.csv" "$N.6" verdict)" tempfail "greylist: still tempfail after the retry"
 cell "$WORK/grey.csv" "$N.6" relay_tests | grep -q "^third-party:250/450,250/450;"
 ok $? "a retried test shows both attempts"
-is "$(grep -c "^$N.6:$P .* connect\$" "$LAB_LOG" | tr -d ' ')" 2 "30 RCPTs took two connections"
+is "$(grep -c "^$N.6:$P .* connect\$" "$LAB_LOG" | tr -d ' ')" 2 "38 RCPTs took two connections"
 awk -v a="$N.6:$P" '$1 == a && / connect$/ { n = 0 } $1 == a && / C: RCPT/ { if (++n > max) max = n }
 	END { exit max > 20 }' "$LAB_LOG"
 ok $? "at most 20 RCPTs on one connection"

@@ -55,6 +55,14 @@ static const char *const names[] = {
     /* reverse DNS */
     "ptr",
     "fcrdns",
+    /* the abuse desk's DNS */
+    "dnsbl",
+    "dnsbl_error",
+    "asn",
+    "as_prefix",
+    "as_country",
+    "as_name",
+    "abuse_contact",
 };
 
 static struct probe_result res;

@@ -401,6 +401,23 @@ golden_result(struct probe_result *r)
 	r->flags |= FLAG_DYNAMIC_RDNS;
 	snprintf(r->ptr, sizeof(r->ptr), "d102.GtokyoFL38.vectant.ne.jp");
 	r->fcrdns = FCRDNS_YES;
+	/* The abuse desk's DNS: a listing with a hostile reason, an error code. */
+	{
+		static struct abuse_facts f;
+
+		snprintf(f.dnsbl, sizeof(f.dnsbl),
+		         "zen.spamhaus.org=127.0.0.4 (XBL: exploited or infected host: =cmd|' /C "
+		         "calc'!A0)");
+		snprintf(f.dnsbl_error, sizeof(f.dnsbl_error),
+		         "bl.example=127.255.255.254 (query through a public resolver refused)");
+		f.listed = 1;
+		snprintf(f.asn, sizeof(f.asn), "64496;64497");
+		snprintf(f.as_prefix, sizeof(f.as_prefix), "192.0.2.0/24");
+		snprintf(f.as_country, sizeof(f.as_country), "JP");
+		snprintf(f.as_name, sizeof(f.as_name), "EXAMPLE-ONE, JP;\"TWO\"");
+		snprintf(f.abuse_contact, sizeof(f.abuse_contact), "abuse@example.net");
+		r->abuse = &f;
+	}
 }
 
 /* A skipped bad input line: no address, no port. */

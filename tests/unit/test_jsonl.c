@@ -348,6 +348,22 @@ golden_rows(struct probe_result *r)
 	/* Reverse DNS: two PTR names, a JSON array. */
 	snprintf(r[0].ptr, sizeof(r[0].ptr), "d102.GtokyoFL38.vectant.ne.jp;mail.example.com");
 	r[0].fcrdns = FCRDNS_YES;
+	/* The abuse desk's DNS: arrays, a hostile AS name. */
+	{
+		static struct abuse_facts f;
+
+		snprintf(f.dnsbl, sizeof(f.dnsbl),
+		         "zen.spamhaus.org=127.0.0.2 (SBL: spam source or spam "
+		         "operation);bl.example=127.0.0.2");
+		f.listed = 1;
+		snprintf(f.asn, sizeof(f.asn), "64496;64497");
+		snprintf(f.as_prefix, sizeof(f.as_prefix), "192.0.2.0/24");
+		snprintf(f.as_country, sizeof(f.as_country), "JP");
+		snprintf(f.as_name, sizeof(f.as_name), "EXAMPLE \"ONE\" \\ \x1b[2J");
+		snprintf(f.abuse_contact, sizeof(f.abuse_contact),
+		         "abuse@example.net;noc@example.org");
+		r[0].abuse = &f;
+	}
 
 	memset(&t, 0, sizeof(t));
 	snprintf(t.origin, sizeof(t.origin), "ips.txt:13");
@@ -402,7 +418,7 @@ test_writer(void)
 		is_golden(out, len, "row.jsonl");
 		ok(strstr(out, "\"port\":25,") != NULL, "a number column is a JSON number");
 		ok(strstr(out, "\"port\":null,") != NULL, "an empty number is null");
-		ok(strstr(out, "\"flags\":[\"localhost-name\",\"no-fqdn\"]") != NULL,
+		ok(strstr(out, "\"flags\":[\"localhost-name\",\"no-fqdn\",\"dnsbl-listed\"]") != NULL,
 		   "a list column is an array");
 		ok(strstr(out, "\"relay_tests\":[]") != NULL, "an empty list is []");
 	}

@@ -94,7 +94,7 @@ test_plan(void)
 	is_int(relay_tests_parse("full", &set.tests, buf, sizeof(buf)), 0, "--tests full");
 	n = relay_plan(&r, &set, name);
 	is_str(r.plan_name, name, "a usable name is kept, however long");
-	is_int(n, 13, "tests whose address would pass SMTP_ADDR_MAX are left out");
+	is_int(n, 14, "tests whose address would pass SMTP_ADDR_MAX are left out");
 	ok(strcmp(r.tests[5].name, "percent-literal") == 0, "and the rest keep their order: %s",
 	   r.tests[5].name);
 }
@@ -120,6 +120,10 @@ static const struct full_case full_v4[] = {
     {"source-route", "probe@example.com", "@[192.0.2.1]:relay-test@example.net"},
     {"bang", "probe@example.com", "example.net!relay-test"},
     {"bang-literal", "probe@example.com", "example.net!relay-test@[192.0.2.1]"},
+    {"double-at-banner", "probe@example.com", "relay-test@example.net@mx.example.org"},
+    {"source-route-banner", "probe@example.com", "@mx.example.org:relay-test@example.net"},
+    {"bang-banner", "probe@example.com", "example.net!relay-test@mx.example.org"},
+    {"trailing-at", "probe@example.com", "relay-test@example.net@"},
 };
 
 static void
@@ -154,9 +158,9 @@ test_full(void)
 	       "IPv6 source route uses [IPv6:::1]");
 
 	n = relay_plan(&r, &set, "");
-	is_int(n, 13, "before the greeting, the two banner tests are left out");
+	is_int(n, 14, "before the greeting, the five banner tests are left out");
 	n = relay_plan(&r, &set, "evil<name>\r\nDATA");
-	is_int(n, 13, "a hostile banner name is never put into a command");
+	is_int(n, 14, "a hostile banner name is never put into a command");
 	is_str(r.plan_name, "", "nor kept");
 
 	is_int(relay_tests_parse("basic", &mask, err, sizeof(err)), 0, "--tests basic");
