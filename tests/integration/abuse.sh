@@ -10,30 +10,8 @@
 P=2761
 N=127.0.76
 DNS_PORT=5366
-DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
-DNSMASQ_PID=
 
-stop_pid() { # stop_pid PID: SIGTERM, bounded wait, then SIGKILL
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-abuse_cleanup() {
-	stop_pid "$DNSMASQ_PID"
-	cleanup
-}
-trap abuse_cleanup EXIT
-
-if [ ! -x "$DNSMASQ" ]; then
-	echo "1..0 # SKIP $DNSMASQ not installed (Debian package dnsmasq-base)"
-	exit 0
-fi
+dnsmasq_require
 
 V6=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
 cat >"$WORK/dnsmasq.conf" <<EOT
@@ -69,22 +47,7 @@ txt-record=1.76.0.127.abuse.example.org,"abuse@example.net"
 txt-record=2.76.0.127.abuse.example.org,"<script>@example.net"
 EOT
 
-"$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
-DNSMASQ_PID=$!
-i=0
-until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
-		echo "# dnsmasq did not start:"
-		sed 's/^/#   /' "$WORK/dnsmasq.err"
-		DNSMASQ_PID=
-		ok 1 "dnsmasq starts"
-		done_testing
-		exit 1
-	fi
-	sleep 0.1
-done
-ok 0 "dnsmasq starts on 127.0.0.1:$DNS_PORT"
+dnsmasq_start "$DNS_PORT"
 
 lab_start \
 	"$N.1:$P=postfix-closed" \

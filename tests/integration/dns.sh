@@ -15,32 +15,15 @@ P=2650
 N=127.0.50
 DNS_PORT=5350
 SILENT_PORT=5351
-DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
-DNSMASQ_PID=
 SILENT_PID=
 
-stop_pid() { # stop_pid PID: SIGTERM, bounded wait, then SIGKILL
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
 dns_cleanup() {
-	stop_pid "$DNSMASQ_PID"
 	stop_pid "$SILENT_PID"
 	cleanup
 }
 trap dns_cleanup EXIT
 
-if [ ! -x "$DNSMASQ" ]; then
-	echo "1..0 # SKIP $DNSMASQ not installed (Debian package dnsmasq-base)"
-	exit 0
-fi
+dnsmasq_require
 
 cat >"$WORK/dnsmasq.conf" <<EOT
 # Only this test's records; nothing forwarded, nothing read from the system.
@@ -89,22 +72,7 @@ host-record=sixtofour.example.com,2002:7f00:1::1
 mx-host=example.org,nat64.example.com,10
 EOT
 
-"$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
-DNSMASQ_PID=$!
-i=0
-until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
-		echo "# dnsmasq did not start:"
-		sed 's/^/#   /' "$WORK/dnsmasq.err"
-		DNSMASQ_PID=
-		ok 1 "dnsmasq starts"
-		done_testing
-		exit 1
-	fi
-	sleep 0.1
-done
-ok 0 "dnsmasq starts on 127.0.0.1:$DNS_PORT"
+dnsmasq_start "$DNS_PORT"
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
 	-keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 30 -subj "/CN=tls.example.com" \

@@ -20,7 +20,11 @@ TAP_FAILED=0
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/smtpprobe-test.XXXXXX")
 LAB_PID=
 
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+DNSMASQ_PID=
+
 cleanup() {
+	stop_pid "$DNSMASQ_PID"
 	lab_stop
 	rm -rf "$WORK"
 }
@@ -110,4 +114,47 @@ cell() {
 # rows FILE: number of data rows.
 rows() {
 	echo $(($(wc -l <"$1") - 1))
+}
+
+# stop_pid PID: SIGTERM, a bounded wait, then SIGKILL.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
+# dnsmasq_require: skips the whole test where dnsmasq is not installed.
+dnsmasq_require() {
+	[ -x "$DNSMASQ" ] && return 0
+	echo "1..0 # SKIP $DNSMASQ not installed (Debian package dnsmasq-base)"
+	exit 0
+}
+
+# dnsmasq_start PORT: starts the test's own dnsmasq with $WORK/dnsmasq.conf
+# (which logs to $WORK/dnsmasq.log and listens on 127.0.0.1:PORT only), waits
+# at most 10 s for it, and says so in a TAP line; the test ends if it did not
+# start. cleanup stops it by its PID.
+dnsmasq_start() {
+	"$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
+	DNSMASQ_PID=$!
+	i=0
+	until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 100 ] || ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
+			echo "# dnsmasq did not start:"
+			sed 's/^/#   /' "$WORK/dnsmasq.err"
+			DNSMASQ_PID=
+			ok 1 "dnsmasq starts"
+			done_testing
+			exit 1
+		fi
+		sleep 0.1
+	done
+	ok 0 "dnsmasq starts on 127.0.0.1:$1"
 }
