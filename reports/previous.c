@@ -207,6 +207,25 @@ starts_like_ours(FILE *f, size_t len, int json)
 	return memcmp(got, want, len) == 0;
 }
 
+/*
+ * Cuts f at partial (a last row cut short, or -1 for none) and puts it at
+ * its end, ready to append; *need_header when it is empty. Returns 0, or -1
+ * with f closed and the reason in err.
+ */
+static int
+cut_and_seek_end(FILE *f, const char *path, long partial, int *need_header, char *err,
+                 size_t errlen)
+{
+	if ((partial >= 0 && (fflush(f) != 0 || ftruncate(fileno(f), (off_t)partial) != 0)) ||
+	    fseek(f, 0, SEEK_END) != 0) {
+		set_err(err, errlen, path, 0, strerror(errno));
+		fclose(f);
+		return -1;
+	}
+	*need_header = ftell(f) == 0;
+	return 0;
+}
+
 FILE *
 previous_open_append_jsonl(const char *path, previous_row_cb cb, void *arg, int *need_header,
                            int *dropped, char *err, size_t errlen)
@@ -237,20 +256,9 @@ previous_open_append_jsonl(const char *path, previous_row_cb cb, void *arg, int 
 		fclose(f);
 		return NULL;
 	}
-	if (partial >= 0) {
-		if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)partial) != 0) {
-			set_err(err, errlen, path, 0, strerror(errno));
-			fclose(f);
-			return NULL;
-		}
-		*dropped = partial > 0;
-	}
-	if (fseek(f, 0, SEEK_END) != 0) {
-		set_err(err, errlen, path, 0, strerror(errno));
-		fclose(f);
+	if (cut_and_seek_end(f, path, partial, need_header, err, errlen) != 0)
 		return NULL;
-	}
-	*need_header = ftell(f) == 0;
+	*dropped = partial > 0;
 	return f;
 }
 
@@ -282,19 +290,8 @@ previous_open_append(const char *path, previous_row_cb cb, void *arg, int *need_
 		fclose(f);
 		return NULL;
 	}
-	if (partial >= 0) {
-		if (fflush(f) != 0 || ftruncate(fileno(f), (off_t)partial) != 0) {
-			set_err(err, errlen, path, 0, strerror(errno));
-			fclose(f);
-			return NULL;
-		}
-		*dropped = 1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0) {
-		set_err(err, errlen, path, 0, strerror(errno));
-		fclose(f);
+	if (cut_and_seek_end(f, path, partial, need_header, err, errlen) != 0)
 		return NULL;
-	}
-	*need_header = ftell(f) == 0;
+	*dropped = partial >= 0;
 	return f;
 }
