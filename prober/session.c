@@ -71,9 +71,11 @@ struct session {
 	session_done_cb done;
 	void *arg;
 	void *obs; /* the observer's handle (transcripts), or NULL */
-	/* Last, so session_start zeroes the fields above and lets
-	 * probe_result_init do this large one: memset was the top cost. */
-	struct probe_result result;
+	/* The record's fields the dialogue writes; the rest of the record is
+	 * made when it ends (session_finish). Last, so session_start zeroes the
+	 * fields above and lets probe_dialogue_init do this large one: memset
+	 * was the top cost. */
+	struct probe_dialogue result;
 };
 
 /*
@@ -82,7 +84,7 @@ struct session {
  * 1000; bench/RESULTS.md). A field that would grow it past this budget
  * belongs outside the session, or wants the budget and the bench run again.
  */
-#define SESSION_BYTES_BUDGET (12 * 1024 + 256)
+#define SESSION_BYTES_BUDGET (9 * 1024 + 768)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
                "a session outgrew its memory budget (see bench/RESULTS.md)");
 
@@ -118,7 +120,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->set = set;
 	s->done = done;
 	s->arg = arg;
-	probe_result_init(&s->result, t);
+	probe_dialogue_init(&s->result, t);
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
 	relay_plan(&s->result, s->set, "");
@@ -138,8 +140,12 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 			event_free(s->timer);
 		/* Out of memory: the engine starts the target again later. */
 		s->result.error = PROBE_LOCAL_FAILURE;
-		if (s->obs != NULL)
-			s->set->observer->close(s->obs, &s->result);
+		if (s->obs != NULL) {
+			struct probe_result r;
+
+			probe_result_from_dialogue(&r, &s->result);
+			s->set->observer->close(s->obs, &r);
+		}
 		free(s);
 		return NULL;
 	}
@@ -331,23 +337,24 @@ session_observe(struct session *s, enum observe_kind kind, const char *bytes, si
 static void
 session_finish(struct session *s, enum probe_error e)
 {
-	struct probe_result *r = &s->result;
+	struct probe_result r; /* the whole record, made now */
 
 	if (s->flags & SF_DONE)
 		return;
 	s->flags |= SF_DONE;
 	session_trace(s, e == PROBE_OK ? "done" : probe_error_name(e), 0);
-	r->error = e;
-	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
-	verdict_apply(r);
-	fingerprint_apply(r);
+	s->result.error = e;
+	s->result.duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
+	probe_result_from_dialogue(&r, &s->result);
+	verdict_apply(&r);
+	fingerprint_apply(&r);
 	if (s->obs != NULL)
-		s->set->observer->close(s->obs, r);
+		s->set->observer->close(s->obs, &r);
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
 	s->bev = NULL;
-	s->done(r, s->arg);
+	s->done(&r, s->arg);
 	/* Freed by the frame that called us (session_frame_leave). */
 }
 
@@ -402,7 +409,7 @@ session_connected(struct session *s)
 static void
 session_tls_done(struct session *s)
 {
-	struct probe_result *r = &s->result;
+	struct probe_dialogue *r = &s->result;
 	struct proto_action a;
 
 	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
@@ -424,7 +431,7 @@ session_tls_done(struct session *s)
 static void
 session_tls_record(struct session *s, const char *why)
 {
-	struct probe_result *r = &s->result;
+	struct probe_dialogue *r = &s->result;
 
 	r->flags |= FLAG_TLS_FAILED;
 	r->tls.use = TLS_FAILED;
