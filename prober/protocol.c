@@ -230,8 +230,8 @@ proto_line(struct proto *p, const struct smtp_reply *reply, const char *line, si
 	                             sizeof(r->extensions)) &&
 	         !(p->flags & PF_TLS_ON)) {
 		r->flags |= FLAG_STARTTLS;
-		if (r->tls.use == TLS_NONE)
-			r->tls.use = TLS_OFFERED;
+		if (r->tls_use == TLS_NONE)
+			r->tls_use = TLS_OFFERED;
 	}
 }
 
@@ -526,7 +526,7 @@ proto_tls_done(struct proto *p)
 {
 	struct probe_dialogue *r = p->result;
 
-	r->tls.use = (p->flags & PF_IMPLICIT) ? TLS_IMPLICIT : TLS_USED;
+	r->tls_use = (p->flags & PF_IMPLICIT) ? TLS_IMPLICIT : TLS_USED;
 	p->flags |= PF_TLS_ON;
 	if (p->flags & PF_IMPLICIT)
 		return act_enter(PS_GREETING);

@@ -84,7 +84,7 @@ struct session {
  * 1000; bench/RESULTS.md). A field that would grow it past this budget
  * belongs outside the session, or wants the budget and the bench run again.
  */
-#define SESSION_BYTES_BUDGET (9 * 1024 + 768)
+#define SESSION_BYTES_BUDGET (8 * 1024 + 128)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
                "a session outgrew its memory budget (see bench/RESULTS.md)");
 
@@ -102,6 +102,7 @@ static int session_connect(struct session *);
 static void session_reconnect(struct session *);
 static void session_frame_enter(struct session *);
 static void session_frame_leave(struct session *);
+static void session_free(struct session *);
 static void session_tls_record(struct session *, const char *);
 static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
@@ -146,7 +147,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 			probe_result_from_dialogue(&r, &s->result);
 			s->set->observer->close(s->obs, &r);
 		}
-		free(s);
+		session_free(s);
 		return NULL;
 	}
 	return s;
@@ -230,10 +231,28 @@ session_frame_enter(struct session *s)
 }
 
 static void
+session_free(struct session *s)
+{
+	free(s->result.tls_tried);
+	free(s);
+}
+
+static void
 session_frame_leave(struct session *s)
 {
 	if (--s->depth == 0 && (s->flags & SF_DONE))
-		free(s);
+		session_free(s);
+}
+
+/* The TLS facts of the dialogue, allocated when a handshake is first tried
+ * (most dialogues never try one); NULL when memory runs out. */
+static struct tls_facts *
+session_tls_facts(struct session *s)
+{
+	if (s->result.tls_tried == NULL &&
+	    (s->result.tls_tried = calloc(1, sizeof(struct tls_facts))) != NULL)
+		s->result.tls_tried->matches = -1;
+	return s->result.tls_tried;
 }
 
 /* The optional trace (--debug): one line per state change and reply. */
@@ -410,17 +429,18 @@ static void
 session_tls_done(struct session *s)
 {
 	struct probe_dialogue *r = &s->result;
+	struct tls_facts *f = r->tls_tried; /* made in session_start_tls */
 	struct proto_action a;
 
-	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
-	if (r->tls.have_cert && r->tls.self_signed)
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, f);
+	if (f->have_cert && f->self_signed)
 		r->flags |= FLAG_SELF_SIGNED;
 	a = proto_tls_done(&s->p);
 	if (s->obs != NULL) {
 		/* Audit reports: the transcript marks the upgrade. */
 		char note[96];
-		int n = snprintf(note, sizeof(note), "TLS started: %.20s %.60s", r->tls.version,
-		                 r->tls.cipher);
+		int n =
+		    snprintf(note, sizeof(note), "TLS started: %.20s %.60s", f->version, f->cipher);
 
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
@@ -432,10 +452,12 @@ static void
 session_tls_record(struct session *s, const char *why)
 {
 	struct probe_dialogue *r = &s->result;
+	struct tls_facts *f = session_tls_facts(s);
 
 	r->flags |= FLAG_TLS_FAILED;
-	r->tls.use = TLS_FAILED;
-	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+	r->tls_use = TLS_FAILED;
+	if (f != NULL)
+		snprintf(f->error, sizeof(f->error), "%s", why);
 	if (s->obs != NULL) {
 		char note[TLS_REASON_MAX + 16];
 		int n = snprintf(note, sizeof(note), "TLS failed: %s", why);
@@ -476,7 +498,9 @@ session_start_tls(struct session *s)
 {
 	char why[TLS_REASON_MAX];
 	SSL_CTX *ctx = tls_client_ctx_get(s->set->tls, why, sizeof(why));
-	SSL *ssl = ctx != NULL ? tls_client_new(ctx, s->result.target.hostname) : NULL;
+	SSL *ssl = ctx != NULL && session_tls_facts(s) != NULL
+	               ? tls_client_new(ctx, s->result.target.hostname)
+	               : NULL;
 	struct bufferevent *filter;
 
 	if (ssl == NULL) {

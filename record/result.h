@@ -151,8 +151,11 @@ struct relay_result {
 	char mail_reply[RELAY_REPLY_MAX]; /* the first accepted MAIL's reply */                    \
 	char rset_reply[RELAY_REPLY_MAX]; /* the first RSET's reply */                             \
 	char quit_reply[RELAY_REPLY_MAX]; /* the reply to QUIT */                                  \
-	/* TLS: STARTTLS or SMTPS, and the certificate shown. */                                   \
-	struct tls_facts tls;
+	/* TLS: the starttls column's value, and the facts of a handshake in                       \
+	 * their own allocation once one is tried (NULL before). The record's                      \
+	 * tls holds both when the dialogue ends; tls_tried is then NULL. */                       \
+	enum tls_use tls_use;                                                                      \
+	struct tls_facts *tls_tried;
 
 struct probe_dialogue {
 	PROBE_DIALOGUE_FIELDS
@@ -172,6 +175,9 @@ struct probe_result {
 		struct probe_dialogue dialogue;
 	};
 
+	/* TLS: STARTTLS or SMTPS, and the certificate shown. */
+	struct tls_facts tls;
+
 	/* What the fingerprint found (fingerprint_apply, at the end). */
 	const char *mta;                            /* static name, NULL when unknown */
 	int mta_confidence;                         /* 0..100 */
@@ -190,8 +196,9 @@ struct probe_result {
 _Static_assert(offsetof(struct probe_result, target) == offsetof(struct probe_dialogue, target) &&
                    offsetof(struct probe_result, ntests) ==
                        offsetof(struct probe_dialogue, ntests) &&
-                   offsetof(struct probe_result, tls) == offsetof(struct probe_dialogue, tls) &&
-                   offsetof(struct probe_result, mta) >= sizeof(struct probe_dialogue),
+                   offsetof(struct probe_result, tls_tried) ==
+                       offsetof(struct probe_dialogue, tls_tried) &&
+                   offsetof(struct probe_result, tls) >= sizeof(struct probe_dialogue),
                "the dialogue's fields and the record's front differ");
 
 const char *verdict_name(enum verdict v);
@@ -212,7 +219,8 @@ int probe_result_finished(const struct probe_result *r);
 void probe_result_init(struct probe_result *r, const struct target *t);
 /* The same for the dialogue's fields alone. */
 void probe_dialogue_init(struct probe_dialogue *d, const struct target *t);
-/* Sets r to the record of a dialogue that wrote d: nothing found after it. */
+/* Sets r to the record of a dialogue that wrote d: its TLS facts copied
+ * in (d keeps its own, for its owner to free), nothing found after it. */
 void probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *d);
 
 #endif
