@@ -17,11 +17,13 @@
 #            (the most any lock-step client could do); the server's CPU beside
 #            each
 #   floor    a bare epoll client's CPU per dialogue against smtpprobe's
+#   tarpit   8,192 targets, every reply 50 ms late: concurrency 100 to 10,000,
+#            wall time, CPU and peak RSS (not part of all)
 #
 # Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
 # the postfix .deb without installing it; see bench/RESULTS.md).
 set -eu
-BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor]}" && pwd)
+BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor|tarpit]}" && pwd)
 WHAT=${2:-all}
 if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
 	exec unshare -n env SMTPPROBE_BENCH_NETNS=1 sh -c 'ip link set lo up && exec "$0" "$@"' \
@@ -45,6 +47,41 @@ wait_file() {
 		sleep 0.1
 	done
 }
+
+# tarpit: every reply 50 ms late, 8,192 addresses, --tests basic, at
+# concurrency 1000, 5000 and 10000 (the descriptor limit may clamp the last:
+# smtpprobe says so on stderr, shown under the table). A lab of its own, so
+# its 8,192 listeners and up to 10,000 accepted connections fit its limit.
+if [ "$WHAT" = tarpit ]; then
+	echo "127.5.0.0/19:$P=tarpit:50" >"$WORK/tarpit.conf"
+	"$BUILD/smtplab" --config "$WORK/tarpit.conf" --pidfile "$WORK/tarpit.pid" \
+		2>"$WORK/tarpit.err" &
+	PIDS=$!
+	wait_file "$WORK/tarpit.pid" "$WORK/tarpit.err"
+	awk -v p=$P 'BEGIN { for (i = 0; i < 8192; i++) printf "127.5.%d.%d:%d\n", i / 256, i % 256, p }' \
+		>"$WORK/tarpit.txt"
+	echo "### 8,192 targets, every reply 50 ms late (--tests basic, --timeout 10), descriptor limit $(ulimit -Hn)"
+	echo "| run | rows | wall s | targets/s | CPU s | peak RSS MiB | KiB per session above c 100 |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	base=
+	for c in ${TARPIT_CONC:-100 1000 5000 10000}; do
+		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 \
+			-c $c --tests basic --timeout 10 -f "$WORK/tarpit.txt" -o "$WORK/out.csv" \
+			2>"$WORK/sp.err" || [ $? -eq 1 ]
+		read -r wall user sys rss <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		n=$(($(wc -l <"$WORK/out.csv") - 1))
+		[ -n "$base" ] || base=$rss
+		awk -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v b="$base" \
+			'BEGIN { k = c > 100 ? (r - b) / (c - 100) : 0
+				printf "| concurrency %d | %d | %.2f | %.0f | %.2f | %.1f | %.1f |\n",
+				c, n, w, n / (w > 0 ? w : 0.01), u + s, r / 1024, k }'
+		grep -i 'clamp\|descriptor' "$WORK/sp.err" | sed 's/^/    /' >>"$WORK/notes" || true
+	done
+	[ -s "$WORK/notes" ] && { echo; cat "$WORK/notes"; }
+	exit 0
+fi
 
 # The mix: /24 blocks of 127.2.0.0/16, by personality.
 awk -v p=$P 'BEGIN {

@@ -75,14 +75,27 @@ static void
 fit_descriptors(struct settings *o)
 {
 	struct rlimit rl;
+	rlim_t soft;
 	long room;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return;
+	soft = rl.rlim_cur;
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
 			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	/* Said when the old soft limit would have clamped the concurrency. */
+	if (rl.rlim_cur != soft && soft != RLIM_INFINITY && !o->quiet &&
+	    o->eng.concurrency > ((long)soft - FD_RESERVE) / FD_PER_SESSION) {
+		if (rl.rlim_cur == RLIM_INFINITY)
+			fprintf(stderr,
+			        "smtpprobe: descriptor limit raised from %llu to unlimited\n",
+			        (unsigned long long)soft);
+		else
+			fprintf(stderr, "smtpprobe: descriptor limit raised from %llu to %llu\n",
+			        (unsigned long long)soft, (unsigned long long)rl.rlim_cur);
 	}
 	if (rl.rlim_cur == RLIM_INFINITY)
 		return;

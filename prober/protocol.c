@@ -122,7 +122,8 @@ act_broken(void)
 }
 
 void
-proto_init(struct proto *p, const struct probe_settings *set, struct probe_result *r, int implicit)
+proto_init(struct proto *p, const struct probe_settings *set, struct probe_dialogue *r,
+           int implicit)
 {
 	memset(p, 0, sizeof(*p));
 	p->set = set;
@@ -217,7 +218,7 @@ note_reply(const struct smtp_reply *reply, char *dst, size_t size)
 void
 proto_line(struct proto *p, const struct smtp_reply *reply, const char *line, size_t len)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 
 	if ((p->state != PS_EHLO && p->state != PS_HELO) || reply->code / 100 != 2 ||
 	    (p->flags & PF_EHLO_NOTED))
@@ -229,8 +230,8 @@ proto_line(struct proto *p, const struct smtp_reply *reply, const char *line, si
 	                             sizeof(r->extensions)) &&
 	         !(p->flags & PF_TLS_ON)) {
 		r->flags |= FLAG_STARTTLS;
-		if (r->tls.use == TLS_NONE)
-			r->tls.use = TLS_OFFERED;
+		if (r->tls_use == TLS_NONE)
+			r->tls_use = TLS_OFFERED;
 	}
 }
 
@@ -274,7 +275,7 @@ want_retry(struct proto *p, struct relay_result *t, long long left_ms)
 static struct proto_action
 reply_greeting(struct proto *p, const struct smtp_reply *reply)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 	int code = reply->code;
 	char name[SMTP_NAME_MAX];
 
@@ -298,7 +299,7 @@ reply_greeting(struct proto *p, const struct smtp_reply *reply)
 static struct proto_action
 reply_ehlo(struct proto *p, const struct smtp_reply *reply)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 
 	if (reply->code / 100 != 2) {
 		if (p->state == PS_HELO)
@@ -319,7 +320,7 @@ static struct proto_action
 reply_mail(struct proto *p, const struct smtp_reply *reply, struct relay_result *t,
            long long left_ms)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 	int code = reply->code;
 
 	t->mail_code = code;
@@ -347,7 +348,7 @@ static struct proto_action
 reply_rcpt(struct proto *p, const struct smtp_reply *reply, struct relay_result *t,
            long long left_ms)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 	int code = reply->code;
 
 	t->rcpt_code = code;
@@ -404,7 +405,7 @@ reply_shutdown(struct proto *p, const struct smtp_reply *reply, struct relay_res
 struct proto_action
 proto_reply(struct proto *p, const struct smtp_reply *reply, long long left_ms)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 	struct relay_result *t = p->test < r->ntests ? &r->tests[p->test] : NULL;
 	int code = reply->code;
 
@@ -467,7 +468,7 @@ proto_bad_reply(enum reply_fault f)
 struct proto_action
 proto_unsolicited(struct proto *p, const struct smtp_reply *reply)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 
 	/* Extra lines are an early talker or an injection; after the 220 to
 	 * STARTTLS they would be read as if they came over TLS
@@ -523,9 +524,9 @@ proto_timeout(struct proto *p, int is_deadline)
 struct proto_action
 proto_tls_done(struct proto *p)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 
-	r->tls.use = (p->flags & PF_IMPLICIT) ? TLS_IMPLICIT : TLS_USED;
+	r->tls_use = (p->flags & PF_IMPLICIT) ? TLS_IMPLICIT : TLS_USED;
 	p->flags |= PF_TLS_ON;
 	if (p->flags & PF_IMPLICIT)
 		return act_enter(PS_GREETING);
@@ -539,7 +540,7 @@ proto_tls_done(struct proto *p)
 void
 proto_tls_restart(struct proto *p)
 {
-	struct probe_result *r = p->result;
+	struct probe_dialogue *r = p->result;
 	size_t i;
 
 	p->flags = (p->flags & PF_IMPLICIT) | PF_NO_TLS;

@@ -58,7 +58,7 @@ struct proto {
 	size_t test;  /* the relay test in progress */
 	size_t rcpts; /* RCPT commands sent on this connection */
 	const struct probe_settings *set;
-	struct probe_result *result;
+	struct probe_dialogue *result;
 };
 
 enum proto_act {
@@ -81,7 +81,7 @@ struct proto_action {
 extern const char *const proto_state_names[PS_COUNT];
 
 /* Sets up p for a dialogue; implicit says SMTPS (TLS before the greeting). */
-void proto_init(struct proto *p, const struct probe_settings *set, struct probe_result *r,
+void proto_init(struct proto *p, const struct probe_settings *set, struct probe_dialogue *r,
                 int implicit);
 
 /* A new connection begins (the first, or a fresh one). */

@@ -72,9 +72,11 @@ struct session {
 	void *arg;
 	void *obs;        /* the observer's handle (transcripts), or NULL */
 	X509 **keep_cert; /* session_keep_cert's, or NULL */
-	/* Last, so session_start zeroes the fields above and lets
-	 * probe_result_init do this large one: memset was the top cost. */
-	struct probe_result result;
+	/* The record's fields the dialogue writes; the rest of the record is
+	 * made when it ends (session_finish). Last, so session_start zeroes the
+	 * fields above and lets probe_dialogue_init do this large one: memset
+	 * was the top cost. */
+	struct probe_dialogue result;
 };
 
 /*
@@ -83,7 +85,7 @@ struct session {
  * 1000; bench/RESULTS.md). A field that would grow it past this budget
  * belongs outside the session, or wants the budget and the bench run again.
  */
-#define SESSION_BYTES_BUDGET (13 * 1024)
+#define SESSION_BYTES_BUDGET (9 * 1024 + 256)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
                "a session outgrew its memory budget (see bench/RESULTS.md)");
 
@@ -101,6 +103,7 @@ static int session_connect(struct session *);
 static void session_reconnect(struct session *);
 static void session_frame_enter(struct session *);
 static void session_frame_leave(struct session *);
+static void session_free(struct session *);
 static void session_tls_record(struct session *, const char *);
 static void session_tls_failed(struct session *, const char *);
 static void session_start_tls(struct session *);
@@ -119,7 +122,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->set = set;
 	s->done = done;
 	s->arg = arg;
-	probe_result_init(&s->result, t);
+	probe_dialogue_init(&s->result, t);
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
 	relay_plan(&s->result, s->set, "");
@@ -139,9 +142,13 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 			event_free(s->timer);
 		/* Out of memory: the engine starts the target again later. */
 		s->result.error = PROBE_LOCAL_FAILURE;
-		if (s->obs != NULL)
-			s->set->observer->close(s->obs, &s->result);
-		free(s);
+		if (s->obs != NULL) {
+			struct probe_result r;
+
+			probe_result_from_dialogue(&r, &s->result);
+			s->set->observer->close(s->obs, &r);
+		}
+		session_free(s);
 		return NULL;
 	}
 	return s;
@@ -265,10 +272,28 @@ session_frame_enter(struct session *s)
 }
 
 static void
+session_free(struct session *s)
+{
+	free(s->result.tls_tried);
+	free(s);
+}
+
+static void
 session_frame_leave(struct session *s)
 {
 	if (--s->depth == 0 && (s->flags & SF_DONE))
-		free(s);
+		session_free(s);
+}
+
+/* The TLS facts of the dialogue, allocated when a handshake is first tried
+ * (most dialogues never try one); NULL when memory runs out. */
+static struct tls_facts *
+session_tls_facts(struct session *s)
+{
+	if (s->result.tls_tried == NULL &&
+	    (s->result.tls_tried = calloc(1, sizeof(struct tls_facts))) != NULL)
+		s->result.tls_tried->matches = -1;
+	return s->result.tls_tried;
 }
 
 /* The optional trace (--debug): one line per state change and reply. */
@@ -372,23 +397,24 @@ session_observe(struct session *s, enum observe_kind kind, const char *bytes, si
 static void
 session_finish(struct session *s, enum probe_error e)
 {
-	struct probe_result *r = &s->result;
+	struct probe_result r; /* the whole record, made now */
 
 	if (s->flags & SF_DONE)
 		return;
 	s->flags |= SF_DONE;
 	session_trace(s, e == PROBE_OK ? "done" : probe_error_name(e), 0);
-	r->error = e;
-	r->duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
-	verdict_apply(r);
-	fingerprint_apply(r);
+	s->result.error = e;
+	s->result.duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
+	probe_result_from_dialogue(&r, &s->result);
+	verdict_apply(&r);
+	fingerprint_apply(&r);
 	if (s->obs != NULL)
-		s->set->observer->close(s->obs, r);
+		s->set->observer->close(s->obs, &r);
 	event_free(s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
 	s->bev = NULL;
-	s->done(r, s->arg);
+	s->done(&r, s->arg);
 	/* Freed by the frame that called us (session_frame_leave). */
 }
 
@@ -443,20 +469,21 @@ session_connected(struct session *s)
 static void
 session_tls_done(struct session *s)
 {
-	struct probe_result *r = &s->result;
+	struct probe_dialogue *r = &s->result;
+	struct tls_facts *f = r->tls_tried; /* made in session_start_tls */
 	struct proto_action a;
 
-	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, &r->tls);
-	if (s->keep_cert != NULL && *s->keep_cert == NULL && r->tls.have_cert && r->tls.matches < 0)
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, f);
+	if (s->keep_cert != NULL && *s->keep_cert == NULL && f->have_cert && f->matches < 0)
 		*s->keep_cert = SSL_get1_peer_certificate(bufferevent_openssl_get_ssl(s->bev));
-	if (r->tls.have_cert && r->tls.self_signed)
+	if (f->have_cert && f->self_signed)
 		r->flags |= FLAG_SELF_SIGNED;
 	a = proto_tls_done(&s->p);
 	if (s->obs != NULL) {
 		/* Audit reports: the transcript marks the upgrade. */
 		char note[96];
-		int n = snprintf(note, sizeof(note), "TLS started: %.20s %.60s", r->tls.version,
-		                 r->tls.cipher);
+		int n =
+		    snprintf(note, sizeof(note), "TLS started: %.20s %.60s", f->version, f->cipher);
 
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
@@ -467,11 +494,13 @@ session_tls_done(struct session *s)
 static void
 session_tls_record(struct session *s, const char *why)
 {
-	struct probe_result *r = &s->result;
+	struct probe_dialogue *r = &s->result;
+	struct tls_facts *f = session_tls_facts(s);
 
 	r->flags |= FLAG_TLS_FAILED;
-	r->tls.use = TLS_FAILED;
-	snprintf(r->tls.error, sizeof(r->tls.error), "%s", why);
+	r->tls_use = TLS_FAILED;
+	if (f != NULL)
+		snprintf(f->error, sizeof(f->error), "%s", why);
 	if (s->obs != NULL) {
 		char note[TLS_REASON_MAX + 16];
 		int n = snprintf(note, sizeof(note), "TLS failed: %s", why);
@@ -512,7 +541,9 @@ session_start_tls(struct session *s)
 {
 	char why[TLS_REASON_MAX];
 	SSL_CTX *ctx = tls_client_ctx_get(s->set->tls, why, sizeof(why));
-	SSL *ssl = ctx != NULL ? tls_client_new(ctx, s->result.target.hostname) : NULL;
+	SSL *ssl = ctx != NULL && session_tls_facts(s) != NULL
+	               ? tls_client_new(ctx, s->result.target.hostname)
+	               : NULL;
 	struct bufferevent *filter;
 
 	if (ssl == NULL) {

@@ -135,7 +135,7 @@ relay_name_ok(const char *s)
  * name it: the session expands one template per MAIL and RCPT it sends.
  */
 static int
-expand(const char *tpl, const struct probe_result *r, char *out, size_t size)
+expand(const char *tpl, const struct probe_dialogue *r, char *out, size_t size)
 {
 	char literal[RELAY_LITERAL_MAX];
 	struct strbuf sb;
@@ -181,7 +181,7 @@ expand(const char *tpl, const struct probe_result *r, char *out, size_t size)
 }
 
 size_t
-relay_plan(struct probe_result *r, const struct probe_settings *set, const char *banner_name)
+relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const char *banner_name)
 {
 	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
 	size_t i, n = 0;
@@ -209,7 +209,8 @@ relay_plan(struct probe_result *r, const struct probe_settings *set, const char 
 }
 
 int
-relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf, size_t size)
+relay_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
+              size_t size)
 {
 	const struct relay_row *row;
 

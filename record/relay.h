@@ -40,7 +40,7 @@ const char *relay_tests_names(void);
  * missing, or whose address would not fit SMTP_ADDR_MAX, are left out.
  * Returns the number of tests.
  */
-size_t relay_plan(struct probe_result *r, const struct probe_settings *set,
+size_t relay_plan(struct probe_dialogue *r, const struct probe_settings *set,
                   const char *banner_name);
 
 enum relay_side { RELAY_SENDER, RELAY_RECIPIENT };
@@ -50,7 +50,7 @@ enum relay_side { RELAY_SENDER, RELAY_RECIPIENT };
  * brackets), made from its row's template and r's plan_* fields and target.
  * Returns 0, or -1 (buf "") when i is not a planned test or it does not fit.
  */
-int relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf,
+int relay_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
                   size_t size);
 
 /* Writes the RFC 5321 address literal of sa ("[192.0.2.1]", "[IPv6:2001:db8::1]").

@@ -116,12 +116,32 @@ probe_flag_name(unsigned int bit)
 }
 
 void
+probe_dialogue_init(struct probe_dialogue *d, const struct target *t)
+{
+	memset(d, 0, sizeof(*d));
+	d->target = *t;
+	d->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
+}
+
+void
+probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *d)
+{
+	memset((char *)r + sizeof(r->dialogue), 0, sizeof(*r) - sizeof(r->dialogue));
+	r->dialogue = *d;
+	r->tls_tried = NULL;
+	if (d->tls_tried != NULL)
+		r->tls = *d->tls_tried;
+	else
+		r->tls.matches = -1;
+	r->tls.use = d->tls_use;
+}
+
+void
 probe_result_init(struct probe_result *r, const struct target *t)
 {
-	memset(r, 0, sizeof(*r));
-	r->target = *t;
+	memset((char *)r + sizeof(r->dialogue), 0, sizeof(*r) - sizeof(r->dialogue));
+	probe_dialogue_init(&r->dialogue, t);
 	r->tls.matches = -1;
-	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
 }
 
 int

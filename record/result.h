@@ -137,40 +137,71 @@ struct abuse_facts {
 	char abuse_contact[ABUSE_CONTACT_MAX];    /* abuse mailboxes */
 };
 
-struct probe_result {
-	struct target target;
-	struct timeval started;
-	unsigned int duration_ms;
-	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */
-	enum verdict verdict;
-	enum probe_error error;
-	int local_errno; /* PROBE_LOCAL_FAILURE: what our side ran out of */
-	unsigned int flags;
-	int connected;
-	int greeting_code;                    /* 0 when none came */
-	char banner[SMTP_TEXT_MAX];           /* greeting lines, code included, '\n'-joined */
-	char ehlo_name[SMTP_NAME_MAX];        /* the name in the first EHLO/HELO reply line */
-	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */
-	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
-	size_t ntests;
-	struct relay_result tests[RELAY_TESTS_MAX];
-	/* What the tests' addresses are made of (relay_plan, relay_address). */
-	char plan_mail_from[SMTP_ADDR_MAX];     /* {F}: --mail-from */
-	char plan_rcpt_domain[SMTP_DOMAIN_MAX]; /* {D}: --rcpt-domain */
-	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */
-	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */
+/*
+ * What a dialogue writes while it talks: every field of the record that the
+ * prober fills between the connection and QUIT, and nothing else. A session
+ * holds only this (prober/session.c, under SESSION_BYTES_BUDGET); the whole
+ * record is built from it when the dialogue ends. One list, so struct
+ * probe_dialogue and the front of struct probe_result cannot drift apart.
+ */
+#define PROBE_DIALOGUE_FIELDS                                                                      \
+	struct target target;                                                                      \
+	struct timeval started;                                                                    \
+	unsigned int duration_ms;                                                                  \
+	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */             \
+	enum verdict verdict;                                                                      \
+	enum probe_error error;                                                                    \
+	int local_errno; /* PROBE_LOCAL_FAILURE: what our side ran out of */                       \
+	unsigned int flags;                                                                        \
+	int connected;                                                                             \
+	int greeting_code;                    /* 0 when none came */                               \
+	char banner[SMTP_TEXT_MAX];           /* greeting lines, code included, '\n'-joined */     \
+	char ehlo_name[SMTP_NAME_MAX];        /* the name in the first EHLO/HELO reply line */     \
+	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */      \
+	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */    \
+	size_t ntests;                                                                             \
+	struct relay_result tests[RELAY_TESTS_MAX];                                                \
+	/* What the tests' addresses are made of (relay_plan, relay_address). */                   \
+	char plan_mail_from[SMTP_ADDR_MAX];     /* {F}: --mail-from */                             \
+	char plan_rcpt_domain[SMTP_DOMAIN_MAX]; /* {D}: --rcpt-domain */                           \
+	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */     \
+	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */   \
+	/* What the fingerprint reads. */                                                          \
+	char ehlo_line[RELAY_REPLY_MAX];  /* the first line of the EHLO/HELO reply */              \
+	char mail_reply[RELAY_REPLY_MAX]; /* the first accepted MAIL's reply */                    \
+	char rset_reply[RELAY_REPLY_MAX]; /* the first RSET's reply */                             \
+	char quit_reply[RELAY_REPLY_MAX]; /* the reply to QUIT */                                  \
+	/* TLS: the starttls column's value, and the facts of a handshake in                       \
+	 * their own allocation once one is tried (NULL before). The record's                      \
+	 * tls holds both when the dialogue ends; tls_tried is then NULL. */                       \
+	enum tls_use tls_use;                                                                      \
+	struct tls_facts *tls_tried;
 
-	/* What the fingerprint reads and what it found. */
-	char ehlo_line[RELAY_REPLY_MAX];            /* the first line of the EHLO/HELO reply */
-	char mail_reply[RELAY_REPLY_MAX];           /* the first accepted MAIL's reply */
-	char rset_reply[RELAY_REPLY_MAX];           /* the first RSET's reply */
-	char quit_reply[RELAY_REPLY_MAX];           /* the reply to QUIT */
-	const char *mta;                            /* static name, NULL when unknown */
-	int mta_confidence;                         /* 0..100 */
-	char mta_rules[FINGERPRINT_RULES_TEXT_MAX]; /* ids of the rules that matched, ';'-joined */
+struct probe_dialogue {
+	PROBE_DIALOGUE_FIELDS
+};
+
+/*
+ * The record: the dialogue's fields (by their names, or all at once as
+ * `dialogue`), then what is found after the dialogue ends. A new field
+ * that the dialogue does not write goes at the end, below; one it writes
+ * goes into PROBE_DIALOGUE_FIELDS and costs every open session its size.
+ */
+struct probe_result {
+	union {
+		struct {
+			PROBE_DIALOGUE_FIELDS
+		};
+		struct probe_dialogue dialogue;
+	};
 
 	/* TLS: STARTTLS or SMTPS, and the certificate shown. */
 	struct tls_facts tls;
+
+	/* What the fingerprint found (fingerprint_apply, at the end). */
+	const char *mta;                            /* static name, NULL when unknown */
+	int mta_confidence;                         /* 0..100 */
+	char mta_rules[FINGERPRINT_RULES_TEXT_MAX]; /* ids of the rules that matched, ';'-joined */
 
 	/* Audit reports, filled outside the session: */
 	char transcript[TRANSCRIPT_PATH_MAX]; /* the evidence file (--transcripts), "" if none */
@@ -184,6 +215,15 @@ struct probe_result {
 	 * that keeps a row copies the facts too (cli/audit.c). */
 	const struct abuse_facts *abuse;
 };
+
+/* The anonymous fields and `dialogue` lie on each other. */
+_Static_assert(offsetof(struct probe_result, target) == offsetof(struct probe_dialogue, target) &&
+                   offsetof(struct probe_result, ntests) ==
+                       offsetof(struct probe_dialogue, ntests) &&
+                   offsetof(struct probe_result, tls_tried) ==
+                       offsetof(struct probe_dialogue, tls_tried) &&
+                   offsetof(struct probe_result, tls) >= sizeof(struct probe_dialogue),
+               "the dialogue's fields and the record's front differ");
 
 const char *verdict_name(enum verdict v);
 /* Returns the verdict of a name, or -1. */
@@ -201,5 +241,10 @@ int probe_result_finished(const struct probe_result *r);
 
 /* Sets r to an empty result for t: verdict unreachable, nothing found. */
 void probe_result_init(struct probe_result *r, const struct target *t);
+/* The same for the dialogue's fields alone. */
+void probe_dialogue_init(struct probe_dialogue *d, const struct target *t);
+/* Sets r to the record of a dialogue that wrote d: its TLS facts copied
+ * in (d keeps its own, for its owner to free), nothing found after it. */
+void probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *d);
 
 #endif

@@ -220,8 +220,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	probe_result_init(&s.r, &t);
 	s.r.connected = 1;
-	relay_plan(&s.r, &set, "");
-	proto_init(&s.p, &set, &s.r, 0);
+	relay_plan(&s.r.dialogue, &set, "");
+	proto_init(&s.p, &set, &s.r.dialogue, 0);
 	proto_connection(&s.p);
 	(void)proto_enter(&s.p, PS_GREETING, NULL, 0);
 	smtp_reply_init(&s.reply);

@@ -93,6 +93,16 @@ is "$?" 0 "a small descriptor limit still runs"
 grep -q "concurrency 1000 clamped to" "$WORK/fd.err"
 ok $? "with a warning that the concurrency was clamped"
 
+# A soft descriptor limit below the hard one is raised to it for a
+# concurrency that needs it, and the grant is said.
+(ulimit -Sn 64 && ulimit -Hn 1024 && "$SMTPPROBE" --allow-private -c 200 --timeout 2 "$N.1:$P" \
+	-o "$WORK/fdraise.csv" 2>"$WORK/fdraise.err")
+is "$?" 0 "a soft limit below the hard one still runs"
+grep -q "descriptor limit raised from 64 to 1024" "$WORK/fdraise.err"
+ok $? "the raise of the soft limit to the hard one is said"
+grep -q "clamped" "$WORK/fdraise.err"
+ok $((!$?)) "and the concurrency the hard limit allows is not clamped"
+
 # Usage errors.
 "$SMTPPROBE" >/dev/null 2>&1
 is "$?" 2 "no targets: exit 2"

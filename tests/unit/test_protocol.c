@@ -157,8 +157,8 @@ setup(const struct row *w, struct probe_settings *set, struct probe_result *r, s
 	set->tls = w->tls ? (struct tls_client *)set : NULL; /* never touched by the core */
 	set->retry_after_ms = w->retry ? 1000 : 0;
 	probe_result_init(r, &t);
-	relay_plan(r, set, "");
-	proto_init(p, set, r, 0);
+	relay_plan(&r->dialogue, set, "");
+	proto_init(p, set, &r->dialogue, 0);
 	proto_connection(p);
 	r->greeting_code = w->greeting;
 	p->state = w->state;

@@ -41,7 +41,7 @@ addr(const struct probe_result *r, size_t i, enum relay_side side)
 {
 	static char buf[2][SMTP_ADDR_MAX];
 
-	if (relay_address(r, i, side, buf[side], sizeof(buf[side])) != 0)
+	if (relay_address(&r->dialogue, i, side, buf[side], sizeof(buf[side])) != 0)
 		return "(none)";
 	return buf[side];
 }
@@ -58,7 +58,7 @@ test_plan(void)
 	fixture_target(&t, "192.0.2.1", 25, "test");
 	probe_settings_default(&set);
 	probe_result_init(&r, &t);
-	n = relay_plan(&r, &set, "");
+	n = relay_plan(&r.dialogue, &set, "");
 	is_int(n, 3, "basic: three tests");
 	is_int(r.ntests, 3, "kept in the record");
 	is_str(r.tests[0].name, "third-party", "first: third party");
@@ -74,14 +74,15 @@ test_plan(void)
 	is_str(addr(&r, 2, RELAY_RECIPIENT), "postmaster", "the bare postmaster (RFC 5321 4.5.1)");
 	is_int(r.tests[2].kind, RELAY_POSTMASTER, "kind postmaster");
 	is_int(r.tests[0].mail_code + r.tests[0].rcpt_code, 0, "codes start at zero");
-	is_int(relay_address(&r, 3, RELAY_SENDER, buf, sizeof(buf)), -1, "no test 3 in basic");
+	is_int(relay_address(&r.dialogue, 3, RELAY_SENDER, buf, sizeof(buf)), -1,
+	       "no test 3 in basic");
 	is_str(buf, "", "and no address for it");
-	is_int(relay_address(&r, 0, RELAY_RECIPIENT, buf, 8), -1, "too small a buffer");
+	is_int(relay_address(&r.dialogue, 0, RELAY_RECIPIENT, buf, 8), -1, "too small a buffer");
 	is_str(buf, "", "leaves it empty");
 
 	snprintf(set.mail_from, sizeof(set.mail_from), "abuse@example.org");
 	snprintf(set.rcpt_domain, sizeof(set.rcpt_domain), "example.org");
-	relay_plan(&r, &set, "");
+	relay_plan(&r.dialogue, &set, "");
 	is_str(r.plan_mail_from, "abuse@example.org", "the record keeps --mail-from");
 	is_str(r.plan_rcpt_domain, "example.org", "and --rcpt-domain");
 	is_str(addr(&r, 0, RELAY_SENDER), "abuse@example.org", "--mail-from applies");
@@ -92,7 +93,7 @@ test_plan(void)
 	name[sizeof(name) - 1] = '\0';
 	name[sizeof(name) - 2] = '\0';
 	is_int(relay_tests_parse("full", &set.tests, buf, sizeof(buf)), 0, "--tests full");
-	n = relay_plan(&r, &set, name);
+	n = relay_plan(&r.dialogue, &set, name);
 	is_str(r.plan_name, name, "a usable name is kept, however long");
 	is_int(n, 14, "tests whose address would pass SMTP_ADDR_MAX are left out");
 	ok(strcmp(r.tests[5].name, "percent-literal") == 0, "and the rest keep their order: %s",
@@ -140,7 +141,7 @@ test_full(void)
 	is_int(relay_tests_parse("full", &set.tests, err, sizeof(err)), 0, "--tests full");
 	fixture_target(&t, "192.0.2.1", 25, "test");
 	probe_result_init(&r, &t);
-	n = relay_plan(&r, &set, "mx.example.org");
+	n = relay_plan(&r.dialogue, &set, "mx.example.org");
 	is_int(n, sizeof(full_v4) / sizeof(full_v4[0]), "full: every row");
 	for (i = 0; i < n && i < sizeof(full_v4) / sizeof(full_v4[0]); i++) {
 		is_str(r.tests[i].name, full_v4[i].name, "full %zu: %s", i, full_v4[i].name);
@@ -152,14 +153,14 @@ test_full(void)
 
 	fixture_target(&t, "::1", 25, "test");
 	probe_result_init(&r, &t);
-	relay_plan(&r, &set, "mail.example.net");
+	relay_plan(&r.dialogue, &set, "mail.example.net");
 	is_str(addr(&r, 4, RELAY_SENDER), "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
 	is_str(addr(&r, 12, RELAY_RECIPIENT), "@[IPv6:::1]:relay-test@example.net",
 	       "IPv6 source route uses [IPv6:::1]");
 
-	n = relay_plan(&r, &set, "");
+	n = relay_plan(&r.dialogue, &set, "");
 	is_int(n, 14, "before the greeting, the five banner tests are left out");
-	n = relay_plan(&r, &set, "evil<name>\r\nDATA");
+	n = relay_plan(&r.dialogue, &set, "evil<name>\r\nDATA");
 	is_int(n, 14, "a hostile banner name is never put into a command");
 	is_str(r.plan_name, "", "nor kept");
 
@@ -167,7 +168,7 @@ test_full(void)
 	is_int(mask, RELAY_TESTS_BASIC, "basic mask");
 	is_int(relay_tests_parse("bang,quoted", &mask, err, sizeof(err)), 0, "--tests LIST");
 	set.tests = mask;
-	n = relay_plan(&r, &set, "x");
+	n = relay_plan(&r.dialogue, &set, "x");
 	is_int(n, 2, "a list runs just its tests");
 	is_str(r.tests[0].name, "quoted", "in table order");
 	is_str(addr(&r, 1, RELAY_RECIPIENT), "example.net!relay-test",

@@ -133,7 +133,7 @@ run_reply_case(const struct reply_case *c)
 	memset(&t, 0, sizeof(t));
 	probe_settings_default(&set);
 	probe_result_init(&r, &t);
-	relay_plan(&r, &set, "");
+	relay_plan(&r.dialogue, &set, "");
 	r.connected = 1;
 	r.greeting_code = 220;
 	for (i = 0; i < r.ntests; i++) {
@@ -179,7 +179,7 @@ run_case(const struct verdict_case *c)
 	memset(&t, 0, sizeof(t));
 	probe_settings_default(&set);
 	probe_result_init(&r, &t);
-	relay_plan(&r, &set, "");
+	relay_plan(&r.dialogue, &set, "");
 	r.connected = c->connected;
 	r.greeting_code = c->greeting;
 	r.error = c->error;
