@@ -720,6 +720,7 @@ dialogue_free(struct dialogue *d)
 void
 arf_row(struct arf *a, const struct probe_result *row)
 {
+	struct dialogue *d;
 	size_t i;
 
 	if (a == NULL || a->npending == 0 || !arf_wanted(row))
@@ -732,15 +733,11 @@ arf_row(struct arf *a, const struct probe_result *row)
 	}
 	if (i == a->npending)
 		return;
-	{
-		struct dialogue *d = a->pending[i];
-
-		memmove(&a->pending[i], &a->pending[i + 1],
-		        (a->npending - i - 1) * sizeof(a->pending[0]));
-		a->npending--;
-		write_report(a, d, row);
-		dialogue_free(d);
-	}
+	d = a->pending[i];
+	for (a->npending--; i < a->npending; i++)
+		a->pending[i] = a->pending[i + 1]; /* the oldest stay first */
+	write_report(a, d, row);
+	dialogue_free(d);
 }
 
 void
