@@ -295,7 +295,7 @@ abuse_lines(const struct abuse_facts *f, struct strbuf *sb)
 	/* One line per origin AS: its number, name, prefix and country, the
 	 * lists being in the same order. */
 	if (f->asn[0] != '\0')
-		for (n = 1, i = 0; f->asn[i] != '\0' && i < sizeof(f->asn); i++)
+		for (n = 1, i = 0; i < sizeof(f->asn) && f->asn[i] != '\0'; i++)
 			n += f->asn[i] == ';';
 	for (i = 0; i < n; i++) {
 		size_t mark;
