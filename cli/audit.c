@@ -250,6 +250,9 @@ audit_write(struct audit *a, const struct probe_result *row)
 	struct timeval tv = {0, TRANSCRIPT_ROWS_POLL_MS * 1000};
 	size_t i;
 
+	/* The row is final here, its facts valid: its report can be written. */
+	if (a->arf != NULL)
+		arf_row(a->arf, row);
 	if (a->held == NULL || row->transcript_job == 0)
 		return a->emit(row, a->emit_arg);
 	/* The disk is behind: the oldest row waits for its file. */
@@ -349,6 +352,8 @@ audit_end_run(struct audit *a)
 	/* Every file is written or failed now: the rest of the rows go. */
 	if (a->held != NULL)
 		rc = drain_rows(a, 1);
+	if (a->arf != NULL)
+		arf_flush(a->arf); /* before the summary counts the reports */
 	return rc;
 }
 

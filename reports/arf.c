@@ -33,6 +33,13 @@
 /* The first bytes of every report: a file that does not start so is not
  * ours, and is never replaced. */
 #define ARF_MAGIC "X-Smtpprobe-Report: "
+/* Ended dialogues whose report waits for the final row (with its DNS
+ * facts): one per accepting target whose row the engine still holds, so
+ * at most the concurrency's worth, and acceptances are rare. */
+#define ARF_PENDING_MAX    1024
+#define ARF_LOCAL_PART_MAX 64 /* a To: mailbox's local part (RFC 5321) */
+
+struct dialogue;
 
 struct arf {
 	struct arf_options o;
@@ -42,6 +49,8 @@ struct arf {
 	struct session_observer obs;
 	size_t written, failed;
 	char first_failure[TRANSCRIPT_PATH_MAX + 64];
+	struct dialogue *pending[ARF_PENDING_MAX]; /* oldest first */
+	size_t npending;
 };
 
 /* One dialogue: its lines, and the next observer's handle. */
@@ -51,11 +60,14 @@ struct dialogue {
 	char *buf;
 	size_t len, cap;
 	int cut;
+	struct probe_result *row; /* pending: the row as the dialogue ended (abuse NULL) */
 };
 
 static void *obs_open(void *arg, const struct target *t);
 static void obs_line(void *handle, enum observe_kind kind, const char *bytes, size_t len);
 static void obs_close(void *handle, struct probe_result *r);
+static void write_report(struct arf *a, struct dialogue *d, const struct probe_result *r);
+static void dialogue_free(struct dialogue *d);
 
 struct arf *
 arf_new(const struct arf_options *o, const struct session_observer *next, char *err, size_t errlen)
@@ -92,6 +104,7 @@ arf_free(struct arf *a)
 {
 	if (a == NULL)
 		return;
+	arf_flush(a);
 	close(a->dirfd);
 	free(a);
 }
@@ -123,12 +136,38 @@ arf_wanted(const struct probe_result *r)
 	       (r->verdict == VERDICT_ACCEPTS_RELAY || r->verdict == VERDICT_ACCEPTS_LOCALHOST);
 }
 
-const char *
-arf_recipient(const struct probe_result *r)
+/* A plain mailbox: an atom-text local part, '@', a host name. */
+static int
+mailbox_ok(const char *s)
 {
-	/* The record holds no abuse contact yet: the operator addresses it. */
-	(void)r;
-	return NULL;
+	static const char atext[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                            "0123456789.!#$%&'*+/=?^_`{|}~-";
+	size_t local = strspn(s, atext);
+
+	return local > 0 && local <= ARF_LOCAL_PART_MAX && s[local] == '@' &&
+	       relay_name_ok(s + local + 1);
+}
+
+int
+arf_recipient(const struct probe_result *r, char *out, size_t size)
+{
+	size_t n;
+
+	out[0] = '\0';
+	if (r->abuse == NULL)
+		return 0;
+	/* The first of the ';'-joined mailboxes; the lookup keeps only plain
+	 * ones, and what is not one is never put in a header. */
+	n = strcspn(r->abuse->abuse_contact, ";");
+	if (n == 0 || n >= size)
+		return 0;
+	memcpy(out, r->abuse->abuse_contact, n);
+	out[n] = '\0';
+	if (!mailbox_ok(out)) {
+		out[0] = '\0';
+		return 0;
+	}
+	return 1;
 }
 
 /* ---- The dialogue's lines, as in a transcript. ---- */
@@ -216,6 +255,75 @@ verdict_meaning(enum verdict v)
 	             "literal from an outside sender: it can be made to relay";
 }
 
+/* The n-th item of a ';'-joined list s, escaped, or nothing. */
+static void
+put_item(struct strbuf *sb, const char *s, size_t max, size_t n)
+{
+	size_t len = strnlen(s, max);
+
+	while (n > 0) {
+		const char *semi = memchr(s, ';', len);
+
+		if (semi == NULL)
+			return;
+		len -= (size_t)(semi + 1 - s);
+		s = semi + 1;
+		n--;
+	}
+	sb_append_escaped(sb, s, strcspn(s, ";") < len ? strcspn(s, ";") : len);
+}
+
+/* "Name: value" when value is not "". */
+static void
+put_fact(struct strbuf *sb, const char *name, const char *value, size_t max)
+{
+	if (value[0] == '\0')
+		return;
+	sb_puts(sb, name);
+	put_escaped(sb, value, max);
+	sb_putc(sb, '\n');
+}
+
+/* The abuse desk's DNS facts (--dnsbl, --asn, --abuse-contact). */
+static void
+abuse_lines(const struct abuse_facts *f, struct strbuf *sb)
+{
+	size_t i, n = 0;
+
+	put_fact(sb, "DNSBL listings: ", f->dnsbl, sizeof(f->dnsbl));
+	put_fact(sb, "DNSBL errors: ", f->dnsbl_error, sizeof(f->dnsbl_error));
+	/* One line per origin AS: its number, name, prefix and country, the
+	 * lists being in the same order. */
+	if (f->asn[0] != '\0')
+		for (n = 1, i = 0; i < sizeof(f->asn) && f->asn[i] != '\0'; i++)
+			n += f->asn[i] == ';';
+	for (i = 0; i < n; i++) {
+		size_t mark;
+
+		sb_puts(sb, "Origin AS: AS");
+		put_item(sb, f->asn, sizeof(f->asn), i);
+		mark = sb->len;
+		sb_puts(sb, " (");
+		put_item(sb, f->as_name, sizeof(f->as_name), i);
+		if (sb->len == mark + 2)
+			sb->len = mark; /* no name */
+		else
+			sb_putc(sb, ')');
+		mark = sb->len;
+		sb_putc(sb, ' ');
+		put_item(sb, f->as_prefix, sizeof(f->as_prefix), i);
+		if (sb->len == mark + 1)
+			sb->len = mark;
+		mark = sb->len;
+		sb_putc(sb, ' ');
+		put_item(sb, f->as_country, sizeof(f->as_country), i);
+		if (sb->len == mark + 1)
+			sb->len = mark;
+		sb_putc(sb, '\n');
+	}
+	put_fact(sb, "Abuse contact: ", f->abuse_contact, sizeof(f->abuse_contact));
+}
+
 void
 arf_facts(const struct probe_result *r, struct strbuf *sb)
 {
@@ -274,6 +382,8 @@ arf_facts(const struct probe_result *r, struct strbuf *sb)
 			sb_puts(sb, "no PTR name");
 		sb_printf(sb, " (forward-confirmed: %s)\n", fcrdns_name(r->fcrdns));
 	}
+	if (r->abuse != NULL)
+		abuse_lines(r->abuse, sb);
 	sb_puts(sb, "Relay tests (MAIL FROM, RCPT TO, the server's answer):\n");
 	for (i = 0; i < r->ntests; i++) {
 		const struct relay_result *x = &r->tests[i];
@@ -387,7 +497,9 @@ arf_build(const struct probe_result *r, const struct arf_options *o, const char 
 	const struct target *t = &r->target;
 	char *text = malloc(ARF_TEXT), *feedback = malloc(ARF_TEXT), subject[256], date[128];
 	char msgid[256], fname[INET6_ADDRSTRLEN + 16], domain[DNS_HOSTNAME_MAX];
-	const char *to = arf_recipient(r), *at;
+	char to[ABUSE_CONTACT_MAX];
+	int has_to = arf_recipient(r, to, sizeof(to));
+	const char *at;
 	struct strbuf sb;
 	GMimeMessage *m;
 	GMimeMultipart *report;
@@ -415,7 +527,7 @@ arf_build(const struct probe_result *r, const struct arf_options *o, const char 
 	          "sends it has reviewed it.\n\n",
 	          t->ip, (unsigned)t->port, PACKAGE_VERSION);
 	arf_facts(r, &sb);
-	if (to == NULL)
+	if (!has_to)
 		sb_puts(&sb, "\nAbuse contact: not known to smtpprobe (the report has no To:).\n");
 	if (message == NULL && why_no_message != NULL)
 		sb_printf(&sb, "\nThe message this target came from is not attached: %s\n",
@@ -454,7 +566,7 @@ arf_build(const struct probe_result *r, const struct arf_options *o, const char 
 	m = g_mime_message_new(FALSE);
 	g_mime_object_append_header(GMIME_OBJECT(m), "X-Smtpprobe-Report", PACKAGE_VERSION, NULL);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, o->from);
-	if (to != NULL)
+	if (has_to)
 		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, to);
 	snprintf(subject, sizeof(subject), "Abuse report: %s port %u %s (open relay)", t->ip,
 	         (unsigned)t->port, verdict_name(r->verdict));
@@ -582,8 +694,61 @@ obs_close(void *handle, struct probe_result *r)
 		         "end: %s (RCPT accepted; delivery not tested: DATA is never sent)",
 		         verdict_name(r->verdict));
 		add_line(d, OBSERVE_NOTE, end, strlen(end), 1);
+		/* The report waits for the final row, which has the DNS facts
+		 * (PTR, --dnsbl, --asn, --abuse-contact) the engine adds after
+		 * the dialogue: arf_row. Without room or memory to wait, it is
+		 * written now with what is known. */
+		if (a->npending < ARF_PENDING_MAX && (d->row = malloc(sizeof(*d->row))) != NULL) {
+			*d->row = *r;
+			d->row->abuse = NULL; /* the engine's, and not there yet */
+			a->pending[a->npending++] = d;
+			return;
+		}
 		write_report(a, d, r);
 	}
+	dialogue_free(d);
+}
+
+static void
+dialogue_free(struct dialogue *d)
+{
+	free(d->row);
 	free(d->buf);
 	free(d);
+}
+
+void
+arf_row(struct arf *a, const struct probe_result *row)
+{
+	struct dialogue *d;
+	size_t i;
+
+	if (a == NULL || a->npending == 0 || !arf_wanted(row))
+		return;
+	for (i = 0; i < a->npending; i++) {
+		const struct target *t = &a->pending[i]->row->target;
+
+		if (t->port == row->target.port && strcmp(t->ip, row->target.ip) == 0)
+			break;
+	}
+	if (i == a->npending)
+		return;
+	d = a->pending[i];
+	for (a->npending--; i < a->npending; i++)
+		a->pending[i] = a->pending[i + 1]; /* the oldest stay first */
+	write_report(a, d, row);
+	dialogue_free(d);
+}
+
+void
+arf_flush(struct arf *a)
+{
+	size_t i;
+
+	/* Rows that never came: the reports go with the dialogue's row. */
+	for (i = 0; i < a->npending; i++) {
+		write_report(a, a->pending[i], a->pending[i]->row);
+		dialogue_free(a->pending[i]);
+	}
+	a->npending = 0;
 }

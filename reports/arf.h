@@ -19,10 +19,11 @@
  * so: the operator addresses it.
  *
  * The writer is a session observer: it keeps each dialogue's lines (as
- * transcripts do) and, when one ends with an acceptance, builds the report
- * (GMime) and writes it on the spot: acceptances are few, the rest is
- * dropped. It passes every line on to the next observer (the transcripts'),
- * so both can run at once.
+ * transcripts do); when one ends with an acceptance, its lines wait for
+ * the final row (arf_row), which has the DNS facts the engine adds after
+ * the dialogue, and the report is built (GMime) and written then:
+ * acceptances are few, the rest is dropped. It passes every line on to the next observer (the
+ * transcripts'), so both can run at once.
  */
 #ifndef SMTPPROBE_ARF_H
 #define SMTPPROBE_ARF_H
@@ -65,8 +66,23 @@ int arf_wanted(const struct probe_result *r);
  */
 void arf_facts(const struct probe_result *r, struct strbuf *sb);
 
-/* The report's To: address, or NULL when the row knows none. */
-const char *arf_recipient(const struct probe_result *r);
+/*
+ * The report's To: address: the first of the row's abuse mailboxes
+ * (--abuse-contact) when it is a plain one, in out; 0 (out "") when the
+ * row knows none.
+ */
+int arf_recipient(const struct probe_result *r, char *out, size_t size);
+
+/*
+ * A final row, as the output gets it (with its DNS facts: PTR names,
+ * r->abuse): writes the report of its dialogue, which waits since it
+ * ended. Rows without a waiting dialogue are ignored.
+ */
+void arf_row(struct arf *a, const struct probe_result *row);
+
+/* Writes the reports still waiting for their row (none should) with what
+ * their dialogue knew; arf_free does it too. */
+void arf_flush(struct arf *a);
 
 /*
  * Builds the report of r: from, the transcript's text, the spam (NULL when

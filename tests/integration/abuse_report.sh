@@ -5,13 +5,19 @@
 # checked: the RFC 5965 structure, the feedback fields, the spam (or its
 # header) attached, the transcript. Then the same with --transcripts, and
 # the directory's safety: made 0700, a planted symlink or a foreign file is
-# never written.
+# never written. Last, with the abuse desk's DNS (--dnsbl, --asn,
+# --abuse-contact) against a dnsmasq the test starts on 127.0.0.1:5368: the
+# report goes To: the served abuse mailbox and tells the listing, the origin
+# AS and the PTR name.
 . "$top_srcdir/tests/integration/lib.sh"
 
 M="$top_srcdir/tests/unit/fixtures/messages"
 P=2670
 N=127.0.60
 D="$WORK/reports"
+DNS_PORT=5368
+DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
+DNSMASQ_PID=
 V=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
 
 # check FILE EXPECT...: Python's email package reads the report; each
@@ -40,6 +46,10 @@ if len(parts) >= 2:
     for k in ("Feedback-Type", "User-Agent", "Version", "Source-IP", "Reported-Domain"):
         got[k] = str(fb[k] or "")
     got["Arrival-Date"] = str(fb["Arrival-Date"] or "")[:31]
+    # text~NAME=LINE: the text part holds LINE.
+    for k, v in want.items():
+        if k.startswith("text~"):
+            got[k] = v if v in text else "(missing)"
 tr = [p for p in parts if p.get_filename()]
 if tr:
     t = tr[-1].get_content()
@@ -137,6 +147,92 @@ ok $? "both are counted on stderr: $(grep 'abuse report' "$WORK/run4.err" | head
 "$SMTPPROBE" --allow-private --timeout 2 -p "$P" "$N.3" \
 	--abuse-report "$D" --report-from abuse@example.com -o "$WORK/run5.csv" 2>/dev/null
 is "$(check "$D/$N.3_$P.eml" Source-IP="$N.3")" ok "a report of an earlier run is replaced"
+
+# The abuse desk's DNS: the report is built from the row with its facts.
+stop_pid() { # stop_pid PID: SIGTERM, bounded wait, then SIGKILL
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+report_cleanup() {
+	stop_pid "$DNSMASQ_PID"
+	cleanup
+}
+trap report_cleanup EXIT
+if [ ! -x "$DNSMASQ" ]; then
+	echo "# SKIP the abuse desk's facts: $DNSMASQ not installed (Debian package dnsmasq-base)"
+	lab_stop report
+	done_testing
+	exit 0
+fi
+cat >"$WORK/dnsmasq.conf" <<EOT
+port=$DNS_PORT
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+no-poll
+user=$(id -un)
+log-queries
+log-facility=$WORK/dnsmasq.log
+local=/example.org/
+local=/example.com/
+local=/127.in-addr.arpa/
+# $N.2: a PTR name that resolves back to it, listed, an origin AS, an abuse mailbox.
+ptr-record=2.60.0.127.in-addr.arpa,mx.relay.example.com
+address=/mx.relay.example.com/$N.2
+address=/2.60.0.127.bl.example.org/127.0.0.2
+txt-record=2.60.0.127.bl.example.org,"Listed; see https://bl.example.org/?ip=$N.2"
+txt-record=2.60.0.127.origin.asn.example.org,"64496 | 127.0.60.0/24 | ZZ | test | 2026-11-29"
+txt-record=AS64496.asn.example.org,"64496 | ZZ | test | 2026-11-29 | EXAMPLE-ONE, ZZ"
+txt-record=2.60.0.127.abuse.example.org,"abuse@example.net"
+# $N.3: the operator's error code, and an abuse answer that is no mailbox.
+address=/3.60.0.127.bl.example.org/127.255.255.254
+txt-record=3.60.0.127.abuse.example.org,"<script>@example.net"
+EOT
+"$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
+DNSMASQ_PID=$!
+i=0
+until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
+	i=$((i + 1))
+	if [ $i -gt 100 ] || ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
+		echo "# dnsmasq did not start:"
+		sed 's/^/#   /' "$WORK/dnsmasq.err"
+		DNSMASQ_PID=
+		ok 1 "dnsmasq starts"
+		lab_stop report
+		done_testing
+		exit 1
+	fi
+	sleep 0.1
+done
+ok 0 "dnsmasq starts on 127.0.0.1:$DNS_PORT"
+for tr in "" "--transcripts $WORK/tr6"; do
+	rm -rf "$WORK/r6"
+	# shellcheck disable=SC2086
+	"$SMTPPROBE" --allow-private --timeout 2 -p "$P" -c 4 --dns-server "127.0.0.1:$DNS_PORT" \
+		--dnsbl bl.example.org --asn --asn-zone asn.example.org \
+		--abuse-contact --abuse-zone abuse.example.org $tr "$N.2" "$N.3" \
+		--abuse-report "$WORK/r6" --report-from abuse@example.com -o "$WORK/run6.csv" 2>/dev/null
+	is "$?" 1 "${tr:+$tr: }with the abuse desk's DNS: exit 1"
+	is "$(check "$WORK/r6/$N.2_$P.eml" to=abuse@example.net Source-IP="$N.2" \
+		Reported-Domain=mx.relay.example.com \
+		"text~ptr=Reverse DNS: mx.relay.example.com (forward-confirmed: yes)" \
+		"text~listing=DNSBL listings: bl.example.org=127.0.0.2 (Listed, see https://bl.example.org/?ip=$N.2)" \
+		"text~as=Origin AS: AS64496 (EXAMPLE-ONE, ZZ) 127.0.60.0/24 ZZ" \
+		"text~contact=Abuse contact: abuse@example.net" transcript-rcpt=True)" ok \
+		"${tr:+$tr: }To: the abuse mailbox; the listing, the origin AS, the PTR name as Reported-Domain"
+	is "$(check "$WORK/r6/$N.3_$P.eml" to= Reported-Domain= \
+		"text~error=DNSBL errors: bl.example.org=127.255.255.254 (query through a public resolver refused)" \
+		"text~contact=Abuse contact: not known to smtpprobe (the report has no To:)." transcript-rcpt=True)" ok \
+		"${tr:+$tr: }no mailbox served: no To:, the DNSBL's error code told as one"
+done
 
 lab_stop report
 done_testing
