@@ -16,8 +16,6 @@ P=2670
 N=127.0.60
 D="$WORK/reports"
 DNS_PORT=5368
-DNSMASQ=${DNSMASQ:-/usr/sbin/dnsmasq}
-DNSMASQ_PID=
 V=$(sed -n 's/^#define PACKAGE_VERSION "\(.*\)"$/\1/p' "$top_builddir/config.h")
 
 # check FILE EXPECT...: Python's email package reads the report; each
@@ -149,22 +147,6 @@ ok $? "both are counted on stderr: $(grep 'abuse report' "$WORK/run4.err" | head
 is "$(check "$D/$N.3_$P.eml" Source-IP="$N.3")" ok "a report of an earlier run is replaced"
 
 # The abuse desk's DNS: the report is built from the row with its facts.
-stop_pid() { # stop_pid PID: SIGTERM, bounded wait, then SIGKILL
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-}
-report_cleanup() {
-	stop_pid "$DNSMASQ_PID"
-	cleanup
-}
-trap report_cleanup EXIT
 if [ ! -x "$DNSMASQ" ]; then
 	echo "# SKIP the abuse desk's facts: $DNSMASQ not installed (Debian package dnsmasq-base)"
 	lab_stop report
@@ -196,23 +178,7 @@ txt-record=2.60.0.127.abuse.example.org,"abuse@example.net"
 address=/3.60.0.127.bl.example.org/127.255.255.254
 txt-record=3.60.0.127.abuse.example.org,"<script>@example.net"
 EOT
-"$DNSMASQ" --conf-file="$WORK/dnsmasq.conf" --keep-in-foreground 2>"$WORK/dnsmasq.err" &
-DNSMASQ_PID=$!
-i=0
-until grep -q "started, version" "$WORK/dnsmasq.log" 2>/dev/null; do
-	i=$((i + 1))
-	if [ $i -gt 100 ] || ! kill -0 "$DNSMASQ_PID" 2>/dev/null; then
-		echo "# dnsmasq did not start:"
-		sed 's/^/#   /' "$WORK/dnsmasq.err"
-		DNSMASQ_PID=
-		ok 1 "dnsmasq starts"
-		lab_stop report
-		done_testing
-		exit 1
-	fi
-	sleep 0.1
-done
-ok 0 "dnsmasq starts on 127.0.0.1:$DNS_PORT"
+dnsmasq_start "$DNS_PORT"
 for tr in "" "--transcripts $WORK/tr6"; do
 	rm -rf "$WORK/r6"
 	# shellcheck disable=SC2086
