@@ -489,84 +489,71 @@ header_length(const char *msg, size_t len)
 	return pos;
 }
 
-int
-arf_build(const struct probe_result *r, const struct arf_options *o, const char *transcript,
-          size_t transcript_len, const char *message, size_t message_len,
-          const char *why_no_message, char **out, size_t *outlen)
+/* The human part: what was tested, what was accepted, what is attached. */
+static void
+human_part(struct strbuf *sb, const struct probe_result *r, const struct arf_options *o, int has_to,
+           const char *message, const char *why_no_message)
 {
-	const struct target *t = &r->target;
-	char *text = malloc(ARF_TEXT), *feedback = malloc(ARF_TEXT), subject[256], date[128];
-	char msgid[256], fname[INET6_ADDRSTRLEN + 16], domain[DNS_HOSTNAME_MAX];
-	char to[ABUSE_CONTACT_MAX];
-	int has_to = arf_recipient(r, to, sizeof(to));
-	const char *at;
-	struct strbuf sb;
-	GMimeMessage *m;
-	GMimeMultipart *report;
-	GMimePart *p;
-	GMimeContentType *ct;
-	GMimeStream *ms;
-	GByteArray *ba;
-	struct timeval now;
-	struct tm tm;
-	time_t sec;
-	int rc = -1;
-
-	if (text == NULL || feedback == NULL) {
-		free(text);
-		free(feedback);
-		return -1;
-	}
-	message_mime_init();
-
-	/* The human part. */
-	sb_init(&sb, text, ARF_TEXT);
-	sb_printf(&sb,
+	sb_printf(sb,
 	          "This is an abuse report about a mail server at %s port %u that accepts mail "
 	          "for relaying.\nIt was made by smtpprobe %s, which never sends it: whoever "
 	          "sends it has reviewed it.\n\n",
-	          t->ip, (unsigned)t->port, PACKAGE_VERSION);
-	arf_facts(r, &sb);
+	          r->target.ip, (unsigned)r->target.port, PACKAGE_VERSION);
+	arf_facts(r, sb);
 	if (!has_to)
-		sb_puts(&sb, "\nAbuse contact: not known to smtpprobe (the report has no To:).\n");
+		sb_puts(sb, "\nAbuse contact: not known to smtpprobe (the report has no To:).\n");
 	if (message == NULL && why_no_message != NULL)
-		sb_printf(&sb, "\nThe message this target came from is not attached: %s\n",
+		sb_printf(sb, "\nThe message this target came from is not attached: %s\n",
 		          why_no_message);
-	sb_puts(&sb, "\nAttached: ");
+	sb_puts(sb, "\nAttached: ");
 	if (message != NULL)
-		sb_puts(&sb, o->headers_only ? "the header of the message, " : "the message, ");
-	sb_puts(&sb, "the machine-readable report (RFC 5965) and the transcript of the "
-	             "dialogue.\n");
+		sb_puts(sb, o->headers_only ? "the header of the message, " : "the message, ");
+	sb_puts(sb, "the machine-readable report (RFC 5965) and the transcript of the "
+	            "dialogue.\n");
+}
 
-	/* The machine-readable part (RFC 5965 section 3.1). */
-	sb_init(&sb, feedback, ARF_TEXT);
-	sb_printf(&sb,
-	          "Feedback-Type: abuse\nUser-Agent: smtpprobe/%s\nVersion: 1\nSource-IP: %s\n",
+/* The machine-readable part (RFC 5965 section 3.1). */
+static void
+feedback_part(struct strbuf *sb, const struct probe_result *r, const char *message,
+              size_t message_len)
+{
+	const struct target *t = &r->target;
+	/* The domain reported: the name the target was given by, else its
+	 * first PTR name. */
+	const char *d = t->hostname[0] != '\0' ? t->hostname : r->ptr;
+	size_t dn = strcspn(d, ";");
+	char date[128], domain[DNS_HOSTNAME_MAX];
+
+	sb_printf(sb, "Feedback-Type: abuse\nUser-Agent: smtpprobe/%s\nVersion: 1\nSource-IP: %s\n",
 	          PACKAGE_VERSION, t->ip);
 	if (message != NULL) {
 		arrival_date(message, message_len, date, sizeof(date));
 		if (date[0] != '\0')
-			sb_printf(&sb, "Arrival-Date: %s\n", date);
+			sb_printf(sb, "Arrival-Date: %s\n", date);
 	}
-	/* The domain reported: the name the target was given by, else its
-	 * first PTR name. */
-	{
-		const char *d = t->hostname[0] != '\0' ? t->hostname : r->ptr;
-		size_t dn = strcspn(d, ";");
-
-		if (dn >= sizeof(domain))
-			dn = 0;
-		memcpy(domain, d, dn);
-		domain[dn] = '\0';
-	}
+	if (dn >= sizeof(domain))
+		dn = 0;
+	memcpy(domain, d, dn);
+	domain[dn] = '\0';
 	if (domain[0] != '\0' && relay_name_ok(domain))
-		sb_printf(&sb, "Reported-Domain: %s\n", domain);
+		sb_printf(sb, "Reported-Domain: %s\n", domain);
+}
 
-	/* The message. */
-	m = g_mime_message_new(FALSE);
+/* A new message with the report's headers: From, To, Subject, Date, Message-ID. */
+static GMimeMessage *
+report_message(const struct probe_result *r, const struct arf_options *o, const char *to)
+{
+	const struct target *t = &r->target;
+	GMimeMessage *m = g_mime_message_new(FALSE);
+	char subject[256], date[128], msgid[256];
+	const char *at = strrchr(o->from, '@');
+	struct timeval now;
+	struct tm tm;
+	time_t sec;
+
 	g_mime_object_append_header(GMIME_OBJECT(m), "X-Smtpprobe-Report", PACKAGE_VERSION, NULL);
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, NULL, o->from);
-	if (has_to)
+	if (to != NULL)
 		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL, to);
 	snprintf(subject, sizeof(subject), "Abuse report: %s port %u %s (open relay)", t->ip,
 	         (unsigned)t->port, verdict_name(r->verdict));
@@ -576,36 +563,47 @@ arf_build(const struct probe_result *r, const struct arf_options *o, const char 
 	if (gmtime_r(&sec, &tm) != NULL &&
 	    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm) > 0)
 		g_mime_object_set_header(GMIME_OBJECT(m), "Date", date, NULL);
-	at = strrchr(o->from, '@');
 	snprintf(msgid, sizeof(msgid), "smtpprobe.%lld.%06ld.%ld.%u@%s", (long long)now.tv_sec,
 	         (long)now.tv_usec, (long)getpid(), (unsigned)t->port,
 	         at != NULL && at[1] != '\0' ? at + 1 : "smtpprobe.invalid");
 	g_mime_message_set_message_id(m, msgid);
+	return m;
+}
 
-	report = g_mime_multipart_new_with_subtype("report");
-	ct = g_mime_object_get_content_type(GMIME_OBJECT(report));
+/* Adds part to mp and lets go of it. */
+static void
+add_part(GMimeMultipart *mp, GMimePart *part)
+{
+	g_mime_multipart_add(mp, GMIME_OBJECT(part));
+	g_object_unref(part);
+}
+
+/* The multipart/report: the two parts, then the evidence. */
+static GMimeMultipart *
+report_body(const struct target *t, const struct arf_options *o, const char *text,
+            const char *feedback, const char *transcript, size_t transcript_len,
+            const char *message, size_t message_len)
+{
+	GMimeMultipart *report = g_mime_multipart_new_with_subtype("report");
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(report));
+	char fname[INET6_ADDRSTRLEN + 16];
+	struct strbuf sb;
+	GMimePart *p;
+
 	g_mime_content_type_set_parameter(ct, "report-type", "feedback-report");
-
 	p = leaf("text", "plain", text, strlen(text), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "charset", "utf-8");
-	g_mime_multipart_add(report, GMIME_OBJECT(p));
-	g_object_unref(p);
-
-	p = leaf("message", "feedback-report", feedback, strlen(feedback),
-	         GMIME_CONTENT_ENCODING_7BIT);
-	g_mime_multipart_add(report, GMIME_OBJECT(p));
-	g_object_unref(p);
-
+	add_part(report, p);
+	add_part(report, leaf("message", "feedback-report", feedback, strlen(feedback),
+	                      GMIME_CONTENT_ENCODING_7BIT));
 	if (message != NULL) {
 		size_t n = o->headers_only ? header_length(message, message_len) : message_len;
 
-		p = o->headers_only
-		        ? leaf("text", "rfc822-headers", message, n, identity_encoding(message, n))
-		        : leaf("message", "rfc822", message, n, identity_encoding(message, n));
-		g_mime_multipart_add(report, GMIME_OBJECT(p));
-		g_object_unref(p);
+		add_part(report, o->headers_only ? leaf("text", "rfc822-headers", message, n,
+		                                        identity_encoding(message, n))
+		                                 : leaf("message", "rfc822", message, n,
+		                                        identity_encoding(message, n)));
 	}
-
 	sb_init(&sb, fname, sizeof(fname));
 	transcript_file_name(t, &sb);
 	p = leaf("text", "plain", transcript, transcript_len,
@@ -613,9 +611,39 @@ arf_build(const struct probe_result *r, const struct arf_options *o, const char 
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(p), "charset", "utf-8");
 	g_mime_part_set_filename(p, fname);
 	g_mime_object_set_disposition(GMIME_OBJECT(p), "attachment");
-	g_mime_multipart_add(report, GMIME_OBJECT(p));
-	g_object_unref(p);
+	add_part(report, p);
+	return report;
+}
 
+int
+arf_build(const struct probe_result *r, const struct arf_options *o, const char *transcript,
+          size_t transcript_len, const char *message, size_t message_len,
+          const char *why_no_message, char **out, size_t *outlen)
+{
+	char *text = malloc(ARF_TEXT), *feedback = malloc(ARF_TEXT);
+	char to[ABUSE_CONTACT_MAX];
+	int has_to = arf_recipient(r, to, sizeof(to));
+	struct strbuf sb;
+	GMimeMessage *m;
+	GMimeMultipart *report;
+	GMimeStream *ms;
+	GByteArray *ba;
+	int rc = -1;
+
+	if (text == NULL || feedback == NULL) {
+		free(text);
+		free(feedback);
+		return -1;
+	}
+	message_mime_init();
+	sb_init(&sb, text, ARF_TEXT);
+	human_part(&sb, r, o, has_to, message, why_no_message);
+	sb_init(&sb, feedback, ARF_TEXT);
+	feedback_part(&sb, r, message, message_len);
+
+	m = report_message(r, o, has_to ? to : NULL);
+	report = report_body(&r->target, o, text, feedback, transcript, transcript_len, message,
+	                     message_len);
 	g_mime_message_set_mime_part(m, GMIME_OBJECT(report));
 	g_object_unref(report);
 
