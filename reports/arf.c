@@ -522,11 +522,13 @@ feedback_part(struct strbuf *sb, const struct probe_result *r, const char *messa
 	 * first PTR name. */
 	const char *d = t->hostname[0] != '\0' ? t->hostname : r->ptr;
 	size_t dn = strcspn(d, ";");
-	char date[128], domain[DNS_HOSTNAME_MAX];
+	char domain[DNS_HOSTNAME_MAX];
 
 	sb_printf(sb, "Feedback-Type: abuse\nUser-Agent: smtpprobe/%s\nVersion: 1\nSource-IP: %s\n",
 	          PACKAGE_VERSION, t->ip);
 	if (message != NULL) {
+		char date[128];
+
 		arrival_date(message, message_len, date, sizeof(date));
 		if (date[0] != '\0')
 			sb_printf(sb, "Arrival-Date: %s\n", date);
