@@ -316,6 +316,23 @@ reply_ehlo(struct proto *p, const struct smtp_reply *reply)
 	return next_test(p);
 }
 
+/*
+ * A 530 to MAIL or RCPT that asks for STARTTLS (its text in t->reply):
+ * flagged; 1 when the upgrade is still possible, so the reply is no verdict
+ * and t's text is cleared for the test to run again after it.
+ */
+static int
+starttls_asked(struct proto *p, struct relay_result *t, int code)
+{
+	if (!verdict_is_starttls_530(code, t->reply))
+		return 0;
+	p->result->flags |= FLAG_STARTTLS_REQUIRED;
+	if (!proto_may_starttls(p))
+		return 0;
+	t->reply[0] = '\0';
+	return 1;
+}
+
 static struct proto_action
 reply_mail(struct proto *p, const struct smtp_reply *reply, struct relay_result *t,
            long long left_ms)
@@ -325,14 +342,10 @@ reply_mail(struct proto *p, const struct smtp_reply *reply, struct relay_result 
 
 	t->mail_code = code;
 	smtp_reply_first_line(reply, t->reply, sizeof(t->reply));
-	if (verdict_is_starttls_530(code, t->reply)) {
-		r->flags |= FLAG_STARTTLS_REQUIRED;
-		if (proto_may_starttls(p)) {
-			/* Not a verdict: upgrade, then run this test again. */
-			t->mail_code = 0;
-			t->reply[0] = '\0';
-			return act_enter(PS_STARTTLS);
-		}
+	if (starttls_asked(p, t, code)) {
+		/* Not a verdict: upgrade, then run this test again. */
+		t->mail_code = 0;
+		return act_enter(PS_STARTTLS);
 	}
 	if (code / 100 == 2) {
 		note_reply(reply, r->mail_reply, sizeof(r->mail_reply));
@@ -353,15 +366,11 @@ reply_rcpt(struct proto *p, const struct smtp_reply *reply, struct relay_result 
 
 	t->rcpt_code = code;
 	smtp_reply_first_line(reply, t->reply, sizeof(t->reply));
-	if (verdict_is_starttls_530(code, t->reply)) {
-		r->flags |= FLAG_STARTTLS_REQUIRED;
-		if (proto_may_starttls(p)) {
-			/* End the open transaction, upgrade, run this test again. */
-			t->mail_code = t->rcpt_code = 0;
-			t->reply[0] = '\0';
-			p->flags |= PF_WANT_TLS;
-			return act_enter(PS_RSET);
-		}
+	if (starttls_asked(p, t, code)) {
+		/* End the open transaction, upgrade, run this test again. */
+		t->mail_code = t->rcpt_code = 0;
+		p->flags |= PF_WANT_TLS;
+		return act_enter(PS_RSET);
 	}
 	if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
 		r->flags |= FLAG_POSTMASTER_REFUSED;

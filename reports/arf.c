@@ -182,8 +182,6 @@ add_line(struct dialogue *d, char kind, const char *bytes, size_t len, int last)
 {
 	static const char cut[] = "# ... transcript cut here: longer than its cap\n";
 	size_t need = d->len + (last ? 1 : 3) * ARF_LINE;
-	struct timeval tv;
-	struct strbuf sb;
 
 	if (d->cut && !last)
 		return;
@@ -204,12 +202,7 @@ add_line(struct dialogue *d, char kind, const char *bytes, size_t len, int last)
 			d->cap = cap;
 		}
 	}
-	if (len > SMTP_LINE_MAX)
-		len = SMTP_LINE_MAX;
-	gettimeofday(&tv, NULL);
-	sb_init(&sb, d->buf + d->len, d->cap - d->len);
-	transcript_format_line(&sb, &tv, kind, bytes, len);
-	d->len += sb.len;
+	transcript_append_line(d->buf, &d->len, d->cap, kind, bytes, len);
 }
 
 static void *

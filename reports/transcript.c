@@ -218,6 +218,21 @@ transcript_format_line(struct strbuf *sb, const struct timeval *tv, char kind, c
 	sb_putc(sb, '\n');
 }
 
+void
+transcript_append_line(char *buf, size_t *len, size_t cap, char kind, const char *bytes, size_t n)
+{
+	struct timeval tv;
+	struct strbuf sb;
+
+	/* One line is at most SMTP_LINE_MAX bytes, 4 each escaped. */
+	if (n > SMTP_LINE_MAX)
+		n = SMTP_LINE_MAX;
+	gettimeofday(&tv, NULL);
+	sb_init(&sb, buf + *len, cap - *len);
+	transcript_format_line(&sb, &tv, kind, bytes, n);
+	*len += sb.len;
+}
+
 /*
  * Makes room for one more line, and keeps room for the end line after it:
  * so the cut notice and the end line always fit. A transcript that would
@@ -253,18 +268,9 @@ reserve(struct dialogue *d)
 static void
 add_line(struct dialogue *d, char kind, const char *bytes, size_t len)
 {
-	struct timeval tv;
-	struct strbuf sb;
-
 	if (reserve(d) != 0)
 		return;
-	/* One line is at most SMTP_LINE_MAX bytes, 4 each escaped. */
-	if (len > SMTP_LINE_MAX)
-		len = SMTP_LINE_MAX;
-	gettimeofday(&tv, NULL);
-	sb_init(&sb, d->buf + d->len, d->cap - d->len);
-	transcript_format_line(&sb, &tv, kind, bytes, len);
-	d->len += sb.len;
+	transcript_append_line(d->buf, &d->len, d->cap, kind, bytes, len);
 }
 
 static void *

@@ -72,4 +72,12 @@ void transcript_file_name(const struct target *t, struct strbuf *sb);
 void transcript_format_line(struct strbuf *sb, const struct timeval *tv, char kind,
                             const char *bytes, size_t len);
 
+/*
+ * Appends one line as transcript_format_line does, stamped now and cut at
+ * SMTP_LINE_MAX bytes, so room for that many escaped bytes always holds it.
+ * The dialogue's buffer of a transcript and of an abuse report use it.
+ */
+void transcript_append_line(char *buf, size_t *len, size_t cap, char kind, const char *bytes,
+                            size_t n);
+
 #endif
