@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -353,10 +354,46 @@ test_unsolicited(void)
 	probe_dialogue_free(&d);
 }
 
+static void *
+no_memory(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+/* A reply text the dialogue cannot keep (its arena cannot grow): no record
+ * is made of it, the dialogue ends as a local failure and is probed again. */
+static void
+test_out_of_memory(void)
+{
+	struct row w = {"", PS_MAIL, 0, 0, 0, 0, 0, 220, "", ENTER(PS_CONNECT), 0, 0};
+	static struct probe_dialogue d;
+	static struct probe_result r;
+	struct probe_settings set;
+	struct proto p;
+	struct proto_action a;
+	char reply[400];
+
+	setup(&w, &set, &d, &p);
+	memset(reply, 'x', sizeof(reply) - 1);
+	memcpy(reply, "250 ", 4);
+	reply[sizeof(reply) - 1] = '\0';
+	d.text.alloc = no_memory; /* the buffer holds the target's texts: it must grow */
+	a = feed(&p, reply);
+	d.error = a.error; /* as session_finish records it */
+	probe_result_from_dialogue(&r, &d);
+	ok(a.act == PA_FINISH && a.error == PROBE_LOCAL_FAILURE,
+	   "a text lost to memory: the dialogue ends as a local failure");
+	is_int(r.local_errno, ENOMEM, "ENOMEM, what our side ran out of");
+	ok(!probe_result_finished(&r), "no row is written of it (the engine probes again)");
+	probe_dialogue_free(&d);
+}
+
 int
 main(void)
 {
 	test_rows();
+	test_out_of_memory();
 	test_timeouts();
 	test_commands();
 	test_unsolicited();
