@@ -452,11 +452,12 @@ session_connected(struct session *s)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	const void *addr = NULL;
-	char source_ip[INET6_ADDRSTRLEN];
 
 	memset(&ss, 0, sizeof(ss));
 	s->result.connected = 1;
 	if (getsockname(bufferevent_getfd(s->bev), (struct sockaddr *)&ss, &len) == 0) {
+		char source_ip[INET6_ADDRSTRLEN];
+
 		if (ss.ss_family == AF_INET)
 			addr = &((struct sockaddr_in *)&ss)->sin_addr;
 		else if (ss.ss_family == AF_INET6)
