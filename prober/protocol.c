@@ -155,8 +155,9 @@ proto_enter(struct proto *p, enum proto_state st, char *buf, size_t size)
 		arg = p->set->ehlo;
 	else if (cmd == CMD_MAIL || cmd == CMD_RCPT) {
 		/* relay_plan kept only tests whose addresses fit. */
-		relay_address(p->result, p->test, cmd == CMD_MAIL ? RELAY_SENDER : RELAY_RECIPIENT,
-		              addr, sizeof(addr));
+		relay_dialogue_address(p->result, p->test,
+		                       cmd == CMD_MAIL ? RELAY_SENDER : RELAY_RECIPIENT, addr,
+		                       sizeof(addr));
 		arg = addr;
 	}
 	if (cmd == CMD_RCPT)
@@ -207,12 +208,50 @@ note_name(struct proto *p, const char *line, size_t len, char *name, size_t size
 		p->result->flags |= FLAG_NO_FQDN;
 }
 
-/* Keeps the first reply of its kind for the fingerprint. */
+/* Keeps the first reply of its kind for the fingerprint (text f). */
 static void
-note_reply(const struct smtp_reply *reply, char *dst, size_t size)
+note_reply(struct probe_dialogue *r, const struct smtp_reply *reply, enum dialogue_text f)
 {
-	if (dst[0] == '\0')
-		smtp_reply_first_line(reply, dst, size);
+	char line[RELAY_REPLY_MAX];
+
+	if (dialogue_text(r, f)[0] != '\0')
+		return;
+	smtp_reply_first_line(reply, line, sizeof(line));
+	dialogue_set_str(r, f, line);
+}
+
+/* Sets text f to the reply's first line, as a char[size] would hold it
+ * (size: f's cap, at most SMTP_TEXT_MAX). */
+static void
+set_first_line(struct probe_dialogue *r, const struct smtp_reply *reply, enum dialogue_text f,
+               size_t size)
+{
+	char line[SMTP_TEXT_MAX];
+
+	smtp_reply_first_line(reply, line, size);
+	dialogue_set_str(r, f, line);
+}
+
+/* The reply text of the test in progress (p->test). */
+static enum dialogue_text
+test_reply(const struct proto *p)
+{
+	return (enum dialogue_text)(DT_TEST_REPLY + p->test);
+}
+
+/* Appends an EHLO keyword line to the extensions (smtp_ehlo_extension's
+ * cut); 1 when it is STARTTLS. */
+static int
+note_extension(struct probe_dialogue *r, const struct smtp_reply *reply)
+{
+	char ext[SMTP_EXTENSIONS_MAX];
+	size_t n = strlen(dialogue_text(r, DT_EXTENSIONS));
+	int starttls;
+
+	memcpy(ext, dialogue_text(r, DT_EXTENSIONS), n + 1);
+	starttls = smtp_ehlo_extension(reply->line, reply->linelen, ext, sizeof(ext));
+	dialogue_set_str(r, DT_EXTENSIONS, ext);
+	return starttls;
 }
 
 void
@@ -223,12 +262,12 @@ proto_line(struct proto *p, const struct smtp_reply *reply, const char *line, si
 	if ((p->state != PS_EHLO && p->state != PS_HELO) || reply->code / 100 != 2 ||
 	    (p->flags & PF_EHLO_NOTED))
 		return;
-	if (reply->nlines == 1)
-		note_name(p, line, len, r->ehlo_name, sizeof(r->ehlo_name));
-	else if (p->state == PS_EHLO &&
-	         smtp_ehlo_extension(reply->line, reply->linelen, r->extensions,
-	                             sizeof(r->extensions)) &&
-	         !(p->flags & PF_TLS_ON)) {
+	if (reply->nlines == 1) {
+		char name[SMTP_NAME_MAX];
+
+		note_name(p, line, len, name, sizeof(name));
+		dialogue_set_str(r, DT_EHLO_NAME, name);
+	} else if (p->state == PS_EHLO && note_extension(r, reply) && !(p->flags & PF_TLS_ON)) {
 		r->flags |= FLAG_STARTTLS;
 		if (r->tls_use == TLS_NONE)
 			r->tls_use = TLS_OFFERED;
@@ -256,12 +295,13 @@ next_test(struct proto *p)
  * Returns 1 when the test t is to run again (its first codes saved).
  */
 static int
-want_retry(struct proto *p, struct relay_result *t, long long left_ms)
+want_retry(struct proto *p, struct dialogue_test *t, long long left_ms)
 {
 	int code = t->rcpt_code ? t->rcpt_code : t->mail_code;
 
 	if (code / 100 != 4 || code == 421 || p->set->retry_after_ms <= 0 || t->retried ||
-	    (t->rcpt_code != 0 && verdict_is_relay_deferred(code, t->reply)) ||
+	    (t->rcpt_code != 0 &&
+	     verdict_is_relay_deferred(code, dialogue_text(p->result, test_reply(p)))) ||
 	    left_ms <= (long long)p->set->retry_after_ms + p->set->timeout_ms)
 		return 0;
 	t->retried = 1;
@@ -285,8 +325,7 @@ reply_greeting(struct proto *p, const struct smtp_reply *reply)
 		return code / 100 == 2 ? act_enter(PS_EHLO) : act_finish(PROBE_OK);
 	}
 	r->greeting_code = code;
-	memcpy(r->banner, reply->text, reply->textlen);
-	r->banner[reply->textlen] = '\0';
+	dialogue_set(r, DT_BANNER, reply->text, reply->textlen);
 	note_name(p, reply->text, strcspn(reply->text, "\n"), name, sizeof(name));
 	relay_plan(r, p->set, name);
 	if (code / 100 == 2)
@@ -305,11 +344,11 @@ reply_ehlo(struct proto *p, const struct smtp_reply *reply)
 		if (p->state == PS_HELO)
 			return act_enter(PS_QUIT);
 		r->flags |= FLAG_HELO_FALLBACK;
-		r->extensions[0] = '\0';
+		dialogue_set(r, DT_EXTENSIONS, "", 0);
 		return act_enter(PS_HELO);
 	}
 	p->flags |= PF_EHLO_NOTED;
-	note_reply(reply, r->ehlo_line, sizeof(r->ehlo_line));
+	note_reply(r, reply, DT_EHLO_LINE);
 	if (p->state == PS_EHLO && proto_may_starttls(p) &&
 	    (p->set->starttls == STARTTLS_ALWAYS || (r->flags & FLAG_STARTTLS)))
 		return act_enter(PS_STARTTLS);
@@ -317,38 +356,38 @@ reply_ehlo(struct proto *p, const struct smtp_reply *reply)
 }
 
 /*
- * A 530 to MAIL or RCPT that asks for STARTTLS (its text in t->reply):
+ * A 530 to MAIL or RCPT that asks for STARTTLS (its text the test's reply):
  * flagged; 1 when the upgrade is still possible, so the reply is no verdict
- * and t's text is cleared for the test to run again after it.
+ * and the test's text is cleared for it to run again after it.
  */
 static int
-starttls_asked(struct proto *p, struct relay_result *t, int code)
+starttls_asked(struct proto *p, int code)
 {
-	if (!verdict_is_starttls_530(code, t->reply))
+	if (!verdict_is_starttls_530(code, dialogue_text(p->result, test_reply(p))))
 		return 0;
 	p->result->flags |= FLAG_STARTTLS_REQUIRED;
 	if (!proto_may_starttls(p))
 		return 0;
-	t->reply[0] = '\0';
+	dialogue_set(p->result, test_reply(p), "", 0);
 	return 1;
 }
 
 static struct proto_action
-reply_mail(struct proto *p, const struct smtp_reply *reply, struct relay_result *t,
+reply_mail(struct proto *p, const struct smtp_reply *reply, struct dialogue_test *t,
            long long left_ms)
 {
 	struct probe_dialogue *r = p->result;
 	int code = reply->code;
 
-	t->mail_code = code;
-	smtp_reply_first_line(reply, t->reply, sizeof(t->reply));
-	if (starttls_asked(p, t, code)) {
+	t->mail_code = (short)code;
+	set_first_line(r, reply, test_reply(p), RELAY_REPLY_MAX);
+	if (starttls_asked(p, code)) {
 		/* Not a verdict: upgrade, then run this test again. */
 		t->mail_code = 0;
 		return act_enter(PS_STARTTLS);
 	}
 	if (code / 100 == 2) {
-		note_reply(reply, r->mail_reply, sizeof(r->mail_reply));
+		note_reply(r, reply, DT_MAIL_REPLY);
 		return act_enter(PS_RCPT);
 	}
 	if (want_retry(p, t, left_ms))
@@ -358,21 +397,21 @@ reply_mail(struct proto *p, const struct smtp_reply *reply, struct relay_result 
 }
 
 static struct proto_action
-reply_rcpt(struct proto *p, const struct smtp_reply *reply, struct relay_result *t,
+reply_rcpt(struct proto *p, const struct smtp_reply *reply, struct dialogue_test *t,
            long long left_ms)
 {
 	struct probe_dialogue *r = p->result;
 	int code = reply->code;
 
-	t->rcpt_code = code;
-	smtp_reply_first_line(reply, t->reply, sizeof(t->reply));
-	if (starttls_asked(p, t, code)) {
+	t->rcpt_code = (short)code;
+	set_first_line(r, reply, test_reply(p), RELAY_REPLY_MAX);
+	if (starttls_asked(p, code)) {
 		/* End the open transaction, upgrade, run this test again. */
 		t->mail_code = t->rcpt_code = 0;
 		p->flags |= PF_WANT_TLS;
 		return act_enter(PS_RSET);
 	}
-	if (t->kind == RELAY_POSTMASTER && code / 100 == 5)
+	if (relay_row_kind(t->row) == RELAY_POSTMASTER && code / 100 == 5)
 		r->flags |= FLAG_POSTMASTER_REFUSED;
 	if (code / 100 == 3) {
 		/* The server now waits for message content: anything we send
@@ -388,7 +427,7 @@ reply_rcpt(struct proto *p, const struct smtp_reply *reply, struct relay_result 
 static struct proto_action
 reply_rset(struct proto *p, const struct smtp_reply *reply)
 {
-	note_reply(reply, p->result->rset_reply, sizeof(p->result->rset_reply));
+	note_reply(p->result, reply, DT_RSET_REPLY);
 	if (p->flags & PF_WANT_TLS) {
 		p->flags &= ~PF_WANT_TLS;
 		return act_enter(PS_STARTTLS);
@@ -400,25 +439,25 @@ reply_rset(struct proto *p, const struct smtp_reply *reply)
 
 /* The 421 of a server that closes: record where, and stop politely. */
 static struct proto_action
-reply_shutdown(struct proto *p, const struct smtp_reply *reply, struct relay_result *t)
+reply_shutdown(struct proto *p, const struct smtp_reply *reply, struct dialogue_test *t)
 {
 	if (t != NULL && p->state == PS_MAIL)
-		t->mail_code = reply->code;
+		t->mail_code = (short)reply->code;
 	else if (t != NULL && p->state == PS_RCPT)
-		t->rcpt_code = reply->code;
+		t->rcpt_code = (short)reply->code;
 	if (t != NULL && (p->state == PS_MAIL || p->state == PS_RCPT))
-		smtp_reply_first_line(reply, t->reply, sizeof(t->reply));
+		set_first_line(p->result, reply, test_reply(p), RELAY_REPLY_MAX);
 	return act_finish(PROBE_SERVER_SHUTDOWN);
 }
 
-struct proto_action
-proto_reply(struct proto *p, const struct smtp_reply *reply, long long left_ms)
+static struct proto_action
+reply_dispatch(struct proto *p, const struct smtp_reply *reply, long long left_ms)
 {
 	struct probe_dialogue *r = p->result;
-	struct relay_result *t = p->test < r->ntests ? &r->tests[p->test] : NULL;
+	struct dialogue_test *t = p->test < r->ntests ? &r->tests[p->test] : NULL;
 	int code = reply->code;
 
-	smtp_reply_first_line(reply, r->last_reply, sizeof(r->last_reply));
+	set_first_line(r, reply, DT_LAST_REPLY, SMTP_TEXT_MAX);
 	if (code == 421 && p->state != PS_GREETING && p->state != PS_QUIT)
 		return reply_shutdown(p, reply, t);
 	if (code / 100 == 3 && p->state != PS_GREETING && p->state != PS_RCPT &&
@@ -443,7 +482,7 @@ proto_reply(struct proto *p, const struct smtp_reply *reply, long long left_ms)
 	case PS_RSET:
 		return reply_rset(p, reply);
 	case PS_QUIT:
-		note_reply(reply, r->quit_reply, sizeof(r->quit_reply));
+		note_reply(r, reply, DT_QUIT_REPLY);
 		return proto_quit_done(p);
 	case PS_STARTTLS:
 		if (code == 220)
@@ -459,6 +498,18 @@ proto_reply(struct proto *p, const struct smtp_reply *reply, long long left_ms)
 	}
 	/* No reply is read in these states: the shell reads none. */
 	return act_broken();
+}
+
+struct proto_action
+proto_reply(struct proto *p, const struct smtp_reply *reply, long long left_ms)
+{
+	struct proto_action a = reply_dispatch(p, reply, left_ms);
+
+	/* A text the dialogue could not keep (out of memory): its record would
+	 * be wrong, so none is made; the engine probes the target again. */
+	if (p->result->nomem)
+		return act_finish(PROBE_LOCAL_FAILURE);
+	return a;
 }
 
 struct proto_action
@@ -484,10 +535,8 @@ proto_unsolicited(struct proto *p, const struct smtp_reply *reply)
 	 * (CVE-2011-0411 and its family). */
 	r->flags |= p->state == PS_STARTTLS && reply->code == 220 ? FLAG_STARTTLS_INJECTION
 	                                                          : FLAG_UNSOLICITED;
-	if (p->state == PS_GREETING && r->greeting_code == 0) {
-		memcpy(r->banner, reply->text, reply->textlen);
-		r->banner[reply->textlen] = '\0';
-	}
+	if (p->state == PS_GREETING && r->greeting_code == 0)
+		dialogue_set(r, DT_BANNER, reply->text, reply->textlen);
 	return act_finish(PROBE_PROTOCOL_ERROR);
 }
 
@@ -540,8 +589,8 @@ proto_tls_done(struct proto *p)
 	if (p->flags & PF_IMPLICIT)
 		return act_enter(PS_GREETING);
 	/* RFC 3207 4.2: what the server said in plaintext no longer holds. */
-	r->extensions[0] = '\0';
-	r->ehlo_name[0] = '\0';
+	dialogue_set(r, DT_EXTENSIONS, "", 0);
+	dialogue_set(r, DT_EHLO_NAME, "", 0);
 	p->flags &= ~PF_EHLO_NOTED;
 	return act_enter(PS_EHLO);
 }
@@ -558,9 +607,12 @@ proto_tls_restart(struct proto *p)
 	for (i = 0; i < r->ntests; i++) {
 		r->tests[i].mail_code = 0;
 		r->tests[i].rcpt_code = 0;
-		r->tests[i].reply[0] = '\0';
+		dialogue_set(r, (enum dialogue_text)(DT_TEST_REPLY + i), "", 0);
 		r->tests[i].retried = 0;
 	}
 	r->greeting_code = 0;
-	r->banner[0] = r->ehlo_name[0] = r->extensions[0] = r->last_reply[0] = '\0';
+	dialogue_set(r, DT_BANNER, "", 0);
+	dialogue_set(r, DT_EHLO_NAME, "", 0);
+	dialogue_set(r, DT_EXTENSIONS, "", 0);
+	dialogue_set(r, DT_LAST_REPLY, "", 0);
 }

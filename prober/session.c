@@ -30,6 +30,8 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -58,7 +60,7 @@ enum session_flag {
 struct session {
 	struct event_base *base;
 	struct bufferevent *bev;
-	struct event *timer;
+	struct event timer;               /* in place: one allocation fewer a session */
 	const struct probe_settings *set; /* the engine's, which outlives every session */
 	struct proto p;                   /* the protocol core's state */
 	struct smtp_reply reply;
@@ -72,20 +74,23 @@ struct session {
 	void *arg;
 	void *obs;        /* the observer's handle (transcripts), or NULL */
 	X509 **keep_cert; /* session_keep_cert's, or NULL */
-	/* The record's fields the dialogue writes; the rest of the record is
-	 * made when it ends (session_finish). Last, so session_start zeroes the
-	 * fields above and lets probe_dialogue_init do this large one: memset
-	 * was the top cost. */
+	/* What the dialogue writes, compact (its texts in an arena); the
+	 * record is made from it when it ends (session_finish). Last, so
+	 * session_start zeroes the fields above and probe_dialogue_init this. */
 	struct probe_dialogue result;
 };
 
 /*
  * Every open dialogue holds one session, so its size is most of the prober's
- * memory at high concurrency (the goal: under 20 MB at concurrency
- * 1000; bench/RESULTS.md). A field that would grow it past this budget
- * belongs outside the session, or wants the budget and the bench run again.
+ * memory at high concurrency (the goal: a session's share, everything
+ * included - this struct, its dialogue's texts, libevent's bufferevent, its
+ * buffers and timer, malloc's overhead - at most 4 KiB, for peak RSS under
+ * 30 MB at concurrency 5,000 and 50 MB at 10,000 on the tarpit bench;
+ * bench/RESULTS.md). A field that would grow it past this budget belongs
+ * outside the session (the record is made only when the dialogue ends), or
+ * wants the budget and the bench run again.
  */
-#define SESSION_BYTES_BUDGET (9 * 1024 + 256)
+#define SESSION_BYTES_BUDGET (1024 + 512)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
                "a session outgrew its memory budget (see bench/RESULTS.md)");
 
@@ -122,7 +127,10 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	s->set = set;
 	s->done = done;
 	s->arg = arg;
-	probe_dialogue_init(&s->result, t);
+	if (probe_dialogue_init(&s->result, t) != 0) {
+		free(s); /* out of memory: the engine starts the target again later */
+		return NULL;
+	}
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
 	relay_plan(&s->result, s->set, "");
@@ -136,10 +144,9 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	               (set->smtps == SMTPS_ALWAYS ||
 	                (set->smtps == SMTPS_PORT && t->port == SMTPS_WELL_KNOWN_PORT)));
 
-	s->timer = evtimer_new(base, session_timer_cb, s);
-	if (s->timer == NULL || session_connect(s) < 0) {
-		if (s->timer)
-			event_free(s->timer);
+	evtimer_assign(&s->timer, base, session_timer_cb, s);
+	if (session_connect(s) < 0) {
+		event_del(&s->timer);
 		/* Out of memory: the engine starts the target again later. */
 		s->result.error = PROBE_LOCAL_FAILURE;
 		if (s->obs != NULL) {
@@ -184,7 +191,7 @@ session_connect_failed(struct session *s, int err)
 		s->pending =
 		    err == ECONNREFUSED ? PROBE_CONNECTION_REFUSED : PROBE_NETWORK_UNREACHABLE;
 	}
-	event_active(s->timer, EV_TIMEOUT, 0);
+	event_active(&s->timer, EV_TIMEOUT, 0);
 	return 0;
 }
 
@@ -198,12 +205,13 @@ session_connect(struct session *s)
 	socklen_t srclen = 0;
 	evutil_socket_t fd = -1;
 	int bind_err = 0;
+	sa_family_t family = ((const struct sockaddr *)&s->result.target.sa)->sa_family;
 
 	/* -S: bind before connecting, on the target's family. */
-	if (s->result.target.sa.ss_family == AF_INET && s->set->source4_len > 0) {
+	if (family == AF_INET && s->set->source4_len > 0) {
 		src = &s->set->source4;
 		srclen = s->set->source4_len;
-	} else if (s->result.target.sa.ss_family == AF_INET6 && s->set->source6_len > 0) {
+	} else if (family == AF_INET6 && s->set->source6_len > 0) {
 		src = &s->set->source6;
 		srclen = s->set->source6_len;
 	}
@@ -274,7 +282,7 @@ session_frame_enter(struct session *s)
 static void
 session_free(struct session *s)
 {
-	free(s->result.tls_tried);
+	probe_dialogue_free(&s->result);
 	free(s);
 }
 
@@ -300,14 +308,17 @@ session_tls_facts(struct session *s)
 static void
 session_trace(const struct session *s, const char *what, int code)
 {
+	const char *ip;
+
 	if (!s->set->debug)
 		return;
+	ip = dialogue_text(&s->result, DT_TARGET + TT_IP);
 	if (code != 0)
-		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s %d\n", s->result.target.ip,
+		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s %d\n", ip,
 		        s->result.target.port, proto_state_names[s->p.state], what, code);
 	else
-		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s\n", s->result.target.ip,
-		        s->result.target.port, proto_state_names[s->p.state], what);
+		fprintf(stderr, "smtpprobe: debug: %s port %u: %s: %s\n", ip, s->result.target.port,
+		        proto_state_names[s->p.state], what);
 }
 
 /* Arms the one timer for this phase, never past the dialogue's deadline. */
@@ -331,7 +342,7 @@ session_arm(struct session *s, int phase_ms)
 	ms = left <= phase_ms ? left : phase_ms;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	evtimer_add(&s->timer, &tv);
 }
 
 static void
@@ -403,6 +414,8 @@ session_finish(struct session *s, enum probe_error e)
 		return;
 	s->flags |= SF_DONE;
 	session_trace(s, e == PROBE_OK ? "done" : probe_error_name(e), 0);
+	if (s->result.nomem)
+		e = PROBE_LOCAL_FAILURE; /* a text was lost: no record, probed again */
 	s->result.error = e;
 	s->result.duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
 	probe_result_from_dialogue(&r, &s->result);
@@ -410,7 +423,7 @@ session_finish(struct session *s, enum probe_error e)
 	fingerprint_apply(&r);
 	if (s->obs != NULL)
 		s->set->observer->close(s->obs, &r);
-	event_free(s->timer);
+	event_del(&s->timer);
 	if (s->bev != NULL)
 		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
 	s->bev = NULL;
@@ -443,18 +456,21 @@ session_connected(struct session *s)
 	memset(&ss, 0, sizeof(ss));
 	s->result.connected = 1;
 	if (getsockname(bufferevent_getfd(s->bev), (struct sockaddr *)&ss, &len) == 0) {
+		char source_ip[INET6_ADDRSTRLEN];
+
 		if (ss.ss_family == AF_INET)
 			addr = &((struct sockaddr_in *)&ss)->sin_addr;
 		else if (ss.ss_family == AF_INET6)
 			addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
-		if (addr == NULL || inet_ntop(ss.ss_family, addr, s->result.source_ip,
-		                              sizeof(s->result.source_ip)) == NULL)
-			s->result.source_ip[0] = '\0';
+		if (addr == NULL ||
+		    inet_ntop(ss.ss_family, addr, source_ip, sizeof(source_ip)) == NULL)
+			source_ip[0] = '\0';
+		dialogue_set_str(&s->result, DT_SOURCE_IP, source_ip);
 	}
 	if (s->obs != NULL) {
+		const char *ip = dialogue_text(&s->result, DT_SOURCE_IP);
 		char note[INET6_ADDRSTRLEN + 32];
-		int n = snprintf(note, sizeof(note), "connected from %s",
-		                 s->result.source_ip[0] ? s->result.source_ip : "?");
+		int n = snprintf(note, sizeof(note), "connected from %s", ip[0] ? ip : "?");
 
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
@@ -473,7 +489,8 @@ session_tls_done(struct session *s)
 	struct tls_facts *f = r->tls_tried; /* made in session_start_tls */
 	struct proto_action a;
 
-	tls_session_facts(bufferevent_openssl_get_ssl(s->bev), r->target.hostname, f);
+	tls_session_facts(bufferevent_openssl_get_ssl(s->bev),
+	                  dialogue_text(r, DT_TARGET + TT_HOSTNAME), f);
 	if (s->keep_cert != NULL && *s->keep_cert == NULL && f->have_cert && f->matches < 0)
 		*s->keep_cert = SSL_get1_peer_certificate(bufferevent_openssl_get_ssl(s->bev));
 	if (f->have_cert && f->self_signed)
@@ -525,7 +542,7 @@ session_tls_failed(struct session *s, const char *why)
 		session_finish(s, PROBE_TLS_FAILED);
 		return;
 	}
-	event_del(s->timer);
+	event_del(&s->timer);
 	bufferevent_free(s->bev);
 	s->bev = NULL;
 	s->bytes_in = 0;
@@ -542,7 +559,7 @@ session_start_tls(struct session *s)
 	char why[TLS_REASON_MAX];
 	SSL_CTX *ctx = tls_client_ctx_get(s->set->tls, why, sizeof(why));
 	SSL *ssl = ctx != NULL && session_tls_facts(s) != NULL
-	               ? tls_client_new(ctx, s->result.target.hostname)
+	               ? tls_client_new(ctx, dialogue_text(&s->result, DT_TARGET + TT_HOSTNAME))
 	               : NULL;
 	struct bufferevent *filter;
 
@@ -691,9 +708,12 @@ session_enter(struct session *s, enum proto_state st)
 static void
 session_keep_bad_line(struct session *s, const char *line, size_t len)
 {
-	smtp_reply_quote(line, len, s->result.last_reply, sizeof(s->result.last_reply));
+	char quoted[SMTP_TEXT_MAX];
+
+	smtp_reply_quote(line, len, quoted, sizeof(quoted));
+	dialogue_set_str(&s->result, DT_LAST_REPLY, quoted);
 	if (s->p.state == PS_GREETING && s->reply.nlines == 0 && s->result.greeting_code == 0)
-		smtp_reply_quote(line, len, s->result.banner, sizeof(s->result.banner));
+		dialogue_set_str(&s->result, DT_BANNER, quoted);
 }
 
 /*
@@ -763,10 +783,12 @@ session_read_line(struct session *s, struct evbuffer *in)
 		if (want > SMTP_LINE_MAX + 2)
 			want = SMTP_LINE_MAX + 2;
 		if ((head = (const char *)evbuffer_pullup(in, (ev_ssize_t)want)) != NULL) {
+			char quoted[SMTP_TEXT_MAX];
+
 			if (smtp_line_cut(head, want, &len, &eol_len) != LINE_OK)
 				len = want;
-			smtp_reply_quote(head, len, s->result.last_reply,
-			                 sizeof(s->result.last_reply));
+			smtp_reply_quote(head, len, quoted, sizeof(quoted));
+			dialogue_set_str(&s->result, DT_LAST_REPLY, quoted);
 		}
 		session_act(s, a);
 		return 1;

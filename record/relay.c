@@ -129,13 +129,21 @@ relay_name_ok(const char *s)
 	return i > 0 && i < SMTP_NAME_MAX;
 }
 
+/* What a test's addresses are made of: a dialogue's or a record's. */
+struct relay_parts {
+	const char *mail_from;     /* {F} */
+	const char *rcpt_domain;   /* {D} */
+	const char *name;          /* {B} */
+	const struct sockaddr *sa; /* {I}, NULL when there is no address */
+};
+
 /*
- * Expands a template with r's parts; returns -1 when a part is missing or it
+ * Expands a template with the parts; returns -1 when a part is missing or it
  * does not fit. The address literal is made only for the templates that
  * name it: the session expands one template per MAIL and RCPT it sends.
  */
 static int
-expand(const char *tpl, const struct probe_dialogue *r, char *out, size_t size)
+expand(const char *tpl, const struct relay_parts *r, char *out, size_t size)
 {
 	char literal[RELAY_LITERAL_MAX];
 	struct strbuf sb;
@@ -148,23 +156,22 @@ expand(const char *tpl, const struct probe_dialogue *r, char *out, size_t size)
 		if (p[0] == '{' && p[1] != '\0' && p[2] == '}') {
 			switch (p[1]) {
 			case 'F':
-				part = r->plan_mail_from;
+				part = r->mail_from;
 				break;
 			case 'L':
 				part = RELAY_LOCAL_PART;
 				break;
 			case 'D':
-				part = r->plan_rcpt_domain;
+				part = r->rcpt_domain;
 				break;
 			case 'I':
-				if (r->target.salen == 0 ||
-				    relay_address_literal((const struct sockaddr *)&r->target.sa,
-				                          literal, sizeof(literal)) != 0)
+				if (r->sa == NULL ||
+				    relay_address_literal(r->sa, literal, sizeof(literal)) != 0)
 					return -1;
 				part = literal;
 				break;
 			case 'B':
-				part = r->plan_name;
+				part = r->name;
 				break;
 			}
 		}
@@ -180,50 +187,105 @@ expand(const char *tpl, const struct probe_dialogue *r, char *out, size_t size)
 	return sb.truncated ? -1 : 0;
 }
 
+static struct relay_parts
+dialogue_parts(const struct probe_dialogue *r)
+{
+	struct relay_parts parts;
+
+	parts.mail_from = r->plan_mail_from != NULL ? r->plan_mail_from : "";
+	parts.rcpt_domain = r->plan_rcpt_domain != NULL ? r->plan_rcpt_domain : "";
+	parts.name = dialogue_text(r, DT_PLAN_NAME);
+	parts.sa = r->target.salen != 0 ? (const struct sockaddr *)&r->target.sa : NULL;
+	return parts;
+}
+
 size_t
 relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const char *banner_name)
 {
-	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
+	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX], name[SMTP_NAME_MAX];
+	struct relay_parts parts;
 	size_t i, n = 0;
 
-	snprintf(r->plan_mail_from, sizeof(r->plan_mail_from), "%s", set->mail_from);
-	snprintf(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), "%s", set->rcpt_domain);
-	snprintf(r->plan_name, sizeof(r->plan_name), "%s",
+	r->plan_mail_from = set->mail_from;
+	r->plan_rcpt_domain = set->rcpt_domain;
+	snprintf(name, sizeof(name), "%s",
 	         banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
+	dialogue_set_str(r, DT_PLAN_NAME, name);
+	parts = dialogue_parts(r);
 	for (i = 0; i < RELAY_ROWS && n < RELAY_TESTS_MAX; i++) {
-		struct relay_result *t = &r->tests[n];
+		struct dialogue_test *t = &r->tests[n];
 
 		if (!(set->tests & (1u << i)))
 			continue;
-		if (expand(relay_rows[i].from, r, from, sizeof(from)) != 0 ||
-		    expand(relay_rows[i].to, r, to, sizeof(to)) != 0)
+		if (expand(relay_rows[i].from, &parts, from, sizeof(from)) != 0 ||
+		    expand(relay_rows[i].to, &parts, to, sizeof(to)) != 0)
 			continue;
 		memset(t, 0, sizeof(*t));
-		t->name = relay_rows[i].name;
-		t->kind = relay_rows[i].kind;
-		t->row = (unsigned int)i;
+		t->row = (unsigned char)i;
+		dialogue_set(r, (enum dialogue_text)(DT_TEST_REPLY + n), "", 0);
 		n++;
 	}
 	r->ntests = n;
 	return n;
 }
 
-int
-relay_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
-              size_t size)
+/* Test i's address on one side, from its row and the parts. */
+static int
+address(unsigned int row_i, const struct relay_parts *parts, enum relay_side side, char *buf,
+        size_t size)
 {
 	const struct relay_row *row;
 
-	if (size > 0)
-		buf[0] = '\0';
-	if (i >= r->ntests || i >= RELAY_TESTS_MAX || r->tests[i].row >= RELAY_ROWS || size == 0)
+	if (row_i >= RELAY_ROWS)
 		return -1;
-	row = &relay_rows[r->tests[i].row];
-	if (expand(side == RELAY_SENDER ? row->from : row->to, r, buf, size) != 0) {
+	row = &relay_rows[row_i];
+	if (expand(side == RELAY_SENDER ? row->from : row->to, parts, buf, size) != 0) {
 		buf[0] = '\0';
 		return -1;
 	}
 	return 0;
+}
+
+int
+relay_dialogue_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
+                       size_t size)
+{
+	struct relay_parts parts;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (i >= r->ntests || i >= RELAY_TESTS_MAX || size == 0)
+		return -1;
+	parts = dialogue_parts(r);
+	return address(r->tests[i].row, &parts, side, buf, size);
+}
+
+int
+relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf, size_t size)
+{
+	struct relay_parts parts;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if (i >= r->ntests || i >= RELAY_TESTS_MAX || size == 0)
+		return -1;
+	parts.mail_from = r->plan_mail_from;
+	parts.rcpt_domain = r->plan_rcpt_domain;
+	parts.name = r->plan_name;
+	parts.sa = r->target.salen != 0 ? (const struct sockaddr *)&r->target.sa : NULL;
+	return address(r->tests[i].row, &parts, side, buf, size);
+}
+
+const char *
+relay_row_name(unsigned int row)
+{
+	return row < RELAY_ROWS ? relay_rows[row].name : NULL;
+}
+
+enum relay_kind
+relay_row_kind(unsigned int row)
+{
+	return row < RELAY_ROWS ? relay_rows[row].kind : RELAY_THIRD_PARTY;
 }
 
 int

@@ -32,13 +32,13 @@ int relay_tests_parse(const char *text, unsigned int *mask, char *err, size_t er
 const char *relay_tests_names(void);
 
 /*
- * Plans r's relay tests: the tests of set->tests, name, kind and row set,
- * codes zero, in r->tests and r->ntests. banner_name is the name the
- * greeting gave ("" before it); it is kept in r->plan_name when it is fit
- * for an address (relay_name_ok), and set->mail_from and set->rcpt_domain in
- * r->plan_mail_from and r->plan_rcpt_domain. Tests that need a part that is
- * missing, or whose address would not fit SMTP_ADDR_MAX, are left out.
- * Returns the number of tests.
+ * Plans r's relay tests: the tests of set->tests, row set, codes zero and
+ * reply "", in r->tests and r->ntests. banner_name is the name the greeting
+ * gave ("" before it); it is kept as r's plan name (DT_PLAN_NAME) when it is
+ * fit for an address (relay_name_ok), and r points to set->mail_from and
+ * set->rcpt_domain (set outlives r). Tests that need a part that is missing,
+ * or whose address would not fit SMTP_ADDR_MAX, are left out. Returns the
+ * number of tests.
  */
 size_t relay_plan(struct probe_dialogue *r, const struct probe_settings *set,
                   const char *banner_name);
@@ -46,12 +46,19 @@ size_t relay_plan(struct probe_dialogue *r, const struct probe_settings *set,
 enum relay_side { RELAY_SENDER, RELAY_RECIPIENT };
 
 /*
- * Writes the sender or recipient address of r's test i (without angle
- * brackets), made from its row's template and r's plan_* fields and target.
- * Returns 0, or -1 (buf "") when i is not a planned test or it does not fit.
+ * Writes the sender or recipient address of test i (without angle
+ * brackets), made from its row's template and the plan's parts and the
+ * target: of a dialogue while it talks, of a record after. Returns 0, or -1
+ * (buf "") when i is not a planned test or it does not fit.
  */
-int relay_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
+int relay_dialogue_address(const struct probe_dialogue *r, size_t i, enum relay_side side,
+                           char *buf, size_t size);
+int relay_address(const struct probe_result *r, size_t i, enum relay_side side, char *buf,
                   size_t size);
+
+/* A row's test name (static) and kind; NULL and RELAY_THIRD_PARTY past the table. */
+const char *relay_row_name(unsigned int row);
+enum relay_kind relay_row_kind(unsigned int row);
 
 /* Writes the RFC 5321 address literal of sa ("[192.0.2.1]", "[IPv6:2001:db8::1]").
  * Returns 0, or -1 when it does not fit or sa is not IPv4/IPv6. */

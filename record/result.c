@@ -1,10 +1,17 @@
 /*
- * result.c: names of verdicts, errors and flags, as they appear in reports.
- * These strings are part of the output format: never rename one.
+ * result.c: names of verdicts, errors and flags, as they appear in reports
+ * (these strings are part of the output format: never rename one); the
+ * compact dialogue a session holds, and the record made of it.
  */
 #include "record/result.h"
 
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "record/relay.h"
 
 static const char *const verdict_names[VERDICT_COUNT] = {
     [VERDICT_ACCEPTS_RELAY] = "accepts-relay",
@@ -115,20 +122,155 @@ probe_flag_name(unsigned int bit)
 	return NULL;
 }
 
-void
+/* The dialogue's texts' caps: those of the record's arrays. */
+static const uint16_t dialogue_caps[DT_COUNT] = {
+    TARGET_TEXT_CAPS(DT_TARGET),
+    [DT_SOURCE_IP] = INET6_ADDRSTRLEN,
+    [DT_BANNER] = SMTP_TEXT_MAX,
+    [DT_EHLO_NAME] = SMTP_NAME_MAX,
+    [DT_EXTENSIONS] = SMTP_EXTENSIONS_MAX,
+    [DT_LAST_REPLY] = SMTP_TEXT_MAX,
+    [DT_PLAN_NAME] = SMTP_NAME_MAX,
+    [DT_EHLO_LINE] = RELAY_REPLY_MAX,
+    [DT_MAIL_REPLY] = RELAY_REPLY_MAX,
+    [DT_RSET_REPLY] = RELAY_REPLY_MAX,
+    [DT_QUIT_REPLY] = RELAY_REPLY_MAX,
+#define TEST_CAP(i) [DT_TEST_REPLY + (i)] = RELAY_REPLY_MAX
+    TEST_CAP(0),
+    TEST_CAP(1),
+    TEST_CAP(2),
+    TEST_CAP(3),
+    TEST_CAP(4),
+    TEST_CAP(5),
+    TEST_CAP(6),
+    TEST_CAP(7),
+    TEST_CAP(8),
+    TEST_CAP(9),
+    TEST_CAP(10),
+    TEST_CAP(11),
+    TEST_CAP(12),
+    TEST_CAP(13),
+    TEST_CAP(14),
+    TEST_CAP(15),
+    TEST_CAP(16),
+    TEST_CAP(17),
+    TEST_CAP(18),
+#undef TEST_CAP
+};
+_Static_assert(RELAY_TESTS_MAX == 19, "a cap for every test's reply");
+/* The record's text fields are the caps above: the same cuts. */
+_Static_assert(sizeof(((struct probe_result *)0)->banner) == SMTP_TEXT_MAX &&
+                   sizeof(((struct probe_result *)0)->tests[0].reply) == RELAY_REPLY_MAX &&
+                   sizeof(((struct probe_result *)0)->extensions) == SMTP_EXTENSIONS_MAX &&
+                   sizeof(((struct probe_result *)0)->plan_name) == SMTP_NAME_MAX,
+               "a dialogue's caps and the record's arrays differ");
+
+const char *
+dialogue_text(const struct probe_dialogue *d, enum dialogue_text f)
+{
+	return arena_get(&d->text, f);
+}
+
+int
+dialogue_set(struct probe_dialogue *d, enum dialogue_text f, const char *s, size_t len)
+{
+	if (arena_set(&d->text, f, s, len) == 0)
+		return 0;
+	d->nomem = 1;
+	d->local_errno = ENOMEM;
+	return -1;
+}
+
+int
+dialogue_set_str(struct probe_dialogue *d, enum dialogue_text f, const char *s)
+{
+	return dialogue_set(d, f, s, strlen(s));
+}
+
+int
 probe_dialogue_init(struct probe_dialogue *d, const struct target *t)
 {
-	memset(d, 0, sizeof(*d));
-	d->target = *t;
+	memset(d, 0, offsetof(struct probe_dialogue, refs)); /* arena_init zeroes refs */
+	if (arena_init(&d->text, d->refs, dialogue_caps, DT_COUNT, NULL) != 0 ||
+	    target_pack(&d->target, &d->text, DT_TARGET, t) != 0) {
+		arena_free(&d->text);
+		return -1;
+	}
 	d->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
+	return 0;
+}
+
+void
+probe_dialogue_free(struct probe_dialogue *d)
+{
+	arena_free(&d->text);
+	free(d->tls_tried);
+	d->tls_tried = NULL;
+}
+
+/* Copies text f of d into dst (size bytes: the cap f was cut to). */
+static void
+put(char *dst, size_t size, const struct probe_dialogue *d, enum dialogue_text f)
+{
+	size_t n = arena_len(&d->text, f);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, arena_get(&d->text, f), n);
+	dst[n] = '\0';
+}
+
+static void
+tests_from_dialogue(struct probe_result *r, const struct probe_dialogue *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntests && i < RELAY_TESTS_MAX; i++) {
+		const struct dialogue_test *x = &d->tests[i];
+		struct relay_result *t = &r->tests[i];
+
+		t->name = relay_row_name(x->row);
+		t->kind = relay_row_kind(x->row);
+		t->row = x->row;
+		t->mail_code = x->mail_code;
+		t->rcpt_code = x->rcpt_code;
+		put(t->reply, sizeof(t->reply), d, (enum dialogue_text)(DT_TEST_REPLY + i));
+		t->retried = x->retried;
+		t->first_mail_code = x->first_mail_code;
+		t->first_rcpt_code = x->first_rcpt_code;
+	}
 }
 
 void
 probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *d)
 {
-	memset((char *)r + sizeof(r->dialogue), 0, sizeof(*r) - sizeof(r->dialogue));
-	r->dialogue = *d;
-	r->tls_tried = NULL;
+	memset(r, 0, sizeof(*r));
+	target_unpack(&r->target, &d->target, &d->text, DT_TARGET);
+	r->started = d->started;
+	r->duration_ms = d->duration_ms;
+	put(r->source_ip, sizeof(r->source_ip), d, DT_SOURCE_IP);
+	r->verdict = d->verdict;
+	r->error = d->error;
+	r->local_errno = d->local_errno;
+	r->flags = d->flags;
+	r->connected = d->connected;
+	r->greeting_code = d->greeting_code;
+	put(r->banner, sizeof(r->banner), d, DT_BANNER);
+	put(r->ehlo_name, sizeof(r->ehlo_name), d, DT_EHLO_NAME);
+	put(r->extensions, sizeof(r->extensions), d, DT_EXTENSIONS);
+	put(r->last_reply, sizeof(r->last_reply), d, DT_LAST_REPLY);
+	r->ntests = d->ntests;
+	tests_from_dialogue(r, d);
+	snprintf(r->plan_mail_from, sizeof(r->plan_mail_from), "%s",
+	         d->plan_mail_from != NULL ? d->plan_mail_from : "");
+	snprintf(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), "%s",
+	         d->plan_rcpt_domain != NULL ? d->plan_rcpt_domain : "");
+	put(r->plan_name, sizeof(r->plan_name), d, DT_PLAN_NAME);
+	r->connections = d->connections;
+	put(r->ehlo_line, sizeof(r->ehlo_line), d, DT_EHLO_LINE);
+	put(r->mail_reply, sizeof(r->mail_reply), d, DT_MAIL_REPLY);
+	put(r->rset_reply, sizeof(r->rset_reply), d, DT_RSET_REPLY);
+	put(r->quit_reply, sizeof(r->quit_reply), d, DT_QUIT_REPLY);
 	if (d->tls_tried != NULL)
 		r->tls = *d->tls_tried;
 	else
@@ -139,8 +281,9 @@ probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *
 void
 probe_result_init(struct probe_result *r, const struct target *t)
 {
-	memset((char *)r + sizeof(r->dialogue), 0, sizeof(*r) - sizeof(r->dialogue));
-	probe_dialogue_init(&r->dialogue, t);
+	memset(r, 0, sizeof(*r));
+	r->target = *t;
+	r->verdict = t->skip_reason[0] ? VERDICT_SKIPPED : VERDICT_UNREACHABLE;
 	r->tls.matches = -1;
 }
 

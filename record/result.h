@@ -1,10 +1,12 @@
 /*
  * result.h: what one probe found, the record handed from prober/ to reports/.
  *
- * Plain data, fixed size: copy by assignment, nothing to free. Text fields
- * hold the server's bytes as received (control bytes included, up to their
- * caps; a NUL, which a C string cannot hold, as U+2400); writers escape
- * them, never the prober.
+ * The record (struct probe_result) is plain data, fixed size: copy by
+ * assignment, nothing to free. Text fields hold the server's bytes as
+ * received (control bytes included, up to their caps; a NUL, which a C
+ * string cannot hold, as U+2400); writers escape them, never the prober.
+ * While a dialogue talks it holds a compact struct probe_dialogue instead
+ * (below), which owns its texts' arena: probe_dialogue_free.
  */
 #ifndef SMTPPROBE_RESULT_H
 #define SMTPPROBE_RESULT_H
@@ -12,8 +14,10 @@
 #include <stddef.h>
 #include <sys/time.h>
 
+#include "common/arena.h"
 #include "common/bounds.h"
 #include "record/tlsfacts.h"
+#include "targets/pack.h"
 #include "targets/target.h"
 
 /* Most severe first: a lower value wins when results are combined. */
@@ -102,8 +106,7 @@ enum relay_kind {
 /*
  * One relay test: one MAIL transaction. A code of 0 means "not reached".
  * Its addresses are not stored: relay_address() makes them again from the
- * row of the matrix and the plan_* fields of the probe (a session holds
- * this record while it talks, and 15 tests' addresses were a quarter of it).
+ * row of the matrix and the plan_* fields of the probe.
  */
 struct relay_result {
 	const char *name; /* static, e.g. "third-party" */
@@ -129,71 +132,47 @@ struct abuse_facts {
 	/* Zones that answered an operator's error code (127.255.255.0/24)
 	 * or something that is no list answer, ZONE=ANSWER (words): never a listing. */
 	char dnsbl_error[ABUSE_DNSBL_TEXT_MAX];
-	int listed;                               /* some zone lists the address */
-	char asn[ABUSE_ASN_TEXT_MAX];             /* origin AS numbers, "64496;64497" */
-	char as_prefix[ABUSE_PREFIX_TEXT_MAX];    /* the announced prefixes */
-	char as_country[ABUSE_CC_TEXT_MAX];       /* registry country codes */
-	char as_name[ABUSE_NAME_TEXT_MAX];        /* the AS names, in asn's order */
-	char abuse_contact[ABUSE_CONTACT_MAX];    /* abuse mailboxes */
+	int listed;                            /* some zone lists the address */
+	char asn[ABUSE_ASN_TEXT_MAX];          /* origin AS numbers, "64496;64497" */
+	char as_prefix[ABUSE_PREFIX_TEXT_MAX]; /* the announced prefixes */
+	char as_country[ABUSE_CC_TEXT_MAX];    /* registry country codes */
+	char as_name[ABUSE_NAME_TEXT_MAX];     /* the AS names, in asn's order */
+	char abuse_contact[ABUSE_CONTACT_MAX]; /* abuse mailboxes */
 };
 
 /*
- * What a dialogue writes while it talks: every field of the record that the
- * prober fills between the connection and QUIT, and nothing else. A session
- * holds only this (prober/session.c, under SESSION_BYTES_BUDGET); the whole
- * record is built from it when the dialogue ends. One list, so struct
- * probe_dialogue and the front of struct probe_result cannot drift apart.
- */
-#define PROBE_DIALOGUE_FIELDS                                                                      \
-	struct target target;                                                                      \
-	struct timeval started;                                                                    \
-	unsigned int duration_ms;                                                                  \
-	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */             \
-	enum verdict verdict;                                                                      \
-	enum probe_error error;                                                                    \
-	int local_errno; /* PROBE_LOCAL_FAILURE: what our side ran out of */                       \
-	unsigned int flags;                                                                        \
-	int connected;                                                                             \
-	int greeting_code;                    /* 0 when none came */                               \
-	char banner[SMTP_TEXT_MAX];           /* greeting lines, code included, '\n'-joined */     \
-	char ehlo_name[SMTP_NAME_MAX];        /* the name in the first EHLO/HELO reply line */     \
-	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */      \
-	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */    \
-	size_t ntests;                                                                             \
-	struct relay_result tests[RELAY_TESTS_MAX];                                                \
-	/* What the tests' addresses are made of (relay_plan, relay_address). */                   \
-	char plan_mail_from[SMTP_ADDR_MAX];     /* {F}: --mail-from */                             \
-	char plan_rcpt_domain[SMTP_DOMAIN_MAX]; /* {D}: --rcpt-domain */                           \
-	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */     \
-	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */   \
-	/* What the fingerprint reads. */                                                          \
-	char ehlo_line[RELAY_REPLY_MAX];  /* the first line of the EHLO/HELO reply */              \
-	char mail_reply[RELAY_REPLY_MAX]; /* the first accepted MAIL's reply */                    \
-	char rset_reply[RELAY_REPLY_MAX]; /* the first RSET's reply */                             \
-	char quit_reply[RELAY_REPLY_MAX]; /* the reply to QUIT */                                  \
-	/* TLS: the starttls column's value, and the facts of a handshake in                       \
-	 * their own allocation once one is tried (NULL before). The record's                      \
-	 * tls holds both when the dialogue ends; tls_tried is then NULL. */                       \
-	enum tls_use tls_use;                                                                      \
-	struct tls_facts *tls_tried;
-
-struct probe_dialogue {
-	PROBE_DIALOGUE_FIELDS
-};
-
-/*
- * The record: the dialogue's fields (by their names, or all at once as
- * `dialogue`), then what is found after the dialogue ends. A new field
- * that the dialogue does not write goes at the end, below; one it writes
- * goes into PROBE_DIALOGUE_FIELDS and costs every open session its size.
+ * The record: what a probe found, plain data, fixed arrays, copied by
+ * assignment. What the readers (verdict, fingerprint, reports) see. A
+ * dialogue does not hold it while it talks (struct probe_dialogue below):
+ * it is made, on the stack, when the dialogue ends.
  */
 struct probe_result {
-	union {
-		struct {
-			PROBE_DIALOGUE_FIELDS
-		};
-		struct probe_dialogue dialogue;
-	};
+	struct target target;
+	struct timeval started;
+	unsigned int duration_ms;
+	char source_ip[INET6_ADDRSTRLEN]; /* our side of the connection, "" if none */
+	enum verdict verdict;
+	enum probe_error error;
+	int local_errno; /* PROBE_LOCAL_FAILURE: what our side ran out of */
+	unsigned int flags;
+	int connected;
+	int greeting_code;                    /* 0 when none came */
+	char banner[SMTP_TEXT_MAX];           /* greeting lines, code included, '\n'-joined */
+	char ehlo_name[SMTP_NAME_MAX];        /* the name in the first EHLO/HELO reply line */
+	char extensions[SMTP_EXTENSIONS_MAX]; /* EHLO keywords with parameters, ';'-joined */
+	char last_reply[SMTP_TEXT_MAX];       /* the last reply line received, code included */
+	size_t ntests;
+	struct relay_result tests[RELAY_TESTS_MAX];
+	/* What the tests' addresses are made of (relay_plan, relay_address). */
+	char plan_mail_from[SMTP_ADDR_MAX];     /* {F}: --mail-from */
+	char plan_rcpt_domain[SMTP_DOMAIN_MAX]; /* {D}: --rcpt-domain */
+	char plan_name[SMTP_NAME_MAX];          /* {B}: the greeting's name, "" if unusable */
+	unsigned int connections;               /* connections the dialogue needed (RCPT cap) */
+	/* What the fingerprint reads. */
+	char ehlo_line[RELAY_REPLY_MAX];  /* the first line of the EHLO/HELO reply */
+	char mail_reply[RELAY_REPLY_MAX]; /* the first accepted MAIL's reply */
+	char rset_reply[RELAY_REPLY_MAX]; /* the first RSET's reply */
+	char quit_reply[RELAY_REPLY_MAX]; /* the reply to QUIT */
 
 	/* TLS: STARTTLS or SMTPS, and the certificate shown. */
 	struct tls_facts tls;
@@ -216,14 +195,71 @@ struct probe_result {
 	const struct abuse_facts *abuse;
 };
 
-/* The anonymous fields and `dialogue` lie on each other. */
-_Static_assert(offsetof(struct probe_result, target) == offsetof(struct probe_dialogue, target) &&
-                   offsetof(struct probe_result, ntests) ==
-                       offsetof(struct probe_dialogue, ntests) &&
-                   offsetof(struct probe_result, tls_tried) ==
-                       offsetof(struct probe_dialogue, tls_tried) &&
-                   offsetof(struct probe_result, tls) >= sizeof(struct probe_dialogue),
-               "the dialogue's fields and the record's front differ");
+/*
+ * What a dialogue writes while it talks, compact: every open session holds
+ * one (prober/session.c, under SESSION_BYTES_BUDGET), and most of the
+ * record's text is empty or short. Scalars stay; a relay test keeps its row,
+ * its codes as small ints and whether it was retried; every text (the
+ * target's, the server's replies, the plan's name) lives in one arena sized
+ * to what the server sent, under the same cap as the record's array, so it
+ * is cut exactly as the record would cut it. The plan's sender and domain
+ * are the run's settings, which outlive every session: pointed to, not
+ * copied. probe_result_from_dialogue unpacks it all into the record.
+ *
+ * Read a text with dialogue_text, write one with dialogue_set; a write the
+ * arena cannot hold (out of memory) sets nomem, and the dialogue ends as a
+ * local failure (ENOMEM): the engine probes the target again.
+ */
+enum dialogue_text {
+	DT_TARGET = 0,           /* the target's texts, TT_COUNT of them (targets/pack.h) */
+	DT_SOURCE_IP = TT_COUNT, /* source_ip */
+	DT_BANNER,               /* banner */
+	DT_EHLO_NAME,            /* ehlo_name */
+	DT_EXTENSIONS,           /* extensions */
+	DT_LAST_REPLY,           /* last_reply */
+	DT_PLAN_NAME,            /* plan_name */
+	DT_EHLO_LINE,            /* ehlo_line */
+	DT_MAIL_REPLY,           /* mail_reply */
+	DT_RSET_REPLY,           /* rset_reply */
+	DT_QUIT_REPLY,           /* quit_reply */
+	DT_TEST_REPLY,           /* tests[i].reply is DT_TEST_REPLY + i */
+	DT_COUNT = DT_TEST_REPLY + RELAY_TESTS_MAX
+};
+
+/* One relay test while it runs (struct relay_result's fields but name,
+ * kind and reply: the row gives the first two, the arena holds the third). */
+struct dialogue_test {
+	unsigned char row; /* the test's row in relay.c's matrix */
+	unsigned char retried;
+	short mail_code; /* reply codes are 200..599 */
+	short rcpt_code;
+	short first_mail_code;
+	short first_rcpt_code;
+};
+
+struct probe_dialogue {
+	struct target_packed target;
+	struct timeval started;
+	unsigned int duration_ms;
+	enum verdict verdict;
+	enum probe_error error;
+	int local_errno;
+	unsigned int flags;
+	int connected;
+	int greeting_code;
+	unsigned int connections;
+	size_t ntests;
+	struct dialogue_test tests[RELAY_TESTS_MAX];
+	const char *plan_mail_from;   /* the settings' mail_from, NULL before relay_plan */
+	const char *plan_rcpt_domain; /* the settings' rcpt_domain */
+	/* TLS: the starttls column's value, and the facts of a handshake in
+	 * their own allocation once one is tried (NULL before). */
+	enum tls_use tls_use;
+	struct tls_facts *tls_tried;
+	int nomem; /* a text could not be stored: the dialogue is a local failure */
+	struct arena text;
+	struct arena_ref refs[DT_COUNT];
+};
 
 const char *verdict_name(enum verdict v);
 /* Returns the verdict of a name, or -1. */
@@ -241,10 +277,20 @@ int probe_result_finished(const struct probe_result *r);
 
 /* Sets r to an empty result for t: verdict unreachable, nothing found. */
 void probe_result_init(struct probe_result *r, const struct target *t);
-/* The same for the dialogue's fields alone. */
-void probe_dialogue_init(struct probe_dialogue *d, const struct target *t);
-/* Sets r to the record of a dialogue that wrote d: its TLS facts copied
- * in (d keeps its own, for its owner to free), nothing found after it. */
+/* Sets d to an empty dialogue with t: t packed, verdict unreachable (or
+ * skipped). Returns 0, or -1 when memory ran out (d holds nothing to free). */
+int probe_dialogue_init(struct probe_dialogue *d, const struct target *t);
+/* Frees what d holds: its arena and its TLS facts. */
+void probe_dialogue_free(struct probe_dialogue *d);
+/* Sets r to the record of a dialogue that wrote d: every field unpacked,
+ * its TLS facts copied in (d keeps its own), nothing found after it. */
 void probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *d);
+
+/* Text f of d, NUL-terminated ("" when unset); valid until d's next write. */
+const char *dialogue_text(const struct probe_dialogue *d, enum dialogue_text f);
+/* Sets text f of d to s (len bytes), cut to f's cap. Returns 0, or -1 when
+ * memory ran out: the text is unchanged, d->nomem set, d->local_errno ENOMEM. */
+int dialogue_set(struct probe_dialogue *d, enum dialogue_text f, const char *s, size_t len);
+int dialogue_set_str(struct probe_dialogue *d, enum dialogue_text f, const char *s);
 
 #endif

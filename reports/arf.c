@@ -384,9 +384,9 @@ arf_facts(const struct probe_result *r, struct strbuf *sb)
 
 		if (x->mail_code == 0 && x->rcpt_code == 0)
 			continue;
-		if (relay_address(&r->dialogue, i, RELAY_SENDER, from, sizeof(from)) != 0)
+		if (relay_address(r, i, RELAY_SENDER, from, sizeof(from)) != 0)
 			from[0] = '\0';
-		if (relay_address(&r->dialogue, i, RELAY_RECIPIENT, to, sizeof(to)) != 0)
+		if (relay_address(r, i, RELAY_RECIPIENT, to, sizeof(to)) != 0)
 			to[0] = '\0';
 		sb_printf(sb, "  %s: MAIL FROM:<", x->name);
 		put_escaped(sb, from, sizeof(from));

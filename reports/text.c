@@ -309,14 +309,14 @@ relay_line(struct report *rep, const struct probe_result *r, size_t i)
 
 	put_label(rep, t->name != NULL ? t->name : "?");
 	sb_puts(&rep->line, "MAIL FROM:<");
-	relay_address(&r->dialogue, i, RELAY_SENDER, addr, sizeof(addr));
+	relay_address(r, i, RELAY_SENDER, addr, sizeof(addr));
 	put_esc(rep, addr, strlen(addr));
 	sb_puts(&rep->line, "> ");
 	put_code(rep, t->mail_code);
 	if (t->rcpt_code == 0)
 		put_reply_text(rep, t->mail_code, t->reply, n);
 	sb_puts(&rep->line, "  RCPT TO:<");
-	relay_address(&r->dialogue, i, RELAY_RECIPIENT, addr, sizeof(addr));
+	relay_address(r, i, RELAY_RECIPIENT, addr, sizeof(addr));
 	put_esc(rep, addr, strlen(addr));
 	sb_puts(&rep->line, "> ");
 	put_code(rep, t->rcpt_code);

@@ -37,7 +37,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct sim {
-	struct probe_result r;
+	struct probe_dialogue d; /* what the session holds */
+	struct probe_result r;   /* made of it at the end */
 	struct smtp_reply reply;
 	struct proto p;
 	int done;
@@ -94,7 +95,7 @@ sim_act(struct sim *s, struct proto_action a)
 			a.act = PA_TLS_FAILED;
 			continue;
 		case PA_TLS_FAILED:
-			s->r.flags |= FLAG_TLS_FAILED;
+			s->d.flags |= FLAG_TLS_FAILED;
 			proto_tls_restart(&s->p);
 			/* fall through */
 		case PA_RECONNECT:
@@ -103,7 +104,7 @@ sim_act(struct sim *s, struct proto_action a)
 			a.next = PS_GREETING;
 			continue;
 		case PA_FINISH:
-			s->r.error = a.error;
+			s->d.error = a.error;
 			s->done = 1;
 			return;
 		}
@@ -119,8 +120,11 @@ sim_line(struct sim *s, const char *line, size_t len)
 
 	st = smtp_reply_feed(&s->reply, line, len);
 	if (st == REPLY_ERROR) {
-		smtp_reply_quote(line, len, s->r.last_reply, sizeof(s->r.last_reply));
-		s->r.error = PROBE_PROTOCOL_ERROR;
+		char quoted[SMTP_TEXT_MAX];
+
+		smtp_reply_quote(line, len, quoted, sizeof(quoted));
+		dialogue_set_str(&s->d, DT_LAST_REPLY, quoted);
+		s->d.error = PROBE_PROTOCOL_ERROR;
 		return -1;
 	}
 	proto_line(&s->p, &s->reply, line, len);
@@ -218,10 +222,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		set.starttls = (data[1] & 2) ? STARTTLS_ALWAYS : STARTTLS_AUTO;
 		set.retry_after_ms = (data[1] & 4) ? 1000 : 0;
 	}
-	probe_result_init(&s.r, &t);
-	s.r.connected = 1;
-	relay_plan(&s.r.dialogue, &set, "");
-	proto_init(&s.p, &set, &s.r.dialogue, 0);
+	if (probe_dialogue_init(&s.d, &t) != 0)
+		abort();
+	s.d.connected = 1;
+	relay_plan(&s.d, &set, "");
+	proto_init(&s.p, &set, &s.d, 0);
 	proto_connection(&s.p);
 	(void)proto_enter(&s.p, PS_GREETING, NULL, 0);
 	smtp_reply_init(&s.reply);
@@ -232,9 +237,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			stop = 1;
 	}
 	if (chunked.last == LINE_TOO_LONG) {
-		smtp_reply_quote(buf + start, end - start, s.r.last_reply, sizeof(s.r.last_reply));
-		s.r.error = PROBE_LINE_TOO_LONG;
+		char quoted[SMTP_TEXT_MAX];
+
+		smtp_reply_quote(buf + start, end - start, quoted, sizeof(quoted));
+		dialogue_set_str(&s.d, DT_LAST_REPLY, quoted);
+		s.d.error = PROBE_LINE_TOO_LONG;
 	}
+	probe_result_from_dialogue(&s.r, &s.d);
+	probe_dialogue_free(&s.d);
 	/* The session stops at its first error; up to there, the cuts agree. */
 	if (chunked.n > whole.n || memcmp(chunked.off, whole.off, chunked.n * sizeof(size_t)) != 0)
 		abort();

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "prober/protocol.h"
@@ -144,9 +146,10 @@ static const struct row rows[] = {
      0, 0},
 };
 
-/* Sets up a core as the row says, on a result planned with the default tests. */
+/* Sets up a core as the row says, on a dialogue planned with the default
+ * tests (what it held before is freed). */
 static void
-setup(const struct row *w, struct probe_settings *set, struct probe_result *r, struct proto *p)
+setup(const struct row *w, struct probe_settings *set, struct probe_dialogue *r, struct proto *p)
 {
 	static struct target t;
 
@@ -156,9 +159,11 @@ setup(const struct row *w, struct probe_settings *set, struct probe_result *r, s
 	probe_settings_default(set);
 	set->tls = w->tls ? (struct tls_client *)set : NULL; /* never touched by the core */
 	set->retry_after_ms = w->retry ? 1000 : 0;
-	probe_result_init(r, &t);
-	relay_plan(&r->dialogue, set, "");
-	proto_init(p, set, &r->dialogue, 0);
+	probe_dialogue_free(r);
+	if (probe_dialogue_init(r, &t) != 0)
+		abort(); /* out of memory */
+	relay_plan(r, set, "");
+	proto_init(p, set, r, 0);
 	proto_connection(p);
 	r->greeting_code = w->greeting;
 	p->state = w->state;
@@ -203,13 +208,15 @@ test_rows(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *w = &rows[i];
+		static struct probe_dialogue d;
 		static struct probe_result r;
 		struct probe_settings set;
 		struct proto p;
 		struct proto_action a;
 
-		setup(w, &set, &r, &p);
+		setup(w, &set, &d, &p);
 		a = feed(&p, w->reply);
+		probe_result_from_dialogue(&r, &d);
 		is_int(a.act, w->act, "%s: action", w->name);
 		if (w->act == PA_ENTER)
 			is_str(proto_state_names[a.next], proto_state_names[w->next],
@@ -221,6 +228,7 @@ test_rows(void)
 			ok(r.flags & w->rflag, "%s: result flag 0x%x", w->name, w->rflag);
 		if (w->pflag != 0)
 			ok(p.flags & w->pflag, "%s: protocol flag 0x%x", w->name, w->pflag);
+		probe_dialogue_free(&d);
 	}
 }
 
@@ -253,14 +261,14 @@ test_timeouts(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(tt) / sizeof(tt[0]); i++) {
-		static struct probe_result r;
+		static struct probe_dialogue d;
 		struct probe_settings set;
 		struct proto p;
 		struct proto_action a;
 
 		w.state = tt[i].state;
 		w.pflags = tt[i].pflags;
-		setup(&w, &set, &r, &p);
+		setup(&w, &set, &d, &p);
 		a = proto_timeout(&p, tt[i].deadline);
 		is_int(a.act, tt[i].act, "timer in %s (deadline %d): action",
 		       proto_state_names[tt[i].state], tt[i].deadline);
@@ -271,6 +279,7 @@ test_timeouts(void)
 		if (tt[i].state == PS_RETRY_WAIT && !tt[i].deadline)
 			ok(a.next == PS_MAIL && !(p.flags & PF_RETRY_PENDING),
 			   "the wait over, the same test again");
+		probe_dialogue_free(&d);
 	}
 }
 
@@ -292,13 +301,13 @@ test_commands(void)
 
 	ok(sizeof(ct) / sizeof(ct[0]) == PS_COUNT, "a row per state");
 	for (i = 0; i < sizeof(ct) / sizeof(ct[0]); i++) {
-		static struct probe_result r;
+		static struct probe_dialogue d;
 		struct probe_settings set;
 		struct proto p;
 		char buf[SMTP_CMD_MAX];
 		size_t n;
 
-		setup(&w, &set, &r, &p);
+		setup(&w, &set, &d, &p);
 		n = proto_enter(&p, ct[i].state, buf, sizeof(buf));
 		ok(proto_state_names[ct[i].state] != NULL && p.state == ct[i].state,
 		   "%s: entered, named", proto_state_names[ct[i].state]);
@@ -310,6 +319,7 @@ test_commands(void)
 			       buf[n - 2] == '\r' && buf[n - 1] == '\n',
 			   "%s sends %.*s", proto_state_names[ct[i].state],
 			   (int)(n > 2 ? n - 2 : 0), buf);
+		probe_dialogue_free(&d);
 	}
 }
 
@@ -318,32 +328,72 @@ static void
 test_unsolicited(void)
 {
 	struct row w = {"", PS_STARTTLS, 0, 0, 0, 1, 0, 220, "", ENTER(PS_CONNECT), 0, 0};
+	static struct probe_dialogue d;
 	static struct probe_result r;
 	struct probe_settings set;
 	struct smtp_reply reply;
 	struct proto p;
 	struct proto_action a;
 
-	setup(&w, &set, &r, &p);
+	setup(&w, &set, &d, &p);
 	smtp_reply_init(&reply);
 	smtp_reply_feed(&reply, "220 go ahead", 12);
 	a = proto_unsolicited(&p, &reply);
+	probe_result_from_dialogue(&r, &d);
 	ok(a.act == PA_FINISH && a.error == PROBE_PROTOCOL_ERROR &&
 	       (r.flags & FLAG_STARTTLS_INJECTION),
 	   "lines after the 220 to STARTTLS: injection, hang up");
 	w.state = PS_GREETING;
 	w.greeting = 0;
-	setup(&w, &set, &r, &p);
+	setup(&w, &set, &d, &p);
 	a = proto_unsolicited(&p, &reply);
+	probe_result_from_dialogue(&r, &d);
 	ok(a.act == PA_FINISH && (r.flags & FLAG_UNSOLICITED) &&
 	       strcmp(r.banner, "220 go ahead") == 0,
 	   "an early talker: unsolicited, the banner kept");
+	probe_dialogue_free(&d);
+}
+
+static void *
+no_memory(size_t n)
+{
+	(void)n;
+	return NULL;
+}
+
+/* A reply text the dialogue cannot keep (its arena cannot grow): no record
+ * is made of it, the dialogue ends as a local failure and is probed again. */
+static void
+test_out_of_memory(void)
+{
+	struct row w = {"", PS_MAIL, 0, 0, 0, 0, 0, 220, "", ENTER(PS_CONNECT), 0, 0};
+	static struct probe_dialogue d;
+	static struct probe_result r;
+	struct probe_settings set;
+	struct proto p;
+	struct proto_action a;
+	char reply[400];
+
+	setup(&w, &set, &d, &p);
+	memset(reply, 'x', sizeof(reply) - 1);
+	memcpy(reply, "250 ", 4);
+	reply[sizeof(reply) - 1] = '\0';
+	d.text.alloc = no_memory; /* the buffer holds the target's texts: it must grow */
+	a = feed(&p, reply);
+	d.error = a.error; /* as session_finish records it */
+	probe_result_from_dialogue(&r, &d);
+	ok(a.act == PA_FINISH && a.error == PROBE_LOCAL_FAILURE,
+	   "a text lost to memory: the dialogue ends as a local failure");
+	is_int(r.local_errno, ENOMEM, "ENOMEM, what our side ran out of");
+	ok(!probe_result_finished(&r), "no row is written of it (the engine probes again)");
+	probe_dialogue_free(&d);
 }
 
 int
 main(void)
 {
 	test_rows();
+	test_out_of_memory();
 	test_timeouts();
 	test_commands();
 	test_unsolicited();

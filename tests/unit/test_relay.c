@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "record/relay.h"
@@ -35,69 +36,98 @@ test_literals(void)
 	is_int(relay_address_literal((struct sockaddr *)&sin6, buf, 8), -1, "too small a buffer");
 }
 
-/* Test i's sender or recipient, as the session sends it. */
+/* Test i's sender or recipient, as the session sends it; the record's
+ * (the reports') must be the same. */
 static const char *
-addr(const struct probe_result *r, size_t i, enum relay_side side)
+addr(const struct probe_dialogue *d, size_t i, enum relay_side side)
 {
 	static char buf[2][SMTP_ADDR_MAX];
+	static struct probe_result r;
+	char again[SMTP_ADDR_MAX];
 
-	if (relay_address(&r->dialogue, i, side, buf[side], sizeof(buf[side])) != 0)
-		return "(none)";
+	probe_result_from_dialogue(&r, d);
+	if (relay_dialogue_address(d, i, side, buf[side], sizeof(buf[side])) != 0)
+		return relay_address(&r, i, side, again, sizeof(again)) != 0 ? "(none)"
+		                                                             : "(record differs)";
+	if (relay_address(&r, i, side, again, sizeof(again)) != 0 || strcmp(again, buf[side]) != 0)
+		return "(record differs)";
 	return buf[side];
+}
+
+/* Plans d's tests as the session does; r is the record made of d. */
+static size_t
+plan(struct probe_dialogue *d, struct probe_result *r, const struct probe_settings *set,
+     const char *name)
+{
+	size_t n = relay_plan(d, set, name);
+
+	probe_result_from_dialogue(r, d);
+	return n;
+}
+
+/* A fresh dialogue with t (what d held before is freed). */
+static void
+start(struct probe_dialogue *d, const struct target *t)
+{
+	probe_dialogue_free(d);
+	if (probe_dialogue_init(d, t) != 0)
+		abort(); /* out of memory */
 }
 
 static void
 test_plan(void)
 {
 	struct probe_settings set;
-	struct probe_result r;
+	static struct probe_dialogue d;
+	static struct probe_result r;
 	struct target t;
 	char name[SMTP_NAME_MAX], buf[SMTP_ADDR_MAX];
 	size_t n;
 
 	fixture_target(&t, "192.0.2.1", 25, "test");
 	probe_settings_default(&set);
-	probe_result_init(&r, &t);
-	n = relay_plan(&r.dialogue, &set, "");
+	start(&d, &t);
+	n = plan(&d, &r, &set, "");
 	is_int(n, 3, "basic: three tests");
 	is_int(r.ntests, 3, "kept in the record");
 	is_str(r.tests[0].name, "third-party", "first: third party");
-	is_str(addr(&r, 0, RELAY_SENDER), "probe@example.com", "reserved sender (RFC 2606)");
-	is_str(addr(&r, 0, RELAY_RECIPIENT), "relay-test@example.net",
+	is_str(addr(&d, 0, RELAY_SENDER), "probe@example.com", "reserved sender (RFC 2606)");
+	is_str(addr(&d, 0, RELAY_RECIPIENT), "relay-test@example.net",
 	       "reserved recipient (RFC 2606)");
 	is_int(r.tests[0].kind, RELAY_THIRD_PARTY, "kind third party");
 	is_str(r.tests[1].name, "localhost", "second: the seed's localhost test");
-	is_str(addr(&r, 1, RELAY_SENDER), "probe@localhost", "localhost sender");
-	is_str(addr(&r, 1, RELAY_RECIPIENT), "probe@localhost", "localhost recipient");
+	is_str(addr(&d, 1, RELAY_SENDER), "probe@localhost", "localhost sender");
+	is_str(addr(&d, 1, RELAY_RECIPIENT), "probe@localhost", "localhost recipient");
 	is_int(r.tests[1].kind, RELAY_LOCALHOST, "kind localhost");
 	is_str(r.tests[2].name, "postmaster", "third: postmaster");
-	is_str(addr(&r, 2, RELAY_RECIPIENT), "postmaster", "the bare postmaster (RFC 5321 4.5.1)");
+	is_str(addr(&d, 2, RELAY_RECIPIENT), "postmaster", "the bare postmaster (RFC 5321 4.5.1)");
 	is_int(r.tests[2].kind, RELAY_POSTMASTER, "kind postmaster");
 	is_int(r.tests[0].mail_code + r.tests[0].rcpt_code, 0, "codes start at zero");
-	is_int(relay_address(&r.dialogue, 3, RELAY_SENDER, buf, sizeof(buf)), -1,
+	is_int(relay_dialogue_address(&d, 3, RELAY_SENDER, buf, sizeof(buf)), -1,
 	       "no test 3 in basic");
 	is_str(buf, "", "and no address for it");
-	is_int(relay_address(&r.dialogue, 0, RELAY_RECIPIENT, buf, 8), -1, "too small a buffer");
+	is_int(relay_dialogue_address(&d, 0, RELAY_RECIPIENT, buf, 8), -1, "too small a buffer");
 	is_str(buf, "", "leaves it empty");
 
 	snprintf(set.mail_from, sizeof(set.mail_from), "abuse@example.org");
 	snprintf(set.rcpt_domain, sizeof(set.rcpt_domain), "example.org");
-	relay_plan(&r.dialogue, &set, "");
+	plan(&d, &r, &set, "");
 	is_str(r.plan_mail_from, "abuse@example.org", "the record keeps --mail-from");
 	is_str(r.plan_rcpt_domain, "example.org", "and --rcpt-domain");
-	is_str(addr(&r, 0, RELAY_SENDER), "abuse@example.org", "--mail-from applies");
-	is_str(addr(&r, 0, RELAY_RECIPIENT), "relay-test@example.org", "--rcpt-domain applies");
+	is_str(addr(&d, 0, RELAY_SENDER), "abuse@example.org", "--mail-from applies");
+	is_str(addr(&d, 0, RELAY_RECIPIENT), "relay-test@example.org", "--rcpt-domain applies");
 
 	/* A banner name as long as a name may be: its tests would not fit. */
 	memset(name, 'a', sizeof(name) - 1);
 	name[sizeof(name) - 1] = '\0';
 	name[sizeof(name) - 2] = '\0';
 	is_int(relay_tests_parse("full", &set.tests, buf, sizeof(buf)), 0, "--tests full");
-	n = relay_plan(&r.dialogue, &set, name);
+	n = plan(&d, &r, &set, name);
 	is_str(r.plan_name, name, "a usable name is kept, however long");
 	is_int(n, 14, "tests whose address would pass SMTP_ADDR_MAX are left out");
 	ok(strcmp(r.tests[5].name, "percent-literal") == 0, "and the rest keep their order: %s",
 	   r.tests[5].name);
+	probe_dialogue_free(&d);
 }
 
 /* The full matrix, as nmap's smtp-open-relay pairs but with RFC 5321 literals. */
@@ -131,7 +161,8 @@ static void
 test_full(void)
 {
 	struct probe_settings set;
-	struct probe_result r;
+	static struct probe_dialogue d;
+	static struct probe_result r;
 	struct target t;
 	size_t n, i;
 	unsigned int mask = 0;
@@ -140,27 +171,27 @@ test_full(void)
 	probe_settings_default(&set);
 	is_int(relay_tests_parse("full", &set.tests, err, sizeof(err)), 0, "--tests full");
 	fixture_target(&t, "192.0.2.1", 25, "test");
-	probe_result_init(&r, &t);
-	n = relay_plan(&r.dialogue, &set, "mx.example.org");
+	start(&d, &t);
+	n = plan(&d, &r, &set, "mx.example.org");
 	is_int(n, sizeof(full_v4) / sizeof(full_v4[0]), "full: every row");
 	for (i = 0; i < n && i < sizeof(full_v4) / sizeof(full_v4[0]); i++) {
 		is_str(r.tests[i].name, full_v4[i].name, "full %zu: %s", i, full_v4[i].name);
-		is_str(addr(&r, i, RELAY_SENDER), full_v4[i].from, "%s: MAIL FROM:<%s>",
+		is_str(addr(&d, i, RELAY_SENDER), full_v4[i].from, "%s: MAIL FROM:<%s>",
 		       full_v4[i].name, full_v4[i].from);
-		is_str(addr(&r, i, RELAY_RECIPIENT), full_v4[i].to, "%s: RCPT TO:<%s>",
+		is_str(addr(&d, i, RELAY_RECIPIENT), full_v4[i].to, "%s: RCPT TO:<%s>",
 		       full_v4[i].name, full_v4[i].to);
 	}
 
 	fixture_target(&t, "::1", 25, "test");
-	probe_result_init(&r, &t);
-	relay_plan(&r.dialogue, &set, "mail.example.net");
-	is_str(addr(&r, 4, RELAY_SENDER), "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
-	is_str(addr(&r, 12, RELAY_RECIPIENT), "@[IPv6:::1]:relay-test@example.net",
+	start(&d, &t);
+	plan(&d, &r, &set, "mail.example.net");
+	is_str(addr(&d, 4, RELAY_SENDER), "probe@[IPv6:::1]", "IPv6 sender literal is [IPv6:::1]");
+	is_str(addr(&d, 12, RELAY_RECIPIENT), "@[IPv6:::1]:relay-test@example.net",
 	       "IPv6 source route uses [IPv6:::1]");
 
-	n = relay_plan(&r.dialogue, &set, "");
+	n = plan(&d, &r, &set, "");
 	is_int(n, 14, "before the greeting, the five banner tests are left out");
-	n = relay_plan(&r.dialogue, &set, "evil<name>\r\nDATA");
+	n = plan(&d, &r, &set, "evil<name>\r\nDATA");
 	is_int(n, 14, "a hostile banner name is never put into a command");
 	is_str(r.plan_name, "", "nor kept");
 
@@ -168,10 +199,10 @@ test_full(void)
 	is_int(mask, RELAY_TESTS_BASIC, "basic mask");
 	is_int(relay_tests_parse("bang,quoted", &mask, err, sizeof(err)), 0, "--tests LIST");
 	set.tests = mask;
-	n = relay_plan(&r.dialogue, &set, "x");
+	n = plan(&d, &r, &set, "x");
 	is_int(n, 2, "a list runs just its tests");
 	is_str(r.tests[0].name, "quoted", "in table order");
-	is_str(addr(&r, 1, RELAY_RECIPIENT), "example.net!relay-test",
+	is_str(addr(&d, 1, RELAY_RECIPIENT), "example.net!relay-test",
 	       "its addresses follow its row");
 	is_int(relay_tests_parse("bang,nope", &mask, err, sizeof(err)), -1, "unknown test name");
 	ok(strncmp(err, "not a test: \"nope\"", 18) == 0, "names it: %s", err);
@@ -182,6 +213,7 @@ test_full(void)
 	ok(!relay_name_ok("a b"), "not with a blank");
 	ok(!relay_name_ok("[192.0.2.1]"), "not a literal");
 	ok(!relay_name_ok(""), "not empty");
+	probe_dialogue_free(&d);
 }
 
 static void

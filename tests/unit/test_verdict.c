@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "record/relay.h"
@@ -122,6 +123,19 @@ static const struct reply_case reply_cases[] = {
      "454 <relay-test@example.net>: 4.7.1 Relay access denied", VERDICT_TEMPFAIL, 0, NULL},
 };
 
+/* r: the record of a dialogue with t planned with set's tests. */
+static void
+planned(struct probe_result *r, const struct target *t, const struct probe_settings *set)
+{
+	static struct probe_dialogue d;
+
+	if (probe_dialogue_init(&d, t) != 0)
+		abort(); /* out of memory */
+	relay_plan(&d, set, "");
+	probe_result_from_dialogue(r, &d);
+	probe_dialogue_free(&d);
+}
+
 static void
 run_reply_case(const struct reply_case *c)
 {
@@ -132,8 +146,7 @@ run_reply_case(const struct reply_case *c)
 
 	memset(&t, 0, sizeof(t));
 	probe_settings_default(&set);
-	probe_result_init(&r, &t);
-	relay_plan(&r.dialogue, &set, "");
+	planned(&r, &t, &set);
 	r.connected = 1;
 	r.greeting_code = 220;
 	for (i = 0; i < r.ntests; i++) {
@@ -178,8 +191,7 @@ run_case(const struct verdict_case *c)
 
 	memset(&t, 0, sizeof(t));
 	probe_settings_default(&set);
-	probe_result_init(&r, &t);
-	relay_plan(&r.dialogue, &set, "");
+	planned(&r, &t, &set);
 	r.connected = c->connected;
 	r.greeting_code = c->greeting;
 	r.error = c->error;
