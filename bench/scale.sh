@@ -114,6 +114,7 @@ EOT
 			open=$(grep -c ',accepts-relay,' "$WORK/sub.csv" || true)
 			echo "smtpprobe --tests $tests|$n|$rows|$open|$(tail -n 1 "$WORK/time")" >>"$WORK/nmap-rows"
 		done
+		rm -f "$WORK/nmap.txt"
 		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" timeout "$cut" nmap --datadir "$WORK/nmap" \
 			-n -Pn -sT -p $P --script smtp-open-relay \
 			--script-args smtp-open-relay.domain=example.net -iL "$WORK/sub-hosts.txt" \
