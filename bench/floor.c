@@ -6,9 +6,10 @@
  * same lock-step dialogue as `smtpprobe --tests basic`: greeting, EHLO, three
  * MAIL/RCPT/RSET transactions, QUIT. It records nothing and checks nothing:
  * whatever smtpprobe spends above this is the price of its parsing, state,
- * timers and reports. With 15 transactions it holds the dialogue of
- * `--tests full` (the basic three addresses, in turn): how fast any
- * lock-step client could go against a server.
+ * timers and reports. With as many transactions as `--tests full` has
+ * relay tests (bench/scale.sh counts them from a run) it holds that
+ * dialogue (the basic three addresses, in turn): how fast any lock-step
+ * client could go against a server.
  *
  *   floor TARGETS CONCURRENCY [TRANSACTIONS]
  *         (TARGETS: one ip:port a line, IPv4 only; TRANSACTIONS: 3, 1 to 20)

@@ -13,12 +13,15 @@
 #   curve    the same mix at 1k, 10k and 50k targets (concurrency 1000)
 #   compare  1,000 targets on the lab and on smtp-sink: smtpprobe (basic and
 #            full), nmap --script smtp-open-relay, swaks --quit-after RCPT,
-#            and the floor client holding the full matrix's 15 transactions
-#            (the most any lock-step client could do); the server's CPU beside
-#            each
+#            and the floor client holding as many transactions as the full
+#            matrix has tests (counted from a run; the most any lock-step
+#            client could do); the server's CPU beside each
 #   floor    a bare epoll client's CPU per dialogue against smtpprobe's
 #   tarpit   8,192 targets, every reply 50 ms late: concurrency 100 to 10,000,
-#            wall time, CPU and peak RSS (not part of all)
+#            wall time, CPU, peak RSS and the speed-up of 5,000 over 1,000;
+#            then nmap --script smtp-open-relay beside smtpprobe (basic and
+#            full) on the first 200 and 1,000 of them (TARPIT_NMAP), nmap cut
+#            after 600 s (TARPIT_NMAP_TIMEOUT) (not part of all)
 #
 # Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
 # the postfix .deb without installing it; see bench/RESULTS.md).
@@ -49,20 +52,23 @@ wait_file() {
 }
 
 # tarpit: every reply 50 ms late, 8,192 addresses, --tests basic, at
-# concurrency 1000, 5000 and 10000 (the descriptor limit may clamp the last:
-# smtpprobe says so on stderr, shown under the table). A lab of its own, so
-# its 8,192 listeners and up to 10,000 accepted connections fit its limit.
+# concurrency 100 to 10000 (the descriptor limit may clamp the last:
+# smtpprobe says so on stderr, shown under the table), then nmap beside
+# smtpprobe (basic and full) on the first TARPIT_NMAP targets of the same lab,
+# nmap cut after TARPIT_NMAP_TIMEOUT seconds. A lab of its own, so its 8,192
+# listeners and up to 10,000 accepted connections fit its limit.
 if [ "$WHAT" = tarpit ]; then
 	echo "127.5.0.0/19:$P=tarpit:50" >"$WORK/tarpit.conf"
 	"$BUILD/smtplab" --config "$WORK/tarpit.conf" --pidfile "$WORK/tarpit.pid" \
 		2>"$WORK/tarpit.err" &
 	PIDS=$!
 	wait_file "$WORK/tarpit.pid" "$WORK/tarpit.err"
-	awk -v p=$P 'BEGIN { for (i = 0; i < 8192; i++) printf "127.5.%d.%d:%d\n", i / 256, i % 256, p }' \
-		>"$WORK/tarpit.txt"
+	awk 'BEGIN { for (i = 0; i < 8192; i++) printf "127.5.%d.%d\n", i / 256, i % 256 }' \
+		>"$WORK/tarpit-hosts.txt"
+	sed "s/\$/:$P/" "$WORK/tarpit-hosts.txt" >"$WORK/tarpit.txt"
 	echo "### 8,192 targets, every reply 50 ms late (--tests basic, --timeout 10), descriptor limit $(ulimit -Hn)"
-	echo "| run | rows | wall s | targets/s | CPU s | peak RSS MiB | KiB per session above c 100 |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+	echo "| run | rows | wall s | targets/s | CPU s | peak RSS MiB | open found | KiB per session above the first |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 	base=
 	for c in ${TARPIT_CONC:-100 1000 5000 10000}; do
 		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private -r 0 \
@@ -71,15 +77,55 @@ if [ "$WHAT" = tarpit ]; then
 		read -r wall user sys rss <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
+		echo "$wall" >"$WORK/wall-$c"
 		n=$(($(wc -l <"$WORK/out.csv") - 1))
-		[ -n "$base" ] || base=$rss
+		open=$(grep -c ',accepts-relay,' "$WORK/out.csv" || true)
+		[ -n "$base" ] || { base=$rss; basec=$c; }
 		awk -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" -v r="$rss" -v b="$base" \
-			'BEGIN { k = c > 100 ? (r - b) / (c - 100) : 0
-				printf "| concurrency %d | %d | %.2f | %.0f | %.2f | %.1f | %.1f |\n",
-				c, n, w, n / (w > 0 ? w : 0.01), u + s, r / 1024, k }'
+			-v bc="$basec" -v o="$open" 'BEGIN { k = c > bc ? (r - b) / (c - bc) : 0
+				printf "| concurrency %d | %d | %.2f | %.0f | %.2f | %.1f | %d | %.1f |\n",
+				c, n, w, n / (w > 0 ? w : 0.01), u + s, r / 1024, o, k }'
 		grep -i 'clamp\|descriptor' "$WORK/sp.err" | sed 's/^/    /' >>"$WORK/notes" || true
 	done
 	[ -s "$WORK/notes" ] && { echo; cat "$WORK/notes"; }
+	if [ -s "$WORK/wall-1000" ] && [ -s "$WORK/wall-5000" ]; then
+		awk -v a="$(cat "$WORK/wall-1000")" -v b="$(cat "$WORK/wall-5000")" 'BEGIN {
+			printf "\nSpeed-up of concurrency 5000 over 1000: %.2fx (%.2f s against %.2f s).\n",
+				a / (b > 0 ? b : 0.01), b, a }'
+	fi
+	echo
+	# nmap runs its script only on ports it takes for SMTP: a copy of its
+	# services file names ours so (as in the compare block).
+	mkdir -p "$WORK/nmap"
+	grep -v "[[:space:]]$P/tcp" /usr/share/nmap/nmap-services >"$WORK/nmap/nmap-services"
+	printf 'smtp\t%s/tcp\t0.5\t# smtpprobe bench\n' $P >>"$WORK/nmap/nmap-services"
+	cut=${TARPIT_NMAP_TIMEOUT:-600}
+	echo "### nmap beside smtpprobe on the same 50-ms lab (smtpprobe -c 1000 --timeout 10; nmap -sT -Pn -n --script smtp-open-relay, cut after $cut s)"
+	echo "| tool | targets | rows | wall s | targets/s | CPU s | peak RSS MiB | open found |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	for n in ${TARPIT_NMAP:-200 1000}; do
+		head -n "$n" "$WORK/tarpit-hosts.txt" >"$WORK/sub-hosts.txt"
+		head -n "$n" "$WORK/tarpit.txt" >"$WORK/sub.txt"
+		for tests in basic full; do
+			/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$BUILD/smtpprobe" --allow-private \
+				-r 0 -c 1000 -q --tests $tests --timeout 10 -f "$WORK/sub.txt" \
+				-o "$WORK/sub.csv" || [ $? -eq 1 ]
+			rows=$(($(wc -l <"$WORK/sub.csv") - 1))
+			open=$(grep -c ',accepts-relay,' "$WORK/sub.csv" || true)
+			echo "smtpprobe --tests $tests|$n|$rows|$open|$(tail -n 1 "$WORK/time")" >>"$WORK/nmap-rows"
+		done
+		rm -f "$WORK/nmap.txt"
+		/usr/bin/time -f '%e %U %S %M' -o "$WORK/time" timeout "$cut" nmap --datadir "$WORK/nmap" \
+			-n -Pn -sT -p $P --script smtp-open-relay \
+			--script-args smtp-open-relay.domain=example.net -iL "$WORK/sub-hosts.txt" \
+			-oN "$WORK/nmap.txt" >/dev/null 2>&1 && label=nmap || label="nmap (cut at $cut s)"
+		rows=$(grep -c '^Nmap scan report for' "$WORK/nmap.txt" || true)
+		open=$(grep -c 'Server is an open relay' "$WORK/nmap.txt" || true)
+		echo "$label|$n|$rows|$open|$(tail -n 1 "$WORK/time")" >>"$WORK/nmap-rows"
+	done
+	awk -F'|' '{ split($5, t, " ")
+		printf "| %s | %d | %d | %.2f | %.1f | %.2f | %.1f | %d |\n", $1, $2, $3, t[1],
+			$3 / (t[1] > 0 ? t[1] : 0.01), t[2] + t[3], t[4] / 1024, $4 }' "$WORK/nmap-rows"
 	exit 0
 fi
 
@@ -209,18 +255,23 @@ EOT
 				awk '$2 == $3' | wc -l)
 			echo " $agree |"
 		done
-		# The floor client with the full matrix's 15 transactions: what any
-		# lock-step client could do against this server on this machine.
+		# The floor client with as many transactions as smtpprobe --tests
+		# full holds (the tests its relay_tests column shows reached on the
+		# set's first target): what any lock-step client could do against
+		# this server on this machine.
+		head -n 1 "$WORK/$set.txt" | "$BUILD/smtpprobe" --allow-private -r 0 -q --tests full \
+			--columns relay_tests -f - -o "$WORK/ntx.csv" || [ $? -eq 1 ]
+		ntx=$(sed -n 2p "$WORK/ntx.csv" | tr -d '"' | tr ';' '\n' | grep -vc ':-$' || true)
 		s0=$(server_cpu $servers)
-		/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/$set.txt" 100 15 \
-			>"$WORK/floor-full.out"
+		/usr/bin/time -f '%e %U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/$set.txt" 100 \
+			"$ntx" >"$WORK/floor-full.out"
 		read -r wall user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
 		srv=$(server_since "$s0" $servers)
 		awk -v w="$wall" -v u="$user" -v s="$sys" -v c="$srv" -v n="$(awk '{print $2}' "$WORK/floor-full.out")" \
-			'BEGIN { printf "| floor, 15 transactions (%d dialogues) | %.2f | %.0f | %.3f | %.2f | - | - |\n",
-				n, w, 1000 / w, (u + s), c }'
+			-v t="$ntx" 'BEGIN { printf "| floor, %d transactions (%d dialogues) | %.2f | %.0f | %.3f | %.2f | - | - |\n",
+				t, n, w, 1000 / w, (u + s), c }'
 		# nmap runs its script only on ports it takes for SMTP: a copy of
 		# its services file names ours so (no -sV service probes needed).
 		mkdir -p "$WORK/nmap"
