@@ -62,6 +62,7 @@
 enum session_flag {
 	SF_TIMER_IS_DEADLINE = 1u << 0, /* the armed timer is the dialogue's deadline */
 	SF_DONE = 1u << 1,              /* finished: freed when the last frame leaves */
+	SF_TIMER_ARMED = 1u << 2,       /* the timer is added, for armed_ms */
 };
 
 struct session {
@@ -82,6 +83,8 @@ struct session {
 	size_t bytes_in;
 	long long started_ms;     /* monotonic */
 	long long deadline_ms;    /* monotonic */
+	long long due_ms;         /* monotonic: when this phase's time is up */
+	long long armed_ms;       /* monotonic: when the added timer fires */
 	enum probe_error pending; /* a failure to report from the loop */
 	session_done_cb done;
 	void *arg;
@@ -348,28 +351,46 @@ session_trace(const struct session *s, const char *what, int code)
 		        s->result.target.port, proto_state_names[s->p.state], what);
 }
 
-/* Arms the one timer for this phase, never past the dialogue's deadline. */
+/* Adds the timer for due_ms; now is clock_now_ms(). */
 static void
-session_arm(struct session *s, int phase_ms)
+session_timer_add(struct session *s, long long now)
 {
-	long long left = s->deadline_ms - clock_now_ms();
+	long long ms = s->due_ms > now ? s->due_ms - now : 0;
 	struct timeval tv;
-	long long ms;
 
-	if (left < 0)
-		left = 0;
 	/* evtimer_add counts from libevent's cached time, taken when this loop
 	 * turn began; whatever ran since (other sessions, OpenSSL's first load)
 	 * would make the timer fire that much early against our clock. */
 	event_base_update_cache_time(s->base);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(s->timer, &tv);
+	s->armed_ms = s->due_ms;
+	s->flags |= SF_TIMER_ARMED;
+}
+
+/*
+ * Arms the one timer for this phase, never past the dialogue's deadline.
+ * Replies nearly always come long before their time is up, and each command
+ * moves the time due later: that is only noted, and a timer that fires
+ * before the time due waits the rest (session_timer_cb). The timer is
+ * added again only when the time due comes sooner than it would fire.
+ */
+static void
+session_arm(struct session *s, int phase_ms)
+{
+	long long now = clock_now_ms();
+	long long left = s->deadline_ms - now;
+
+	if (left < 0)
+		left = 0;
 	if (left <= phase_ms)
 		s->flags |= SF_TIMER_IS_DEADLINE;
 	else
 		s->flags &= ~SF_TIMER_IS_DEADLINE;
-	ms = left <= phase_ms ? left : phase_ms;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(s->timer, &tv);
+	s->due_ms = now + (left <= phase_ms ? left : phase_ms);
+	if (!(s->flags & SF_TIMER_ARMED) || s->due_ms < s->armed_ms)
+		session_timer_add(s, now);
 }
 
 static void
@@ -377,10 +398,15 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 	int is_deadline = (s->flags & SF_TIMER_IS_DEADLINE) != 0;
+	long long now;
 
 	session_frame_enter(s);
+	s->flags &= ~SF_TIMER_ARMED;
 	if (s->pending != PROBE_OK) {
 		session_finish(s, s->pending);
+	} else if ((now = clock_now_ms()) < s->due_ms) {
+		/* Fired for an earlier command: the time due moved on. */
+		session_timer_add(s, now);
 	} else {
 		struct proto_action a;
 
@@ -618,6 +644,7 @@ session_tls_failed(struct session *s, const char *why)
 		return;
 	}
 	event_del(s->timer);
+	s->flags &= ~SF_TIMER_ARMED;
 	session_close(s);
 	s->bytes_in = 0;
 	proto_tls_restart(&s->p);
