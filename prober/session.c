@@ -759,14 +759,14 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 static void
 session_event(struct session *s, struct bufferevent *bev, short what, int err)
 {
-	char why[TLS_REASON_MAX];
-
 	if (what & BEV_EVENT_CONNECTED) {
 		if (s->p.state == PS_HANDSHAKE)
 			session_tls_done(s);
 		return;
 	}
 	if (s->p.state == PS_HANDSHAKE) {
+		char why[TLS_REASON_MAX];
+
 		handshake_reason(bev, what, err, why, sizeof(why));
 		session_tls_failed(s, why);
 		return;
@@ -1012,11 +1012,10 @@ static void
 session_input(struct session *s, char *buf, size_t avail)
 {
 	size_t off = 0, len, eol_len;
-	enum line_status ls;
 	enum reply_status st = REPLY_MORE;
 
 	while (st == REPLY_MORE) {
-		ls = smtp_line_cut(buf + off, avail - off, &len, &eol_len);
+		enum line_status ls = smtp_line_cut(buf + off, avail - off, &len, &eol_len);
 		if (ls != LINE_OK) {
 			if (session_cut_failed(s, ls, buf + off, avail - off) || off == avail)
 				return;

@@ -552,11 +552,14 @@ test_plain_cells(void)
 	static struct probe_result r;
 	static char cellbuf[REPORT_CELL_MAX], escbuf[REPORT_CELL_MAX], want[1 << 16];
 	struct strbuf cell, esc, line;
-	size_t i, j, k, n, len;
-	int rc, bad = 0;
-	char *out;
+	size_t i, j, k;
+	int bad = 0;
 
 	for (k = 0; k < 2000; k++) {
+		size_t n, len;
+		char *out;
+		int rc;
+
 		golden_result(&r);
 		n = next_rand() % 40;
 		for (i = 0; i < n; i++)

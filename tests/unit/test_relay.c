@@ -47,9 +47,11 @@ test_literals_ipv4(void)
 	};
 	struct sockaddr_in sin;
 	char buf[64], want[64];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		size_t n;
+
 		memset(&sin, 0, sizeof(sin));
 		sin.sin_family = AF_INET;
 		inet_pton(AF_INET, ips[i], &sin.sin_addr);
