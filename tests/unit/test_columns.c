@@ -424,6 +424,29 @@ test_timestamps(void)
 	is_int(bad, 0, "timestamps from 1970 to 9999 as strftime writes them");
 }
 
+/* Numbers are written without printf: their edges. */
+static void
+test_numbers(void)
+{
+	res.duration_ms = 0;
+	is_str(cell("duration_ms"), "0", "duration_ms 0");
+	res.duration_ms = 4294967295u;
+	is_str(cell("duration_ms"), "4294967295", "duration_ms at its largest");
+	res.duration_ms = 1000;
+	is_str(cell("duration_ms"), "1000", "duration_ms 1000");
+	res.target.salen = sizeof(struct sockaddr_in);
+	res.target.port = 65535;
+	is_str(cell("port"), "65535", "port at its largest");
+	res.target.port = 1;
+	is_str(cell("port"), "1", "port 1");
+	res.ntests = 0;
+	add_test("t", -1, 2147483647);
+	add_test("u", -2147483647 - 1, 10);
+	is_str(cell("relay_tests"), "t:-1/2147483647;u:-2147483648/10",
+	       "relay_tests codes: any int, as printf writes it");
+	res.ntests = 0;
+}
+
 int
 main(void)
 {
@@ -434,5 +457,6 @@ main(void)
 	test_unterminated();
 	test_kinds();
 	test_timestamps();
+	test_numbers();
 	return tap_done();
 }
