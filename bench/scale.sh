@@ -22,6 +22,11 @@
 #            then nmap --script smtp-open-relay beside smtpprobe (basic and
 #            full) on the first 200 and 1,000 of them (TARPIT_NMAP), nmap cut
 #            after 600 s (TARPIT_NMAP_TIMEOUT) (not part of all)
+#   cpu      smtp-sink, 10,000 targets at concurrency 100: the floor client and
+#            smtpprobe (--tests basic, then full, the floor holding as many
+#            transactions) in turn, 3 rounds, CPU per dialogue and the ratio;
+#            CPU_BUILDS="DIR..." sets the smtpprobe builds to alternate (not
+#            part of all)
 #
 # Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
 # the postfix .deb without installing it; see bench/RESULTS.md).
@@ -126,6 +131,73 @@ EOT
 	awk -F'|' '{ split($5, t, " ")
 		printf "| %s | %d | %d | %.2f | %.1f | %.2f | %.1f | %d |\n", $1, $2, $3, t[1],
 			$3 / (t[1] > 0 ? t[1] : 0.01), t[2] + t[3], t[4] / 1024, $4 }' "$WORK/nmap-rows"
+	exit 0
+fi
+
+# cpu: CPU per dialogue on smtp-sink against the floor client holding the
+# same commands, each build of CPU_BUILDS in turn with the floor, 3 rounds.
+# /usr/bin/time counts in 10 ms ticks: 10,000 dialogues make a run of
+# about 1 s of CPU at least. The floor holds as many transactions as
+# smtpprobe's rows list relay tests, and strace checks once that both send
+# the same number of commands per dialogue.
+if [ "$WHAT" = cpu ]; then
+	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
+	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
+		2>"$WORK/sink.err" &
+	PIDS=$!
+	sleep 0.5
+	n=${CPU_TARGETS:-10000}
+	awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "127.3.%d.%d:2799\n", i / 256, i % 256 }' \
+		>"$WORK/cpu.txt"
+	head -n 10 "$WORK/cpu.txt" >"$WORK/cpu10.txt"
+	builds=${CPU_BUILDS:-$BUILD}
+	echo "### CPU per dialogue on smtp-sink, $n targets, concurrency 100 ($(uptime | sed 's/.*load/load/'))"
+	printf '| round | tests | floor transactions | floor µs per dialogue |'
+	for b in $builds; do printf ' %s µs per dialogue (ratio) |' "$b"; done
+	printf '\n| ---: | --- | ---: | ---: |'
+	for b in $builds; do printf ' ---: |'; done
+	echo
+	cpu_us() { # cpu_us DIALOGUES: µs per dialogue from $WORK/time
+		read -r user sys <<EOT
+$(tail -n 1 "$WORK/time")
+EOT
+		awk -v n="$1" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (n > 0 ? (u + s) * 1e6 / n : 0) }'
+	}
+	for round in 1 2 3; do
+		for tests in basic full; do
+			row=
+			tx=
+			for b in $builds; do
+				/usr/bin/time -f '%U %S' -o "$WORK/time" "$b/smtpprobe" --allow-private -r 0 \
+					-c 100 -q --tests $tests -f "$WORK/cpu.txt" -o "$WORK/cpu.csv" || true
+				rows=$(($(wc -l <"$WORK/cpu.csv") - 1))
+				us=$(cpu_us "$rows")
+				[ "$rows" -eq "$n" ] || us="$us, $rows rows"
+				# transactions: the relay tests of the first row
+				t=$(sed -n 2p "$WORK/cpu.csv" | cut -d, -f12 | tr ';' '\n' | grep -c .)
+				[ -z "$tx" ] || [ "$tx" = "$t" ] || echo "builds disagree: $tx and $t transactions" >&2
+				tx=$t
+				row="$row $us"
+			done
+			/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/cpu.txt" 100 "$tx" \
+				>"$WORK/floor.out"
+			fl=$(cpu_us "$(awk '{print $2}' "$WORK/floor.out")")
+			printf '| %d | %s | %d | %s |' "$round" "$tests" "$tx" "$fl"
+			for us in $row; do
+				awk -v u="${us%,}" -v f="$fl" 'BEGIN { printf " %.1f (%.2f) |", u, u / f }'
+			done
+			echo
+			if [ "$round" = 1 ] && command -v strace >/dev/null; then
+				strace -f -qq -s 256 -e trace=sendto -o "$WORK/sp.trace" "$BUILD/smtpprobe" \
+					--allow-private -r 0 -c 10 -q --tests $tests -f "$WORK/cpu10.txt" \
+					-o "$WORK/cpu10.csv" || true
+				strace -f -qq -s 256 -e trace=write -o "$WORK/fl.trace" "$BUILD/bench/floor" \
+					"$WORK/cpu10.txt" 10 "$tx" >/dev/null
+				echo "    $tests: commands per dialogue: smtpprobe $(($(grep -c '^[0-9]* sendto' "$WORK/sp.trace") / 10)), floor $(($(grep -c '\\r\\n' "$WORK/fl.trace") / 10))" >>"$WORK/notes"
+			fi
+		done
+	done
+	[ -s "$WORK/notes" ] && { echo; cat "$WORK/notes"; }
 	exit 0
 fi
 

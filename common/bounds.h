@@ -13,6 +13,7 @@
 #define SMTP_REPLY_LINES_MAX   64    /* lines in one multi-line reply */
 #define SMTP_SESSION_BYTES_MAX 65536 /* everything a server may send in one dialogue */
 #define SMTP_TEXT_MAX          512   /* reply text kept for a report (banner, last reply) */
+#define SMTP_READ_MAX          4096  /* one read from a plaintext socket, on the stack */
 #define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
 #define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
 #define ARENA_START_BYTES      256   /* a dialogue's text buffer at first; it doubles */

@@ -15,8 +15,15 @@
  * session_finish inside a frame only marks the session done, and the
  * outermost frame frees it on the way out.
  *
+ * Plaintext is read and written on the socket itself: one event, recv()
+ * into a buffer on the stack, send() of each command. Lock-step makes the
+ * buffers of a bufferevent idle weight: a command nearly always fits the
+ * socket at once, and a reply is read whole and answered before the next
+ * read. Only a line cut by a read (carry) or a command's tail the socket did
+ * not take (unsent) is kept, in memory allocated while it exists.
+ *
  * TLS stays on the same loop: after the 220 to STARTTLS (or at
- * connect for SMTPS) the socket bufferevent is wrapped in a
+ * connect for SMTPS) the socket becomes a socket bufferevent wrapped in a
  * bufferevent_openssl filter, the handshake runs under the same timer, and
  * a failed handshake is recorded and followed by a fresh plaintext
  * connection within the same deadline, so the verdict is still known.
@@ -41,6 +48,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/strbuf.h"
@@ -55,12 +63,19 @@
 enum session_flag {
 	SF_TIMER_IS_DEADLINE = 1u << 0, /* the armed timer is the dialogue's deadline */
 	SF_DONE = 1u << 1,              /* finished: freed when the last frame leaves */
+	SF_TIMER_ARMED = 1u << 2,       /* the timer is added, for armed_ms */
 };
 
 struct session {
 	struct event_base *base;
-	struct bufferevent *bev;
-	struct event timer;               /* in place: one allocation fewer a session */
+	struct bufferevent *bev;  /* TLS: the filter, which owns the socket */
+	struct event *io;         /* plaintext: the socket's one event */
+	struct event timer;       /* in place: one allocation fewer a session */
+	char *carry;              /* plaintext: a line the last read cut, while one is */
+	char *unsent;             /* plaintext: what the socket did not take yet */
+	evutil_socket_t fd;       /* plaintext: the socket, or -1 */
+	unsigned short carry_len; /* < SMTP_LINE_MAX + 2 */
+	unsigned int unsent_len;
 	const struct probe_settings *set; /* the engine's, which outlives every session */
 	struct proto p;                   /* the protocol core's state */
 	struct smtp_reply reply;
@@ -69,6 +84,8 @@ struct session {
 	size_t bytes_in;
 	long long started_ms;     /* monotonic */
 	long long deadline_ms;    /* monotonic */
+	long long due_ms;         /* monotonic: when this phase's time is up */
+	long long armed_ms;       /* monotonic: when the added timer fires */
 	enum probe_error pending; /* a failure to report from the loop */
 	session_done_cb done;
 	void *arg;
@@ -83,12 +100,12 @@ struct session {
 /*
  * Every open dialogue holds one session, so its size is most of the prober's
  * memory at high concurrency (the goal: a session's share, everything
- * included - this struct, its dialogue's texts, libevent's bufferevent, its
- * buffers and timer, malloc's overhead - at most 4 KiB, for peak RSS under
- * 30 MB at concurrency 5,000 and 50 MB at 10,000 on the tarpit bench;
- * bench/RESULTS.md). A field that would grow it past this budget belongs
- * outside the session (the record is made only when the dialogue ends), or
- * wants the budget and the bench run again.
+ * included - this struct, its dialogue's texts, its socket's event (or, with
+ * TLS, libevent's bufferevent and OpenSSL's state), malloc's overhead - at
+ * most 4 KiB, for peak RSS under 30 MB at concurrency 5,000 and 50 MB at
+ * 10,000 on the tarpit bench; bench/RESULTS.md). A field that would grow it
+ * past this budget belongs outside the session (the record is made only when
+ * the dialogue ends), or wants the budget and the bench run again.
  */
 #define SESSION_BYTES_BUDGET (1024 + 512)
 _Static_assert(sizeof(struct session) <= SESSION_BYTES_BUDGET,
@@ -102,6 +119,9 @@ static void session_read_cb(struct bufferevent *, void *);
 static void session_read(struct session *, struct bufferevent *);
 static void session_event_cb(struct bufferevent *, short, void *);
 static void session_event(struct session *, struct bufferevent *, short, int);
+static void session_io_cb(evutil_socket_t, short, void *);
+static void session_closed(struct session *, int);
+static void session_close(struct session *);
 static void session_timer_cb(evutil_socket_t, short, void *);
 static void session_observe(struct session *, enum observe_kind, const char *, size_t);
 static int session_connect(struct session *);
@@ -123,6 +143,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	if ((s = malloc(sizeof(*s))) == NULL)
 		return NULL;
 	memset(s, 0, offsetof(struct session, result));
+	s->fd = -1;
 	s->base = base;
 	s->set = set;
 	s->done = done;
@@ -184,6 +205,7 @@ local_failure(int err)
 static int
 session_connect_failed(struct session *s, int err)
 {
+	session_close(s);
 	if (local_failure(err)) {
 		s->pending = PROBE_LOCAL_FAILURE;
 		s->result.local_errno = err;
@@ -195,64 +217,81 @@ session_connect_failed(struct session *s, int err)
 	return 0;
 }
 
+/* Points the socket's one event at what the session waits for: the
+ * connection (EV_WRITE), replies (EV_READ|EV_PERSIST), and room for an
+ * unsent tail too. Returns -1 when memory runs out. */
+static int
+session_watch(struct session *s, short what)
+{
+	if (s->io == NULL)
+		s->io = event_new(s->base, s->fd, what, session_io_cb, s);
+	else if (event_del(s->io) != 0 ||
+	         event_assign(s->io, s->base, s->fd, what, session_io_cb, s) != 0)
+		return -1;
+	return s->io != NULL ? event_add(s->io, NULL) : -1;
+}
+
 /* Opens a connection: the first, the plaintext one after a failed
  * handshake, or a fresh one when the tests need more RCPTs than one
  * connection may carry. Returns -1 only when memory runs out. */
 static int
 session_connect(struct session *s)
 {
+	const struct sockaddr *sa = (const struct sockaddr *)&s->result.target.sa;
 	const struct sockaddr_storage *src = NULL;
 	socklen_t srclen = 0;
-	evutil_socket_t fd = -1;
-	int bind_err = 0;
-	sa_family_t family = ((const struct sockaddr *)&s->result.target.sa)->sa_family;
 
 	/* -S: bind before connecting, on the target's family. */
-	if (family == AF_INET && s->set->source4_len > 0) {
+	if (sa->sa_family == AF_INET && s->set->source4_len > 0) {
 		src = &s->set->source4;
 		srclen = s->set->source4_len;
-	} else if (family == AF_INET6 && s->set->source6_len > 0) {
+	} else if (sa->sa_family == AF_INET6 && s->set->source6_len > 0) {
 		src = &s->set->source6;
 		srclen = s->set->source6_len;
 	}
-	if (src != NULL) {
-		fd = socket(src->ss_family, SOCK_STREAM, 0);
-		if (fd < 0 || evutil_make_socket_nonblocking(fd) != 0 ||
-		    evutil_make_socket_closeonexec(fd) != 0 ||
-		    bind(fd, (const struct sockaddr *)src, srclen) != 0) {
-			bind_err = errno;
-			if (fd >= 0)
-				evutil_closesocket(fd);
-			fd = -1;
-		}
-	}
-	s->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (s->bev == NULL) {
-		if (fd >= 0)
-			evutil_closesocket(fd);
-		return -1;
-	}
-	bufferevent_setcb(s->bev, session_read_cb, NULL, session_event_cb, s);
-	/* Stop reading a little past the longest line we accept: a server that
-	 * never ends its line cannot make us buffer more than that. */
-	bufferevent_setwatermark(s->bev, EV_READ, 0, SMTP_LINE_MAX + 2);
 	proto_connection(&s->p);
-	if (bind_err != 0)
-		return session_connect_failed(s, bind_err);
-	if (bufferevent_socket_connect(s->bev, (struct sockaddr *)&s->result.target.sa,
-	                               (int)s->result.target.salen) < 0) {
+	s->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (s->fd < 0)
 		return session_connect_failed(s, errno);
+	if (src != NULL && bind(s->fd, (const struct sockaddr *)src, srclen) != 0)
+		return session_connect_failed(s, errno);
+	if (connect(s->fd, sa, (socklen_t)s->result.target.salen) != 0 && errno != EINPROGRESS &&
+	    errno != EINTR)
+		return session_connect_failed(s, errno);
+	if (session_watch(s, EV_WRITE) != 0) {
+		session_close(s);
+		return -1;
 	}
 	session_arm(s, proto_state_timeout(&s->p, PS_CONNECT));
 	return 0;
+}
+
+/* Closes the connection, whichever way it is held. */
+static void
+session_close(struct session *s)
+{
+	if (s->bev != NULL)
+		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
+	s->bev = NULL;
+	if (s->io != NULL)
+		event_free(s->io);
+	s->io = NULL;
+	if (s->fd >= 0)
+		evutil_closesocket(s->fd);
+	s->fd = -1;
+	free(s->carry);
+	s->carry = NULL;
+	s->carry_len = 0;
+	free(s->unsent);
+	s->unsent = NULL;
+	s->unsent_len = 0;
 }
 
 /* The QUIT of a connection is done and the dialogue goes on: a fresh connection. */
 static void
 session_reconnect(struct session *s)
 {
-	bufferevent_free(s->bev);
-	s->bev = NULL;
+	session_close(s);
 	if (session_connect(s) != 0)
 		session_finish(s, PROBE_CLOSED);
 }
@@ -321,28 +360,46 @@ session_trace(const struct session *s, const char *what, int code)
 		        proto_state_names[s->p.state], what);
 }
 
-/* Arms the one timer for this phase, never past the dialogue's deadline. */
+/* Adds the timer for due_ms; now is clock_now_ms(). */
 static void
-session_arm(struct session *s, int phase_ms)
+session_timer_add(struct session *s, long long now)
 {
-	long long left = s->deadline_ms - clock_now_ms();
+	long long ms = s->due_ms > now ? s->due_ms - now : 0;
 	struct timeval tv;
-	long long ms;
 
-	if (left < 0)
-		left = 0;
 	/* evtimer_add counts from libevent's cached time, taken when this loop
 	 * turn began; whatever ran since (other sessions, OpenSSL's first load)
 	 * would make the timer fire that much early against our clock. */
 	event_base_update_cache_time(s->base);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(&s->timer, &tv);
+	s->armed_ms = s->due_ms;
+	s->flags |= SF_TIMER_ARMED;
+}
+
+/*
+ * Arms the one timer for this phase, never past the dialogue's deadline.
+ * Replies nearly always come long before their time is up, and each command
+ * moves the time due later: that is only noted, and a timer that fires
+ * before the time due waits the rest (session_timer_cb). The timer is
+ * added again only when the time due comes sooner than it would fire.
+ */
+static void
+session_arm(struct session *s, int phase_ms)
+{
+	long long now = clock_now_ms();
+	long long left = s->deadline_ms - now;
+
+	if (left < 0)
+		left = 0;
 	if (left <= phase_ms)
 		s->flags |= SF_TIMER_IS_DEADLINE;
 	else
 		s->flags &= ~SF_TIMER_IS_DEADLINE;
-	ms = left <= phase_ms ? left : phase_ms;
-	tv.tv_sec = (time_t)(ms / 1000);
-	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
-	evtimer_add(&s->timer, &tv);
+	s->due_ms = now + (left <= phase_ms ? left : phase_ms);
+	if (!(s->flags & SF_TIMER_ARMED) || s->due_ms < s->armed_ms)
+		session_timer_add(s, now);
 }
 
 static void
@@ -350,10 +407,15 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct session *s = arg;
 	int is_deadline = (s->flags & SF_TIMER_IS_DEADLINE) != 0;
+	long long now;
 
 	session_frame_enter(s);
+	s->flags &= ~SF_TIMER_ARMED;
 	if (s->pending != PROBE_OK) {
 		session_finish(s, s->pending);
+	} else if ((now = clock_now_ms()) < s->due_ms) {
+		/* Fired for an earlier command: the time due moved on. */
+		session_timer_add(s, now);
 	} else {
 		struct proto_action a;
 
@@ -371,30 +433,70 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 	session_frame_leave(s);
 }
 
+/* Keeps what the socket did not take of a command, after anything kept
+ * before, and waits for room. */
+static void
+session_keep_unsent(struct session *s, const char *buf, size_t len)
+{
+	size_t have = s->unsent_len;
+	char *p = have + len <= SMTP_SESSION_BYTES_MAX ? realloc(s->unsent, have + len) : NULL;
+
+	if (p == NULL) {
+		session_finish(s, PROBE_LOCAL_FAILURE);
+		return;
+	}
+	memcpy(p + have, buf, len);
+	s->unsent = p;
+	s->unsent_len = (unsigned int)(have + len);
+	if (have == 0 && session_watch(s, EV_READ | EV_WRITE | EV_PERSIST) != 0)
+		session_finish(s, PROBE_LOCAL_FAILURE);
+}
+
 /* Sends one command the core wrote (CRLF included). */
 static void
 session_send(struct session *s, const char *buf, size_t len)
 {
-	struct evbuffer *out = bufferevent_get_output(s->bev);
 	ssize_t n = 0;
 
-	/*
-	 * Lock-step means our output is empty whenever we send, and a command
-	 * nearly always fits the socket at once. Writing it here spares libevent
-	 * turning write interest on and off again (two epoll_ctl calls per
-	 * command, the largest cost after the reads); whatever the socket does
-	 * not take, or an error, goes the bufferevent's way. Only on a plain
-	 * socket: a filter (TLS) must see every byte.
-	 */
-	if (evbuffer_get_length(out) == 0 && bufferevent_get_underlying(s->bev) == NULL) {
-		n = send(bufferevent_getfd(s->bev), buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0)
-			n = 0;
-	}
-	if ((size_t)n < len)
-		evbuffer_add(out, buf + n, len - (size_t)n);
 	if (s->obs != NULL)
 		session_observe(s, OBSERVE_SENT, buf, len >= 2 ? len - 2 : len);
+	if (s->bev != NULL) {
+		/* TLS: the filter must see every byte. */
+		bufferevent_write(s->bev, buf, len);
+		return;
+	}
+	/*
+	 * Lock-step means nothing is waiting to go whenever we send, and a
+	 * command nearly always fits the socket at once. Whatever it does not
+	 * take, or an error, waits for EV_WRITE (session_flush), which reports
+	 * the error after the reads, as a bufferevent would.
+	 */
+	if (s->unsent_len == 0 && (n = send(s->fd, buf, len, MSG_NOSIGNAL)) < 0)
+		n = 0;
+	if ((size_t)n < len)
+		session_keep_unsent(s, buf + n, len - (size_t)n);
+}
+
+/* The socket has room: sends what it did not take before. */
+static void
+session_flush(struct session *s)
+{
+	ssize_t n = send(s->fd, s->unsent, s->unsent_len, MSG_NOSIGNAL);
+
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			session_closed(s, errno == ECONNRESET);
+		return;
+	}
+	s->unsent_len -= (unsigned int)n;
+	if (s->unsent_len > 0) {
+		memmove(s->unsent, s->unsent + n, s->unsent_len);
+		return;
+	}
+	free(s->unsent);
+	s->unsent = NULL;
+	if (session_watch(s, EV_READ | EV_PERSIST) != 0)
+		session_finish(s, PROBE_LOCAL_FAILURE);
 }
 
 /* Tells the observer, if any (transcripts). */
@@ -424,9 +526,7 @@ session_finish(struct session *s, enum probe_error e)
 	if (s->obs != NULL)
 		s->set->observer->close(s->obs, &r);
 	event_del(&s->timer);
-	if (s->bev != NULL)
-		bufferevent_free(s->bev); /* a TLS filter frees its socket and SSL too */
-	s->bev = NULL;
+	session_close(s);
 	s->done(&r, s->arg);
 	/* Freed by the frame that called us (session_frame_leave). */
 }
@@ -455,7 +555,7 @@ session_connected(struct session *s)
 
 	memset(&ss, 0, sizeof(ss));
 	s->result.connected = 1;
-	if (getsockname(bufferevent_getfd(s->bev), (struct sockaddr *)&ss, &len) == 0) {
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len) == 0) {
 		char source_ip[INET6_ADDRSTRLEN];
 
 		if (ss.ss_family == AF_INET)
@@ -474,11 +574,27 @@ session_connected(struct session *s)
 
 		session_observe(s, OBSERVE_NOTE, note, n > 0 ? (size_t)n : 0);
 	}
-	bufferevent_enable(s->bev, EV_READ);
 	if ((s->p.flags & PF_IMPLICIT) && !(s->p.flags & PF_NO_TLS))
 		session_start_tls(s);
+	else if (session_watch(s, EV_READ | EV_PERSIST) != 0)
+		session_finish(s, PROBE_LOCAL_FAILURE);
 	else
 		session_enter(s, PS_GREETING);
+}
+
+/* The connection is made, or failed: SO_ERROR says which. */
+static void
+session_connect_done(struct session *s)
+{
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+		err = errno;
+	if (err != 0)
+		session_finish(s, connect_error(err));
+	else
+		session_connected(s);
 }
 
 /* The handshake is done: record what it negotiated and what it showed. */
@@ -543,12 +659,44 @@ session_tls_failed(struct session *s, const char *why)
 		return;
 	}
 	event_del(&s->timer);
-	bufferevent_free(s->bev);
-	s->bev = NULL;
+	s->flags &= ~SF_TIMER_ARMED;
+	session_close(s);
 	s->bytes_in = 0;
 	proto_tls_restart(&s->p);
 	if (session_connect(s) < 0)
 		session_finish(s, PROBE_TLS_FAILED);
+}
+
+/* Hands the plaintext socket to a socket bufferevent, for a TLS filter to
+ * wrap, with anything not sent yet. Nothing read is left: a whole reply
+ * was just read, and what followed it ended the dialogue (lock-step).
+ * Returns -1 when memory runs out. */
+static int
+session_socket_bev(struct session *s)
+{
+	struct bufferevent *bev = bufferevent_socket_new(s->base, s->fd, BEV_OPT_CLOSE_ON_FREE);
+
+	if (bev == NULL ||
+	    (s->unsent_len > 0 && bufferevent_write(bev, s->unsent, s->unsent_len) != 0)) {
+		if (bev != NULL) {
+			bufferevent_setfd(bev,
+			                  -1); /* the socket stays ours, closed by session_close */
+			bufferevent_free(bev);
+		}
+		return -1;
+	}
+	event_free(s->io);
+	s->io = NULL;
+	s->fd = -1;
+	free(s->unsent);
+	s->unsent = NULL;
+	s->unsent_len = 0;
+	s->bev = bev;
+	/* Stop reading a little past the longest line we accept: a server that
+	 * never ends its line cannot make us buffer more than that. */
+	bufferevent_setwatermark(bev, EV_READ, 0, SMTP_LINE_MAX + 2);
+	bufferevent_enable(bev, EV_READ);
+	return 0;
 }
 
 /* Wraps the connection in TLS: the filter owns the socket bufferevent and
@@ -565,6 +713,12 @@ session_start_tls(struct session *s)
 
 	if (ssl == NULL) {
 		session_tls_failed(s, ctx != NULL ? "out of memory" : why);
+		return;
+	}
+	if (session_socket_bev(s) != 0) {
+		SSL_free(ssl);
+		session_tls_record(s, "out of memory");
+		session_finish(s, PROBE_TLS_FAILED);
 		return;
 	}
 	filter = bufferevent_openssl_filter_new(s->base, s->bev, ssl, BUFFEREVENT_SSL_CONNECTING,
@@ -616,47 +770,43 @@ session_event_cb(struct bufferevent *bev, short what, void *arg)
 	session_frame_leave(s);
 }
 
-/* What an I/O event means, by state. */
+/* What an event of the TLS filter means, by state. */
 static void
 session_event(struct session *s, struct bufferevent *bev, short what, int err)
 {
-	char why[TLS_REASON_MAX];
-
 	if (what & BEV_EVENT_CONNECTED) {
 		if (s->p.state == PS_HANDSHAKE)
 			session_tls_done(s);
-		else
-			session_connected(s);
 		return;
 	}
-	switch (s->p.state) {
-	case PS_HANDSHAKE:
+	if (s->p.state == PS_HANDSHAKE) {
+		char why[TLS_REASON_MAX];
+
 		handshake_reason(bev, what, err, why, sizeof(why));
 		session_tls_failed(s, why);
 		return;
-	case PS_CONNECT:
-		session_finish(s, connect_error(err));
-		return;
-	default:
-		break;
 	}
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0) {
 		/* The TLS filter reports the peer's close before the last
 		 * bytes it decrypted (a 221, a 421): read them first. */
 		session_read(s, bev);
 		if ((s->flags & SF_DONE) || s->bev != bev)
-			return; /* ended, or a 220 to STARTTLS: the new filter reports its own end
-			         */
+			return; /* ended, or a fresh connection after QUIT */
 	}
+	session_closed(s, (what & BEV_EVENT_ERROR) && err == ECONNRESET);
+}
+
+/* The peer closed the connection (reset: with a reset), or writing to it
+ * failed. */
+static void
+session_closed(struct session *s, int reset)
+{
 	if (s->p.state == PS_QUIT) {
 		/* Closing after QUIT is what a server should do. */
 		session_act(s, proto_quit_done(&s->p));
 		return;
 	}
-	if ((what & BEV_EVENT_ERROR) && err == ECONNRESET)
-		session_finish(s, PROBE_RESET);
-	else
-		session_finish(s, PROBE_CLOSED);
+	session_finish(s, reset ? PROBE_RESET : PROBE_CLOSED);
 }
 
 /* Carries out the core's action. */
@@ -696,7 +846,7 @@ session_enter(struct session *s, enum proto_state st)
 	smtp_reply_init(&s->reply);
 	if (len > 0)
 		session_send(s, buf, len);
-	if (ms >= 0)
+	if (ms >= 0 && !(s->flags & SF_DONE))
 		session_arm(s, ms);
 }
 
@@ -717,10 +867,77 @@ session_keep_bad_line(struct session *s, const char *line, size_t len)
 }
 
 /*
- * Takes one whole line off the input and feeds it to the reply parser.
- * Returns 0 to read the next line, 1 to stop reading for now: the line is
- * not complete yet, or a reply was complete (the session has sent its next
- * command or finished).
+ * Feeds one whole line (NUL-terminated, line end removed) to the reply
+ * parser. REPLY_MORE: read the next line; REPLY_DONE: the reply is whole,
+ * for session_replied; REPLY_ERROR: the session has acted on a bad line.
+ */
+static enum reply_status
+session_line(struct session *s, const char *line, size_t len)
+{
+	enum reply_status st;
+
+	session_observe(s, OBSERVE_RECEIVED, line, len);
+	st = smtp_reply_feed(&s->reply, line, len);
+	if (st == REPLY_ERROR) {
+		session_keep_bad_line(s, line, len);
+		session_act(s, proto_bad_reply(s->reply.fault));
+		return st;
+	}
+	proto_line(&s->p, &s->reply, line, len);
+	if (st == REPLY_DONE)
+		session_trace(s, "reply", s->reply.code);
+	return st;
+}
+
+/*
+ * A whole reply. more: input follows it, and rest (restlen bytes, when
+ * known) is where it starts. Lock-step: nothing may follow a reply before
+ * our next command, but after QUIT's the connection ends anyway.
+ */
+static void
+session_replied(struct session *s, int more, const char *rest, size_t restlen)
+{
+	struct proto_action a;
+	size_t len, eol_len;
+
+	if (!more || s->p.state == PS_QUIT) {
+		session_act(s, proto_reply(&s->p, &s->reply, s->deadline_ms - clock_now_ms()));
+		return;
+	}
+	a = proto_unsolicited(&s->p, &s->reply);
+	/* The first unsolicited line is the evidence. */
+	if (rest != NULL) {
+		char quoted[SMTP_TEXT_MAX];
+
+		if (restlen > SMTP_LINE_MAX + 2)
+			restlen = SMTP_LINE_MAX + 2;
+		if (smtp_line_cut(rest, restlen, &len, &eol_len) != LINE_OK)
+			len = restlen;
+		smtp_reply_quote(rest, len, quoted, sizeof(quoted));
+		dialogue_set_str(&s->result, DT_LAST_REPLY, quoted);
+	}
+	session_act(s, a);
+}
+
+/*
+ * The cutter's verdict on the input's next line, when it is not a whole
+ * one. Returns 1 when the session ended.
+ */
+static int
+session_cut_failed(struct session *s, enum line_status ls, const char *head, size_t avail)
+{
+	if (ls != LINE_TOO_LONG)
+		return 0;
+	session_keep_bad_line(s, head, avail < SMTP_TEXT_MAX ? avail : SMTP_TEXT_MAX);
+	session_finish(s, PROBE_LINE_TOO_LONG);
+	return 1;
+}
+
+/*
+ * Takes one whole line off the TLS filter's input and feeds it to the
+ * reply parser. Returns 0 to read the next line, 1 to stop reading for
+ * now: the line is not complete yet, or a reply was complete (the session
+ * has sent its next command or finished).
  *
  * Draining below the read high-watermark resumes reading, and libevent's
  * TLS filter then reads at once, inside evbuffer_drain: the peer's close can
@@ -735,7 +952,6 @@ session_read_line(struct session *s, struct evbuffer *in)
 	size_t avail = evbuffer_get_length(in), want, len, eol_len;
 	const char *head;
 	enum line_status ls;
-	enum reply_status st;
 
 	/* The cutter needs at most a line and its line end in one piece. */
 	want = avail < SMTP_LINE_MAX + 2 ? avail : SMTP_LINE_MAX + 2;
@@ -745,12 +961,9 @@ session_read_line(struct session *s, struct evbuffer *in)
 		return 1;
 	}
 	ls = smtp_line_cut(head, want, &len, &eol_len);
-	if (ls == LINE_PARTIAL)
-		return 1; /* wait for the rest of the line */
-	if (ls == LINE_TOO_LONG) {
-		session_keep_bad_line(s, head, want < SMTP_TEXT_MAX ? want : SMTP_TEXT_MAX);
-		session_finish(s, PROBE_LINE_TOO_LONG);
-		return 1;
+	if (ls != LINE_OK) {
+		session_cut_failed(s, ls, head, want);
+		return 1; /* too long, or wait for the rest of the line */
 	}
 	s->bytes_in += len + eol_len;
 	if (s->bytes_in > SMTP_SESSION_BYTES_MAX) {
@@ -762,38 +975,18 @@ session_read_line(struct session *s, struct evbuffer *in)
 	evbuffer_drain(in, len + eol_len);
 	if (s->flags & SF_DONE)
 		return 1;
-	session_observe(s, OBSERVE_RECEIVED, line, len);
-
-	st = smtp_reply_feed(&s->reply, line, len);
-	if (st == REPLY_ERROR) {
-		session_keep_bad_line(s, line, len);
-		session_act(s, proto_bad_reply(s->reply.fault));
-		return 1;
-	}
-	proto_line(&s->p, &s->reply, line, len);
-	if (st == REPLY_MORE)
+	switch (session_line(s, line, len)) {
+	case REPLY_MORE:
 		return 0;
-	session_trace(s, "reply", s->reply.code);
-	if (evbuffer_get_length(in) > 0 && s->p.state != PS_QUIT) {
-		/* Lock-step: nothing may follow a reply before our next command. */
-		struct proto_action a = proto_unsolicited(&s->p, &s->reply);
-
-		/* The first unsolicited line is the evidence. */
-		want = evbuffer_get_length(in);
-		if (want > SMTP_LINE_MAX + 2)
-			want = SMTP_LINE_MAX + 2;
-		if ((head = (const char *)evbuffer_pullup(in, (ev_ssize_t)want)) != NULL) {
-			char quoted[SMTP_TEXT_MAX];
-
-			if (smtp_line_cut(head, want, &len, &eol_len) != LINE_OK)
-				len = want;
-			smtp_reply_quote(head, len, quoted, sizeof(quoted));
-			dialogue_set_str(&s->result, DT_LAST_REPLY, quoted);
-		}
-		session_act(s, a);
+	case REPLY_ERROR:
 		return 1;
+	case REPLY_DONE:
+		break;
 	}
-	session_act(s, proto_reply(&s->p, &s->reply, s->deadline_ms - clock_now_ms()));
+	avail = evbuffer_get_length(in);
+	want = avail < SMTP_LINE_MAX + 2 ? avail : SMTP_LINE_MAX + 2;
+	head = avail > 0 ? (const char *)evbuffer_pullup(in, (ev_ssize_t)want) : NULL;
+	session_replied(s, avail > 0, head, want);
 	return 1;
 }
 
@@ -807,6 +1000,7 @@ session_read_cb(struct bufferevent *bev, void *arg)
 	session_frame_leave(s);
 }
 
+/* The TLS filter's input. */
 static void
 session_read(struct session *s, struct bufferevent *bev)
 {
@@ -828,4 +1022,91 @@ session_read(struct session *s, struct bufferevent *bev)
 	while (!(s->flags & SF_DONE) && evbuffer_get_length(in) > 0)
 		if (session_read_line(s, in) != 0)
 			return;
+}
+
+/*
+ * Cuts plaintext input into lines for the reply parser: one complete reply
+ * at most, as session_read does; a line the read cut is carried to the
+ * next read.
+ */
+static void
+session_input(struct session *s, char *buf, size_t avail)
+{
+	size_t off = 0, len, eol_len;
+	enum reply_status st = REPLY_MORE;
+
+	while (st == REPLY_MORE) {
+		enum line_status ls = smtp_line_cut(buf + off, avail - off, &len, &eol_len);
+		if (ls != LINE_OK) {
+			if (session_cut_failed(s, ls, buf + off, avail - off) || off == avail)
+				return;
+			/* A line begun: less than SMTP_LINE_MAX + 2 bytes. */
+			if ((s->carry = malloc(avail - off)) == NULL) {
+				session_finish(s, PROBE_LOCAL_FAILURE);
+				return;
+			}
+			memcpy(s->carry, buf + off, avail - off);
+			s->carry_len = (unsigned short)(avail - off);
+			return;
+		}
+		s->bytes_in += len + eol_len;
+		if (s->bytes_in > SMTP_SESSION_BYTES_MAX) {
+			session_finish(s, PROBE_TOO_MUCH_DATA);
+			return;
+		}
+		buf[off + len] = '\0';
+		st = session_line(s, buf + off, len);
+		off += len + eol_len;
+	}
+	if (st == REPLY_DONE)
+		session_replied(s, off < avail, buf + off, avail - off);
+}
+
+/* Reads the plaintext socket: replies, or its end. */
+static void
+session_recv(struct session *s)
+{
+	char buf[SMTP_READ_MAX];
+	size_t have = s->carry_len;
+	ssize_t n;
+
+	if (have > 0)
+		memcpy(buf, s->carry, have);
+	n = recv(s->fd, buf + have, sizeof(buf) - have, 0);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			session_closed(s, errno == ECONNRESET);
+		return;
+	}
+	if (n == 0) {
+		/* A line begun and never ended is no reply. */
+		session_closed(s, 0);
+		return;
+	}
+	free(s->carry);
+	s->carry = NULL;
+	s->carry_len = 0;
+	session_input(s, buf, have + (size_t)n);
+}
+
+static void
+session_io_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct session *s = arg;
+
+	(void)fd;
+	session_frame_enter(s);
+	if (s->p.state == PS_CONNECT) {
+		session_connect_done(s);
+	} else {
+		if (what & EV_READ)
+			session_recv(s);
+		/* Reads first, as a bufferevent does: a reply or the peer's
+		 * close says more than a failed write. A fresh connection has
+		 * nothing unsent. */
+		if ((what & EV_WRITE) && !(s->flags & SF_DONE) && s->unsent_len > 0 &&
+		    s->bev == NULL)
+			session_flush(s);
+	}
+	session_frame_leave(s);
 }

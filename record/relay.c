@@ -246,6 +246,28 @@ address(unsigned int row_i, const struct relay_parts *parts, enum relay_side sid
 	return 0;
 }
 
+/* "[a.b.c.d]" into out (room for 18 bytes), without printf: the literal
+ * is written for every {I} of every planned test. Returns its length. */
+static size_t
+literal_ipv4(const unsigned char *a, char *out)
+{
+	size_t n = 0;
+	int i;
+
+	out[n++] = '[';
+	for (i = 0; i < 4; i++) {
+		if (i > 0)
+			out[n++] = '.';
+		if (a[i] >= 100)
+			out[n++] = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			out[n++] = (char)('0' + a[i] / 10 % 10);
+		out[n++] = (char)('0' + a[i] % 10);
+	}
+	out[n++] = ']';
+	return n;
+}
+
 int
 relay_dialogue_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
                        size_t size)
@@ -293,20 +315,33 @@ relay_address_literal(const struct sockaddr *sa, char *buf, size_t size)
 {
 	char ip[INET6_ADDRSTRLEN];
 	const void *addr;
-	const char *tag;
 	int n;
 
 	if (sa->sa_family == AF_INET) {
-		addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-		tag = "";
-	} else if (sa->sa_family == AF_INET6) {
-		addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-		tag = "IPv6:";
-	} else
+		char out[sizeof("[255.255.255.255]")];
+		size_t len = literal_ipv4(
+		    (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
+		        ->sin_addr,
+		    out);
+
+		if (size == 0)
+			return -1;
+		if (len >= size) {
+			/* As snprintf would: cut, and say so. */
+			memcpy(buf, out, size - 1);
+			buf[size - 1] = '\0';
+			return -1;
+		}
+		memcpy(buf, out, len);
+		buf[len] = '\0';
+		return 0;
+	}
+	if (sa->sa_family != AF_INET6)
 		return -1;
-	if (inet_ntop(sa->sa_family, addr, ip, sizeof(ip)) == NULL)
+	addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (inet_ntop(AF_INET6, addr, ip, sizeof(ip)) == NULL)
 		return -1;
-	n = snprintf(buf, size, "[%s%s]", tag, ip);
+	n = snprintf(buf, size, "[IPv6:%s]", ip);
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 

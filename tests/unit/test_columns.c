@@ -4,7 +4,9 @@
  * text reports expect, for probed and skipped results.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "reports/columns.h"
 #include "tests/fixture.h"
@@ -376,6 +378,75 @@ test_kinds(void)
 	is_str(cell("change"), "changed:smtp-closed", "change: as the baseline said");
 }
 
+/* Timestamps are written without strftime: fixed rows (leap days, the
+ * ends of years and centuries), then a sweep from 1970 to 9999 against
+ * gmtime_r and strftime. */
+static void
+test_timestamps(void)
+{
+	static const struct {
+		long long sec;
+		long usec;
+		const char *want;
+	} rows[] = {
+	    {0, 0, "1970-01-01T00:00:00.000Z"},
+	    {951782400, 1000, "2000-02-29T00:00:00.001Z"},
+	    {951868799, 999000, "2000-02-29T23:59:59.999Z"},
+	    {946684799, 500000, "1999-12-31T23:59:59.500Z"},
+	    {1709251199, 42000, "2024-02-29T23:59:59.042Z"},
+	    {4107542400, 0, "2100-03-01T00:00:00.000Z"},
+	    {2147483648LL, 0, "2038-01-19T03:14:08.000Z"},
+	    {253402300799LL, 999999, "9999-12-31T23:59:59.999Z"},
+	};
+	char want[64];
+	long long sec;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		res.started.tv_sec = (time_t)rows[i].sec;
+		res.started.tv_usec = rows[i].usec;
+		is_str(cell("timestamp"), rows[i].want, "timestamp %s", rows[i].want);
+	}
+	for (sec = 0; sec < 253402300800LL && bad < 3; sec += 86400LL * 97 + 3671) {
+		time_t t = (time_t)sec;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%S.007Z", &tm);
+		res.started.tv_sec = t;
+		res.started.tv_usec = 7000;
+		if (strcmp(cell("timestamp"), want) != 0) {
+			bad++;
+			is_str(cell("timestamp"), want, "timestamp of %lld", sec);
+		}
+	}
+	is_int(bad, 0, "timestamps from 1970 to 9999 as strftime writes them");
+}
+
+/* Numbers are written without printf: their edges. */
+static void
+test_numbers(void)
+{
+	res.duration_ms = 0;
+	is_str(cell("duration_ms"), "0", "duration_ms 0");
+	res.duration_ms = 4294967295u;
+	is_str(cell("duration_ms"), "4294967295", "duration_ms at its largest");
+	res.duration_ms = 1000;
+	is_str(cell("duration_ms"), "1000", "duration_ms 1000");
+	res.target.salen = sizeof(struct sockaddr_in);
+	res.target.port = 65535;
+	is_str(cell("port"), "65535", "port at its largest");
+	res.target.port = 1;
+	is_str(cell("port"), "1", "port 1");
+	res.ntests = 0;
+	add_test("t", -1, 2147483647);
+	add_test("u", -2147483647 - 1, 10);
+	is_str(cell("relay_tests"), "t:-1/2147483647;u:-2147483648/10",
+	       "relay_tests codes: any int, as printf writes it");
+	res.ntests = 0;
+}
+
 int
 main(void)
 {
@@ -385,5 +456,7 @@ main(void)
 	test_skipped();
 	test_unterminated();
 	test_kinds();
+	test_timestamps();
+	test_numbers();
 	return tap_done();
 }

@@ -538,6 +538,61 @@ test_write_error(void)
 	fclose(f);
 }
 
+/*
+ * Cells that need no encoding are copied as they are: the writer's row
+ * equals each selected column's cell through csv_escape_cell, for random
+ * banners and EHLO names rich in plain bytes and in the bytes at the edge
+ * of plain (space first or last, formula bytes, quote, comma, backslash,
+ * DEL, a tab).
+ */
+static void
+test_plain_cells(void)
+{
+	static const char alphabet[] = "abcXYZ019 .:;<>[]()!?#$%&*/=+-@\\\",\t\x7f~_";
+	static struct probe_result r;
+	static char cellbuf[REPORT_CELL_MAX], escbuf[REPORT_CELL_MAX], want[1 << 16];
+	struct strbuf cell, esc, line;
+	size_t i, j, k;
+	int bad = 0;
+
+	for (k = 0; k < 2000; k++) {
+		size_t n, len;
+		char *out;
+		int rc;
+
+		golden_result(&r);
+		n = next_rand() % 40;
+		for (i = 0; i < n; i++)
+			r.banner[i] = alphabet[next_rand() % (sizeof(alphabet) - 1)];
+		r.banner[n] = '\0';
+		n = next_rand() % 12;
+		for (i = 0; i < n; i++)
+			r.ehlo_name[i] =
+			    alphabet[next_rand() % 24]; /* no quote, comma, backslash */
+		r.ehlo_name[n] = '\0';
+		sb_init(&line, want, sizeof(want));
+		for (j = 0; j < report_nselected(); j++) {
+			sb_init(&cell, cellbuf, sizeof(cellbuf));
+			report_columns[report_selected(j)].format(&r, &cell);
+			sb_init(&esc, escbuf, sizeof(escbuf));
+			(void)csv_escape_cell(cell.buf, cell.len, &esc);
+			if (j > 0)
+				sb_putc(&line, ',');
+			sb_append(&line, esc.buf, esc.len);
+		}
+		sb_putc(&line, '\n');
+		out = render(&r, 1, 0, &len, &rc);
+		if (out == NULL || len != line.len || memcmp(out, line.buf, len) != 0) {
+			if (bad++ == 0)
+				printf("# row differs:\n# got:  %s# want: %s", out ? out : "",
+				       line.buf);
+		}
+		free(out);
+	}
+	is_int(bad, 0,
+	       "2000 rows: plain cells copied, the others encoded, as csv_escape_cell does");
+}
+
 int
 main(void)
 {
@@ -546,5 +601,6 @@ main(void)
 	test_random();
 	test_writer();
 	test_write_error();
+	test_plain_cells();
 	return tap_done();
 }

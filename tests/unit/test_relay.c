@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,38 @@ test_literals(void)
 	relay_address_literal((struct sockaddr *)&sin6, buf, sizeof(buf));
 	is_str(buf, "[IPv6:::1]", "loopback IPv6 literal");
 	is_int(relay_address_literal((struct sockaddr *)&sin6, buf, 8), -1, "too small a buffer");
+}
+
+/* IPv4 literals are written without printf: each byte's widths, and
+ * buffers one byte short or just right, against inet_ntop. */
+static void
+test_literals_ipv4(void)
+{
+	static const char *const ips[] = {
+	    "0.0.0.0",      "255.255.255.255", "127.0.0.1",  "9.10.99.100",
+	    "198.51.100.7", "203.0.113.250",   "1.20.200.0",
+	};
+	struct sockaddr_in sin;
+	char buf[64], want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(ips) / sizeof(ips[0]); i++) {
+		size_t n;
+
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		inet_pton(AF_INET, ips[i], &sin.sin_addr);
+		snprintf(want, sizeof(want), "[%s]", ips[i]);
+		n = strlen(want);
+		is_int(relay_address_literal((struct sockaddr *)&sin, buf, sizeof(buf)), 0, "%s",
+		       ips[i]);
+		is_str(buf, want, "IPv4 literal text");
+		is_int(relay_address_literal((struct sockaddr *)&sin, buf, n + 1), 0,
+		       "a buffer just large enough");
+		is_str(buf, want, "its text");
+		is_int(relay_address_literal((struct sockaddr *)&sin, buf, n), -1,
+		       "a buffer one byte short");
+	}
 }
 
 /* Test i's sender or recipient, as the session sends it; the record's
@@ -232,6 +265,7 @@ int
 main(void)
 {
 	test_literals();
+	test_literals_ipv4();
 	test_plan();
 	test_full();
 	test_words();
