@@ -227,47 +227,35 @@ put_digits(char *p, unsigned long n, int width)
 }
 
 /*
- * "YYYY-MM-DDTHH:MM:SS.mmmZ", UTC. Every row has one: written by hand (the
- * civil date from the day count, H. Hinnant's algorithm) rather than through
- * gmtime_r, strftime and printf, which cost more than the rest of the row.
- * Times before 1970 or past 9999 take the library's way.
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ", UTC. Every row has one, and gmtime_r with
+ * strftime cost more than the rest of a row: rows come about in time
+ * order, so the text up to the second is made once a second and kept (one
+ * writer thread writes rows), and only the milliseconds are new.
  */
 static void
 col_timestamp(const struct probe_result *r, struct strbuf *sb)
 {
+	static time_t kept_sec = (time_t)-1;
+	static char kept[sizeof("YYYY-MM-DDTHH:MM:SS")];
 	time_t t = r->started.tv_sec;
 	long ms = (long)r->started.tv_usec / 1000;
-	char buf[32];
+	char frac[sizeof(".mmmZ") - 1];
 
-	if (ms < 0 || ms > 999)
-		ms = 0;
-	if (t >= 0 && (long long)t < 253402300800LL) {
-		long long days = (long long)t / 86400, secs = (long long)t % 86400;
-		long long z = days + 719468, era = z / 146097, doe = z - era * 146097;
-		long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-		long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-		long long d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-		long long y = yoe + era * 400 + (m <= 2);
-
-		memcpy(buf, "0000-00-00T00:00:00.000Z", 24);
-		put_digits(buf, (unsigned long)y, 4);
-		put_digits(buf + 5, (unsigned long)m, 2);
-		put_digits(buf + 8, (unsigned long)d, 2);
-		put_digits(buf + 11, (unsigned long)(secs / 3600), 2);
-		put_digits(buf + 14, (unsigned long)(secs / 60 % 60), 2);
-		put_digits(buf + 17, (unsigned long)(secs % 60), 2);
-		put_digits(buf + 20, (unsigned long)ms, 3);
-		sb_append(sb, buf, 24);
-		return;
-	}
-	{
+	if (t != kept_sec || kept_sec == (time_t)-1) {
 		struct tm tm;
 
+		kept_sec = (time_t)-1;
 		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		    strftime(kept, sizeof(kept), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
 			return;
-		sb_printf(sb, "%s.%03ldZ", buf, ms);
+		kept_sec = t;
 	}
+	if (ms < 0 || ms > 999)
+		ms = 0;
+	memcpy(frac, ".000Z", sizeof(frac));
+	put_digits(frac + 1, (unsigned long)ms, 3);
+	sb_puts(sb, kept);
+	sb_append(sb, frac, sizeof(frac));
 }
 
 TEXT_COLUMN(col_ip, target.ip)

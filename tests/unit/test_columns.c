@@ -378,8 +378,9 @@ test_kinds(void)
 	is_str(cell("change"), "changed:smtp-closed", "change: as the baseline said");
 }
 
-/* Timestamps are written without strftime: fixed rows (leap days, the
- * ends of years and centuries), then a sweep from 1970 to 9999 against
+/* Timestamps keep the text of their second: fixed rows (leap days, the
+ * ends of years and centuries, one second twice with other milliseconds,
+ * then the second before it), then a sweep from 1970 to 9999 against
  * gmtime_r and strftime. */
 static void
 test_timestamps(void)
@@ -391,6 +392,8 @@ test_timestamps(void)
 	} rows[] = {
 	    {0, 0, "1970-01-01T00:00:00.000Z"},
 	    {951782400, 1000, "2000-02-29T00:00:00.001Z"},
+	    {951782400, 998000, "2000-02-29T00:00:00.998Z"},
+	    {951782399, 998000, "2000-02-28T23:59:59.998Z"},
 	    {951868799, 999000, "2000-02-29T23:59:59.999Z"},
 	    {946684799, 500000, "1999-12-31T23:59:59.500Z"},
 	    {1709251199, 42000, "2024-02-29T23:59:59.042Z"},
