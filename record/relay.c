@@ -9,7 +9,6 @@
 
 #include "record/relay.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,10 +130,10 @@ relay_name_ok(const char *s)
 
 /* What a test's addresses are made of: a dialogue's or a record's. */
 struct relay_parts {
-	const char *mail_from;     /* {F} */
-	const char *rcpt_domain;   /* {D} */
-	const char *name;          /* {B} */
-	const struct sockaddr *sa; /* {I}, NULL when there is no address */
+	const char *mail_from;   /* {F} */
+	const char *rcpt_domain; /* {D} */
+	const char *name;        /* {B} */
+	const char *ip;          /* {I}: the address's canonical text, "" for none */
 };
 
 /*
@@ -165,8 +164,7 @@ expand(const char *tpl, const struct relay_parts *r, char *out, size_t size)
 				part = r->rcpt_domain;
 				break;
 			case 'I':
-				if (r->sa == NULL ||
-				    relay_address_literal(r->sa, literal, sizeof(literal)) != 0)
+				if (relay_address_literal(r->ip, literal, sizeof(literal)) != 0)
 					return -1;
 				part = literal;
 				break;
@@ -195,7 +193,7 @@ dialogue_parts(const struct probe_dialogue *r)
 	parts.mail_from = r->plan_mail_from != NULL ? r->plan_mail_from : "";
 	parts.rcpt_domain = r->plan_rcpt_domain != NULL ? r->plan_rcpt_domain : "";
 	parts.name = dialogue_text(r, DT_PLAN_NAME);
-	parts.sa = r->target.salen != 0 ? (const struct sockaddr *)&r->target.sa : NULL;
+	parts.ip = r->target.salen != 0 ? dialogue_text(r, DT_TARGET + TT_IP) : "";
 	return parts;
 }
 
@@ -246,28 +244,6 @@ address(unsigned int row_i, const struct relay_parts *parts, enum relay_side sid
 	return 0;
 }
 
-/* "[a.b.c.d]" into out (room for 18 bytes), without printf: the literal
- * is written for every {I} of every planned test. Returns its length. */
-static size_t
-literal_ipv4(const unsigned char *a, char *out)
-{
-	size_t n = 0;
-	int i;
-
-	out[n++] = '[';
-	for (i = 0; i < 4; i++) {
-		if (i > 0)
-			out[n++] = '.';
-		if (a[i] >= 100)
-			out[n++] = (char)('0' + a[i] / 100);
-		if (a[i] >= 10)
-			out[n++] = (char)('0' + a[i] / 10 % 10);
-		out[n++] = (char)('0' + a[i] % 10);
-	}
-	out[n++] = ']';
-	return n;
-}
-
 int
 relay_dialogue_address(const struct probe_dialogue *r, size_t i, enum relay_side side, char *buf,
                        size_t size)
@@ -294,7 +270,7 @@ relay_address(const struct probe_result *r, size_t i, enum relay_side side, char
 	parts.mail_from = r->plan_mail_from;
 	parts.rcpt_domain = r->plan_rcpt_domain;
 	parts.name = r->plan_name;
-	parts.sa = r->target.salen != 0 ? (const struct sockaddr *)&r->target.sa : NULL;
+	parts.ip = r->target.salen != 0 ? r->target.ip : "";
 	return address(r->tests[i].row, &parts, side, buf, size);
 }
 
@@ -311,38 +287,21 @@ relay_row_kind(unsigned int row)
 }
 
 int
-relay_address_literal(const struct sockaddr *sa, char *buf, size_t size)
+relay_address_literal(const char *ip, char *buf, size_t size)
 {
-	char ip[INET6_ADDRSTRLEN];
-	const void *addr;
-	int n;
+	struct strbuf sb;
 
-	if (sa->sa_family == AF_INET) {
-		char out[sizeof("[255.255.255.255]")];
-		size_t len = literal_ipv4(
-		    (const unsigned char *)&((const struct sockaddr_in *)(const void *)sa)
-		        ->sin_addr,
-		    out);
-
-		if (size == 0)
-			return -1;
-		if (len >= size) {
-			/* As snprintf would: cut, and say so. */
-			memcpy(buf, out, size - 1);
-			buf[size - 1] = '\0';
-			return -1;
-		}
-		memcpy(buf, out, len);
-		buf[len] = '\0';
-		return 0;
-	}
-	if (sa->sa_family != AF_INET6)
+	if (size == 0)
 		return -1;
-	addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-	if (inet_ntop(AF_INET6, addr, ip, sizeof(ip)) == NULL)
+	sb_init(&sb, buf, size);
+	if (ip[0] == '\0')
 		return -1;
-	n = snprintf(buf, size, "[IPv6:%s]", ip);
-	return n < 0 || (size_t)n >= size ? -1 : 0;
+	sb_putc(&sb, '[');
+	if (strchr(ip, ':') != NULL)
+		sb_puts(&sb, "IPv6:");
+	sb_puts(&sb, ip);
+	sb_putc(&sb, ']');
+	return sb.truncated ? -1 : 0;
 }
 
 int

@@ -60,9 +60,10 @@ int relay_address(const struct probe_result *r, size_t i, enum relay_side side, 
 const char *relay_row_name(unsigned int row);
 enum relay_kind relay_row_kind(unsigned int row);
 
-/* Writes the RFC 5321 address literal of sa ("[192.0.2.1]", "[IPv6:2001:db8::1]").
- * Returns 0, or -1 when it does not fit or sa is not IPv4/IPv6. */
-int relay_address_literal(const struct sockaddr *sa, char *buf, size_t size);
+/* Writes the RFC 5321 address literal of ip, a target's canonical address
+ * text ("[192.0.2.1]", "[IPv6:2001:db8::1]"): no formatting, the text is
+ * the target's. Returns 0, or -1 when it does not fit or ip is "". */
+int relay_address_literal(const char *ip, char *buf, size_t size);
 
 /* 1 when s is safe inside an SMTP command: printable ASCII, no blanks or
  * angle brackets, 1..max-1 bytes. Used to check --ehlo, --mail-from and
