@@ -119,8 +119,9 @@ EOT
 		n=$(($(wc -l <"$WORK/out.csv") - 1))
 		verdicts=$(cut -d, -f6 "$WORK/out.csv" | sed 1d | sort | uniq -c |
 			awk '{printf "%s%s %s", sep, $1, $2; sep = ", "}')
-		tls=$(awk -F, 'NR > 1 && $15 == "used" { u++ } END { print u + 0 }' "$WORK/out.csv")
-		# fcrdns, found by name: the header gives its column.
+		# starttls and fcrdns, found by name: the header gives their columns.
+		tls=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "starttls") k = i; next }
+			k && $k == "used" { u++ } END { print u + 0 }' "$WORK/out.csv")
 		fcr=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fcrdns") k = i; next }
 			k && $k == "yes" { y++ } END { print y + 0 }' "$WORK/out.csv")
 		awk -v m="$mode" -v c="$c" -v n="$n" -v w="$wall" -v u="$user" -v s="$sys" \
