@@ -20,8 +20,9 @@
 #   tarpit   8,192 targets, every reply 50 ms late: concurrency 100 to 10,000,
 #            wall time, CPU, peak RSS and the speed-up of 5,000 over 1,000;
 #            then nmap --script smtp-open-relay beside smtpprobe (basic and
-#            full) on the first 200 and 1,000 of them (TARPIT_NMAP), nmap cut
-#            after 600 s (TARPIT_NMAP_TIMEOUT) (not part of all)
+#            full) on the first 200 and 1,000 of them (TARPIT_NMAP; none:
+#            no nmap), nmap cut after 600 s (TARPIT_NMAP_TIMEOUT) (not part
+#            of all)
 #   cpu      smtp-sink, 10,000 targets at concurrency 100: the floor client and
 #            smtpprobe (--tests basic, then full, the floor holding as many
 #            transactions) in turn, 3 rounds, CPU per dialogue and the ratio;
@@ -99,6 +100,7 @@ EOT
 				a / (b > 0 ? b : 0.01), b, a }'
 	fi
 	echo
+	[ "${TARPIT_NMAP:-}" != none ] || exit 0
 	# nmap runs its script only on ports it takes for SMTP: a copy of its
 	# services file names ours so (as in the compare block).
 	mkdir -p "$WORK/nmap"
