@@ -1062,6 +1062,10 @@ session_input(struct session *s, char *buf, size_t avail)
 		session_replied(s, off < avail, buf + off, avail - off);
 }
 
+/* A carried line is shorter than SMTP_LINE_MAX + 2 bytes: a read always
+ * has room after it (a recv of 0 bytes would look like the peer's close). */
+_Static_assert(SMTP_READ_MAX > SMTP_LINE_MAX + 2, "no room to read after a carried line");
+
 /* Reads the plaintext socket: replies, or its end. */
 static void
 session_recv(struct session *s)
