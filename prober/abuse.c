@@ -93,17 +93,27 @@ known_zone(const char *zone)
 }
 
 int
-abuse_family(const struct sockaddr *sa)
+abuse_address(const struct sockaddr *sa, unsigned char b[16])
 {
 	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 
-	if (sa->sa_family == AF_INET)
+	memset(b, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		memcpy(&sin, sa, sizeof(sin));
+		memcpy(b, &sin.sin_addr, 4);
 		return AF_INET;
+	}
 	if (sa->sa_family != AF_INET6)
 		return -1;
 	memcpy(&sin6, sa, sizeof(sin6));
-	return memcmp(sin6.sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0 ? AF_INET : AF_INET6;
+	if (memcmp(sin6.sin6_addr.s6_addr, mapped, sizeof(mapped)) == 0) {
+		memcpy(b, sin6.sin6_addr.s6_addr + 12, 4);
+		return AF_INET;
+	}
+	memcpy(b, sin6.sin6_addr.s6_addr, 16);
+	return AF_INET6;
 }
 
 int
@@ -112,26 +122,12 @@ abuse_reverse_name(const struct sockaddr *sa, const char *zone, char *out, size_
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
 	struct strbuf sb;
-	int family = abuse_family(sa);
+	int family = abuse_address(sa, b);
 
 	if (size > 0)
 		out[0] = '\0';
 	if (family < 0 || size == 0)
 		return -1;
-	if (sa->sa_family == AF_INET) {
-		struct sockaddr_in sin;
-
-		memcpy(&sin, sa, sizeof(sin));
-		memcpy(b, &sin.sin_addr, 4);
-	} else {
-		struct sockaddr_in6 sin6;
-
-		memcpy(&sin6, sa, sizeof(sin6));
-		if (family == AF_INET)
-			memcpy(b, sin6.sin6_addr.s6_addr + 12, 4);
-		else
-			memcpy(b, sin6.sin6_addr.s6_addr, 16);
-	}
 	sb_init(&sb, out, size);
 	if (family == AF_INET) {
 		sb_printf(&sb, "%u.%u.%u.%u.", b[3], b[2], b[1], b[0]);

@@ -29,14 +29,15 @@
 /* --dnsbl default: well-known zones free for low-volume use. */
 #define DNSBL_DEFAULT_ZONES "zen.spamhaus.org,bl.spamcop.net,psbl.surriel.com"
 
-/* AF_INET or AF_INET6 as the address is listed (an IPv4-mapped IPv6
- * address is its IPv4 address), or -1. */
-int abuse_family(const struct sockaddr *sa);
+/* The address as it is listed: its bytes into b (4 for IPv4, 16 for IPv6;
+ * the rest zeroed; an IPv4-mapped IPv6 address is its IPv4 address) and
+ * AF_INET or AF_INET6, or -1 for another family. */
+int abuse_address(const struct sockaddr *sa, unsigned char b[16]);
 
 /*
  * Writes "<reversed address>.ZONE": IPv4 octets reversed
  * ("7.113.0.203.ZONE"), IPv6 nibbles reversed (32 labels). Returns the
- * family (as abuse_family), or -1 when sa is neither or it does not fit.
+ * family (as abuse_address), or -1 when sa is neither or it does not fit.
  */
 int abuse_reverse_name(const struct sockaddr *sa, const char *zone, char *out, size_t size);
 

@@ -391,24 +391,11 @@ lookup_start(struct lookup *l, const struct sockaddr *sa, lookup_cb cb, void *ar
 	unsigned char b[16];
 	struct waiter *wt;
 	struct entry *e;
-	int family = abuse_family(sa);
+	int family = abuse_address(sa, b);
 	size_t h;
 
 	if (family < 0)
 		return -1;
-	memset(b, 0, sizeof(b));
-	if (sa->sa_family == AF_INET) {
-		struct sockaddr_in sin;
-
-		memcpy(&sin, sa, sizeof(sin));
-		memcpy(b, &sin.sin_addr, 4);
-	} else {
-		struct sockaddr_in6 sin6;
-
-		memcpy(&sin6, sa, sizeof(sin6));
-		memcpy(b, family == AF_INET ? sin6.sin6_addr.s6_addr + 12 : sin6.sin6_addr.s6_addr,
-		       family == AF_INET ? 4 : 16);
-	}
 	h = hash_addr(family, b);
 	for (e = l->bucket[h]; e != NULL; e = e->hnext)
 		if (e->family == family && memcmp(e->addr, b, sizeof(b)) == 0)
