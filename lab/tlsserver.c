@@ -5,25 +5,9 @@
 
 #include "lab/tlsserver.h"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <stdio.h>
 
-#include "common/bounds.h"
 #include "prober/tls.h"
-
-/* The oldest error on OpenSSL's queue, for a message; the queue is emptied. */
-static void
-queue_reason(char *err, size_t errlen, const char *what)
-{
-	char reason[TLS_REASON_MAX] = "";
-	unsigned long code = ERR_get_error();
-
-	if (code != 0)
-		tls_error_reason(code, reason, sizeof(reason));
-	ERR_clear_error();
-	snprintf(err, errlen, "%s%s%s", what, reason[0] ? ": " : "", reason);
-}
 
 SSL_CTX *
 tls_server_context_new(const char *cert_file, const char *key_file, char *err, size_t errlen)
@@ -31,20 +15,20 @@ tls_server_context_new(const char *cert_file, const char *key_file, char *err, s
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 
 	if (ctx == NULL) {
-		queue_reason(err, errlen, "cannot create a TLS context");
+		tls_queue_reason(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
 	SSL_CTX_set_security_level(ctx, 0);
 	SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
-		queue_reason(err, errlen, "cannot load the certificate");
+		tls_queue_reason(err, errlen, "cannot load the certificate");
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
-		queue_reason(err, errlen,
-		             "cannot load the key (or it does not fit the certificate)");
+		tls_queue_reason(err, errlen,
+		                 "cannot load the key (or it does not fit the certificate)");
 		SSL_CTX_free(ctx);
 		return NULL;
 	}

@@ -45,9 +45,8 @@ tls_error_reason(unsigned long code, char *buf, size_t size)
 		ERR_error_string_n(code, buf, size);
 }
 
-/* The oldest error on OpenSSL's queue, for a message; the queue is emptied. */
-static void
-queue_reason(char *err, size_t errlen, const char *what)
+void
+tls_queue_reason(char *err, size_t errlen, const char *what)
 {
 	char reason[TLS_REASON_MAX] = "";
 	unsigned long code = ERR_get_error();
@@ -64,7 +63,7 @@ tls_context_new(const char *ca_file, char *err, size_t errlen)
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
 	if (ctx == NULL) {
-		queue_reason(err, errlen, "cannot create a TLS context");
+		tls_queue_reason(err, errlen, "cannot create a TLS context");
 		return NULL;
 	}
 	/* Observe, do not judge: every version and cipher OpenSSL still has. */
@@ -85,7 +84,7 @@ tls_context_new(const char *ca_file, char *err, size_t errlen)
 
 			snprintf(what, sizeof(what), "--ca-file: %.100s: no CA certificates read",
 			         ca_file);
-			queue_reason(err, errlen, what);
+			tls_queue_reason(err, errlen, what);
 			SSL_CTX_free(ctx);
 			return NULL;
 		}
@@ -319,7 +318,7 @@ tls_cert_facts_file(const char *path, const char *hostname, struct tls_facts *f,
 	cert = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (cert == NULL) {
-		queue_reason(err, errlen, "not a PEM certificate");
+		tls_queue_reason(err, errlen, "not a PEM certificate");
 		return -1;
 	}
 	tls_cert_facts(cert, hostname, f);

@@ -71,5 +71,8 @@ int tls_cert_facts_file(const char *path, const char *hostname, struct tls_facts
 
 /* OpenSSL's reason for an error code ("wrong version number"), into buf. */
 void tls_error_reason(unsigned long code, char *buf, size_t size);
+/* err = "WHAT: <the oldest error on OpenSSL's queue>", or WHAT alone when the
+ * queue is empty; the queue is emptied. */
+void tls_queue_reason(char *err, size_t errlen, const char *what);
 
 #endif
