@@ -14,16 +14,8 @@ DNS_PORT=5366
 dnsmasq_require
 
 V6=1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0
-cat >"$WORK/dnsmasq.conf" <<EOT
-port=$DNS_PORT
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-no-poll
-user=$(id -un)
-log-queries
-log-facility=$WORK/dnsmasq.log
+dnsmasq_conf "$DNS_PORT"
+cat >>"$WORK/dnsmasq.conf" <<EOT
 local=/example.org/
 local=/127.in-addr.arpa/
 local=/ip6.arpa/

@@ -153,16 +153,8 @@ if [ ! -x "$DNSMASQ" ]; then
 	done_testing
 	exit 0
 fi
-cat >"$WORK/dnsmasq.conf" <<EOT
-port=$DNS_PORT
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-no-poll
-user=$(id -un)
-log-queries
-log-facility=$WORK/dnsmasq.log
+dnsmasq_conf "$DNS_PORT"
+cat >>"$WORK/dnsmasq.conf" <<EOT
 local=/example.org/
 local=/example.com/
 local=/127.in-addr.arpa/

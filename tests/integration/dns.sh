@@ -25,17 +25,9 @@ trap dns_cleanup EXIT
 
 dnsmasq_require
 
-cat >"$WORK/dnsmasq.conf" <<EOT
-# Only this test's records; nothing forwarded, nothing read from the system.
-port=$DNS_PORT
-listen-address=127.0.0.1
-bind-interfaces
-no-resolv
-no-hosts
-no-poll
-user=$(id -un)
-log-queries
-log-facility=$WORK/dnsmasq.log
+dnsmasq_conf "$DNS_PORT"
+cat >>"$WORK/dnsmasq.conf" <<EOT
+# Only this test's records.
 # Unknown names here are NXDOMAIN, not REFUSED.
 local=/example.com/
 local=/example.net/
@@ -246,13 +238,7 @@ while [ "$(grep -c "^$N.9:$P .* C: QUIT" "$LAB_LOG")" -eq "$quits" ] && [ $i -lt
 done
 ok $((i >= 100)) "the dialogue runs to QUIT while its PTR query is unanswered: DNS never holds up the connect"
 kill -INT "$PROBE_PID"
-i=0
-while kill -0 "$PROBE_PID" 2>/dev/null && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-kill -9 "$PROBE_PID" 2>/dev/null
-wait "$PROBE_PID"
+wait_pid "$PROBE_PID"
 is "$?" 4 "SIGINT: exit 4 within the grace time"
 is "$(cell "$WORK/int.csv" "$N.9" verdict)|$(cell "$WORK/int.csv" "$N.9" fcrdns)" "smtp-closed|" \
 	"the row waiting for DNS is written, fcrdns empty (not looked up)"

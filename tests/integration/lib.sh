@@ -83,14 +83,7 @@ lab_start() {
 # sanitizer or leak report either.
 lab_stop() {
 	[ -n "$LAB_PID" ] || return 0
-	kill "$LAB_PID" 2>/dev/null
-	i=0
-	while kill -0 "$LAB_PID" 2>/dev/null && [ $i -lt 50 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$LAB_PID" 2>/dev/null
-	wait "$LAB_PID" 2>/dev/null
+	stop_pid "$LAB_PID"
 	st=$?
 	LAB_PID=
 	if [ "${1:-}" = report ]; then
@@ -116,12 +109,11 @@ rows() {
 	echo $(($(wc -l <"$1") - 1))
 }
 
-# stop_pid PID: SIGTERM, a bounded wait, then SIGKILL.
-stop_pid() {
-	[ -n "$1" ] || return 0
-	kill "$1" 2>/dev/null
+# wait_pid PID [TENTHS]: waits at most TENTHS tenths of a second (default
+# 100) for PID to end, then SIGKILL; returns its exit status.
+wait_pid() {
 	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 50 ]; do
+	while kill -0 "$1" 2>/dev/null && [ $i -lt "${2:-100}" ]; do
 		i=$((i + 1))
 		sleep 0.1
 	done
@@ -129,11 +121,35 @@ stop_pid() {
 	wait "$1" 2>/dev/null
 }
 
+# stop_pid PID: SIGTERM, at most 5 s, then SIGKILL; returns its exit status.
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill "$1" 2>/dev/null
+	wait_pid "$1" 50
+}
+
 # dnsmasq_require: skips the whole test where dnsmasq is not installed.
 dnsmasq_require() {
 	[ -x "$DNSMASQ" ] && return 0
 	echo "1..0 # SKIP $DNSMASQ not installed (Debian package dnsmasq-base)"
 	exit 0
+}
+
+# dnsmasq_conf PORT: starts $WORK/dnsmasq.conf with what every test's dnsmasq
+# needs: 127.0.0.1:PORT only, nothing forwarded, nothing read from the system,
+# every query logged to $WORK/dnsmasq.log. The test appends its records.
+dnsmasq_conf() {
+	cat >"$WORK/dnsmasq.conf" <<EOT
+port=$1
+listen-address=127.0.0.1
+bind-interfaces
+no-resolv
+no-hosts
+no-poll
+user=$(id -un)
+log-queries
+log-facility=$WORK/dnsmasq.log
+EOT
 }
 
 # dnsmasq_start PORT: starts the test's own dnsmasq with $WORK/dnsmasq.conf
