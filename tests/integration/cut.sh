@@ -22,13 +22,7 @@ done >"$WORK/slow.txt"
 
 # stop PID: waits (at most 10 s) for it to end; its exit status in $st.
 stop() {
-	i=0
-	while kill -0 "$1" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$1" 2>/dev/null
-	wait "$1"
+	wait_pid "$1"
 	st=$?
 }
 

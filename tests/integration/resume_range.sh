@@ -49,13 +49,7 @@ rowset() {
 pid=$!
 sleep 3
 kill -TERM "$pid"
-i=0
-while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-kill -9 "$pid" 2>/dev/null
-wait "$pid"
+wait_pid "$pid"
 is "$?" 4 "SIGTERM after 3 s: exit status 4"
 before=$(rows "$WORK/out.csv")
 [ "$before" -gt 100 ] && [ "$before" -lt 3800 ]

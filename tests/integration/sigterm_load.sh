@@ -40,13 +40,7 @@ run_and_signal() {
 		kill -"$sig" "$pid"
 		sleep 0.1
 	done
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid"
+	wait_pid "$pid"
 	st=$?
 	is "$st" 4 "$1: exit status 4 (interrupted)"
 

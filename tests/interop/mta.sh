@@ -46,12 +46,7 @@ mta_stop() {
 		kill "$p" 2>/dev/null
 	done
 	for p in $PIDS; do
-		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
-			i=$((i + 1))
-			sleep 0.1
-		done
-		kill -9 "$p" 2>/dev/null
+		wait_pid "$p" 50
 	done
 	PIDS=
 }
