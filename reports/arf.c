@@ -464,24 +464,6 @@ identity_encoding(const char *s, size_t n)
 	return GMIME_CONTENT_ENCODING_7BIT;
 }
 
-/* The header section of msg, up to and with its empty line. */
-static size_t
-header_length(const char *msg, size_t len)
-{
-	size_t pos = 0;
-
-	while (pos < len) {
-		const char *nl = memchr(msg + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (msg + pos)) : len - pos;
-		int empty = n == 0 || (n == 1 && msg[pos] == '\r');
-
-		pos += n + (nl != NULL);
-		if (empty)
-			break;
-	}
-	return pos;
-}
-
 /* The human part: what was tested, what was accepted, what is attached. */
 static void
 human_part(struct strbuf *sb, const struct probe_result *r, const struct arf_options *o, int has_to,
@@ -592,7 +574,10 @@ report_body(const struct target *t, const struct arf_options *o, const char *tex
 	add_part(report, leaf("message", "feedback-report", feedback, strlen(feedback),
 	                      GMIME_CONTENT_ENCODING_7BIT));
 	if (message != NULL) {
-		size_t n = o->headers_only ? header_length(message, message_len) : message_len;
+		size_t n = message_len;
+
+		if (o->headers_only) /* the header section, with its empty line */
+			message_header_length(message, message_len, &n);
 
 		add_part(report, o->headers_only ? leaf("text", "rfc822-headers", message, n,
 		                                        identity_encoding(message, n))

@@ -750,10 +750,8 @@ message_file_set_outer(struct message_file *f, int outer)
 	f->outer = outer;
 }
 
-/* 1 when the header section of msg (up to its empty line) is longer than
- * MESSAGE_HEADER_MAX. */
-static int
-header_too_big(const char *msg, size_t len)
+size_t
+message_header_length(const char *msg, size_t len, size_t *body)
 {
 	size_t pos = 0;
 
@@ -761,11 +759,16 @@ header_too_big(const char *msg, size_t len)
 		const char *nl = memchr(msg + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - (msg + pos)) : len - pos;
 
-		if (without_cr(msg + pos, n) == 0)
-			break;
+		if (without_cr(msg + pos, n) == 0) {
+			if (body != NULL)
+				*body = pos + n + (nl != NULL);
+			return pos;
+		}
 		pos += n + (nl != NULL);
 	}
-	return pos > MESSAGE_HEADER_MAX;
+	if (body != NULL)
+		*body = len;
+	return len;
 }
 
 /* Swaps a whole message taken from the reader for its inner message, when
@@ -782,7 +785,7 @@ use_inner(struct message_file *f, const char **hdr, size_t *len, int *too_big)
 	f->inner = in;
 	*hdr = in;
 	*len = inlen;
-	*too_big = header_too_big(in, inlen);
+	*too_big = message_header_length(in, inlen, NULL) > MESSAGE_HEADER_MAX;
 }
 
 int

@@ -88,6 +88,11 @@ void message_reader_keep_body(struct message_reader *r);
  */
 int message_inner(const char *msg, size_t len, char **out, size_t *outlen);
 
+/* The length of msg's header section, its empty line not counted; *body
+ * (when not NULL) is where the body starts, after that line (len when
+ * there is none). */
+size_t message_header_length(const char *msg, size_t len, size_t *body);
+
 /* GMime's set-up, once per process (message_inner and reports call it),
  * and its release at exit. */
 void message_mime_init(void);
