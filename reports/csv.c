@@ -175,40 +175,22 @@ put_line(struct report *rep)
 	return report_flush(rep);
 }
 
-/* 1 when csv_escape_cell would give raw back unchanged: printable ASCII
- * but backslash, quote and comma, no formula start, no edge space, and
- * room for it all. Most cells are (or are empty): they skip the copy. */
-static int
-plain_cell(const char *raw, size_t len, size_t cap)
-{
-	size_t i;
-
-	if (len == 0)
-		return 1;
-	if (len >= cap || formula_start(raw[0]) || raw[0] == ' ' || raw[len - 1] == ' ')
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)raw[i];
-
-		if (c < 0x20 || c >= 0x7f || c == '\\' || c == '"' || c == ',')
-			return 0;
-	}
-	return 1;
-}
-
 /* Appends one encoded cell to rep->line; each is capped at REPORT_CELL_MAX. */
 static void
 put_cell(struct report *rep, size_t col, const char *raw, size_t len)
 {
+	struct strbuf cell;
+	size_t room;
+
 	if (col > 0)
 		sb_putc(&rep->line, ',');
-	if (plain_cell(raw, len, rep->esc.cap)) {
-		sb_append(&rep->line, raw, len);
-		return;
-	}
-	sb_reset(&rep->esc);
-	(void)csv_escape_cell(raw, len, &rep->esc);
-	sb_append(&rep->line, rep->esc.buf, rep->esc.len);
+	/* Encoded straight onto the row's end (no copy), capped as one cell. */
+	room = rep->line.cap - rep->line.len;
+	sb_init(&cell, rep->line.buf + rep->line.len,
+	        room < REPORT_CELL_MAX ? room : REPORT_CELL_MAX);
+	(void)csv_escape_cell(raw, len, &cell);
+	rep->line.len += cell.len;
+	rep->line.truncated |= cell.truncated && room < REPORT_CELL_MAX;
 }
 
 static int
