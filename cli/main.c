@@ -42,6 +42,10 @@ struct run {
 	size_t skipped[POLICY_SKIP_CLASSES]; /* skipped rows written, by kind */
 	size_t probed;                       /* other rows written */
 	int out_tty; /* the report goes to a terminal, where the progress line is */
+	/* Rows finished in one turn of the loop are held and written together
+	 * when the turn's other callbacks have run (sync_cb). */
+	struct event *sync_ev;
+	int sync_due;
 };
 
 /* Everything the run made, freed by app_free whatever was made. */
@@ -146,7 +150,24 @@ write_row(const struct probe_result *r, void *arg)
 		run->write_failed = errno ? errno : EIO;
 		return -1;
 	}
+	if (run->sync_ev != NULL && !run->sync_due) {
+		event_active(run->sync_ev, EV_TIMEOUT, 0); /* runs after this turn's others */
+		run->sync_due = 1;
+	}
 	return 0;
+}
+
+/* The rows held this turn: written before the loop waits again. */
+static void
+sync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct run *run = arg;
+
+	(void)fd;
+	(void)what;
+	run->sync_due = 0;
+	if (!run->write_failed && report_sync(run->rep) != 0)
+		run->write_failed = errno ? errno : EIO;
 }
 
 /* Rows were written and every one of them was skipped. */
@@ -378,6 +399,7 @@ start_engine(struct app *a)
 	}
 	a->sigint_ev = evsignal_new(a->base, SIGINT, on_signal, a->eng);
 	a->sigterm_ev = evsignal_new(a->base, SIGTERM, on_signal, a->eng);
+	a->run.sync_ev = event_new(a->base, -1, 0, sync_cb, &a->run);
 	event_add(a->sigint_ev, NULL);
 	event_add(a->sigterm_ev, NULL);
 	return 0;
@@ -406,6 +428,12 @@ run_engine(struct app *a, size_t total, double *secs)
 	if (a->need_header && report_begin(run->rep) != 0)
 		run->write_failed = errno ? errno : EIO;
 	run->out_tty = isatty(fileno(a->out));
+	/* A terminal sees each row at once, before the progress line. */
+	if (run->out_tty || run->sync_ev == NULL || report_hold_rows(run->rep) != 0) {
+		if (run->sync_ev != NULL)
+			event_free(run->sync_ev);
+		run->sync_ev = NULL;
+	}
 	audit_progress_start(run->audit, a->base, a->eng, a->src, total);
 	status = run->write_failed ? ENGINE_OUTPUT_ERROR : engine_run(a->eng);
 	(void)audit_end_run(run->audit); /* write_row notes a failure */
@@ -609,6 +637,8 @@ app_free(struct app *a, int rc)
 		event_free(a->sigint_ev);
 	if (a->sigterm_ev != NULL)
 		event_free(a->sigterm_ev);
+	if (a->run.sync_ev != NULL)
+		event_free(a->run.sync_ev);
 	engine_free(a->eng);
 	lookup_free(a->lookup); /* before DNS: its answers are dropped */
 	dns_free(a->dns);       /* after the engine: its requests are dropped, never called back */

@@ -98,21 +98,25 @@
 #define DNS_QUERIES_MAX        64   /* queries in flight; more wait their turn */
 /* The abuse desk's lookups (--dnsbl, --asn, --abuse-contact). Answers are
  * untrusted bytes: each is capped here before any parser reads it. */
-#define DNSBL_ZONES_MAX       8   /* zones one run asks */
-#define DNS_TXT_MAX           256 /* one TXT record's text kept, NUL included */
-#define DNS_TXT_RECORDS_MAX   4   /* TXT records kept per answer */
-#define DNS_A_RECORDS_MAX     4   /* A records kept per DNSBL answer */
-#define ASN_ORIGINS_MAX       4   /* origin ASNs kept (and named) per address */
+#define DNSBL_ZONES_MAX       8    /* zones one run asks */
+#define DNS_TXT_MAX           256  /* one TXT record's text kept, NUL included */
+#define DNS_TXT_RECORDS_MAX   4    /* TXT records kept per answer */
+#define DNS_A_RECORDS_MAX     4    /* A records kept per DNSBL answer */
+#define ASN_ORIGINS_MAX       4    /* origin ASNs kept (and named) per address */
 #define ABUSE_CACHE_MAX       1024 /* addresses whose answers are kept (the oldest go) */
-#define ABUSE_DNSBL_TEXT_MAX  512 /* the dnsbl and dnsbl_error columns */
-#define ABUSE_ASN_TEXT_MAX    64  /* the asn column */
-#define ABUSE_PREFIX_TEXT_MAX 160 /* the as_prefix column */
-#define ABUSE_CC_TEXT_MAX     24  /* the as_country column */
-#define ABUSE_NAME_TEXT_MAX   256 /* the as_name column */
-#define ABUSE_CONTACT_MAX     256 /* the abuse_contact column */
+#define ABUSE_DNSBL_TEXT_MAX  512  /* the dnsbl and dnsbl_error columns */
+#define ABUSE_ASN_TEXT_MAX    64   /* the asn column */
+#define ABUSE_PREFIX_TEXT_MAX 160  /* the as_prefix column */
+#define ABUSE_CC_TEXT_MAX     24   /* the as_country column */
+#define ABUSE_NAME_TEXT_MAX   256  /* the as_name column */
+#define ABUSE_CONTACT_MAX     256  /* the abuse_contact column */
 
 /* Reports (reports/). */
 #define REPORT_CELL_MAX 4096 /* one formatted CSV cell or text field */
+/* Whole CSV or JSONL rows held for one write at the end of a loop turn: no
+ * more than the 4 KiB block a stream's buffer has, so stdio sends them in
+ * one write, never cut mid-row. */
+#define REPORT_HOLD_BYTES 4096
 
 /* Audit reports: transcripts, baseline, resume, progress. */
 #define TRANSCRIPT_PATH_MAX  1024     /* DIR/<ip>_<port>.txt, the transcript column */

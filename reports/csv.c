@@ -165,14 +165,12 @@ csv_escape_cell(const char *raw, size_t len, struct strbuf *out)
 	return cut ? -1 : 0;
 }
 
-/* Ends the line in rep->line, writes it and flushes: whole rows only. */
+/* Ends the line in rep->line and writes it, whole. */
 static int
 put_line(struct report *rep)
 {
 	sb_putc(&rep->line, '\n');
-	if (report_write(rep, rep->line.buf, rep->line.len) < 0)
-		return -1;
-	return report_flush(rep);
+	return report_put_row(rep, rep->line.buf, rep->line.len);
 }
 
 /* Appends one encoded cell to rep->line; each is capped at REPORT_CELL_MAX. */

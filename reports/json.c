@@ -162,9 +162,7 @@ jsonl_row(struct report *rep, const struct probe_result *r)
 		errno = EOVERFLOW;
 		return -1;
 	}
-	if (report_write(rep, rep->line.buf, rep->line.len) < 0)
-		return -1;
-	return report_flush(rep);
+	return report_put_row(rep, rep->line.buf, rep->line.len);
 }
 
 static int

@@ -66,6 +66,7 @@ report_free(struct report *rep)
 	free(rep->cell.buf);
 	free(rep->esc.buf);
 	free(rep->line.buf);
+	free(rep->held.buf);
 	free(rep);
 }
 
@@ -117,8 +118,44 @@ report_write(struct report *rep, const char *s, size_t len)
 }
 
 int
+report_hold_rows(struct report *rep)
+{
+	char *buf;
+
+	if (rep->held.buf != NULL)
+		return 0;
+	if ((buf = malloc(REPORT_HOLD_BYTES)) == NULL)
+		return -1;
+	sb_init(&rep->held, buf, REPORT_HOLD_BYTES);
+	return 0;
+}
+
+int
+report_sync(struct report *rep)
+{
+	return report_flush(rep);
+}
+
+int
+report_put_row(struct report *rep, const char *s, size_t len)
+{
+	if (rep->held.buf != NULL && rep->held.len + len > rep->held.cap && report_flush(rep) < 0)
+		return -1;
+	if (rep->held.buf == NULL || len > rep->held.cap)
+		return report_write(rep, s, len) < 0 ? -1 : report_flush(rep);
+	memcpy(rep->held.buf + rep->held.len, s, len);
+	rep->held.len += len;
+	return 0;
+}
+
+int
 report_flush(struct report *rep)
 {
+	size_t held = rep->held.len;
+
+	rep->held.len = 0; /* written or failed: never twice */
+	if (held > 0 && report_write(rep, rep->held.buf, held) < 0)
+		return -1;
 	errno = 0;
 	if (fflush(rep->out) != 0 || ferror(rep->out)) {
 		if (errno == 0)

@@ -19,6 +19,7 @@ struct report {
 	struct strbuf cell; /* one column's raw value, REPORT_CELL_MAX */
 	struct strbuf esc;  /* one escaped cell or field, REPORT_CELL_MAX */
 	struct strbuf line; /* a whole row or output line, REPORT_LINE_MAX */
+	struct strbuf held; /* whole rows not written yet (report_hold_rows) */
 };
 
 /* Room for every column's encoded cell, the separators and the line end. */
@@ -33,7 +34,11 @@ const struct strbuf *report_cell(struct report *rep, size_t i, const struct prob
 
 /* Writes len bytes to the report's output: 0, or -1 (errno set). */
 int report_write(struct report *rep, const char *s, size_t len);
-/* Flushes the output, so readers see whole rows only: 0, or -1. */
+/* Writes the held rows, if any, and flushes the output, so readers see
+ * whole rows only: 0, or -1. */
 int report_flush(struct report *rep);
+/* Writes one whole row (or line): held when rows are held and it fits,
+ * else written and flushed with the rows held before it. 0, or -1. */
+int report_put_row(struct report *rep, const char *s, size_t len);
 
 #endif

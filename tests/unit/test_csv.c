@@ -539,6 +539,65 @@ test_write_error(void)
 }
 
 /*
+ * Held rows: none reaches the stream before report_sync; a row that does
+ * not fit the held ones writes them first, in order; one larger than the
+ * whole buffer goes at once; report_end writes what is held. Every write
+ * ends on a row's end.
+ */
+static void
+test_held_rows(void)
+{
+	static struct probe_result r, big;
+	char *out = NULL, *one;
+	size_t len = 0, onelen = 0, per, i, ends = 0;
+	FILE *f = open_memstream(&out, &len);
+	struct report *rep = f != NULL ? report_new(report_writer_find("csv"), f) : NULL;
+	int rc = 0, whole = 1;
+
+	golden_result(&r);
+	one = render(&r, 1, 0, &onelen, &rc);
+	if (rep == NULL || one == NULL || report_hold_rows(rep) != 0) {
+		ok(0, "a report that holds rows");
+		goto done;
+	}
+	per = REPORT_HOLD_BYTES / onelen; /* rows that fit */
+	for (i = 0; i < per; i++)
+		rc |= report_row(rep, &r);
+	fflush(f);
+	ok(rc == 0 && len == 0, "%zu rows held, none written", per);
+	rc |= report_sync(rep);
+	ok(rc == 0 && len == per * onelen, "report_sync writes them (%zu bytes)", len);
+	for (i = 0; i <= per; i++)
+		rc |= report_row(rep, &r);
+	fflush(f);
+	ok(rc == 0 && len == 2 * per * onelen, "the row past the buffer wrote the %zu before it",
+	   per);
+	golden_result(&big);
+	/* Each control byte is written as four ("\\x01"). */
+	memset(big.extensions, 1, sizeof(big.extensions) - 1);
+	memset(big.banner, 1, sizeof(big.banner) - 1);
+	rc |= report_row(rep, &big);
+	fflush(f);
+	ok(rc == 0 && len > (2 * per + 1) * onelen + REPORT_HOLD_BYTES && out[len - 1] == '\n',
+	   "a row larger than the buffer goes at once, after the one held");
+	rc |= report_row(rep, &r);
+	rc |= report_end(rep);
+	ok(rc == 0 && out[len - 1] == '\n' && memcmp(out + len - onelen, one, onelen) == 0,
+	   "report_end writes the row held");
+	for (i = 0; i < len; i++)
+		ends += out[i] == '\n';
+	for (i = 0; i < 2 * per; i++)
+		whole &= memcmp(out + i * onelen, one, onelen) == 0;
+	ok(whole && ends == 2 * per + 3, "every row once, in order (%zu lines)", ends);
+done:
+	report_free(rep);
+	if (f != NULL)
+		fclose(f);
+	free(out);
+	free(one);
+}
+
+/*
  * Cells that need no encoding are copied as they are: the writer's row
  * equals each selected column's cell through csv_escape_cell, for random
  * banners and EHLO names rich in plain bytes and in the bytes at the edge
@@ -601,6 +660,7 @@ main(void)
 	test_random();
 	test_writer();
 	test_write_error();
+	test_held_rows();
 	test_plain_cells();
 	return tap_done();
 }
