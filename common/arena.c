@@ -93,7 +93,13 @@ arena_set(struct arena *a, size_t i, const char *s, size_t len)
 		len = (size_t)a->caps[i] - 1;
 	if (len == 0 && r->room == 0)
 		return 0; /* "" needs no slot */
-	if (len + 1 > r->room) {
+	if (len + 1 > r->room && r->room != 0 && (size_t)r->off + r->room == a->used &&
+	    (size_t)r->off + len + 1 <= a->size) {
+		/* The last slot grows where it is: text appended to in steps
+		 * (the EHLO keywords) leaves no old copies behind. */
+		r->room = (uint16_t)(len + 1);
+		a->used = (uint16_t)(r->off + len + 1);
+	} else if (len + 1 > r->room) {
 		if (arena_room(a, i, len + 1) != 0)
 			return -1;
 		r->off = a->used;

@@ -162,11 +162,47 @@ test_model(void)
 	arena_free(&a);
 }
 
+/* The last slot grows where it is, as a text appended to in steps does
+ * (the EHLO keywords); a slot that is not last, or outgrows the buffer,
+ * moves. */
+static void
+test_grow_in_place(void)
+{
+	struct arena_ref refs[T_COUNT];
+	struct arena a;
+	char text[600];
+	uint16_t off;
+	int i, stayed = 1;
+
+	arena_init(&a, refs, caps, T_COUNT, NULL);
+	arena_set_str(&a, T_SHORT, "abc");
+	arena_set_str(&a, T_LONG, "PIPELINING");
+	off = refs[T_LONG].off;
+	memset(text, 'k', sizeof(text));
+	for (i = 11; i < 200 && stayed; i++) {
+		arena_set(&a, T_LONG, text, (size_t)i);
+		stayed = refs[T_LONG].off == off && a.used == off + i + 1;
+	}
+	ok(stayed, "the last slot grew in place to 199 bytes, nothing left behind (used %u)",
+	   a.used);
+	is_int(a.size, ARENA_START_BYTES, "within the first buffer");
+	arena_set(&a, T_LONG, text, sizeof(text));
+	ok(arena_len(&a, T_LONG) == sizeof(text) && a.size > ARENA_START_BYTES && a.used <= a.size,
+	   "past the buffer's end it moves to a larger one");
+	ok(strspn(arena_get(&a, T_LONG), "k") == sizeof(text), "and reads back whole");
+	is_str(arena_get(&a, T_SHORT), "abc", "the text before it kept");
+	arena_set_str(&a, T_SHORT, "abcdefg");
+	ok(a.used == refs[T_SHORT].off + 8 && refs[T_SHORT].off > refs[T_LONG].off,
+	   "a slot not last moves to the end when it grows");
+	arena_free(&a);
+}
+
 int
 main(void)
 {
 	test_basics();
 	test_reuse_and_move();
+	test_grow_in_place();
 	test_growth_failure();
 	test_model();
 	return tap_done();
