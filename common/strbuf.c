@@ -63,6 +63,11 @@ sb_puts(struct strbuf *sb, const char *s)
 void
 sb_putc(struct strbuf *sb, char c)
 {
+	if (sb->len + 1 < sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
 	sb_append(sb, &c, 1);
 }
 
