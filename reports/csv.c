@@ -37,6 +37,14 @@ formula_start(char c)
 	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
 }
 
+/* A byte that is itself in a cell: printable ASCII, not an escape's
+ * backslash, nor a quote or comma that would want the cell quoted. */
+static int
+plain_byte(char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\' && c != '"' && c != ',';
+}
+
 /* Length of the escape at cell[i] (a backslash): \xNN, \u{XXXX} or \n. */
 static size_t
 escape_len(const char *cell, size_t i, size_t n)
@@ -95,6 +103,17 @@ csv_escape_cell(const char *raw, size_t len, struct strbuf *out)
 	if (out->cap == 0) {
 		out->truncated |= len > 0;
 		return len > 0 ? -1 : 0;
+	}
+	/* Most cells are empty or plain: printable ASCII with nothing to
+	 * escape or quote, which fits. They are the cell as they are. */
+	for (i = 0; i < len && plain_byte(raw[i]); i++)
+		;
+	if (i == len && len <= out->cap - 1 - start &&
+	    (len == 0 || (!formula_start(raw[0]) && raw[0] != ' ' && raw[len - 1] != ' '))) {
+		memcpy(out->buf + start, raw, len);
+		out->len = start + len;
+		out->buf[out->len] = '\0';
+		return 0;
 	}
 	out->truncated = 0;
 	sb_append_escaped(out, raw, len);
