@@ -82,6 +82,7 @@ struct session {
 	unsigned int flags; /* enum session_flag */
 	unsigned int depth; /* I/O frames open (callbacks on the stack) */
 	size_t bytes_in;
+	long long now_ms;         /* monotonic: when this callback began */
 	long long started_ms;     /* monotonic */
 	long long deadline_ms;    /* monotonic */
 	long long due_ms;         /* monotonic: when this phase's time is up */
@@ -155,7 +156,7 @@ session_start(struct event_base *base, const struct probe_settings *set, const s
 	gettimeofday(&s->result.started, NULL);
 	/* The plan is made again once the greeting names the server. */
 	relay_plan(&s->result, s->set, "");
-	s->started_ms = clock_now_ms();
+	s->started_ms = s->now_ms = clock_now_ms();
 	s->deadline_ms = s->started_ms + s->set->deadline_ms;
 	if (s->set->observer != NULL)
 		s->obs = s->set->observer->open(s->set->observer->arg, t);
@@ -311,11 +312,13 @@ session_abort(struct session *s, enum probe_error e)
 }
 
 /* Every libevent callback runs as one I/O frame: a session finished inside
- * it is freed when the outermost frame leaves, never under a caller. */
+ * it is freed when the outermost frame leaves, never under a caller. The
+ * clock is read once a callback: what it does takes microseconds. */
 static void
 session_frame_enter(struct session *s)
 {
-	s->depth++;
+	if (s->depth++ == 0)
+		s->now_ms = clock_now_ms();
 }
 
 static void
@@ -388,7 +391,7 @@ session_timer_add(struct session *s, long long now)
 static void
 session_arm(struct session *s, int phase_ms)
 {
-	long long now = clock_now_ms();
+	long long now = s->now_ms;
 	long long left = s->deadline_ms - now;
 
 	if (left < 0)
@@ -413,7 +416,7 @@ session_timer_cb(evutil_socket_t fd, short what, void *arg)
 	s->flags &= ~SF_TIMER_ARMED;
 	if (s->pending != PROBE_OK) {
 		session_finish(s, s->pending);
-	} else if ((now = clock_now_ms()) < s->due_ms) {
+	} else if ((now = s->now_ms) < s->due_ms) {
 		/* Fired for an earlier command: the time due moved on. */
 		session_timer_add(s, now);
 	} else {
@@ -519,7 +522,7 @@ session_finish(struct session *s, enum probe_error e)
 	if (s->result.nomem)
 		e = PROBE_LOCAL_FAILURE; /* a text was lost: no record, probed again */
 	s->result.error = e;
-	s->result.duration_ms = (unsigned int)(clock_now_ms() - s->started_ms);
+	s->result.duration_ms = (unsigned int)(s->now_ms - s->started_ms);
 	probe_result_from_dialogue(&r, &s->result);
 	verdict_apply(&r);
 	fingerprint_apply(&r);
@@ -901,7 +904,7 @@ session_replied(struct session *s, int more, const char *rest, size_t restlen)
 	size_t len, eol_len;
 
 	if (!more || s->p.state == PS_QUIT) {
-		session_act(s, proto_reply(&s->p, &s->reply, s->deadline_ms - clock_now_ms()));
+		session_act(s, proto_reply(&s->p, &s->reply, s->deadline_ms - s->now_ms));
 		return;
 	}
 	a = proto_unsolicited(&s->p, &s->reply);
