@@ -208,28 +208,22 @@ note_name(struct proto *p, const char *line, size_t len, char *name, size_t size
 		p->result->flags |= FLAG_NO_FQDN;
 }
 
-/* Keeps the first reply of its kind for the fingerprint (text f). */
-static void
-note_reply(struct probe_dialogue *r, const struct smtp_reply *reply, enum dialogue_text f)
-{
-	char line[RELAY_REPLY_MAX];
-
-	if (dialogue_text(r, f)[0] != '\0')
-		return;
-	smtp_reply_first_line(reply, line, sizeof(line));
-	dialogue_set_str(r, f, line);
-}
-
 /* Sets text f to the reply's first line, as a char[size] would hold it
  * (size: f's cap, at most SMTP_TEXT_MAX). */
 static void
 set_first_line(struct probe_dialogue *r, const struct smtp_reply *reply, enum dialogue_text f,
                size_t size)
 {
-	char line[SMTP_TEXT_MAX];
+	dialogue_set(r, f, reply->text,
+	             strnlen(reply->text, smtp_reply_first_line_len(reply, size)));
+}
 
-	smtp_reply_first_line(reply, line, size);
-	dialogue_set_str(r, f, line);
+/* Keeps the first reply of its kind for the fingerprint (text f). */
+static void
+note_reply(struct probe_dialogue *r, const struct smtp_reply *reply, enum dialogue_text f)
+{
+	if (dialogue_text(r, f)[0] == '\0')
+		set_first_line(r, reply, f, RELAY_REPLY_MAX);
 }
 
 /* The reply text of the test in progress (p->test). */
@@ -245,12 +239,12 @@ static int
 note_extension(struct probe_dialogue *r, const struct smtp_reply *reply)
 {
 	char ext[SMTP_EXTENSIONS_MAX];
-	size_t n = strlen(dialogue_text(r, DT_EXTENSIONS));
+	size_t n = dialogue_text_len(r, DT_EXTENSIONS);
 	int starttls;
 
 	memcpy(ext, dialogue_text(r, DT_EXTENSIONS), n + 1);
 	starttls = smtp_ehlo_extension(reply->line, reply->linelen, ext, sizeof(ext));
-	dialogue_set_str(r, DT_EXTENSIONS, ext);
+	dialogue_set(r, DT_EXTENSIONS, ext, n + strlen(ext + n));
 	return starttls;
 }
 

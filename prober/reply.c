@@ -109,18 +109,22 @@ smtp_reply_fault_name(enum reply_fault f)
 	return "?";
 }
 
+size_t
+smtp_reply_first_line_len(const struct smtp_reply *r, size_t size)
+{
+	const char *nl = memchr(r->text, '\n', r->textlen);
+	size_t n = nl ? (size_t)(nl - r->text) : r->textlen;
+
+	return size == 0 ? 0 : n >= size ? size - 1 : n;
+}
+
 void
 smtp_reply_first_line(const struct smtp_reply *r, char *buf, size_t size)
 {
-	const char *nl;
-	size_t n;
+	size_t n = smtp_reply_first_line_len(r, size);
 
 	if (size == 0)
 		return;
-	nl = memchr(r->text, '\n', r->textlen);
-	n = nl ? (size_t)(nl - r->text) : r->textlen;
-	if (n >= size)
-		n = size - 1;
 	memcpy(buf, r->text, n);
 	buf[n] = '\0';
 }

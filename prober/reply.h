@@ -50,6 +50,8 @@ const char *smtp_reply_fault_name(enum reply_fault f);
 
 /* The reply's first line (code included) copied to buf, NUL-terminated. */
 void smtp_reply_first_line(const struct smtp_reply *r, char *buf, size_t size);
+/* How many bytes of r->text smtp_reply_first_line copies into buf[size]. */
+size_t smtp_reply_first_line_len(const struct smtp_reply *r, size_t size);
 
 /*
  * EHLO replies: from a reply line after the first, appends the extension

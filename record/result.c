@@ -171,6 +171,12 @@ dialogue_text(const struct probe_dialogue *d, enum dialogue_text f)
 	return arena_get(&d->text, f);
 }
 
+size_t
+dialogue_text_len(const struct probe_dialogue *d, enum dialogue_text f)
+{
+	return arena_len(&d->text, f);
+}
+
 int
 dialogue_set(struct probe_dialogue *d, enum dialogue_text f, const char *s, size_t len)
 {
@@ -220,6 +226,16 @@ put(char *dst, size_t size, const struct probe_dialogue *d, enum dialogue_text f
 	dst[n] = '\0';
 }
 
+/* Copies s (NULL is "") into dst of size bytes, cut to fit. */
+static void
+copy_str(char *dst, size_t size, const char *s)
+{
+	size_t n = s != NULL ? strnlen(s, size - 1) : 0;
+
+	memcpy(dst, s != NULL ? s : "", n);
+	dst[n] = '\0';
+}
+
 static void
 tests_from_dialogue(struct probe_result *r, const struct probe_dialogue *d)
 {
@@ -261,10 +277,8 @@ probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *
 	put(r->last_reply, sizeof(r->last_reply), d, DT_LAST_REPLY);
 	r->ntests = d->ntests;
 	tests_from_dialogue(r, d);
-	snprintf(r->plan_mail_from, sizeof(r->plan_mail_from), "%s",
-	         d->plan_mail_from != NULL ? d->plan_mail_from : "");
-	snprintf(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), "%s",
-	         d->plan_rcpt_domain != NULL ? d->plan_rcpt_domain : "");
+	copy_str(r->plan_mail_from, sizeof(r->plan_mail_from), d->plan_mail_from);
+	copy_str(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), d->plan_rcpt_domain);
 	put(r->plan_name, sizeof(r->plan_name), d, DT_PLAN_NAME);
 	r->connections = d->connections;
 	put(r->ehlo_line, sizeof(r->ehlo_line), d, DT_EHLO_LINE);

@@ -288,6 +288,8 @@ void probe_result_from_dialogue(struct probe_result *r, const struct probe_dialo
 
 /* Text f of d, NUL-terminated ("" when unset); valid until d's next write. */
 const char *dialogue_text(const struct probe_dialogue *d, enum dialogue_text f);
+/* Its length. */
+size_t dialogue_text_len(const struct probe_dialogue *d, enum dialogue_text f);
 /* Sets text f of d to s (len bytes), cut to f's cap. Returns 0, or -1 when
  * memory ran out: the text is unchanged, d->nomem set, d->local_errno ENOMEM. */
 int dialogue_set(struct probe_dialogue *d, enum dialogue_text f, const char *s, size_t len);
