@@ -131,20 +131,15 @@ text_matches(const struct fp_rule *rule, const char *text)
 	}
 }
 
+/* greeting: the text of the banner's first line, after its code. */
 static int
-rule_matches(const struct fp_rule *rule, const struct probe_result *r)
+rule_matches(const struct fp_rule *rule, const struct probe_result *r, const char *greeting)
 {
 	size_t i;
 
 	switch (rule->field) {
-	case FP_GREETING: {
-		char first[SMTP_TEXT_MAX];
-		size_t n = strcspn(r->banner, "\n");
-
-		memcpy(first, r->banner, n);
-		first[n] = '\0';
-		return r->greeting_code != 0 && text_matches(rule, after_code(first));
-	}
+	case FP_GREETING:
+		return r->greeting_code != 0 && text_matches(rule, greeting);
 	case FP_EHLO:
 		return text_matches(rule, after_code(r->ehlo_line));
 	case FP_EXTENSIONS:
@@ -172,13 +167,16 @@ fingerprint_apply(struct probe_result *r)
 	const char *best = NULL;
 	int best_score = 0;
 	struct strbuf sb;
-	size_t i, j;
+	char first[SMTP_TEXT_MAX];
+	size_t i, j, n = strcspn(r->banner, "\n");
 
 	r->mta = NULL;
 	r->mta_confidence = 0;
 	r->mta_rules[0] = '\0';
+	memcpy(first, r->banner, n);
+	first[n] = '\0';
 	for (i = 0; i < FP_RULES; i++)
-		matched[i] = rule_matches(&fp_rules[i], r);
+		matched[i] = rule_matches(&fp_rules[i], r, after_code(first));
 	/* Score each MTA that has a matched rule; the first of a tie wins. */
 	for (i = 0; i < FP_RULES; i++) {
 		int score = 0;

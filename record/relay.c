@@ -174,7 +174,11 @@ expand(const char *tpl, const struct relay_parts *r, char *out, size_t size)
 			}
 		}
 		if (part == NULL) {
-			sb_putc(&sb, *p);
+			/* Up to the next brace: text as it is. */
+			size_t run = 1 + strcspn(p + 1, "{");
+
+			sb_append(&sb, p, run);
+			p += run - 1;
 			continue;
 		}
 		if (part[0] == '\0')
@@ -200,15 +204,15 @@ dialogue_parts(const struct probe_dialogue *r)
 size_t
 relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const char *banner_name)
 {
-	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX], name[SMTP_NAME_MAX];
+	char from[SMTP_ADDR_MAX], to[SMTP_ADDR_MAX];
 	struct relay_parts parts;
 	size_t i, n = 0;
 
 	r->plan_mail_from = set->mail_from;
 	r->plan_rcpt_domain = set->rcpt_domain;
-	snprintf(name, sizeof(name), "%s",
-	         banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
-	dialogue_set_str(r, DT_PLAN_NAME, name);
+	/* A name relay_name_ok takes is shorter than SMTP_NAME_MAX. */
+	dialogue_set_str(r, DT_PLAN_NAME,
+	                 banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
 	parts = dialogue_parts(r);
 	for (i = 0; i < RELAY_ROWS && n < RELAY_TESTS_MAX; i++) {
 		struct dialogue_test *t = &r->tests[n];
