@@ -57,6 +57,21 @@ wait_file() {
 	done
 }
 
+# server_cpu PID...: the user and system CPU seconds the servers have used so
+# far (/proc/PID/stat), so a tool's CPU can be set against the server's.
+server_cpu() {
+	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat"; done |
+		awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%.2f", t / hz }'
+}
+
+# server_since S0 PID...: the CPU seconds the servers have used since
+# server_cpu said S0.
+server_since() {
+	since=$1
+	shift
+	awk -v a="$since" -v b="$(server_cpu "$@")" 'BEGIN { printf "%.2f", b - a }'
+}
+
 # tarpit: every reply 50 ms late, 8,192 addresses, --tests basic, at
 # concurrency 100 to 10000 (the descriptor limit may clamp the last:
 # smtpprobe says so on stderr, shown under the table), then nmap beside
@@ -141,7 +156,10 @@ fi
 # /usr/bin/time counts in 10 ms ticks: 10,000 dialogues make a run of
 # about 1 s of CPU at least. The floor holds as many transactions as
 # smtpprobe's rows list relay tests, and strace checks once that both send
-# the same number of commands per dialogue.
+# the same number of commands per dialogue. On loopback the kernel does the
+# receiving side's work (and wakes a sleeping receiver) in the sender's
+# system call, so the client's CPU depends on whether smtp-sink waits for it
+# or it for smtp-sink: beside each client, its CPU and smtp-sink's together.
 if [ "$WHAT" = cpu ]; then
 	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
 	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
@@ -154,39 +172,48 @@ if [ "$WHAT" = cpu ]; then
 	head -n 10 "$WORK/cpu.txt" >"$WORK/cpu10.txt"
 	builds=${CPU_BUILDS:-$BUILD}
 	echo "### CPU per dialogue on smtp-sink, $n targets, concurrency 100 ($(uptime | sed 's/.*load/load/'))"
-	printf '| round | tests | floor transactions | floor µs per dialogue |'
-	for b in $builds; do printf ' %s µs per dialogue (ratio) |' "$b"; done
-	printf '\n| ---: | --- | ---: | ---: |'
-	for b in $builds; do printf ' ---: |'; done
+	printf '| round | tests | floor transactions | floor µs per dialogue | floor + sink |'
+	for b in $builds; do printf ' %s µs per dialogue (ratio) | %s + sink (ratio) |' "$b" "$b"; done
+	printf '\n| ---: | --- | ---: | ---: | ---: |'
+	for b in $builds; do printf ' ---: | ---: |'; done
 	echo
-	cpu_us() { # cpu_us DIALOGUES: µs per dialogue from $WORK/time
+	cpu_us() { # cpu_us DIALOGUES [SINK_SECONDS]: µs per dialogue from $WORK/time
 		read -r user sys <<EOT
 $(tail -n 1 "$WORK/time")
 EOT
-		awk -v n="$1" -v u="$user" -v s="$sys" 'BEGIN { printf "%.1f", (n > 0 ? (u + s) * 1e6 / n : 0) }'
+		awk -v n="$1" -v u="$user" -v s="$sys" -v k="${2:-0}" \
+			'BEGIN { printf "%.1f", (n > 0 ? (u + s + k) * 1e6 / n : 0) }'
 	}
 	for round in 1 2 3; do
 		for tests in basic full; do
 			row=
 			tx=
 			for b in $builds; do
+				s0=$(server_cpu $PIDS)
 				/usr/bin/time -f '%U %S' -o "$WORK/time" "$b/smtpprobe" --allow-private -r 0 \
 					-c 100 -q --tests $tests -f "$WORK/cpu.txt" -o "$WORK/cpu.csv" || true
+				sink=$(server_since "$s0" $PIDS)
 				rows=$(($(wc -l <"$WORK/cpu.csv") - 1))
 				us=$(cpu_us "$rows")
+				both=$(cpu_us "$rows" "$sink")
 				[ "$rows" -eq "$n" ] || us="$us, $rows rows"
 				# transactions: the relay tests of the first row
 				t=$(sed -n 2p "$WORK/cpu.csv" | cut -d, -f12 | tr ';' '\n' | grep -c .)
 				[ -z "$tx" ] || [ "$tx" = "$t" ] || echo "builds disagree: $tx and $t transactions" >&2
 				tx=$t
-				row="$row $us"
+				row="$row $us/$both"
 			done
+			s0=$(server_cpu $PIDS)
 			/usr/bin/time -f '%U %S' -o "$WORK/time" "$BUILD/bench/floor" "$WORK/cpu.txt" 100 "$tx" \
 				>"$WORK/floor.out"
-			fl=$(cpu_us "$(awk '{print $2}' "$WORK/floor.out")")
-			printf '| %d | %s | %d | %s |' "$round" "$tests" "$tx" "$fl"
+			sink=$(server_since "$s0" $PIDS)
+			d=$(awk '{print $2}' "$WORK/floor.out")
+			fl=$(cpu_us "$d")
+			flboth=$(cpu_us "$d" "$sink")
+			printf '| %d | %s | %d | %s | %s |' "$round" "$tests" "$tx" "$fl" "$flboth"
 			for us in $row; do
-				awk -v u="${us%,}" -v f="$fl" 'BEGIN { printf " %.1f (%.2f) |", u, u / f }'
+				awk -v u="${us%%/*}" -v b="${us#*/}" -v f="$fl" -v fb="$flboth" \
+					'BEGIN { printf " %.1f (%.2f) | %.1f (%.2f) |", u, u / f, b, b / fb }'
 			done
 			echo
 			if [ "$round" = 1 ] && command -v strace >/dev/null; then
@@ -195,7 +222,7 @@ EOT
 					-o "$WORK/cpu10.csv" || true
 				strace -f -qq -s 256 -e trace=write -o "$WORK/fl.trace" "$BUILD/bench/floor" \
 					"$WORK/cpu10.txt" 10 "$tx" >/dev/null
-				echo "    $tests: commands per dialogue: smtpprobe $(($(grep -c '^[0-9]* sendto' "$WORK/sp.trace") / 10)), floor $(($(grep -c '\\r\\n' "$WORK/fl.trace") / 10))" >>"$WORK/notes"
+				echo "    $tests: commands per dialogue: smtpprobe $(($(grep -c ' sendto(' "$WORK/sp.trace") / 10)), floor $(($(grep -c '\\r\\n' "$WORK/fl.trace") / 10))" >>"$WORK/notes"
 			fi
 		done
 	done
@@ -231,21 +258,6 @@ done
 # 51,200 targets in a fixed pseudo-random order (blocks 0..109 have no listener).
 awk -v p=$P 'BEGIN { srand(1); for (b = 0; b < 200; b++) for (h = 0; h < 256; h++)
 	printf "%.8f 127.2.%d.%d:%d\n", rand(), b, h, p }' | sort | cut -d' ' -f2 >"$WORK/mix.txt"
-
-# server_cpu PID...: the user and system CPU seconds the servers have used so
-# far (/proc/PID/stat), so a tool's CPU can be set against the server's.
-server_cpu() {
-	for p in "$@"; do sed 's/.*) //' "/proc/$p/stat"; done |
-		awk -v hz="$(getconf CLK_TCK)" '{ t += $12 + $13 } END { printf "%.2f", t / hz }'
-}
-
-# server_since S0 PID...: the CPU seconds the servers have used since
-# server_cpu said S0.
-server_since() {
-	since=$1
-	shift
-	awk -v a="$since" -v b="$(server_cpu "$@")" 'BEGIN { printf "%.2f", b - a }'
-}
 
 run() { # run LABEL TARGETS ARGS...: one smtpprobe run, one table row
 	label=$1
