@@ -22,6 +22,13 @@
  * read. Only a line cut by a read (carry) or a command's tail the socket did
  * not take (unsent) is kept, in memory allocated while it exists.
  *
+ * With epoll the event is edge-triggered, for reading, writing and the
+ * peer's close at once (PLAIN_EDGE), added once for the whole connection:
+ * the first edge says the connection is made (or failed), a read that
+ * fills the buffer reads again, and a close that came with the last bytes
+ * is read to its end, since no later edge would tell. While a command's
+ * tail waits for room, and on a loop without edges, it is level-triggered.
+ *
  * TLS stays on the same loop: after the 220 to STARTTLS (or at
  * connect for SMTPS) the socket becomes a socket bufferevent wrapped in a
  * bufferevent_openssl filter, the handshake runs under the same timer, and
@@ -218,9 +225,23 @@ session_connect_failed(struct session *s, int err)
 	return 0;
 }
 
+/* The plaintext socket's event with epoll: see the top of this file. */
+#define PLAIN_EDGE (EV_READ | EV_WRITE | EV_ET | EV_CLOSED | EV_PERSIST)
+/* Without edges: the connection (EV_WRITE), then replies. */
+#define PLAIN_LEVEL (EV_READ | EV_PERSIST)
+
+/* 1 when the loop's backend has edges and the peer's close (epoll). */
+static int
+session_edges(const struct session *s)
+{
+	int want = EV_FEATURE_ET | EV_FEATURE_EARLY_CLOSE;
+
+	return (event_base_get_features(s->base) & want) == want;
+}
+
 /* Points the socket's one event at what the session waits for: the
- * connection (EV_WRITE), replies (EV_READ|EV_PERSIST), and room for an
- * unsent tail too. Returns -1 when memory runs out. */
+ * connection and replies (PLAIN_EDGE, or EV_WRITE then PLAIN_LEVEL), and
+ * room for an unsent tail too. Returns -1 when memory runs out. */
 static int
 session_watch(struct session *s, short what)
 {
@@ -259,7 +280,7 @@ session_connect(struct session *s)
 	if (connect(s->fd, sa, (socklen_t)s->result.target.salen) != 0 && errno != EINPROGRESS &&
 	    errno != EINTR)
 		return session_connect_failed(s, errno);
-	if (session_watch(s, EV_WRITE) != 0) {
+	if (session_watch(s, session_edges(s) ? PLAIN_EDGE : EV_WRITE) != 0) {
 		session_close(s);
 		return -1;
 	}
@@ -498,7 +519,7 @@ session_flush(struct session *s)
 	}
 	free(s->unsent);
 	s->unsent = NULL;
-	if (session_watch(s, EV_READ | EV_PERSIST) != 0)
+	if (session_watch(s, session_edges(s) ? PLAIN_EDGE : PLAIN_LEVEL) != 0)
 		session_finish(s, PROBE_LOCAL_FAILURE);
 }
 
@@ -579,20 +600,27 @@ session_connected(struct session *s)
 	}
 	if ((s->p.flags & PF_IMPLICIT) && !(s->p.flags & PF_NO_TLS))
 		session_start_tls(s);
-	else if (session_watch(s, EV_READ | EV_PERSIST) != 0)
+	else if (!session_edges(s) && session_watch(s, PLAIN_LEVEL) != 0)
 		session_finish(s, PROBE_LOCAL_FAILURE);
 	else
 		session_enter(s, PS_GREETING);
 }
 
-/* The connection is made, or failed: SO_ERROR says which. */
+/*
+ * The connection is made, or failed: SO_ERROR says which. An edge that
+ * only says "writable" (what) needs no asking: libevent turns an error
+ * (EPOLLERR, EPOLLHUP) into EV_READ and EV_WRITE both, and the edge-
+ * triggered event watches both; the level-triggered one watches EV_WRITE
+ * alone and asks.
+ */
 static void
-session_connect_done(struct session *s)
+session_connect_done(struct session *s, short what)
 {
 	int err = 0;
 	socklen_t len = sizeof(err);
 
-	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	if (!(session_edges(s) && (what & (EV_READ | EV_CLOSED)) == 0) &&
+	    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err != 0)
 		session_finish(s, connect_error(err));
@@ -1069,31 +1097,61 @@ session_input(struct session *s, char *buf, size_t avail)
  * has room after it (a recv of 0 bytes would look like the peer's close). */
 _Static_assert(SMTP_READ_MAX > SMTP_LINE_MAX + 2, "no room to read after a carried line");
 
-/* Reads the plaintext socket: replies, or its end. */
-static void
+/* What one read of the plaintext socket found. */
+enum recv_status {
+	RECV_FULL, /* the buffer filled: more may wait */
+	RECV_SOME, /* less: the socket held no more just then */
+	RECV_END,  /* nothing now (EAGAIN), or the end, which was handled */
+};
+
+/* Reads the plaintext socket once: replies, or its end. */
+static enum recv_status
 session_recv(struct session *s)
 {
 	char buf[SMTP_READ_MAX];
-	size_t have = s->carry_len;
+	size_t have = s->carry_len, room = sizeof(buf) - have;
 	ssize_t n;
 
 	if (have > 0)
 		memcpy(buf, s->carry, have);
-	n = recv(s->fd, buf + have, sizeof(buf) - have, 0);
+	n = recv(s->fd, buf + have, room, 0);
 	if (n < 0) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+		if (errno == EINTR)
+			return RECV_FULL;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			session_closed(s, errno == ECONNRESET);
-		return;
+		return RECV_END;
 	}
 	if (n == 0) {
 		/* A line begun and never ended is no reply. */
 		session_closed(s, 0);
-		return;
+		return RECV_END;
 	}
 	free(s->carry);
 	s->carry = NULL;
 	s->carry_len = 0;
 	session_input(s, buf, have + (size_t)n);
+	return (size_t)n == room ? RECV_FULL : RECV_SOME;
+}
+
+/* 1 while the plaintext socket is this session's to read. */
+static int
+session_reading(const struct session *s)
+{
+	return !(s->flags & SF_DONE) && s->bev == NULL && s->fd >= 0 && s->p.state != PS_CONNECT;
+}
+
+/* Reads what the socket holds: again after a read that filled the buffer,
+ * and to the end when the peer closed (closed), since an edge-triggered
+ * event tells neither twice. SMTP_SESSION_BYTES_MAX bounds the loop. */
+static void
+session_drain(struct session *s, int closed)
+{
+	enum recv_status st;
+
+	do
+		st = session_recv(s);
+	while (session_reading(s) && (st == RECV_FULL || (closed && st == RECV_SOME)));
 }
 
 static void
@@ -1103,17 +1161,16 @@ session_io_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	session_frame_enter(s);
-	if (s->p.state == PS_CONNECT) {
-		session_connect_done(s);
-	} else {
-		if (what & EV_READ)
-			session_recv(s);
-		/* Reads first, as a bufferevent does: a reply or the peer's
-		 * close says more than a failed write. A fresh connection has
-		 * nothing unsent. */
-		if ((what & EV_WRITE) && !(s->flags & SF_DONE) && s->unsent_len > 0 &&
-		    s->bev == NULL)
-			session_flush(s);
-	}
+	/* The first edge may bring the greeting, or the close, with the
+	 * connection: read on at once. */
+	if (s->p.state == PS_CONNECT)
+		session_connect_done(s, what);
+	if ((what & (EV_READ | EV_CLOSED)) && session_reading(s))
+		session_drain(s, (what & EV_CLOSED) != 0);
+	/* Reads first, as a bufferevent does: a reply or the peer's close
+	 * says more than a failed write. A fresh connection has nothing
+	 * unsent. */
+	if ((what & EV_WRITE) && session_reading(s) && s->unsent_len > 0)
+		session_flush(s);
 	session_frame_leave(s);
 }
