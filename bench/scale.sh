@@ -25,9 +25,9 @@
 #            of all)
 #   cpu      smtp-sink, 10,000 targets at concurrency 100: the floor client and
 #            smtpprobe (--tests basic, then full, the floor holding as many
-#            transactions) in turn, 3 rounds, CPU per dialogue and the ratio;
-#            CPU_BUILDS="DIR..." sets the smtpprobe builds to alternate (not
-#            part of all)
+#            transactions) in turn, 3 rounds, CPU per dialogue and the ratio,
+#            alone and with smtp-sink's CPU added; CPU_BUILDS="DIR..." sets
+#            the smtpprobe builds to alternate (not part of all)
 #
 # Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
 # the postfix .deb without installing it; see bench/RESULTS.md).
