@@ -72,6 +72,22 @@ sb_putc(struct strbuf *sb, char c)
 }
 
 void
+sb_put_int(struct strbuf *sb, long long v)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		buf[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		buf[--i] = '-';
+	sb_append(sb, buf + i, sizeof(buf) - i);
+}
+
+void
 sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	char tmp[1024];

@@ -24,6 +24,9 @@ void sb_resume(struct strbuf *sb, char *buf, size_t cap);
 void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
+/* Appends v in decimal, as "%lld" would, without printf (a row's numbers,
+ * a target's line number). */
+void sb_put_int(struct strbuf *sb, long long v);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends bytes with control bytes, DEL, backslash and invalid UTF-8 shown as
  * \n \r \t \\ \xNN, and the characters of utf8_is_invisible() as \u{XXXX}

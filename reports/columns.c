@@ -198,24 +198,6 @@ put_field(struct strbuf *sb, const char *field, size_t size)
 		PUT_FIELD(sb, r->member);                                                          \
 	}
 
-/* Appends v in decimal, as "%lld" would, without printf: several
- * numbers in every row. */
-static void
-put_int(struct strbuf *sb, long long v)
-{
-	char buf[24];
-	size_t i = sizeof(buf);
-	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
-
-	do {
-		buf[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u > 0);
-	if (v < 0)
-		buf[--i] = '-';
-	sb_append(sb, buf + i, sizeof(buf) - i);
-}
-
 /* Writes n as width digits, zero-padded, at p. */
 static void
 put_digits(char *p, unsigned long n, int width)
@@ -265,7 +247,7 @@ col_port(const struct probe_result *r, struct strbuf *sb)
 {
 	if (r->target.salen == 0)
 		return;
-	put_int(sb, r->target.port);
+	sb_put_int(sb, r->target.port);
 }
 
 TEXT_COLUMN(col_source_ip, source_ip)
@@ -327,7 +309,7 @@ put_code(struct strbuf *sb, int code)
 	if (code == 0)
 		sb_putc(sb, '-');
 	else
-		put_int(sb, code);
+		sb_put_int(sb, code);
 }
 
 static void
@@ -361,7 +343,7 @@ TEXT_COLUMN(col_last_reply, last_reply)
 static void
 col_duration_ms(const struct probe_result *r, struct strbuf *sb)
 {
-	put_int(sb, r->duration_ms);
+	sb_put_int(sb, r->duration_ms);
 }
 
 static void
@@ -395,7 +377,7 @@ static void
 col_mta_confidence(const struct probe_result *r, struct strbuf *sb)
 {
 	if (r->mta != NULL)
-		put_int(sb, r->mta_confidence);
+		sb_put_int(sb, r->mta_confidence);
 }
 
 TEXT_COLUMN(col_mta_rules, mta_rules)

@@ -415,10 +415,14 @@ set_origin(struct target *t, const struct input *in, unsigned long lineno)
 	struct strbuf sb;
 
 	sb_init(&sb, t->origin, sizeof(t->origin));
-	if (in->kind == INPUT_ARG)
-		sb_printf(&sb, "arg:%zu", in->argno);
-	else
-		sb_printf(&sb, "%s:%lu", in->name, lineno);
+	if (in->kind == INPUT_ARG) {
+		sb_puts(&sb, "arg:");
+		sb_put_int(&sb, (long long)in->argno);
+	} else {
+		sb_puts(&sb, in->name);
+		sb_putc(&sb, ':');
+		sb_put_int(&sb, (long long)lineno);
+	}
 }
 
 /* splitmix64's finisher over the key's words. */

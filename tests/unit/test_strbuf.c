@@ -3,6 +3,10 @@
  */
 #include "config.h"
 
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "common/strbuf.h"
 #include "tests/tap.h"
 
@@ -68,6 +72,26 @@ main(void)
 	sb_puts(&sb, "0123456789");
 	is_str(small, "0123456", "append truncates to the buffer");
 	ok(sb.truncated, "and says so");
+
+	/* Numbers as "%lld" writes them, cut like any text. */
+	{
+		static const long long nums[] = {0,         7,        -7, 2799, 4294967295LL,
+		                                 LLONG_MAX, LLONG_MIN};
+		char want[32];
+
+		for (i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			sb_init(&sb, buf, sizeof(buf));
+			sb_puts(&sb, "t.txt:");
+			sb_put_int(&sb, nums[i]);
+			snprintf(want, sizeof(want), "t.txt:%lld", nums[i]);
+			is_str(buf, want, "sb_put_int %s", want + 6);
+		}
+		sb_init(&sb, small, sizeof(small));
+		sb_puts(&sb, "line ");
+		sb_put_int(&sb, 12345);
+		ok(strcmp(small, "line 12") == 0 && sb.truncated, "a number cut at the end: \"%s\"",
+		   small);
+	}
 
 	sb_init(&sb, small, sizeof(small));
 	sb_puts(&sb, "ab");
