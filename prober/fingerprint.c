@@ -131,32 +131,59 @@ text_matches(const struct fp_rule *rule, const char *text)
 	}
 }
 
-/* greeting: the text of the banner's first line, after its code. */
+/* The texts the rules read, each found once per record: a field's text
+ * after its code, NULL when the server never sent it; the relay tests'
+ * replies once each (most tests get the same few). */
+struct fp_texts {
+	char first[SMTP_TEXT_MAX]; /* the greeting's first line */
+	const char *field[FP_QUIT + 1];
+	const char *rcpt[RELAY_TESTS_MAX];
+	size_t nrcpt;
+};
+
+static const char *
+sent(const char *reply)
+{
+	return reply[0] != '\0' ? after_code(reply) : NULL;
+}
+
+static void
+fp_texts_init(struct fp_texts *x, const struct probe_result *r)
+{
+	size_t i, j, n = strcspn(r->banner, "\n");
+
+	memcpy(x->first, r->banner, n);
+	x->first[n] = '\0';
+	x->field[FP_GREETING] = r->greeting_code != 0 ? after_code(x->first) : NULL;
+	x->field[FP_EHLO] = after_code(r->ehlo_line);
+	x->field[FP_EXTENSIONS] = r->extensions;
+	x->field[FP_MAIL] = sent(r->mail_reply);
+	x->field[FP_RCPT] = NULL;
+	x->field[FP_RSET] = sent(r->rset_reply);
+	x->field[FP_QUIT] = sent(r->quit_reply);
+	x->nrcpt = 0;
+	for (i = 0; i < r->ntests && i < RELAY_TESTS_MAX; i++) {
+		const char *t = sent(r->tests[i].reply);
+
+		if (t == NULL)
+			continue;
+		for (j = 0; j < x->nrcpt && strcmp(x->rcpt[j], t) != 0; j++)
+			;
+		if (j == x->nrcpt)
+			x->rcpt[x->nrcpt++] = t;
+	}
+}
+
 static int
-rule_matches(const struct fp_rule *rule, const struct probe_result *r, const char *greeting)
+rule_matches(const struct fp_rule *rule, const struct fp_texts *x)
 {
 	size_t i;
 
-	switch (rule->field) {
-	case FP_GREETING:
-		return r->greeting_code != 0 && text_matches(rule, greeting);
-	case FP_EHLO:
-		return text_matches(rule, after_code(r->ehlo_line));
-	case FP_EXTENSIONS:
-		return text_matches(rule, r->extensions);
-	case FP_MAIL:
-		return r->mail_reply[0] != '\0' && text_matches(rule, after_code(r->mail_reply));
-	case FP_RSET:
-		return r->rset_reply[0] != '\0' && text_matches(rule, after_code(r->rset_reply));
-	case FP_QUIT:
-		return r->quit_reply[0] != '\0' && text_matches(rule, after_code(r->quit_reply));
-	case FP_RCPT:
-		for (i = 0; i < r->ntests; i++)
-			if (r->tests[i].reply[0] != '\0' &&
-			    text_matches(rule, after_code(r->tests[i].reply)))
-				return 1;
-		return 0;
-	}
+	if (rule->field != FP_RCPT)
+		return x->field[rule->field] != NULL && text_matches(rule, x->field[rule->field]);
+	for (i = 0; i < x->nrcpt; i++)
+		if (text_matches(rule, x->rcpt[i]))
+			return 1;
 	return 0;
 }
 
@@ -167,16 +194,15 @@ fingerprint_apply(struct probe_result *r)
 	const char *best = NULL;
 	int best_score = 0;
 	struct strbuf sb;
-	char first[SMTP_TEXT_MAX];
-	size_t i, j, n = strcspn(r->banner, "\n");
+	struct fp_texts x;
+	size_t i, j;
 
 	r->mta = NULL;
 	r->mta_confidence = 0;
 	r->mta_rules[0] = '\0';
-	memcpy(first, r->banner, n);
-	first[n] = '\0';
+	fp_texts_init(&x, r);
 	for (i = 0; i < FP_RULES; i++)
-		matched[i] = rule_matches(&fp_rules[i], r, after_code(first));
+		matched[i] = rule_matches(&fp_rules[i], &x);
 	/* Score each MTA that has a matched rule; the first of a tie wins. */
 	for (i = 0; i < FP_RULES; i++) {
 		int score = 0;
