@@ -13,7 +13,14 @@
 void
 smtp_reply_init(struct smtp_reply *r)
 {
-	memset(r, 0, sizeof(*r));
+	/* Not the text's bytes: textlen says how many are the reply's. */
+	r->code = 0;
+	r->nlines = 0;
+	r->text[0] = '\0';
+	r->textlen = 0;
+	r->line = NULL;
+	r->linelen = 0;
+	r->fault = REPLY_FAULT_NONE;
 }
 
 /* C strings cannot carry NUL: show it as U+2400 SYMBOL FOR NULL instead. */
