@@ -628,6 +628,19 @@ session_connect_done(struct session *s, short what)
 		session_connected(s);
 }
 
+/*
+ * 1 when the first read is to say whether the connection was made: the
+ * edge says readable, so the socket holds the greeting, the peer's close
+ * or the connection's error, and recv() returns whichever it is
+ * (session_recv). Not for SMTPS, whose first bytes are TLS's.
+ */
+static int
+session_connect_by_read(const struct session *s, short what)
+{
+	return session_edges(s) && (what & (EV_READ | EV_CLOSED)) &&
+	       !((s->p.flags & PF_IMPLICIT) && !(s->p.flags & PF_NO_TLS));
+}
+
 /* The handshake is done: record what it negotiated and what it showed. */
 static void
 session_tls_done(struct session *s)
@@ -1097,6 +1110,13 @@ session_input(struct session *s, char *buf, size_t avail)
  * has room after it (a recv of 0 bytes would look like the peer's close). */
 _Static_assert(SMTP_READ_MAX > SMTP_LINE_MAX + 2, "no room to read after a carried line");
 
+/* 1 while the plaintext socket is this session's to read. */
+static int
+session_reading(const struct session *s)
+{
+	return !(s->flags & SF_DONE) && s->bev == NULL && s->fd >= 0;
+}
+
 /* What one read of the plaintext socket found. */
 enum recv_status {
 	RECV_FULL, /* the buffer filled: more may wait */
@@ -1115,12 +1135,26 @@ session_recv(struct session *s)
 	if (have > 0)
 		memcpy(buf, s->carry, have);
 	n = recv(s->fd, buf + have, room, 0);
+	if (n < 0 && s->p.state == PS_CONNECT) {
+		/* The first read (session_connect_by_read): the connection's
+		 * error; nothing to read yet leaves SO_ERROR to say. */
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			session_connect_done(s, EV_READ);
+		else
+			session_finish(s, connect_error(errno));
+		return RECV_END;
+	}
 	if (n < 0) {
 		if (errno == EINTR)
 			return RECV_FULL;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			session_closed(s, errno == ECONNRESET);
 		return RECV_END;
+	}
+	if (s->p.state == PS_CONNECT) {
+		session_connected(s); /* the greeting, or the close, is here */
+		if (!session_reading(s))
+			return RECV_END;
 	}
 	if (n == 0) {
 		/* A line begun and never ended is no reply. */
@@ -1132,13 +1166,6 @@ session_recv(struct session *s)
 	s->carry_len = 0;
 	session_input(s, buf, have + (size_t)n);
 	return (size_t)n == room ? RECV_FULL : RECV_SOME;
-}
-
-/* 1 while the plaintext socket is this session's to read. */
-static int
-session_reading(const struct session *s)
-{
-	return !(s->flags & SF_DONE) && s->bev == NULL && s->fd >= 0 && s->p.state != PS_CONNECT;
 }
 
 /* Reads what the socket holds: again after a read that filled the buffer,
@@ -1163,7 +1190,7 @@ session_io_cb(evutil_socket_t fd, short what, void *arg)
 	session_frame_enter(s);
 	/* The first edge may bring the greeting, or the close, with the
 	 * connection: read on at once. */
-	if (s->p.state == PS_CONNECT)
+	if (s->p.state == PS_CONNECT && !session_connect_by_read(s, what))
 		session_connect_done(s, what);
 	if ((what & (EV_READ | EV_CLOSED)) && session_reading(s))
 		session_drain(s, (what & EV_CLOSED) != 0);
