@@ -58,6 +58,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/iptext.h"
 #include "common/strbuf.h"
 #include "prober/fingerprint.h"
 #include "prober/protocol.h"
@@ -587,7 +588,7 @@ session_connected(struct session *s)
 		else if (ss.ss_family == AF_INET6)
 			addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
 		if (addr == NULL ||
-		    inet_ntop(ss.ss_family, addr, source_ip, sizeof(source_ip)) == NULL)
+		    ip_text(ss.ss_family, addr, source_ip, sizeof(source_ip)) == NULL)
 			source_ip[0] = '\0';
 		dialogue_set_str(&s->result, DT_SOURCE_IP, source_ip);
 	}

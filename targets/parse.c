@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "common/bounds.h"
+#include "common/iptext.h"
 #include "common/strbuf.h"
 
 /* Quoted text in a message is cut here, so the message fits a skip_reason. */
@@ -197,14 +198,14 @@ target_set_addr(struct target *t, const struct sockaddr *sa, uint16_t port)
 		memset(&t->sa, 0, sizeof(t->sa));
 		memcpy(&t->sa, &sin, sizeof(sin));
 		t->salen = sizeof(sin);
-		inet_ntop(AF_INET, &sin.sin_addr, t->ip, sizeof(t->ip));
+		ip_text(AF_INET, &sin.sin_addr, t->ip, sizeof(t->ip));
 	} else if (sa->sa_family == AF_INET6) {
 		memcpy(&sin6, sa, sizeof(sin6));
 		sin6.sin6_port = htons(port);
 		memset(&t->sa, 0, sizeof(t->sa));
 		memcpy(&t->sa, &sin6, sizeof(sin6));
 		t->salen = sizeof(sin6);
-		inet_ntop(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
+		ip_text(AF_INET6, &sin6.sin6_addr, t->ip, sizeof(t->ip));
 	} else
 		return -1;
 	t->port = port;
