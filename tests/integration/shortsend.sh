@@ -26,12 +26,7 @@ lab_start "$N.1:$P=open-relay" "$N.2:$P=postfix-closed" "$N.3:$P=qmail-localhost
 	"$N.8:$P=postfix-starttls" "$N.9:$P=starttls-required" "$N.10:$P=auth-required" ||
 	{ ok 1 "lab starts"; done_testing; exit 1; }
 ok 0 "lab starts"
-targets=
-i=1
-while [ $i -le 10 ]; do
-	targets="$targets $N.$i:$P"
-	i=$((i + 1))
-done
+targets=$(seq 1 10 | sed "s/.*/$N.&:$P/")
 
 # The columns a dialogue decides (not when it ran or how long it took).
 decided() {
