@@ -7,7 +7,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "common/iptext.h"
@@ -39,20 +39,21 @@ main(void)
 	};
 	unsigned char a[4], v6[16];
 	char got[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
-	size_t i, bad = 0, len;
-	int k;
+	uint32_t seed = 2463534242u; /* xorshift32: the same addresses every run */
+	size_t i, bad = 0;
 
 	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
-		inet_ntop(AF_INET, edges[i], want, sizeof(want));
+		size_t len = strlen(inet_ntop(AF_INET, edges[i], want, sizeof(want)));
+
 		ok(same4(edges[i], INET_ADDRSTRLEN), "%s as inet_ntop writes it", want);
-		len = strlen(want);
 		ok(same4(edges[i], len + 1) && same4(edges[i], len),
 		   "%s: exactly room, then a byte short", want);
 	}
-	srand(7);
 	for (i = 0; i < 200000; i++) {
-		for (k = 0; k < 4; k++)
-			a[k] = (unsigned char)(rand() & 0xff);
+		seed ^= seed << 13;
+		seed ^= seed >> 17;
+		seed ^= seed << 5;
+		memcpy(a, &seed, sizeof(a));
 		bad += !same4(a, INET_ADDRSTRLEN);
 	}
 	is_int((int)bad, 0, "200,000 random addresses as inet_ntop writes them");
