@@ -93,18 +93,17 @@ arena_set(struct arena *a, size_t i, const char *s, size_t len)
 		len = (size_t)a->caps[i] - 1;
 	if (len == 0 && r->room == 0)
 		return 0; /* "" needs no slot */
-	if (len + 1 > r->room && r->room != 0 && (size_t)r->off + r->room == a->used &&
-	    (size_t)r->off + len + 1 <= a->size) {
+	if (len + 1 > r->room) {
 		/* The last slot grows where it is: text appended to in steps
 		 * (the EHLO keywords) leaves no old copies behind. */
+		if (r->room == 0 || (size_t)r->off + r->room != a->used ||
+		    (size_t)r->off + len + 1 > a->size) {
+			if (arena_room(a, i, len + 1) != 0)
+				return -1;
+			r->off = a->used;
+		}
 		r->room = (uint16_t)(len + 1);
 		a->used = (uint16_t)(r->off + len + 1);
-	} else if (len + 1 > r->room) {
-		if (arena_room(a, i, len + 1) != 0)
-			return -1;
-		r->off = a->used;
-		r->room = (uint16_t)(len + 1);
-		a->used = (uint16_t)(a->used + len + 1);
 	}
 	memcpy(a->buf + r->off, s, len);
 	a->buf[r->off + len] = '\0';
@@ -130,4 +129,15 @@ size_t
 arena_len(const struct arena *a, size_t i)
 {
 	return i < a->nrefs ? a->refs[i].len : 0;
+}
+
+void
+arena_copy(const struct arena *a, size_t i, char *dst, size_t size)
+{
+	size_t n = arena_len(a, i);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, arena_get(a, i), n);
+	dst[n] = '\0';
 }

@@ -63,5 +63,8 @@ int arena_set_str(struct arena *a, size_t i, const char *s);
 const char *arena_get(const struct arena *a, size_t i);
 /* Its length. */
 size_t arena_len(const struct arena *a, size_t i);
+/* Copies text i into dst, a char[size] (size > 0): cut to size - 1 bytes
+ * and NUL-terminated, as snprintf would. */
+void arena_copy(const struct arena *a, size_t i, char *dst, size_t size);
 
 #endif

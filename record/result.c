@@ -214,18 +214,6 @@ probe_dialogue_free(struct probe_dialogue *d)
 	d->tls_tried = NULL;
 }
 
-/* Copies text f of d into dst (size bytes: the cap f was cut to). */
-static void
-put(char *dst, size_t size, const struct probe_dialogue *d, enum dialogue_text f)
-{
-	size_t n = arena_len(&d->text, f);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, arena_get(&d->text, f), n);
-	dst[n] = '\0';
-}
-
 /* Copies s (NULL is "") into dst of size bytes, cut to fit. */
 static void
 copy_str(char *dst, size_t size, const char *s)
@@ -250,7 +238,8 @@ tests_from_dialogue(struct probe_result *r, const struct probe_dialogue *d)
 		t->row = x->row;
 		t->mail_code = x->mail_code;
 		t->rcpt_code = x->rcpt_code;
-		put(t->reply, sizeof(t->reply), d, (enum dialogue_text)(DT_TEST_REPLY + i));
+		arena_copy(&d->text, (enum dialogue_text)(DT_TEST_REPLY + i), t->reply,
+		           sizeof(t->reply));
 		t->retried = x->retried;
 		t->first_mail_code = x->first_mail_code;
 		t->first_rcpt_code = x->first_rcpt_code;
@@ -264,27 +253,27 @@ probe_result_from_dialogue(struct probe_result *r, const struct probe_dialogue *
 	target_unpack(&r->target, &d->target, &d->text, DT_TARGET);
 	r->started = d->started;
 	r->duration_ms = d->duration_ms;
-	put(r->source_ip, sizeof(r->source_ip), d, DT_SOURCE_IP);
+	arena_copy(&d->text, DT_SOURCE_IP, r->source_ip, sizeof(r->source_ip));
 	r->verdict = d->verdict;
 	r->error = d->error;
 	r->local_errno = d->local_errno;
 	r->flags = d->flags;
 	r->connected = d->connected;
 	r->greeting_code = d->greeting_code;
-	put(r->banner, sizeof(r->banner), d, DT_BANNER);
-	put(r->ehlo_name, sizeof(r->ehlo_name), d, DT_EHLO_NAME);
-	put(r->extensions, sizeof(r->extensions), d, DT_EXTENSIONS);
-	put(r->last_reply, sizeof(r->last_reply), d, DT_LAST_REPLY);
+	arena_copy(&d->text, DT_BANNER, r->banner, sizeof(r->banner));
+	arena_copy(&d->text, DT_EHLO_NAME, r->ehlo_name, sizeof(r->ehlo_name));
+	arena_copy(&d->text, DT_EXTENSIONS, r->extensions, sizeof(r->extensions));
+	arena_copy(&d->text, DT_LAST_REPLY, r->last_reply, sizeof(r->last_reply));
 	r->ntests = d->ntests;
 	tests_from_dialogue(r, d);
 	copy_str(r->plan_mail_from, sizeof(r->plan_mail_from), d->plan_mail_from);
 	copy_str(r->plan_rcpt_domain, sizeof(r->plan_rcpt_domain), d->plan_rcpt_domain);
-	put(r->plan_name, sizeof(r->plan_name), d, DT_PLAN_NAME);
+	arena_copy(&d->text, DT_PLAN_NAME, r->plan_name, sizeof(r->plan_name));
 	r->connections = d->connections;
-	put(r->ehlo_line, sizeof(r->ehlo_line), d, DT_EHLO_LINE);
-	put(r->mail_reply, sizeof(r->mail_reply), d, DT_MAIL_REPLY);
-	put(r->rset_reply, sizeof(r->rset_reply), d, DT_RSET_REPLY);
-	put(r->quit_reply, sizeof(r->quit_reply), d, DT_QUIT_REPLY);
+	arena_copy(&d->text, DT_EHLO_LINE, r->ehlo_line, sizeof(r->ehlo_line));
+	arena_copy(&d->text, DT_MAIL_REPLY, r->mail_reply, sizeof(r->mail_reply));
+	arena_copy(&d->text, DT_RSET_REPLY, r->rset_reply, sizeof(r->rset_reply));
+	arena_copy(&d->text, DT_QUIT_REPLY, r->quit_reply, sizeof(r->quit_reply));
 	if (d->tls_tried != NULL)
 		r->tls = *d->tls_tried;
 	else

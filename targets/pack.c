@@ -28,18 +28,6 @@ target_pack(struct target_packed *p, struct arena *a, size_t first, const struct
 	return 0;
 }
 
-/* Copies text i of a into dst (size bytes, as the arena cut it). */
-static void
-put(char *dst, size_t size, const struct arena *a, size_t i)
-{
-	size_t n = arena_len(a, i);
-
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, arena_get(a, i), n);
-	dst[n] = '\0';
-}
-
 void
 target_unpack(struct target *t, const struct target_packed *p, const struct arena *a, size_t first)
 {
@@ -50,11 +38,11 @@ target_unpack(struct target *t, const struct target_packed *p, const struct aren
 	t->range_prefix = p->range_prefix;
 	t->name_kind = (enum target_name)p->name_kind;
 	t->message_flags = p->message_flags;
-	put(t->ip, sizeof(t->ip), a, first + TT_IP);
-	put(t->hostname, sizeof(t->hostname), a, first + TT_HOSTNAME);
-	put(t->origin, sizeof(t->origin), a, first + TT_ORIGIN);
-	put(t->input, sizeof(t->input), a, first + TT_INPUT);
-	put(t->skip_reason, sizeof(t->skip_reason), a, first + TT_SKIP_REASON);
-	put(t->hop, sizeof(t->hop), a, first + TT_HOP);
-	put(t->message, sizeof(t->message), a, first + TT_MESSAGE);
+	arena_copy(a, first + TT_IP, t->ip, sizeof(t->ip));
+	arena_copy(a, first + TT_HOSTNAME, t->hostname, sizeof(t->hostname));
+	arena_copy(a, first + TT_ORIGIN, t->origin, sizeof(t->origin));
+	arena_copy(a, first + TT_INPUT, t->input, sizeof(t->input));
+	arena_copy(a, first + TT_SKIP_REASON, t->skip_reason, sizeof(t->skip_reason));
+	arena_copy(a, first + TT_HOP, t->hop, sizeof(t->hop));
+	arena_copy(a, first + TT_MESSAGE, t->message, sizeof(t->message));
 }
