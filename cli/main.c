@@ -43,9 +43,9 @@ struct run {
 	size_t probed;                       /* other rows written */
 	int out_tty; /* the report goes to a terminal, where the progress line is */
 	/* Rows finished in one turn of the loop are held and written together
-	 * when the turn's other callbacks have run (sync_cb). */
+	 * when the turn's other callbacks have run (sync_cb); NULL when each
+	 * row is written at once. */
 	struct event *sync_ev;
-	int sync_due;
 };
 
 /* Everything the run made, freed by app_free whatever was made. */
@@ -150,10 +150,10 @@ write_row(const struct probe_result *r, void *arg)
 		run->write_failed = errno ? errno : EIO;
 		return -1;
 	}
-	if (run->sync_ev != NULL && !run->sync_due) {
-		event_active(run->sync_ev, EV_TIMEOUT, 0); /* runs after this turn's others */
-		run->sync_due = 1;
-	}
+	/* Runs after this turn's other callbacks, once however many rows
+	 * activate it. */
+	if (run->sync_ev != NULL)
+		event_active(run->sync_ev, EV_TIMEOUT, 0);
 	return 0;
 }
 
@@ -165,7 +165,6 @@ sync_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	run->sync_due = 0;
 	if (!run->write_failed && report_sync(run->rep) != 0)
 		run->write_failed = errno ? errno : EIO;
 }
@@ -399,7 +398,6 @@ start_engine(struct app *a)
 	}
 	a->sigint_ev = evsignal_new(a->base, SIGINT, on_signal, a->eng);
 	a->sigterm_ev = evsignal_new(a->base, SIGTERM, on_signal, a->eng);
-	a->run.sync_ev = event_new(a->base, -1, 0, sync_cb, &a->run);
 	event_add(a->sigint_ev, NULL);
 	event_add(a->sigterm_ev, NULL);
 	return 0;
@@ -429,9 +427,9 @@ run_engine(struct app *a, size_t total, double *secs)
 		run->write_failed = errno ? errno : EIO;
 	run->out_tty = isatty(fileno(a->out));
 	/* A terminal sees each row at once, before the progress line. */
-	if (run->out_tty || run->sync_ev == NULL || report_hold_rows(run->rep) != 0) {
-		if (run->sync_ev != NULL)
-			event_free(run->sync_ev);
+	if (!run->out_tty && (run->sync_ev = event_new(a->base, -1, 0, sync_cb, run)) != NULL &&
+	    report_hold_rows(run->rep) != 0) {
+		event_free(run->sync_ev);
 		run->sync_ev = NULL;
 	}
 	audit_progress_start(run->audit, a->base, a->eng, a->src, total);
