@@ -62,18 +62,26 @@ round_trip(const struct target *t, const char *what)
 	arena_free(&a);
 }
 
+/* Clears t and gives it the IPv4 address ip and port. */
+static void
+ipv4_target(struct target *t, const char *ip, uint16_t port)
+{
+	struct sockaddr_in sin;
+
+	memset(t, 0, sizeof(*t));
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	target_set_addr(t, (struct sockaddr *)&sin, port);
+}
+
 int
 main(void)
 {
-	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 	static struct target t;
 
-	memset(&t, 0, sizeof(t));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, "192.0.2.1", &sin.sin_addr);
-	target_set_addr(&t, (struct sockaddr *)&sin, 2525);
+	ipv4_target(&t, "192.0.2.1", 2525);
 	strcpy(t.origin, "ips.txt:12");
 	strcpy(t.input, "192.0.2.1:2525");
 	round_trip(&t, "IPv4 from a list");
@@ -102,11 +110,7 @@ main(void)
 	strcpy(t.skip_reason, "not an address: \"not-an-address\"");
 	round_trip(&t, "a skipped line, no address");
 
-	memset(&t, 0, sizeof(t));
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, "203.0.113.7", &sin.sin_addr);
-	target_set_addr(&t, (struct sockaddr *)&sin, 25);
+	ipv4_target(&t, "203.0.113.7", 25);
 	strcpy(t.hostname, "mx.example.net");
 	strcpy(t.hop, "1:suspect");
 	strcpy(t.message, "spam.eml");
