@@ -617,11 +617,10 @@ session_connected(struct session *s)
 static void
 session_connect_done(struct session *s, short what)
 {
-	int err = 0;
+	int err = 0, writable_only = session_edges(s) && !(what & (EV_READ | EV_CLOSED));
 	socklen_t len = sizeof(err);
 
-	if (!(session_edges(s) && (what & (EV_READ | EV_CLOSED)) == 0) &&
-	    getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+	if (!writable_only && getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
 		err = errno;
 	if (err != 0)
 		session_finish(s, connect_error(err));
