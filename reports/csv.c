@@ -39,10 +39,33 @@ formula_start(char c)
 
 /* A byte that is itself in a cell: printable ASCII, not an escape's
  * backslash, nor a quote or comma that would want the cell quoted. */
+#define PLAIN_BYTE(b) ((b) >= 0x20 && (b) < 0x7f && (b) != '\\' && (b) != '"' && (b) != ',')
+#define PLAIN_ROW(b)                                                                               \
+	PLAIN_BYTE(b), PLAIN_BYTE(b + 1), PLAIN_BYTE(b + 2), PLAIN_BYTE(b + 3), PLAIN_BYTE(b + 4), \
+	    PLAIN_BYTE(b + 5), PLAIN_BYTE(b + 6), PLAIN_BYTE(b + 7), PLAIN_BYTE(b + 8),            \
+	    PLAIN_BYTE(b + 9), PLAIN_BYTE(b + 10), PLAIN_BYTE(b + 11), PLAIN_BYTE(b + 12),         \
+	    PLAIN_BYTE(b + 13), PLAIN_BYTE(b + 14), PLAIN_BYTE(b + 15)
+/* PLAIN_BYTE for each byte value: every byte of every cell is looked up. */
+static const unsigned char plain_bytes[256] = {
+    PLAIN_ROW(0x00), PLAIN_ROW(0x10), PLAIN_ROW(0x20), PLAIN_ROW(0x30),
+    PLAIN_ROW(0x40), PLAIN_ROW(0x50), PLAIN_ROW(0x60), PLAIN_ROW(0x70),
+    PLAIN_ROW(0x80), PLAIN_ROW(0x90), PLAIN_ROW(0xa0), PLAIN_ROW(0xb0),
+    PLAIN_ROW(0xc0), PLAIN_ROW(0xd0), PLAIN_ROW(0xe0), PLAIN_ROW(0xf0),
+};
+#undef PLAIN_ROW
+#undef PLAIN_BYTE
+
+/* 1 for a cell that is its own encoding, as most are: empty, or printable
+ * ASCII with nothing to escape or quote and no formula start. */
 static int
-plain_byte(char c)
+plain_cell(const char *raw, size_t len)
 {
-	return c >= 0x20 && c < 0x7f && c != '\\' && c != '"' && c != ',';
+	size_t i;
+
+	for (i = 0; i < len && plain_bytes[(unsigned char)raw[i]]; i++)
+		;
+	return i == len &&
+	       (len == 0 || (!formula_start(raw[0]) && raw[0] != ' ' && raw[len - 1] != ' '));
 }
 
 /* Length of the escape at cell[i] (a backslash): \xNN, \u{XXXX} or \n. */
@@ -104,12 +127,7 @@ csv_escape_cell(const char *raw, size_t len, struct strbuf *out)
 		out->truncated |= len > 0;
 		return len > 0 ? -1 : 0;
 	}
-	/* Most cells are empty or plain: printable ASCII with nothing to
-	 * escape or quote, which fits. They are the cell as they are. */
-	for (i = 0; i < len && plain_byte(raw[i]); i++)
-		;
-	if (i == len && len <= out->cap - 1 - start &&
-	    (len == 0 || (!formula_start(raw[0]) && raw[0] != ' ' && raw[len - 1] != ' '))) {
+	if (plain_cell(raw, len) && len <= out->cap - 1 - start) {
 		memcpy(out->buf + start, raw, len);
 		out->len = start + len;
 		out->buf[out->len] = '\0';
@@ -210,6 +228,36 @@ put_cell(struct report *rep, size_t col, const char *raw, size_t len)
 	rep->line.truncated |= cell.truncated && room < REPORT_CELL_MAX;
 }
 
+/*
+ * Appends column c of r as the row's cell number col. The raw value is
+ * formatted straight onto the row's end, where a plain one that fits whole
+ * is already its encoding; any other is formatted again apart and encoded
+ * from there by put_cell.
+ */
+static void
+put_column(struct report *rep, size_t col, size_t c, const struct probe_result *r)
+{
+	size_t sep = col > 0, room = rep->line.cap - rep->line.len; /* >= 1: the NUL */
+	const struct strbuf *raw;
+	struct strbuf cell;
+
+	if (room > sep) {
+		room -= sep;
+		sb_init(&cell, rep->line.buf + rep->line.len + sep,
+		        room < REPORT_CELL_MAX ? room : REPORT_CELL_MAX);
+		report_columns[c].format(r, &cell);
+		if (!cell.truncated && plain_cell(cell.buf, cell.len)) {
+			if (sep)
+				rep->line.buf[rep->line.len] = ',';
+			rep->line.len += sep + cell.len;
+			return;
+		}
+		rep->line.buf[rep->line.len] = '\0';
+	}
+	raw = report_cell(rep, c, r);
+	put_cell(rep, col, raw->buf, raw->len);
+}
+
 static int
 csv_begin(struct report *rep)
 {
@@ -227,14 +275,11 @@ csv_begin(struct report *rep)
 static int
 csv_row(struct report *rep, const struct probe_result *r)
 {
-	size_t i;
+	size_t i, n = report_nselected();
 
 	sb_reset(&rep->line);
-	for (i = 0; i < report_nselected(); i++) {
-		const struct strbuf *cell = report_cell(rep, report_selected(i), r);
-
-		put_cell(rep, i, cell->buf, cell->len);
-	}
+	for (i = 0; i < n; i++)
+		put_column(rep, i, report_selected(i), r);
 	return put_line(rep);
 }
 
