@@ -186,7 +186,8 @@ report_column_index(const char *name)
 static void
 put_field(struct strbuf *sb, const char *field, size_t size)
 {
-	sb_append(sb, field, strnlen(field, size));
+	if (field[0] != '\0') /* most are empty */
+		sb_append(sb, field, strnlen(field, size));
 }
 
 #define PUT_FIELD(sb, arr) put_field((sb), (arr), sizeof(arr))
