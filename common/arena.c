@@ -52,7 +52,9 @@ arena_room(struct arena *a, size_t skip, size_t want)
 
 	if ((size_t)a->used + want <= a->size)
 		return 0;
-	for (i = 0; i < a->nrefs; i++)
+	/* Before the first text (used 0) no slot holds one: nothing to count
+	 * or move. */
+	for (i = 0; a->used != 0 && i < a->nrefs; i++)
 		if (i != skip && a->refs[i].room != 0)
 			live += (size_t)a->refs[i].len + 1;
 	size = a->size != 0 ? a->size : ARENA_START_BYTES;
@@ -62,7 +64,7 @@ arena_room(struct arena *a, size_t skip, size_t want)
 		size = a->limit;
 	if (size < live + want || (nb = a->alloc(size)) == NULL)
 		return -1;
-	for (i = 0; i < a->nrefs; i++) {
+	for (i = 0; a->used != 0 && i < a->nrefs; i++) {
 		struct arena_ref *r = &a->refs[i];
 
 		if (i == skip || r->room == 0)

@@ -16,7 +16,7 @@
 #define SMTP_READ_MAX          4096  /* one read from a plaintext socket, on the stack */
 #define SMTP_EXTENSIONS_MAX    1024  /* EHLO keywords kept, space-joined */
 #define SMTP_NAME_MAX          256   /* a host name taken from a greeting or EHLO */
-#define ARENA_START_BYTES      256   /* a dialogue's text buffer at first; it doubles */
+#define ARENA_START_BYTES      512   /* a dialogue's text buffer at first; it doubles */
 /* A mailbox we build. Ours are short, and every probe keeps RELAY_TESTS_MAX
  * pairs of them; a test whose address would not fit is left out. */
 #define SMTP_ADDR_MAX   128
