@@ -269,7 +269,8 @@ engine_slot_release(struct engine *e, struct slot *sl)
 {
 	free(sl->held);
 	free(sl->rdns);
-	X509_free(sl->cert);
+	if (sl->cert != NULL) /* X509_free(NULL) is three calls deep into OpenSSL */
+		X509_free(sl->cert);
 	free(sl->abuse);
 	sl->held = NULL;
 	sl->rdns = NULL;
