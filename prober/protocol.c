@@ -321,7 +321,7 @@ reply_greeting(struct proto *p, const struct smtp_reply *reply)
 	r->greeting_code = code;
 	dialogue_set(r, DT_BANNER, reply->text, reply->textlen);
 	note_name(p, reply->text, strcspn(reply->text, "\n"), name, sizeof(name));
-	relay_plan(r, p->set, name);
+	relay_plan_named(r, p->set, name);
 	if (code / 100 == 2)
 		return act_enter(PS_EHLO);
 	if (code == 421)

@@ -201,6 +201,15 @@ dialogue_parts(const struct probe_dialogue *r)
 	return parts;
 }
 
+/* Keeps banner_name as r's plan name when it is fit for an address. */
+static void
+plan_name(struct probe_dialogue *r, const char *banner_name)
+{
+	/* A name relay_name_ok takes is shorter than SMTP_NAME_MAX. */
+	dialogue_set_str(r, DT_PLAN_NAME,
+	                 banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
+}
+
 size_t
 relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const char *banner_name)
 {
@@ -210,9 +219,7 @@ relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const cha
 
 	r->plan_mail_from = set->mail_from;
 	r->plan_rcpt_domain = set->rcpt_domain;
-	/* A name relay_name_ok takes is shorter than SMTP_NAME_MAX. */
-	dialogue_set_str(r, DT_PLAN_NAME,
-	                 banner_name != NULL && relay_name_ok(banner_name) ? banner_name : "");
+	plan_name(r, banner_name);
 	parts = dialogue_parts(r);
 	for (i = 0; i < RELAY_ROWS && n < RELAY_TESTS_MAX; i++) {
 		struct dialogue_test *t = &r->tests[n];
@@ -229,6 +236,20 @@ relay_plan(struct probe_dialogue *r, const struct probe_settings *set, const cha
 	}
 	r->ntests = n;
 	return n;
+}
+
+size_t
+relay_plan_named(struct probe_dialogue *r, const struct probe_settings *set,
+                 const char *banner_name)
+{
+	size_t i;
+
+	for (i = 0; i < RELAY_ROWS; i++)
+		if ((set->tests & (1u << i)) && (strstr(relay_rows[i].from, "{B}") != NULL ||
+		                                 strstr(relay_rows[i].to, "{B}") != NULL))
+			return relay_plan(r, set, banner_name);
+	plan_name(r, banner_name);
+	return r->ntests;
 }
 
 /* Test i's address on one side, from its row and the parts. */

@@ -42,6 +42,14 @@ const char *relay_tests_names(void);
  */
 size_t relay_plan(struct probe_dialogue *r, const struct probe_settings *set,
                   const char *banner_name);
+/*
+ * Gives r, planned by relay_plan before the greeting ("" for its name), the
+ * name the greeting gave: the plan is made again when a test of set->tests
+ * names the server ({B}); the others' addresses stay as they were planned,
+ * and only the plan name is kept. Returns the number of tests.
+ */
+size_t relay_plan_named(struct probe_dialogue *r, const struct probe_settings *set,
+                        const char *banner_name);
 
 enum relay_side { RELAY_SENDER, RELAY_RECIPIENT };
 

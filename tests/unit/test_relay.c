@@ -232,6 +232,60 @@ test_full(void)
 	probe_dialogue_free(&d);
 }
 
+/* The plan as the session makes it (relay_plan before the greeting, then
+ * relay_plan_named with the greeting's name) against the plan made at once
+ * with that name: the same tests, addresses and plan name, for each row
+ * alone and for basic and full, with usable and unusable names. */
+static void
+test_plan_named(void)
+{
+	static const char *const names[] = {"mx.example.org", "", "evil<name>", "a b"};
+	static struct probe_dialogue d, want;
+	struct probe_settings set;
+	struct target t;
+	unsigned int masks[RELAY_TESTS_MAX + 2], row;
+	size_t nmasks = 0, m, k, i;
+	int bad = 0, replanned = 0;
+
+	for (row = 0; relay_row_name(row) != NULL; row++)
+		masks[nmasks++] = 1u << row;
+	masks[nmasks++] = RELAY_TESTS_BASIC;
+	masks[nmasks++] = (1u << row) - 1u; /* full */
+	probe_settings_default(&set);
+	fixture_target(&t, "192.0.2.1", 25, "test");
+	for (m = 0; m < nmasks; m++) {
+		for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			size_t n, n0;
+
+			set.tests = masks[m];
+			start(&d, &t);
+			start(&want, &t);
+			n0 = relay_plan(&d, &set, "");
+			n = relay_plan_named(&d, &set, names[k]);
+			replanned += n != n0;
+			if (n != relay_plan(&want, &set, names[k]) || d.ntests != want.ntests ||
+			    strcmp(dialogue_text(&d, DT_PLAN_NAME),
+			           dialogue_text(&want, DT_PLAN_NAME)) != 0)
+				bad++;
+			for (i = 0; i < n && i < want.ntests; i++) {
+				char a[SMTP_ADDR_MAX], b[SMTP_ADDR_MAX];
+				enum relay_side side;
+
+				for (side = RELAY_SENDER; side <= RELAY_RECIPIENT; side++) {
+					relay_dialogue_address(&d, i, side, a, sizeof(a));
+					relay_dialogue_address(&want, i, side, b, sizeof(b));
+					bad += d.tests[i].row != want.tests[i].row ||
+					       strcmp(a, b) != 0;
+				}
+			}
+		}
+	}
+	is_int(bad, 0, "%zu plans: named at the greeting as if planned with the name", nmasks * 4);
+	is_int(replanned, 6, "the five banner rows alone and full gain their tests with a name");
+	probe_dialogue_free(&d);
+	probe_dialogue_free(&want);
+}
+
 static void
 test_words(void)
 {
@@ -251,6 +305,7 @@ main(void)
 	test_literal_edges();
 	test_plan();
 	test_full();
+	test_plan_named();
 	test_words();
 	return tap_done();
 }
