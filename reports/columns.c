@@ -272,23 +272,25 @@ col_error(const struct probe_result *r, struct strbuf *sb)
 static void
 col_flags(const struct probe_result *r, struct strbuf *sb)
 {
-	unsigned int i, bit;
+	unsigned int rest, bit, i;
 	const char *name;
 	int first = 1;
 
-	for (i = 0; i < sizeof(r->flags) * 8; i++) {
-		bit = 1u << i;
-		if (!(r->flags & bit))
-			continue;
+	/* The bits that are set, lowest first. */
+	for (rest = r->flags; rest != 0; rest &= rest - 1) {
+		bit = rest & (0u - rest);
 		if (!first)
 			sb_putc(sb, ';');
 		first = 0;
 		/* A bit this build has no name for is still shown, not dropped. */
 		name = probe_flag_name(bit);
-		if (name != NULL)
+		if (name != NULL) {
 			sb_puts(sb, name);
-		else
-			sb_printf(sb, "bit%u", i);
+			continue;
+		}
+		for (i = 0; bit >> i != 1; i++)
+			;
+		sb_printf(sb, "bit%u", i);
 	}
 	/* The abuse desk's DNS. */
 	if (r->abuse != NULL && r->abuse->listed) {
@@ -438,6 +440,8 @@ col_message_flags(const struct probe_result *r, struct strbuf *sb)
 {
 	char buf[REPORT_CELL_MAX];
 
+	if (r->target.message_flags == 0)
+		return; /* a target from a list or a range */
 	message_flags_format(r->target.message_flags, buf, sizeof(buf));
 	sb_puts(sb, buf);
 }
