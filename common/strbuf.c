@@ -8,23 +8,6 @@
 #include <string.h>
 
 void
-sb_init(struct strbuf *sb, char *buf, size_t cap)
-{
-	sb->buf = buf;
-	sb->cap = cap;
-	sb_reset(sb);
-}
-
-void
-sb_reset(struct strbuf *sb)
-{
-	sb->len = 0;
-	sb->truncated = 0;
-	if (sb->cap > 0)
-		sb->buf[0] = '\0';
-}
-
-void
 sb_resume(struct strbuf *sb, char *buf, size_t cap)
 {
 	sb->buf = buf;
@@ -58,17 +41,6 @@ void
 sb_puts(struct strbuf *sb, const char *s)
 {
 	sb_append(sb, s, strlen(s));
-}
-
-void
-sb_putc(struct strbuf *sb, char c)
-{
-	if (sb->len + 1 < sb->cap) {
-		sb->buf[sb->len++] = c;
-		sb->buf[sb->len] = '\0';
-		return;
-	}
-	sb_append(sb, &c, 1);
 }
 
 void

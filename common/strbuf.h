@@ -17,13 +17,42 @@ struct strbuf {
 	int truncated;
 };
 
-void sb_init(struct strbuf *sb, char *buf, size_t cap);
-void sb_reset(struct strbuf *sb);
+/* Empties sb (its buffer holds ""). */
+static inline void
+sb_reset(struct strbuf *sb)
+{
+	sb->len = 0;
+	sb->truncated = 0;
+	if (sb->cap > 0)
+		sb->buf[0] = '\0';
+}
+
+/* Starts an empty sb over buf (cap bytes, the NUL included). Inline, as
+ * sb_reset and sb_putc are: a row calls them for every cell. */
+static inline void
+sb_init(struct strbuf *sb, char *buf, size_t cap)
+{
+	sb->buf = buf;
+	sb->cap = cap;
+	sb_reset(sb);
+}
+
 /* Attaches to a buffer that already holds a NUL-terminated string, to append to it. */
 void sb_resume(struct strbuf *sb, char *buf, size_t cap);
 void sb_append(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
-void sb_putc(struct strbuf *sb, char c);
+
+static inline void
+sb_putc(struct strbuf *sb, char c)
+{
+	if (sb->len + 1 < sb->cap) {
+		sb->buf[sb->len++] = c;
+		sb->buf[sb->len] = '\0';
+		return;
+	}
+	sb_append(sb, &c, 1); /* full: marks it truncated */
+}
+
 /* Appends v in decimal, as "%lld" would, without printf (a row's numbers,
  * a target's line number). */
 void sb_put_int(struct strbuf *sb, long long v);
