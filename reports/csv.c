@@ -41,10 +41,10 @@ formula_start(char c)
  * backslash, nor a quote or comma that would want the cell quoted. */
 #define PLAIN_BYTE(b) ((b) >= 0x20 && (b) < 0x7f && (b) != '\\' && (b) != '"' && (b) != ',')
 #define PLAIN_ROW(b)                                                                               \
-	PLAIN_BYTE(b), PLAIN_BYTE(b + 1), PLAIN_BYTE(b + 2), PLAIN_BYTE(b + 3), PLAIN_BYTE(b + 4), \
-	    PLAIN_BYTE(b + 5), PLAIN_BYTE(b + 6), PLAIN_BYTE(b + 7), PLAIN_BYTE(b + 8),            \
-	    PLAIN_BYTE(b + 9), PLAIN_BYTE(b + 10), PLAIN_BYTE(b + 11), PLAIN_BYTE(b + 12),         \
-	    PLAIN_BYTE(b + 13), PLAIN_BYTE(b + 14), PLAIN_BYTE(b + 15)
+	PLAIN_BYTE(b), PLAIN_BYTE((b) + 1), PLAIN_BYTE((b) + 2), PLAIN_BYTE((b) + 3),              \
+	    PLAIN_BYTE((b) + 4), PLAIN_BYTE((b) + 5), PLAIN_BYTE((b) + 6), PLAIN_BYTE((b) + 7),    \
+	    PLAIN_BYTE((b) + 8), PLAIN_BYTE((b) + 9), PLAIN_BYTE((b) + 10), PLAIN_BYTE((b) + 11),  \
+	    PLAIN_BYTE((b) + 12), PLAIN_BYTE((b) + 13), PLAIN_BYTE((b) + 14), PLAIN_BYTE((b) + 15)
 /* PLAIN_BYTE for each byte value: every byte of every cell is looked up. */
 static const unsigned char plain_bytes[256] = {
     PLAIN_ROW(0x00), PLAIN_ROW(0x10), PLAIN_ROW(0x20), PLAIN_ROW(0x30),
