@@ -272,13 +272,14 @@ col_error(const struct probe_result *r, struct strbuf *sb)
 static void
 col_flags(const struct probe_result *r, struct strbuf *sb)
 {
-	unsigned int rest, bit, i;
-	const char *name;
+	unsigned int rest, i;
 	int first = 1;
 
 	/* The bits that are set, lowest first. */
 	for (rest = r->flags; rest != 0; rest &= rest - 1) {
-		bit = rest & (0u - rest);
+		unsigned int bit = rest & (0u - rest);
+		const char *name;
+
 		if (!first)
 			sb_putc(sb, ';');
 		first = 0;
