@@ -329,7 +329,9 @@ dns_new(struct event_base *base, const struct dns_config *cfg, char *err, size_t
 	int rc, mask;
 	char lookups[] = "b"; /* DNS only: never /etc/hosts */
 
-	if (err != NULL && errlen > 0)
+	if (err == NULL)
+		errlen = 0; /* every message below goes nowhere */
+	if (errlen > 0)
 		err[0] = '\0';
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		copy_name(err, errlen, "out of memory");
