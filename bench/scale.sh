@@ -28,11 +28,15 @@
 #            transactions) in turn, 3 rounds, CPU per dialogue and the ratio,
 #            alone and with smtp-sink's CPU added; CPU_BUILDS="DIR..." sets
 #            the smtpprobe builds to alternate (not part of all)
+#   insn     smtp-sink again: the instructions each build of CPU_BUILDS and the
+#            floor client run per basic dialogue, counted by valgrind's
+#            callgrind (user space only, exact where CPU time is noisy): a run
+#            of 4,000 targets less one of 2,000, over 2,000 (not part of all)
 #
 # Needs Debian's time, nmap and swaks, and postfix's smtp-sink (taken from
 # the postfix .deb without installing it; see bench/RESULTS.md).
 set -eu
-BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor|tarpit]}" && pwd)
+BUILD=$(cd "${1:?usage: bench/scale.sh BUILD_DIR [all|mix|curve|compare|floor|tarpit|cpu|insn]}" && pwd)
 WHAT=${2:-all}
 if [ -z "${SMTPPROBE_BENCH_NETNS:-}" ]; then
 	exec unshare -n env SMTPPROBE_BENCH_NETNS=1 sh -c 'ip link set lo up && exec "$0" "$@"' \
@@ -151,6 +155,55 @@ EOT
 	exit 0
 fi
 
+# sink_start: Postfix's smtp-sink (SMTP_SINK) on 0.0.0.0:2799, its PID in PIDS.
+sink_start() {
+	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
+	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
+		2>"$WORK/sink.err" &
+	PIDS=$!
+	sleep 0.5
+}
+
+# sink_targets N FILE: N addresses of 127.3.0.0/16, on smtp-sink's port.
+sink_targets() {
+	awk -v n="$1" 'BEGIN { for (i = 0; i < n; i++) printf "127.3.%d.%d:2799\n", i / 256, i % 256 }' \
+		>"$2"
+}
+
+# insn: instructions per basic dialogue on smtp-sink (callgrind). Start-up
+# and exit cost the same in both runs, so the difference of a run of 4,000
+# targets and one of 2,000 is what 2,000 dialogues cost. callgrind's CPU is
+# not this machine's: its memset runs the AVX2 loop, counted per 32 bytes,
+# where the CPU runs rep stosb.
+if [ "$WHAT" = insn ]; then
+	sink_start
+	sink_targets 2000 "$WORK/insn2000.txt"
+	sink_targets 4000 "$WORK/insn4000.txt"
+	insn() { # insn CMD...: the instructions callgrind counted for CMD
+		valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" "$@" 2>&1 >/dev/null |
+			awk '/Collected/ { print $4 }'
+	}
+	echo "### Instructions per basic dialogue on smtp-sink (callgrind, concurrency 100)"
+	echo "| program | instructions per dialogue |"
+	echo "| --- | ---: |"
+	for b in ${CPU_BUILDS:-$BUILD} floor; do
+		count=
+		for n in 2000 4000; do
+			if [ "$b" = floor ]; then
+				c=$(insn "$BUILD/bench/floor" "$WORK/insn$n.txt" 100 3)
+			else
+				c=$(insn "$b/smtpprobe" --allow-private -r 0 -c 100 -q --tests basic \
+					-f "$WORK/insn$n.txt" -o "$WORK/insn.csv")
+				rows=$(($(wc -l <"$WORK/insn.csv") - 1))
+				[ "$rows" -eq "$n" ] || echo "$b: $rows rows of $n" >&2
+			fi
+			count="$count $c"
+		done
+		echo "$count" | awk -v b="$b" '{ printf "| %s | %d |\n", b, ($2 - $1) / 2000 }'
+	done
+	exit 0
+fi
+
 # cpu: CPU per dialogue on smtp-sink against the floor client holding the
 # same commands, each build of CPU_BUILDS in turn with the floor, 3 rounds.
 # /usr/bin/time counts in 10 ms ticks: 10,000 dialogues make a run of
@@ -161,14 +214,9 @@ fi
 # system call, so the client's CPU depends on whether smtp-sink waits for it
 # or it for smtp-sink: beside each client, its CPU and smtp-sink's together.
 if [ "$WHAT" = cpu ]; then
-	SINK=${SMTP_SINK:-/tmp/pf/root/usr/sbin/smtp-sink}
-	LD_LIBRARY_PATH=$(dirname "$SINK")/../lib/postfix "$SINK" -u nobody 0.0.0.0:2799 1000 \
-		2>"$WORK/sink.err" &
-	PIDS=$!
-	sleep 0.5
+	sink_start
 	n=${CPU_TARGETS:-10000}
-	awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "127.3.%d.%d:2799\n", i / 256, i % 256 }' \
-		>"$WORK/cpu.txt"
+	sink_targets "$n" "$WORK/cpu.txt"
 	head -n 10 "$WORK/cpu.txt" >"$WORK/cpu10.txt"
 	builds=${CPU_BUILDS:-$BUILD}
 	echo "### CPU per dialogue on smtp-sink, $n targets, concurrency 100 ($(uptime | sed 's/.*load/load/'))"
