@@ -36,16 +36,14 @@ report_new(const struct report_writer *w, FILE *out)
 {
 	struct report *rep;
 	size_t linecap = REPORT_LINE_MAX(report_ncolumns);
-	char *cell, *esc, *line;
+	char *cell, *line;
 
 	if ((rep = calloc(1, sizeof(*rep))) == NULL)
 		return NULL;
 	cell = malloc(REPORT_CELL_MAX);
-	esc = malloc(REPORT_CELL_MAX);
 	line = malloc(linecap);
-	if (cell == NULL || esc == NULL || line == NULL) {
+	if (cell == NULL || line == NULL) {
 		free(cell);
-		free(esc);
 		free(line);
 		free(rep);
 		return NULL;
@@ -53,7 +51,6 @@ report_new(const struct report_writer *w, FILE *out)
 	rep->writer = w;
 	rep->out = out;
 	sb_init(&rep->cell, cell, REPORT_CELL_MAX);
-	sb_init(&rep->esc, esc, REPORT_CELL_MAX);
 	sb_init(&rep->line, line, linecap);
 	return rep;
 }
@@ -64,7 +61,6 @@ report_free(struct report *rep)
 	if (rep == NULL)
 		return;
 	free(rep->cell.buf);
-	free(rep->esc.buf);
 	free(rep->line.buf);
 	free(rep->held.buf);
 	free(rep);

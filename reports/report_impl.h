@@ -17,7 +17,6 @@ struct report {
 	const struct report_writer *writer;
 	FILE *out;          /* the caller's; never closed here */
 	struct strbuf cell; /* one column's raw value, REPORT_CELL_MAX */
-	struct strbuf esc;  /* one escaped cell or field, REPORT_CELL_MAX */
 	struct strbuf line; /* a whole row or output line, REPORT_LINE_MAX */
 	struct strbuf held; /* whole rows not written yet (report_hold_rows) */
 };
